@@ -1,0 +1,54 @@
+# FitJourney — developer commands. `make dev` runs the platform, `make test` tests it.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := libs/common services/auth services/core gateway
+STAMP := $(VENV)/.installed
+SERVICES_WITH_MIGRATIONS := auth core
+
+.PHONY: help install dev test lint fmt check migrate bench clean
+
+help:
+	@echo "make dev      install what is missing, serve every service on http://127.0.0.1:8000 (embedded mode)"
+	@echo "make test     run the whole test suite against the real PostgreSQL, Redis, RabbitMQ and moto S3"
+	@echo "make lint     ruff and the house-rule checks"
+	@echo "make migrate  apply every service's Alembic migrations to DATABASE_URL"
+	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when a dependency list changes.
+$(STAMP): $(BIN)/python $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-dev.txt
+	$(BIN)/pip install --quiet $(foreach p,$(PACKAGES),-e $(p)) -r requirements-dev.txt
+	@touch $@
+
+install: $(STAMP)
+
+dev: install
+	$(BIN)/python -m fitjourney_gateway.dev
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/python deploy/checks/house_rules.py
+
+fmt: install
+	$(BIN)/ruff check --fix .
+
+migrate: install
+	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL"; exit 1; }
+	@for s in $(SERVICES_WITH_MIGRATIONS); do echo "migrating $$s"; (cd services/$$s && ../../$(BIN)/alembic upgrade head) || exit 1; done
+
+bench: install
+	@mkdir -p deploy/bench/results
+	$(BIN)/python deploy/bench/bench_auth.py
+	$(BIN)/python deploy/bench/bench_outbox_relay.py
+
+clean:
+	rm -rf .data $(VENV)

@@ -1,0 +1,76 @@
+"""Checks the house rules of DESIGN §3/§9 that ruff cannot: service boundaries, SQL and commits in place."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_PACKAGES = {p.name: f"fitjourney_{p.name}" for p in (ROOT / "services").iterdir() if p.is_dir()}
+SQL_CALLS = {"select", "insert", "update", "delete", "text", "execute", "scalars", "scalar"}
+
+
+def imported_modules(tree: ast.AST) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def called_names(tree: ast.AST) -> set[str]:
+    called: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                called.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                called.add(func.attr)
+    return called
+
+
+def check_file(path: Path, service: str | None) -> list[str]:
+    source = path.read_text()
+    tree = ast.parse(source, filename=str(path))
+    problems: list[str] = []
+    rel = path.relative_to(ROOT)
+    if ast.get_docstring(tree) is None and path.stat().st_size > 0:
+        problems.append(f"{rel}: a module starts with a one-line docstring saying what it is for")
+    if service is not None:
+        own = SERVICE_PACKAGES[service]
+        for module in imported_modules(tree):
+            top = module.split(".")[0]
+            if top.startswith("fitjourney_") and top not in (own, "fitjourney_common"):
+                problems.append(f"{rel}: a service never imports another service's package ({module})")
+    if path.name == "router.py":
+        sql = called_names(tree) & SQL_CALLS
+        if sql:
+            problems.append(f"{rel}: no SQL in routers (calls {', '.join(sorted(sql))}); use the repository")
+    if path.name in ("service.py", "repository.py") or path.parent.name == "services":
+        if "commit" in called_names(tree):
+            problems.append(f"{rel}: services never commit; the request's session dependency does")
+    return problems
+
+
+def main() -> int:
+    problems: list[str] = []
+    for path in sorted((ROOT / "libs").rglob("*.py")):
+        if "tests" not in path.parts:
+            problems += check_file(path, None)
+    for service in SERVICE_PACKAGES:
+        for path in sorted((ROOT / "services" / service).rglob("*.py")):
+            if "tests" in path.parts or "alembic" in path.parts:
+                continue
+            problems += check_file(path, service)
+    for problem in problems:
+        print(problem)
+    print(f"house rules: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

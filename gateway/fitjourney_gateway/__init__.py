@@ -1,0 +1,1 @@
+"""The embedded dev gateway that `make dev` runs."""

@@ -1,0 +1,138 @@
+"""Embedded dev mode: all services in one process on SQLite, fakeredis, an in-process bus and a folder.
+
+Each service app is built by its own `create_app()` and receives requests at the paths its Kong routes
+give; the dev gateway only dispatches, it never rewrites a path (Kong uses strip_path: false too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
+
+from fitjourney_common.db.engine import is_sqlite
+from fitjourney_common.db.migrations import upgrade_to_head
+from fitjourney_common.errors import problem_response
+from fitjourney_common.settings import CommonSettings
+from fitjourney_common.storage import LocalObjectStore, create_object_store, local_objects_router
+from fitjourney_gateway.routes import Route, load_routes, match
+
+log = logging.getLogger("fitjourney.gateway")
+
+# Service name (as in kong.yml) → its app factory. Auth comes first: it creates the signing keys
+# whose JWKS the other services read.
+SERVICE_FACTORIES = {
+    "auth": "fitjourney_auth.main:create_app",
+    "core": "fitjourney_core.main:create_app",
+    "ai": "fitjourney_ai.main:create_app",
+    "analytics": "fitjourney_analytics.main:create_app",
+}
+
+
+def load_service_apps(names: list[str]) -> dict[str, tuple[FastAPI, Path]]:
+    """Build each service's app; a service that is not installed yet is skipped with a warning."""
+    apps: dict[str, tuple[FastAPI, Path]] = {}
+    for name in names:
+        module_name, _, factory = SERVICE_FACTORIES[name].partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(module_name.split(".")[0]):
+                log.warning("service %s is not installed; its routes answer 503", name)
+                continue
+            raise
+        service_dir = Path(module.__file__ or ".").resolve().parent.parent
+        apps[name] = (getattr(module, factory)(), service_dir)
+    return apps
+
+
+class DevGateway:
+    """ASGI app: longest-prefix dispatch over kong.yml routes to in-process service apps."""
+
+    def __init__(self, routes: list[Route], apps: dict[str, FastAPI], fallback: FastAPI):
+        self.routes = routes
+        self.apps = apps
+        self.fallback = fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.fallback(scope, receive, send)
+            return
+        route = match(self.routes, scope["path"])
+        if route is None:
+            await self.fallback(scope, receive, send)
+            return
+        app = self.apps.get(route.service)
+        if app is None:
+            if scope["type"] == "http":
+                response = problem_response(503, "unavailable", "Service unavailable",
+                                            f"The {route.service} service is not running in this process")
+                await response(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+
+def migrate_embedded(apps: dict[str, tuple[FastAPI, Path]], database_url: str) -> None:
+    """Dev convenience: bring every service's SQLite schema to head before serving."""
+    if not is_sqlite(database_url):
+        log.info("DATABASE_URL is not SQLite: run `make migrate` for the real stack")
+        return
+    for name, (_app, service_dir) in apps.items():
+        if (service_dir / "alembic.ini").exists():
+            log.info("migrating %s", name)
+            upgrade_to_head(service_dir, database_url)
+
+
+def create_dev_app(service_names: list[str] | None = None) -> DevGateway:
+    settings = CommonSettings(service_name="gateway")
+    routes = load_routes()
+    names = service_names or list(dict.fromkeys(r.service for r in reversed(routes)))
+    names = sorted(names, key=lambda n: list(SERVICE_FACTORIES).index(n) if n in SERVICE_FACTORIES else 99)
+    loaded = load_service_apps([n for n in names if n in SERVICE_FACTORIES])
+    migrate_embedded(loaded, settings.database_url)
+    apps = {name: app for name, (app, _dir) in loaded.items()}
+
+    @asynccontextmanager
+    async def lifespan(_gateway: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for name, app in apps.items():
+                await stack.enter_async_context(app.router.lifespan_context(app))
+                log.info("service %s started", name)
+            yield
+
+    fallback = FastAPI(title="FitJourney dev gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
+
+    @fallback.get("/healthz")
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok", "services": sorted(apps)}
+
+    store = create_object_store(settings)
+    if isinstance(store, LocalObjectStore):
+        fallback.include_router(local_objects_router(store))
+
+    @fallback.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    async def not_routed(path: str) -> Any:
+        return problem_response(404, "not-found", "Not found", f"No route for /{path}", f"/{path}")
+
+    return DevGateway(routes, apps, fallback)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+    import uvicorn
+
+    uvicorn.run(create_dev_app(), host=args.host, port=args.port, log_config=None, ws="websockets")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Shared code every FitJourney service uses."""

@@ -1,0 +1,83 @@
+"""The one place that knows the database dialects: SQLite schemas and PostgreSQL row-level security."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+RLS_USER_SETTING = "app.user_id"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_schema_file(database_url: str, schema: str) -> str:
+    """SQLite has no schemas: each service schema is a file attached under the schema's name."""
+    database = make_url(database_url).database
+    if not database or database == ":memory:":
+        return ":memory:"
+    path = Path(database)
+    return str(path.with_name(f"{path.stem}-{schema}{path.suffix or '.db'}"))
+
+
+def create_engine(database_url: str, schema: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    """An async engine for `postgresql+asyncpg://` or `sqlite+aiosqlite://`, serving `schema`."""
+    if not is_sqlite(database_url):
+        return create_async_engine(
+            database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo,
+        )
+
+    url = make_url(database_url)
+    kwargs: dict[str, Any] = {"echo": echo, "connect_args": {"check_same_thread": False}}
+    if not url.database or url.database == ":memory:":
+        kwargs["poolclass"] = StaticPool  # one connection, or each would see its own empty database
+    else:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(database_url, **kwargs)
+    attached = sqlite_schema_file(database_url, schema)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _prepare_sqlite(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("ATTACH DATABASE ? AS " + schema, (attached,))
+        cursor.execute(f"PRAGMA {schema}.journal_mode=WAL")
+        cursor.execute(f"PRAGMA {schema}.busy_timeout=5000")
+        cursor.close()
+
+    return engine
+
+
+class UserScopedSession(Session):
+    """Sets `app.user_id` at the start of every transaction so PostgreSQL RLS policies apply.
+
+    The value is transaction-local (`set_config(..., true)`), so a pooled connection never leaks it.
+    """
+
+
+@event.listens_for(UserScopedSession, "after_begin")
+def _set_rls_user(session: Session, _transaction: Any, connection: Any) -> None:
+    user_id = session.info.get("user_id")
+    if user_id is not None and connection.dialect.name == "postgresql":
+        connection.execute(text("select set_config(:name, :value, true)"),
+                           {"name": RLS_USER_SETTING, "value": str(user_id)})
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=UserScopedSession)
+
+
+async def bind_user(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Scope the session to a user: RLS on PostgreSQL from now on, including a transaction already open."""
+    session.info["user_id"] = user_id
+    if session.in_transaction() and session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.execute(text("select set_config(:name, :value, true)"),
+                              {"name": RLS_USER_SETTING, "value": str(user_id)})

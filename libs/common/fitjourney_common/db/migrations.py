@@ -1,0 +1,66 @@
+"""Alembic plumbing every service's `alembic/env.py` calls, and a way to run a service's migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, text
+from sqlalchemy.engine import Connection
+
+from fitjourney_common.db.engine import create_engine, is_sqlite
+
+
+def _configure_and_run(connection: Connection, metadata: MetaData, schema: str) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        version_table_schema=schema,
+        include_schemas=True,
+        include_name=lambda name, type_, _parent: type_ != "schema" or name == schema,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_online(database_url: str, metadata: MetaData, schema: str) -> None:
+    engine = create_engine(database_url, schema, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            if not is_sqlite(database_url):
+                await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                await connection.commit()
+            await connection.run_sync(_configure_and_run, metadata, schema)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+def run_env(metadata: MetaData, schema: str) -> None:
+    """Body of a service's alembic/env.py: online migrations on the URL given to Alembic."""
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("Set DATABASE_URL (or sqlalchemy.url) to run migrations")
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadata, version_table_schema=schema,
+                          literal_binds=True, include_schemas=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(_run_online(url, metadata, schema))
+
+
+def alembic_config(service_dir: Path, database_url: str) -> Config:
+    config = Config(str(service_dir / "alembic.ini"))
+    config.set_main_option("script_location", str(service_dir / "alembic"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade_to_head(service_dir: Path, database_url: str) -> None:
+    """Blocking (Alembic runs its own event loop): call it via `asyncio.to_thread` from async code."""
+    command.upgrade(alembic_config(service_dir, database_url), "head")

@@ -1,0 +1,71 @@
+"""Cursor pagination and date-range filters shared by every list endpoint."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import date, datetime, time
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, ConfigDict
+
+from fitjourney_common.errors import ValidationFailed
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class Cursor(BaseModel):
+    """Position after the last item served: its sort key and its id (ties broken by id)."""
+
+    model_config = ConfigDict(frozen=True)
+    key: str
+    id: uuid.UUID
+
+
+def encode_cursor(key: datetime | date | str | int, item_id: uuid.UUID) -> str:
+    raw = json.dumps({"k": key.isoformat() if isinstance(key, date | datetime) else key, "i": str(item_id)})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> Cursor:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return Cursor(key=str(raw["k"]), id=uuid.UUID(raw["i"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValidationFailed("cursor", "is not a cursor this API issued") from exc
+
+
+class ListParams(BaseModel):
+    limit: int
+    cursor: Cursor | None
+    from_: datetime | None
+    to: datetime | None
+
+
+def _as_datetime(value: datetime | date | None, *, end: bool) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time.max if end else time.min)
+
+
+def list_params(
+    limit: Annotated[int, Query(ge=1, le=100, description="Items per page")] = 50,
+    cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
+    from_: Annotated[datetime | date | None, Query(alias="from", description="Inclusive start")] = None,
+    to: Annotated[datetime | date | None, Query(description="Inclusive end")] = None,
+) -> ListParams:
+    start, end = _as_datetime(from_, end=False), _as_datetime(to, end=True)
+    if start and end and start > end:
+        raise ValidationFailed("from", "must not be after `to`")
+    return ListParams(limit=limit, cursor=decode_cursor(cursor) if cursor else None, from_=start, to=end)
+
+
+ListParamsDep = Annotated[ListParams, Depends(list_params)]

@@ -1,0 +1,146 @@
+"""Access-token verification against auth's JWKS (cached) and the RBAC dependencies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, Request
+from jose import jwt
+from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
+
+from fitjourney_common.errors import Forbidden, ServiceUnavailable, Unauthorized
+
+ROLES = ("user", "coach", "admin")
+ACCEPTED_ALGORITHMS = ["RS256"]
+# An unknown `kid` may mean auth rotated its key: re-read the JWKS, but not more often than this.
+MIN_REFRESH_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the verified access token says."""
+
+    user_id: uuid.UUID
+    roles: frozenset[str]
+    token_id: str
+    claims: dict[str, Any] = field(compare=False, repr=False)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class JWKSCache:
+    """Public keys by `kid`, from an `http(s)://` JWKS URL or a `file://` one (embedded dev)."""
+
+    def __init__(self, url: str, ttl_seconds: float = 300.0, client: httpx.AsyncClient | None = None):
+        self.url = url
+        self.ttl_seconds = ttl_seconds
+        self._client = client
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def _fetch(self) -> dict[str, dict[str, Any]]:
+        if self.url.startswith("file://"):
+            document = json.loads(await asyncio.to_thread(Path(self.url.removeprefix("file://")).read_text))
+        else:
+            client = self._client or httpx.AsyncClient(timeout=5.0)
+            try:
+                response = await client.get(self.url)
+                response.raise_for_status()
+                document = response.json()
+            finally:
+                if self._client is None:
+                    await client.aclose()
+        return {key["kid"]: key for key in document.get("keys", []) if "kid" in key}
+
+    async def get_key(self, kid: str) -> dict[str, Any] | None:
+        now = time.monotonic()
+        stale = now - self._fetched_at > self.ttl_seconds
+        unknown = kid not in self._keys and now - self._fetched_at > MIN_REFRESH_SECONDS
+        if stale or unknown:
+            async with self._lock:
+                if time.monotonic() - self._fetched_at > MIN_REFRESH_SECONDS or not self._keys:
+                    try:
+                        self._keys = await self._fetch()
+                        self._fetched_at = time.monotonic()
+                    except (OSError, ValueError, httpx.HTTPError) as exc:
+                        if not self._keys:
+                            raise ServiceUnavailable("Signing keys are not available yet") from exc
+        return self._keys.get(kid)
+
+
+class TokenVerifier:
+    """Verifies RS256 access tokens locally: signature, `exp`, `iss`, `aud` and the claims we need."""
+
+    def __init__(self, jwks: JWKSCache, issuer: str, audience: str):
+        self.jwks = jwks
+        self.issuer = issuer
+        self.audience = audience
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except JWTError as exc:
+            raise Unauthorized("The access token is malformed") from exc
+        # Pinning the algorithm refuses `alg: none` and HS256 tokens "signed" with the public key.
+        if header.get("alg") not in ACCEPTED_ALGORITHMS or not header.get("kid"):
+            raise Unauthorized("The access token is not signed with an accepted key")
+        key = await self.jwks.get_key(str(header["kid"]))
+        if key is None:
+            raise Unauthorized("The access token is signed with an unknown key")
+        try:
+            claims = jwt.decode(
+                token, key, algorithms=ACCEPTED_ALGORITHMS, audience=self.audience, issuer=self.issuer,
+                options={"require_exp": True, "require_iat": True, "require_sub": True, "require_jti": True},
+            )
+        except ExpiredSignatureError as exc:
+            raise Unauthorized("The access token has expired") from exc
+        except (JWTClaimsError, JWTError) as exc:
+            raise Unauthorized("The access token is invalid") from exc
+        if claims.get("typ", "access") != "access":
+            raise Unauthorized("Not an access token")
+        try:
+            user_id = uuid.UUID(str(claims["sub"]))
+        except ValueError as exc:
+            raise Unauthorized("The access token is invalid") from exc
+        roles = frozenset(r for r in claims.get("roles", []) if r in ROLES)
+        return Principal(user_id=user_id, roles=roles, token_id=str(claims["jti"]), claims=claims)
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send `Authorization: Bearer <access token>`")
+    return token.strip()
+
+
+async def get_principal(request: Request) -> Principal:
+    """Authenticate the caller, then count the request against their per-user rate limit."""
+    principal: Principal = await request.app.state.token_verifier.verify(bearer_token(request))
+    request.state.principal = principal
+    settings = request.app.state.settings
+    await request.app.state.rate_limiter.check(settings.rate_limit_api, settings.service_name,
+                                               str(principal.user_id))
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: str) -> Any:
+    """`Depends` that lets the caller through only with one of `roles` (403 otherwise)."""
+
+    async def _check(principal: CurrentUser) -> Principal:
+        if not principal.has_role(*roles):
+            raise Forbidden(f"Requires role: {' or '.join(roles)}")
+        return principal
+
+    return Depends(_check)

@@ -1,0 +1,214 @@
+"""One call gives a service its cross-cutting parts: errors, request ids, body limits, logs, metrics,
+tracing, /healthz, /readyz and /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fitjourney_common.errors import install_error_handlers, problem_response
+from fitjourney_common.observability.logging import configure_logging, request_id_var, service_var
+from fitjourney_common.observability.metrics import PrometheusMiddleware, metrics_response
+from fitjourney_common.observability.tracing import configure_tracing, instrument_fastapi
+from fitjourney_common.settings import CommonSettings
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+READINESS_TIMEOUT_SECONDS = 2.0
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (kept from `X-Request-ID` when sane) and names the serving service."""
+
+    def __init__(self, app: ASGIApp, service: str):
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
+        id_token, service_token = request_id_var.set(request_id), service_var.set(self.service)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(id_token)
+            service_var.reset(service_token)
+
+
+def json_nesting_depth(body: bytes) -> int:
+    """Deepest nesting of arrays/objects, ignoring brackets inside strings."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+class BodyGuardMiddleware:
+    """Refuses JSON bodies over the size limit or nested deeper than the limit, before anything parses them.
+
+    A deeply nested document would otherwise exhaust the parser's recursion (a 500 instead of a 4xx);
+    other bodies (uploads) get a generous cap here and their own, tighter limit where they are read.
+    """
+
+    def __init__(self, app: ASGIApp, max_json_bytes: int, max_depth: int, max_other_bytes: int):
+        self.app = app
+        self.max_json_bytes = max_json_bytes
+        self.max_depth = max_depth
+        self.max_other_bytes = max_other_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        is_json = b"json" in headers.get(b"content-type", b"").lower()
+        limit = self.max_json_bytes if is_json else self.max_other_bytes
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await self._reject(scope, send, 413, "payload-too-large", "Request body too large",
+                               f"The body is larger than {limit} bytes")
+            return
+        if not is_json:
+            await self.app(scope, self._capped(receive, limit, scope, send), send)
+            return
+
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await self._reject(scope, send, 413, "payload-too-large", "Request body too large",
+                                   f"The body is larger than {limit} bytes")
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        # Counting brackets is cheap in C; only a body that could be too deep is scanned byte by byte.
+        if body.count(b"[") + body.count(b"{") > self.max_depth and json_nesting_depth(body) > self.max_depth:
+            await self._reject(scope, send, 400, "json-too-deep", "JSON nested too deeply",
+                               f"JSON may nest at most {self.max_depth} levels")
+            return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    def _capped(self, receive: Receive, limit: int, scope: Scope, send: Send) -> Receive:
+        seen = 0
+
+        async def capped() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                # The handler is mid-read: ending the stream here surfaces as a 4xx from the reader.
+                raise BodyTooLarge(limit)
+            return message
+
+        return capped
+
+    @staticmethod
+    async def _reject(scope: Scope, send: Send, status: int, type_: str, title: str, detail: str) -> None:
+        response = problem_response(status, type_, title, detail, scope.get("path"))
+        await response(scope, _no_receive, send)
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, limit: int):
+        super().__init__(f"The body is larger than {limit} bytes")
+        self.limit = limit
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+async def _run_check(check: ReadinessCheck) -> bool:
+    try:
+        return bool(await asyncio.wait_for(check(), READINESS_TIMEOUT_SECONDS))
+    except Exception:
+        return False
+
+
+def install_service_defaults(
+    app: FastAPI, settings: CommonSettings, readiness: Mapping[str, ReadinessCheck] | None = None,
+) -> None:
+    """Add everything every service has; `readiness` maps a backend name to a check that it answers
+    (default: the checks of the backends `runtime.open_backends` put on `app.state`)."""
+    configure_logging(settings.log_level, settings.log_json, settings.service_name)
+    configure_tracing(settings.service_name, settings.otlp_endpoint)
+    install_error_handlers(app)
+
+    async def body_too_large(request: Any, exc: Exception) -> JSONResponse:
+        return problem_response(413, "payload-too-large", "Request body too large", str(exc), request.url.path)
+
+    app.add_exception_handler(BodyTooLarge, body_too_large)
+    # Added last runs first: request id outermost, so every log line and metric has it.
+    app.add_middleware(BodyGuardMiddleware, max_json_bytes=settings.max_json_body_bytes,
+                       max_depth=settings.max_json_depth, max_other_bytes=settings.max_upload_bytes)
+    app.add_middleware(PrometheusMiddleware, service=settings.service_name)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    instrument_fastapi(app)
+
+    @app.get("/healthz", tags=["health"], summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": settings.service_name}
+
+    @app.get("/readyz", tags=["health"], summary="Every backend the service needs answers")
+    async def readyz() -> JSONResponse:
+        # Backends open in the lifespan, so their checks are looked up per call, not at install time.
+        checks = dict(readiness) if readiness is not None else app.state.backends.readiness_checks()
+        names = list(checks)
+        results = await asyncio.gather(*(_run_check(checks[n]) for n in names))
+        status = dict(zip(names, ("ok" if r else "down" for r in results), strict=True))
+        ready = all(results)
+        return JSONResponse({"status": "ready" if ready else "not ready", "checks": status},
+                            status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Any:
+        return metrics_response()
+
+

@@ -1,0 +1,63 @@
+"""Settings every service shares, read from the environment only (12-factor)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_DATA_DIR = Path(".data")
+# Placeholders that are fine on a laptop and refused anywhere else (see `refuse_dev_secrets`).
+DEV_SECRET = "dev-only-not-a-secret"
+
+
+class CommonSettings(BaseSettings):
+    """Backends are chosen by URL (DESIGN §2); a service subclasses this for its own settings."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    environment: Literal["dev", "test", "staging", "production"] = "dev"
+    service_name: str = "fitjourney"
+    data_dir: Path = DEV_DATA_DIR
+
+    database_url: str = f"sqlite+aiosqlite:///{DEV_DATA_DIR}/fitjourney.db"
+    db_pool_size: int = 10
+    db_echo: bool = False
+    redis_url: str = "memory://"
+    broker_url: str = "memory://"
+    events_exchange: str = "fitjourney.events"
+    object_store_url: str = f"file://{DEV_DATA_DIR}/objects"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    object_url_secret: str = DEV_SECRET
+
+    # Token verification (every service) — RS256 keys published by auth at its JWKS URL.
+    jwks_url: str = f"file://{DEV_DATA_DIR}/keys/jwks.json"
+    jwks_cache_seconds: int = 300
+    jwt_issuer: str = "https://auth.fitjourney.local"
+    jwt_audience: str = "fitjourney"
+
+    rate_limit_api: str = "100/minute"
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_json_depth: int = Field(default=32, ge=4)
+    max_upload_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    otlp_endpoint: str | None = None
+    outbox_poll_seconds: float = 0.5
+
+    @property
+    def is_dev(self) -> bool:
+        return self.environment in ("dev", "test")
+
+    @model_validator(mode="after")
+    def refuse_dev_secrets(self) -> CommonSettings:
+        """Outside dev and test, a default secret is a deployment mistake: refuse to start."""
+        if not self.is_dev:
+            for name, value in self.model_dump().items():
+                if value == DEV_SECRET:
+                    raise ValueError(f"{name.upper()} must be set outside dev (it still has the dev default)")
+        return self
