@@ -1,0 +1,50 @@
+"""kong.yml and the services agree: every route reaches the service's API and every public path is routed."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+import yaml
+
+from fitjourney_gateway.dev import SERVICE_FACTORIES
+from fitjourney_gateway.routes import KONG_FILE, load_routes, match
+
+ROUTES = load_routes()
+ROUTED_SERVICES = sorted({r.service for r in ROUTES})
+# Operational endpoints every service has; Kong does not expose them (probes and Prometheus call pods).
+OPERATIONAL = {"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+
+
+def service_paths(service: str) -> list[str]:
+    module_name, _, factory = SERVICE_FACTORIES[service].partition(":")
+    app = getattr(importlib.import_module(module_name), factory)()
+    paths = [p for p in app.openapi()["paths"] if p not in OPERATIONAL]
+    websockets = [r.path for r in app.routes if type(r).__name__ == "APIWebSocketRoute"]
+    return paths + websockets
+
+
+@pytest.mark.parametrize("service", ROUTED_SERVICES)
+def test_every_route_reaches_a_path_of_its_service(service: str) -> None:
+    paths = service_paths(service)
+    for route in (r for r in ROUTES if r.service == service):
+        assert not route.strip_path, f"{route.prefix}: services serve full paths, strip_path must be false"
+        assert any(p == route.prefix or p.startswith(route.prefix + "/") for p in paths), (
+            f"route {route.prefix} of {service} reaches no path in its OpenAPI")
+
+
+@pytest.mark.parametrize("service", ROUTED_SERVICES)
+def test_every_public_path_is_routed_to_its_own_service(service: str) -> None:
+    for path in service_paths(service):
+        route = match(ROUTES, path)
+        assert route is not None, f"{service} {path} is not reachable through Kong"
+        assert route.service == service, f"{path} of {service} is routed to {route.service}"
+
+
+def test_kong_file_is_db_less_3x_with_known_plugins() -> None:
+    document = yaml.safe_load(KONG_FILE.read_text())
+    assert document["_format_version"] == "3.0"
+    names = {p["name"] for p in document.get("plugins", [])}
+    assert {"rate-limiting", "correlation-id"} <= names
+    limit = next(p for p in document["plugins"] if p["name"] == "rate-limiting")["config"]
+    assert limit["hour"] == 1000 and limit["limit_by"] == "ip"
