@@ -50,9 +50,9 @@ def check_file(path: Path, service: str | None) -> list[str]:
         sql = called_names(tree) & SQL_CALLS
         if sql:
             problems.append(f"{rel}: no SQL in routers (calls {', '.join(sorted(sql))}); use the repository")
-    if path.name in ("service.py", "repository.py") or path.parent.name == "services":
-        if "commit" in called_names(tree):
-            problems.append(f"{rel}: services never commit; the request's session dependency does")
+    in_service_layer = path.name in ("service.py", "repository.py") or path.parent.name == "services"
+    if in_service_layer and "commit" in called_names(tree):
+        problems.append(f"{rel}: services never commit; the request's session dependency does")
     return problems
 
 

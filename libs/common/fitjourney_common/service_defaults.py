@@ -4,7 +4,6 @@ tracing, /healthz, /readyz and /metrics."""
 from __future__ import annotations
 
 import asyncio
-
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any

@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_DATA_DIR = Path(".data")
 # Placeholders that are fine on a laptop and refused anywhere else (see `refuse_dev_secrets`).
-DEV_SECRET = "dev-only-not-a-secret"
+DEV_SECRET = "dev-only-not-a-secret"  # noqa: S105 - a marker that is refused outside dev
 
 
 class CommonSettings(BaseSettings):

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 RLS_USER_SETTING = "app.user_id"
+# Bound when no user is: a connection that once had a transaction-local `app.user_id` reads it back as
+# '' afterwards, which a policy's `::uuid` cast rejects; the nil UUID owns no rows and casts cleanly.
+NO_USER = "00000000-0000-0000-0000-000000000000"
 
 
 def is_sqlite(url: str) -> bool:
@@ -65,10 +68,10 @@ class UserScopedSession(Session):
 
 @event.listens_for(UserScopedSession, "after_begin")
 def _set_rls_user(session: Session, _transaction: Any, connection: Any) -> None:
-    user_id = session.info.get("user_id")
-    if user_id is not None and connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql":
+        user_id = session.info.get("user_id")
         connection.execute(text("select set_config(:name, :value, true)"),
-                           {"name": RLS_USER_SETTING, "value": str(user_id)})
+                           {"name": RLS_USER_SETTING, "value": str(user_id) if user_id else NO_USER})
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

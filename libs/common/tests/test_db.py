@@ -1,0 +1,117 @@
+"""The database layer: SQLite schemas as attached files, per-request commit/rollback, RLS scoping, cursors."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import String, select, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fitjourney_common.db.base import TimestampMixin, UUIDPrimaryKeyMixin, make_base
+from fitjourney_common.db.engine import bind_user, create_engine, create_session_factory, sqlite_schema_file
+from fitjourney_common.db.pagination import decode_cursor, encode_cursor
+from fitjourney_common.db.session import SessionDep
+from fitjourney_common.errors import ValidationFailed, install_error_handlers
+from fitjourney_common.testing.postgres import create_app_role, temporary_database
+
+Base = make_base("probe")
+
+
+class Note(UUIDPrimaryKeyMixin, TimestampMixin, Base):
+    __tablename__ = "notes"
+    user_id: Mapped[uuid.UUID]
+    body: Mapped[str] = mapped_column(String(100))
+
+
+async def test_sqlite_keeps_each_schema_in_its_own_attached_file(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/fj.db"
+    engine = create_engine(url, "probe")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    factory = create_session_factory(engine)
+    async with factory() as session:
+        session.add(Note(user_id=uuid.uuid4(), body="hello"))
+        await session.commit()
+    async with factory() as session:
+        assert (await session.scalars(select(Note.body))).all() == ["hello"]
+    await engine.dispose()
+    assert Path(sqlite_schema_file(url, "probe")) == tmp_path / "fj-probe.db"
+    assert (tmp_path / "fj-probe.db").exists()
+
+
+async def test_request_session_commits_on_success_and_rolls_back_on_error(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/fj.db", "probe")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    app = FastAPI()
+    install_error_handlers(app)
+    app.state.session_factory = create_session_factory(engine)
+
+    @app.post("/notes/{body}")
+    async def add(body: str, session: SessionDep) -> dict[str, str]:
+        session.add(Note(user_id=uuid.uuid4(), body=body))
+        await session.flush()
+        if body == "fail":
+            raise ValidationFailed("body", "must not be fail")
+        return {"ok": body}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        assert (await http.post("/notes/kept")).status_code == 200
+        assert (await http.post("/notes/fail")).status_code == 422
+    async with app.state.session_factory() as session:
+        assert (await session.scalars(select(Note.body))).all() == ["kept"]
+    await engine.dispose()
+
+
+async def test_bind_user_scopes_postgres_row_level_security() -> None:
+    async with temporary_database("fj_common") as url:
+        dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+        conn = await asyncpg.connect(dsn)
+        await conn.execute("""
+            CREATE SCHEMA probe;
+            CREATE TABLE probe.notes (id uuid primary key, user_id uuid not null, body text not null,
+                                      created_at timestamptz not null default now(),
+                                      updated_at timestamptz not null default now());
+            ALTER TABLE probe.notes ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE probe.notes FORCE ROW LEVEL SECURITY;
+            CREATE POLICY owner ON probe.notes
+              USING (user_id = current_setting('app.user_id', true)::uuid)
+              WITH CHECK (user_id = current_setting('app.user_id', true)::uuid);
+        """)
+        await conn.close()
+        app_url = await create_app_role(url, f"fj_probe_{uuid.uuid4().hex[:6]}", "probe")
+        engine = create_engine(app_url, "probe")
+        factory = create_session_factory(engine)
+        alice, bob = uuid.uuid4(), uuid.uuid4()
+        for owner in (alice, bob):
+            async with factory() as session:
+                await bind_user(session, owner)
+                session.add(Note(user_id=owner, body=f"note of {owner}"))
+                await session.commit()
+        async with factory() as session:
+            await bind_user(session, alice)
+            # No owner filter in the query: the policy alone keeps Bob's row out.
+            rows = (await session.execute(text("select user_id from probe.notes"))).scalars().all()
+            assert rows == [alice]
+        async with factory() as session:
+            with pytest.raises(Exception, match="row-level security"):
+                await bind_user(session, alice)
+                session.add(Note(user_id=bob, body="forged"))
+                await session.flush()
+        async with factory() as session:  # no user bound: nothing visible
+            assert (await session.execute(text("select count(*) from probe.notes"))).scalar() == 0
+        await engine.dispose()
+
+
+def test_cursor_round_trip_and_garbage() -> None:
+    when, item = datetime(2026, 1, 2, 3, 4, tzinfo=UTC), uuid.uuid4()
+    cursor = decode_cursor(encode_cursor(when, item))
+    assert cursor.key == when.isoformat() and cursor.id == item
+    with pytest.raises(ValidationFailed):
+        decode_cursor("definitely-not-a-cursor")

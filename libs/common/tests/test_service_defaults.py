@@ -1,0 +1,130 @@
+"""What every service answers the same way: problem+json errors, body limits, request ids, health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict, Field
+
+from fitjourney_common.errors import Conflict, TooManyRequests
+from fitjourney_common.service_defaults import install_service_defaults, json_nesting_depth
+from fitjourney_common.settings import CommonSettings
+
+
+class ThingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=20)
+    grams: float = Field(gt=0)
+
+
+def build_app(ready: bool = True) -> FastAPI:
+    settings = CommonSettings(service_name="probe", log_json=True, max_json_body_bytes=2048, max_json_depth=8)
+    app = FastAPI()
+
+    async def database() -> bool:
+        return ready
+
+    install_service_defaults(app, settings, readiness={"database": database})
+    saved: list[ThingCreate] = []
+
+    @app.post("/things", status_code=201)
+    async def create_thing(body: ThingCreate) -> dict[str, object]:
+        saved.append(body)
+        return {"count": len(saved)}
+
+    @app.post("/conflict")
+    async def conflict() -> None:
+        raise Conflict("Already there")
+
+    @app.get("/limited")
+    async def limited() -> None:
+        raise TooManyRequests(retry_after=7)
+
+    app.state.saved = saved
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    app = build_app()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        http.app = app  # type: ignore[attr-defined]
+        yield http
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["type"].startswith("https://")
+    return body
+
+
+async def test_validation_error_names_the_field(client: httpx.AsyncClient) -> None:
+    body = assert_problem(await client.post("/things", json={"name": "x", "grams": -1}), 422)
+    assert [e["field"] for e in body["errors"]] == ["grams"]
+
+
+async def test_unknown_field_is_refused_and_nothing_is_saved(client: httpx.AsyncClient) -> None:
+    body = assert_problem(await client.post("/things", json={"name": "x", "grams": 1, "admin": True}), 422)
+    assert body["errors"][0]["field"] == "admin"
+    assert client.app.state.saved == []  # type: ignore[attr-defined]
+
+
+async def test_malformed_json_is_a_400(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", content=b'{"name": "x",', headers={"content-type": "application/json"})
+    assert assert_problem(response, 400)["type"].endswith("malformed-json")
+
+
+async def test_oversized_json_is_a_413_before_parsing(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", json={"name": "x" * 5000, "grams": 1})
+    assert_problem(response, 413)
+
+
+async def test_deeply_nested_json_is_a_400_not_a_crash(client: httpx.AsyncClient) -> None:
+    deep = b"[" * 500 + b"]" * 500
+    response = await client.post("/things", content=deep, headers={"content-type": "application/json"})
+    assert assert_problem(response, 400)["type"].endswith("json-too-deep")
+
+
+async def test_brackets_inside_strings_do_not_count_as_nesting(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", json={"name": "[[[[[[[[[[", "grams": 1})
+    assert response.status_code == 201
+    assert json_nesting_depth(b'{"a": "[[[[\\"[[[", "b": [[1]]}') == 3
+
+
+async def test_typed_errors_carry_status_and_headers(client: httpx.AsyncClient) -> None:
+    assert assert_problem(await client.post("/conflict"), 409)["detail"] == "Already there"
+    limited = await client.get("/limited")
+    assert_problem(limited, 429)
+    assert limited.headers["retry-after"] == "7"
+
+
+async def test_unknown_path_is_problem_json(client: httpx.AsyncClient) -> None:
+    assert_problem(await client.get("/nowhere"), 404)
+
+
+async def test_request_id_is_kept_or_made(client: httpx.AsyncClient) -> None:
+    kept = await client.get("/healthz", headers={"x-request-id": "abc-123"})
+    assert kept.headers["x-request-id"] == "abc-123"
+    made = await client.get("/healthz")
+    assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_health_and_readiness() -> None:
+    for ready, status in ((True, 200), (False, 503)):
+        app = build_app(ready=ready)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            assert (await http.get("/healthz")).json()["status"] == "ok"
+            response = await http.get("/readyz")
+            assert response.status_code == status
+            assert response.json()["checks"]["database"] == ("ok" if ready else "down")
+
+
+async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClient) -> None:
+    await client.post("/things", json={"name": "x", "grams": 1})
+    text = (await client.get("/metrics")).text
+    assert 'route="/things"' in text and 'service="probe"' in text
