@@ -1,0 +1,1 @@
+"""Observability shared by the services: structured logs, Prometheus metrics and OpenTelemetry traces."""

@@ -1,0 +1,98 @@
+"""OpenTelemetry tracing: one provider per process, FastAPI and SQLAlchemy spans, W3C context in headers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI
+from opentelemetry import metrics, propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+# Probes and scrapes run every few seconds and would drown the real traces.
+EXCLUDED_URLS = "/healthz$,/readyz$,/metrics$"
+OTLP_TRACES_PATH = "/v1/traces"
+
+_lock = threading.Lock()
+_provider: TracerProvider | None = None
+_traced_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _traces_url(endpoint: str) -> str:
+    # OTEL_EXPORTER_OTLP_ENDPOINT convention: a base URL; the HTTP exporter wants the full traces URL.
+    endpoint = endpoint.rstrip("/")
+    return endpoint if endpoint.endswith(OTLP_TRACES_PATH) else endpoint + OTLP_TRACES_PATH
+
+
+def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
+    """Install the process's TracerProvider once; spans are exported only when an OTLP endpoint is given.
+
+    Without an endpoint spans are still recorded (so logs carry trace ids) but never leave the process.
+    In embedded dev mode the first service to call this names the process's resource.
+    """
+    global _provider
+    with _lock:
+        if _provider is not None:
+            return
+        existing = trace.get_tracer_provider()
+        if isinstance(existing, TracerProvider):
+            # Someone (e.g. the opentelemetry-instrument launcher) already installed an SDK provider: keep it.
+            _provider = existing
+            return
+        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
+        if otlp_endpoint:
+            # Imported only when needed: the exporter pulls in requests/protobuf machinery.
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=_traces_url(otlp_endpoint))))
+            log.info("exporting traces to %s", _traces_url(otlp_endpoint))
+        trace.set_tracer_provider(provider)
+        _provider = provider
+
+
+def instrument_fastapi(app: FastAPI) -> None:
+    """Open a server span per request (health probes and metric scrapes excluded)."""
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_URLS)
+
+
+def instrument_sqlalchemy(engine: AsyncEngine | Engine) -> None:
+    """Open a client span per query on this engine; instrumenting the same engine twice is a no-op."""
+    sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+    with _lock:
+        if sync_engine in _traced_engines:
+            return
+        _traced_engines.add(sync_engine)
+    # EngineTracer directly, not SQLAlchemyInstrumentor: the instrumentor is a process singleton that
+    # accepts one engine and would also patch create_engine globally.
+    connections_usage = metrics.get_meter(__name__).create_up_down_counter(
+        "db.client.connections.usage", unit="connections")
+    EngineTracer(trace.get_tracer(__name__), sync_engine, connections_usage)
+
+
+def inject_trace_headers() -> dict[str, str]:
+    """The current trace context as W3C headers (traceparent, tracestate, baggage), e.g. for AMQP messages."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def extract_trace_context(headers: Mapping[str, Any]) -> Context:
+    """The trace context carried by message headers; AMQP may hand values over as bytes."""
+    carrier = {
+        str(key).lower(): value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        for key, value in headers.items()
+        if value is not None
+    }
+    return propagate.extract(carrier)

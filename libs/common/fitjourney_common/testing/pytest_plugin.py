@@ -1,0 +1,16 @@
+"""Pytest fixtures every package's tests share: `pytest_plugins = ["fitjourney_common.testing.pytest_plugin"]`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from fitjourney_common.testing.s3 import run_moto_server
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """URL of a moto S3 server running for the whole test session."""
+    with run_moto_server() as endpoint:
+        yield endpoint

@@ -1,0 +1,115 @@
+"""Tracing: spans for requests and queries, no network without an endpoint, context carried in headers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from fitjourney_common.observability.tracing import (
+    extract_trace_context,
+    inject_trace_headers,
+    instrument_fastapi,
+    instrument_sqlalchemy,
+)
+
+
+def run_python(code: str) -> str:
+    # A fresh process: the tracer provider can be installed only once per process.
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_without_an_endpoint_nothing_is_exported() -> None:
+    out = run_python("""
+        from opentelemetry import trace
+        from fitjourney_common.observability.tracing import configure_tracing
+        configure_tracing("core", None)
+        configure_tracing("ai", None)  # a second service in the same process changes nothing
+        provider = trace.get_tracer_provider()
+        print(provider.resource.attributes["service.name"], len(provider._active_span_processor._span_processors))
+        with trace.get_tracer("t").start_as_current_span("s") as span:
+            print(span.get_span_context().is_valid)
+    """)
+    assert out.splitlines() == ["core 0", "True"]
+
+
+def test_with_an_endpoint_spans_go_to_its_otlp_traces_url() -> None:
+    out = run_python("""
+        from opentelemetry import trace
+        from fitjourney_common.observability.tracing import configure_tracing
+        configure_tracing("auth", "http://otel-collector:4318")
+        (processor,) = trace.get_tracer_provider()._active_span_processor._span_processors
+        print(type(processor).__name__, processor._batch_processor._exporter._endpoint)
+    """)
+    assert out == "BatchSpanProcessor http://otel-collector:4318/v1/traces"
+
+
+async def test_requests_get_server_spans_except_probes_and_scrapes(spans: InMemorySpanExporter) -> None:
+    app = FastAPI()
+
+    @app.get("/api/v1/workouts/{workout_id}")
+    async def get_workout(workout_id: int) -> dict[str, int]:
+        return {"id": workout_id}
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/metrics")
+    async def metrics() -> str:
+        return ""
+
+    instrument_fastapi(app)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        await client.get("/healthz")
+        await client.get("/metrics")
+        await client.get("/api/v1/workouts/7")
+
+    server_spans = [s for s in spans.get_finished_spans() if s.kind is SpanKind.SERVER]
+    assert [(s.attributes or {}).get("http.route") for s in server_spans] == ["/api/v1/workouts/{workout_id}"]
+
+
+async def test_queries_get_client_spans_once_per_query(spans: InMemorySpanExporter, tmp_path: Path) -> None:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'trace.db'}")
+    instrument_sqlalchemy(engine)
+    instrument_sqlalchemy(engine)
+
+    with trace.get_tracer(__name__).start_as_current_span("request") as parent:
+        async with engine.connect() as conn:
+            await conn.execute(text("select 42"))
+    await engine.dispose()
+
+    query_spans = [s for s in spans.get_finished_spans() if s.kind is SpanKind.CLIENT]
+    assert len(query_spans) == 1
+    assert "select 42" in str(query_spans[0].attributes)
+    assert query_spans[0].context.trace_id == parent.get_span_context().trace_id
+
+
+async def test_trace_context_travels_through_message_headers(spans: InMemorySpanExporter) -> None:
+    tracer = trace.get_tracer(__name__)
+    with tracer.start_as_current_span("publish workout.created") as publisher:
+        headers = inject_trace_headers()
+    trace_id = publisher.get_span_context().trace_id
+
+    assert headers["traceparent"].split("-")[1] == format(trace_id, "032x")
+    # AMQP clients may hand header values back as bytes.
+    as_received = {key: value.encode() for key, value in headers.items()}
+    with tracer.start_as_current_span("consume workout.created", context=extract_trace_context(as_received)) as c:
+        assert c.get_span_context().trace_id == trace_id
+
+
+def test_no_trace_headers_means_a_fresh_trace() -> None:
+    context = extract_trace_context({"x-death": [{"count": 1}], "content-type": "application/json"})
+    assert not trace.get_current_span(context).get_span_context().is_valid
