@@ -6,7 +6,6 @@ import importlib
 
 import pytest
 import yaml
-
 from fitjourney_gateway.dev import SERVICE_FACTORIES
 from fitjourney_gateway.routes import KONG_FILE, load_routes, match
 
