@@ -1,0 +1,153 @@
+"""Outbox relay throughput: N events written to a PostgreSQL outbox, relayed to RabbitMQ with confirms.
+
+    .venv/bin/python deploy/bench/bench_outbox_relay.py [--events 20000] [--batch-size 500] [--relays 1]
+
+Creates a throwaway database and uniquely named exchange and quorum queue (so every message is routed
+and stored, as with a real subscriber), removes them afterwards, prints one JSON line and appends it
+to deploy/bench/results/outbox_relay.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import asyncpg
+from sqlalchemy import text
+
+from fitjourney_common.db.base import make_base
+from fitjourney_common.db.engine import create_engine, create_session_factory
+from fitjourney_common.events import OutboxMessageMixin, OutboxRelay, add_event, new_event
+from fitjourney_common.events.rabbitmq import RabbitMQBus
+
+RESULTS = Path(__file__).resolve().parent / "results" / "outbox_relay.jsonl"
+SCHEMA = "bench"
+# mypy cannot subclass a base class returned by a function, hence Any.
+Base: Any = make_base(SCHEMA)
+
+
+class Outbox(OutboxMessageMixin, Base):
+    pass
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=500, help="rows per relay transaction = confirms in flight")
+    parser.add_argument("--relays", type=int, default=1, help="relays running side by side (SKIP LOCKED)")
+    parser.add_argument("--amqp-url", default=os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    parser.add_argument("--pg-admin-url",
+                        default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    return parser.parse_args()
+
+
+async def write_events(sessions: Any, count: int) -> float:
+    """Write `count` workout.created events the way services do (add_event in their transaction)."""
+    started = time.perf_counter()
+    per_transaction = 1000
+    for offset in range(0, count, per_transaction):
+        async with sessions() as session, session.begin():
+            for _ in range(min(per_transaction, count - offset)):
+                add_event(session, Outbox, new_event("workout.created", {
+                    "workout_id": uuid.uuid4(), "user_id": uuid.uuid4(), "activity": "running",
+                    "duration_min": 42.5, "distance_km": 8.1, "avg_heart_rate": 151, "perceived_effort": 6,
+                    "started_at": datetime.now(UTC), "weight_kg": 71.0,
+                }))
+    return time.perf_counter() - started
+
+
+async def relay_all(relays: list[OutboxRelay]) -> float:
+    async def drain(relay: OutboxRelay) -> None:
+        while await relay.run_once() > 0:
+            continue
+
+    started = time.perf_counter()
+    await asyncio.gather(*(drain(relay) for relay in relays))
+    return time.perf_counter() - started
+
+
+async def main() -> dict[str, Any]:
+    args = parse_args()
+    suffix = uuid.uuid4().hex[:10]
+    database, exchange, queue = f"fj_bench_{suffix}", f"fj.bench.{suffix}.events", f"fj.bench.{suffix}.sink"
+    admin = await asyncpg.connect(args.pg_admin_url)
+    await admin.execute(f'CREATE DATABASE "{database}"')
+    pg_version = await admin.fetchval("show server_version")
+    await admin.close()
+    base_url = args.pg_admin_url.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    engine = create_engine(f"{base_url}/{database}", SCHEMA, pool_size=args.relays + 2)
+    connection = await aio_pika.connect(args.amqp_url)
+    buses: list[RabbitMQBus] = []
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
+            await conn.run_sync(Base.metadata.create_all)
+        sessions = create_session_factory(engine)
+        channel = await connection.channel()
+        sink = await channel.declare_queue(queue, durable=True, arguments={"x-queue-type": "quorum"})
+        await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        await sink.bind(exchange, "#")
+        rabbitmq_version = str(connection.transport.connection.server_properties.get("version", "?"))  # type: ignore[union-attr]
+
+        write_seconds = await write_events(sessions, args.events)
+        relays = []
+        for _ in range(args.relays):
+            bus = RabbitMQBus(args.amqp_url, exchange, service_name="bench")
+            await bus.start()
+            buses.append(bus)
+            relays.append(OutboxRelay(sessions, Outbox, bus, batch_size=args.batch_size, service="bench"))
+        relay_seconds = await relay_all(relays)
+
+        published = sum(relay.published_total for relay in relays)
+        stored = (await channel.declare_queue(queue, passive=True)).declaration_result.message_count
+        if published != args.events or stored != args.events or await relays[0].pending_count():
+            raise SystemExit(f"lost events: published={published} in_queue={stored} of {args.events}")
+        return {
+            "bench": "outbox_relay",
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "events": args.events,
+            "batch_size": args.batch_size,
+            "relays": args.relays,
+            "relay_seconds": round(relay_seconds, 3),
+            "msg_per_s": round(args.events / relay_seconds),
+            "outbox_write_msg_per_s": round(args.events / write_seconds),
+            "queue": "quorum, durable, persistent messages, publisher confirms",
+            "nproc": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "postgres": pg_version,
+            "rabbitmq": rabbitmq_version,
+            "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+        }
+    finally:
+        for bus in buses:
+            await bus.close()
+        async with connection.channel() as channel:
+            await channel.queue_delete(queue)
+        async with connection.channel() as channel:
+            await channel.exchange_delete(exchange)
+        await connection.close()
+        await engine.dispose()
+        admin = await asyncpg.connect(args.pg_admin_url)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    result = asyncio.run(main())
+    line = json.dumps(result)
+    print(line)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a") as results:
+        results.write(line + "\n")

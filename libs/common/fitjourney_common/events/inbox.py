@@ -1,0 +1,85 @@
+"""Idempotent consumers: each (event id, consumer) is processed once, in the handler's own transaction."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, String, Uuid, func, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fitjourney_common.db.base import utcnow
+from fitjourney_common.db.engine import bind_user
+from fitjourney_common.events.envelope import EventEnvelope
+
+log = logging.getLogger(__name__)
+
+SessionHandler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+
+
+class ProcessedEventMixin:
+    """Columns of a service's inbox table: which consumer already processed which event."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now(),
+    )
+
+
+async def _claim(session: AsyncSession, model: type[Any], event_id: uuid.UUID, consumer: str) -> bool:
+    """Record the event as processed by `consumer`; False when it already was.
+
+    On PostgreSQL a concurrent duplicate waits on the first transaction's row lock, then finds the
+    row (skip) or, if that transaction rolled back, claims it: never twice, never lost.
+    """
+    values = {"event_id": event_id, "consumer": consumer, "processed_at": utcnow()}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = make_insert(model).values(**values).on_conflict_do_nothing().returning(model.event_id)
+        return (await session.execute(statement)).scalar_one_or_none() is not None
+    try:
+        async with session.begin_nested():
+            await session.execute(insert(model).values(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
+def idempotent(
+    session_factory: async_sessionmaker[AsyncSession],
+    processed_model: type[ProcessedEventMixin],
+    consumer: str,
+    handler: SessionHandler,
+    *,
+    scope_to_user: bool = True,
+) -> Callable[[EventEnvelope], Awaitable[None]]:
+    """Wrap `handler(session, envelope)` into a bus handler that runs at most once per event.
+
+    The processed-id row and the handler's writes commit together; if the handler raises, both roll
+    back and the exception reaches the bus, which retries. With `scope_to_user`, the session is bound
+    to the event's user, so PostgreSQL row-level security applies to what the handler touches.
+    """
+
+    async def handle(envelope: EventEnvelope) -> None:
+        async with session_factory() as session:
+            if scope_to_user and envelope.user_id is not None:
+                await bind_user(session, envelope.user_id)
+            async with session.begin():
+                if not await _claim(session, processed_model, envelope.id, consumer):
+                    log.debug("event %s (%s) already processed by %s, skipped",
+                              envelope.id, envelope.type, consumer)
+                    return
+                await handler(session, envelope)
+
+    handle.__name__ = f"idempotent_{consumer}"
+    return handle

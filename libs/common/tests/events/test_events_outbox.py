@@ -1,0 +1,232 @@
+"""Transactional outbox and relay: an event is published if and only if its transaction committed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from fitjourney_common.events import (
+    EventEnvelope,
+    EventWorker,
+    InMemoryBus,
+    OutboxRelay,
+    Subscription,
+    add_event,
+    new_event,
+    run_until_signal,
+)
+from fitjourney_common.events.rabbitmq import RabbitMQBus
+
+WaitFor = Callable[..., Awaitable[None]]
+MakeBus = Callable[..., Awaitable[RabbitMQBus]]
+Sessions = async_sessionmaker[AsyncSession]
+UNREACHABLE = "amqp://guest:guest@127.0.0.1:1/"
+
+
+async def log_workout(sessions: Sessions, tables: SimpleNamespace, user_id: uuid.UUID) -> EventEnvelope:
+    """What core's workout service does: the change and its event in one transaction."""
+    workout_id = uuid.uuid4()
+    started_at = datetime(2025, 3, 1, 7, 30, tzinfo=UTC)
+    async with sessions() as session, session.begin():
+        session.add(tables.Workout(id=workout_id, user_id=user_id, activity="running", started_at=started_at))
+        envelope = new_event("workout.created", {
+            "workout_id": workout_id, "user_id": user_id, "activity": "running", "duration_min": 30,
+            "started_at": started_at,
+        })
+        add_event(session, tables.Outbox, envelope)
+    return envelope
+
+
+async def outbox_rows(sessions: Sessions, tables: SimpleNamespace) -> list[Any]:
+    async with sessions() as session:
+        return list((await session.scalars(select(tables.Outbox))).all())
+
+
+async def test_events_wait_while_the_broker_is_down_and_are_published_once_it_is_back(
+    pg_sessions: Sessions, tables: SimpleNamespace, make_rabbit_bus: MakeBus, rabbit: Any, wait_for: WaitFor,
+) -> None:
+    dead_bus = await make_rabbit_bus(UNREACHABLE, start=False)
+    with pytest.raises(ConnectionError):
+        await dead_bus.start()
+    down_relay = OutboxRelay(pg_sessions, tables.Outbox, dead_bus, service="core")
+
+    event = await log_workout(pg_sessions, tables, uuid.uuid4())
+    assert await down_relay.run_once() == 0
+    [row] = await outbox_rows(pg_sessions, tables)
+    assert row.id == event.id and row.published_at is None and row.attempts == 1
+    assert row.payload == event.model_dump(mode="json")
+    assert await down_relay.pending_count() == 1
+
+    received: Counter[uuid.UUID] = Counter()
+
+    async def on_workout(envelope: EventEnvelope) -> None:
+        received[envelope.id] += 1
+
+    consumer = await make_rabbit_bus()
+    await consumer.subscribe(rabbit.queue("ai.workouts"), ["workout.*"], on_workout)
+    relay = OutboxRelay(pg_sessions, tables.Outbox, await make_rabbit_bus(), service="core")
+    assert await relay.run_once() == 1
+    await wait_for(lambda: received[event.id] == 1)
+    [row] = await outbox_rows(pg_sessions, tables)
+    assert row.published_at is not None
+    assert await relay.pending_count() == 0
+
+    assert await relay.run_once() == 0
+    await asyncio.sleep(0.3)
+    assert received == Counter({event.id: 1})
+
+
+async def test_a_stopped_bus_publishes_nothing_and_keeps_the_rows(
+    pg_sessions: Sessions, tables: SimpleNamespace, make_rabbit_bus: MakeBus,
+) -> None:
+    bus = await make_rabbit_bus()
+    await bus.close()
+    relay = OutboxRelay(pg_sessions, tables.Outbox, bus)
+    for _ in range(3):
+        await log_workout(pg_sessions, tables, uuid.uuid4())
+    assert await relay.run_once() == 0
+    assert await relay.pending_count() == 3
+
+
+async def test_a_rolled_back_transaction_leaves_no_event(pg_sessions: Sessions, tables: SimpleNamespace) -> None:
+    with pytest.raises(RuntimeError):
+        async with pg_sessions() as session, session.begin():
+            session.add(tables.Workout(id=uuid.uuid4(), user_id=uuid.uuid4(), activity="yoga",
+                                       started_at=datetime.now(UTC)))
+            add_event(session, tables.Outbox, new_event("user.deleted", {"user_id": uuid.uuid4()}))
+            await session.flush()
+            raise RuntimeError("validation failed after the insert")
+    assert await outbox_rows(pg_sessions, tables) == []
+    async with pg_sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(tables.Workout)) == 0
+
+
+async def test_relay_publishes_in_batches_in_occurrence_order(
+    pg_sessions: Sessions, tables: SimpleNamespace, memory_bus: InMemoryBus,
+) -> None:
+    order: list[uuid.UUID] = []
+
+    async def record(envelope: EventEnvelope) -> None:
+        order.append(envelope.id)
+
+    await memory_bus.subscribe("order", ["#"], record)
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    events = [new_event("user.deleted", {"user_id": uuid.uuid4()}, occurred_at=base + timedelta(seconds=i))
+              for i in range(7)]
+    async with pg_sessions() as session, session.begin():
+        for event in reversed(events):
+            add_event(session, tables.Outbox, event)
+    relay = OutboxRelay(pg_sessions, tables.Outbox, memory_bus, batch_size=3, service="batch-test")
+    assert [await relay.run_once() for _ in range(4)] == [3, 3, 1, 0]
+    await memory_bus.drain()
+    assert order == [e.id for e in events]
+    assert relay.published_total == 7
+    # What /metrics shows for it.
+    assert REGISTRY.get_sample_value("events_published_total", {"service": "batch-test", "type": "user.deleted"}) == 7
+    assert await relay.pending_count() == 0
+    assert REGISTRY.get_sample_value("outbox_pending", {"service": "batch-test"}) == 0
+    assert await relay.purge_published(timedelta(hours=1)) == 0  # recent ones are kept a while
+    assert await relay.purge_published(timedelta(0)) == 7
+    assert await outbox_rows(pg_sessions, tables) == []
+
+
+async def test_two_relays_never_publish_the_same_row(
+    pg_sessions: Sessions, tables: SimpleNamespace, memory_bus: InMemoryBus,
+) -> None:
+    received: Counter[uuid.UUID] = Counter()
+
+    async def count(envelope: EventEnvelope) -> None:
+        received[envelope.id] += 1
+
+    await memory_bus.subscribe("count", ["#"], count)
+    async with pg_sessions() as session, session.begin():
+        for _ in range(200):
+            add_event(session, tables.Outbox, new_event("user.deleted", {"user_id": uuid.uuid4()}))
+    relays = [OutboxRelay(pg_sessions, tables.Outbox, memory_bus, batch_size=20) for _ in range(3)]
+
+    async def drain(relay: OutboxRelay) -> None:
+        while await relay.run_once() > 0:
+            continue
+
+    await asyncio.gather(*(drain(relay) for relay in relays))
+    await memory_bus.drain()
+    assert sum(relay.published_total for relay in relays) == 200
+    assert len(received) == 200 and set(received.values()) == {1}
+
+
+async def test_run_forever_survives_a_dead_broker_and_stops_on_request(
+    pg_sessions: Sessions, tables: SimpleNamespace, make_rabbit_bus: MakeBus,
+) -> None:
+    relay = OutboxRelay(pg_sessions, tables.Outbox, await make_rabbit_bus(UNREACHABLE, start=False),
+                        poll_seconds=0.01, max_backoff=0.05)
+    await log_workout(pg_sessions, tables, uuid.uuid4())
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run_forever(stop))
+    await asyncio.sleep(0.3)
+    assert not task.done()
+    assert relay.consecutive_failures >= 2
+    stop.set()
+    await asyncio.wait_for(task, 2)
+    assert await relay.pending_count() == 1
+
+
+async def test_embedded_worker_delivers_right_after_commit_on_sqlite(
+    sqlite_sessions: Sessions, tables: SimpleNamespace, memory_bus_url: str, wait_for: WaitFor,
+) -> None:
+    # Embedded dev: SQLite, in-memory bus, a slow poll; the commit itself wakes the relay.
+    bus = InMemoryBus(memory_bus_url)
+    relay = OutboxRelay(sqlite_sessions, tables.Outbox, bus, poll_seconds=30)
+    received: list[EventEnvelope] = []
+
+    async def on_workout(envelope: EventEnvelope) -> None:
+        received.append(envelope)
+
+    worker = EventWorker(bus, relay, [Subscription("ai.workouts", ["workout.created"], on_workout)])
+    async with worker:
+        assert worker.connected
+        await asyncio.sleep(0.05)  # the relay is now asleep for poll_seconds
+        event = await log_workout(sqlite_sessions, tables, uuid.uuid4())
+        await wait_for(lambda: len(received) == 1, within=3)
+    assert received[0].id == event.id and received[0].data == event.data
+    assert await relay.pending_count() == 0
+    InMemoryBus.reset_shared_state(memory_bus_url)
+
+
+async def test_worker_starts_while_the_broker_is_down(
+    pg_sessions: Sessions, tables: SimpleNamespace, make_rabbit_bus: MakeBus,
+) -> None:
+    bus = await make_rabbit_bus(UNREACHABLE, start=False)
+    relay = OutboxRelay(pg_sessions, tables.Outbox, bus, poll_seconds=0.01, max_backoff=0.05)
+
+    async def ignore(envelope: EventEnvelope) -> None:
+        pass
+
+    worker = EventWorker(bus, relay, [Subscription("never", ["#"], ignore)])
+    await asyncio.wait_for(worker.start(), 5)  # the service keeps serving; events wait in the outbox
+    assert not worker.connected
+    await asyncio.sleep(0.1)
+    await asyncio.wait_for(worker.stop(), 5)
+
+
+async def test_run_until_signal_stops_the_worker_on_sigterm(memory_bus_url: str, wait_for: WaitFor) -> None:
+    bus = InMemoryBus(memory_bus_url)
+    worker = EventWorker(bus, None, [])
+    task = asyncio.create_task(run_until_signal(worker))
+    await wait_for(lambda: worker.connected, within=2)  # signal handlers are installed before start
+    assert await bus.ping()
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(task, 2)
+    assert not await bus.ping()
+    InMemoryBus.reset_shared_state(memory_bus_url)
