@@ -99,7 +99,8 @@ class TokenVerifier:
         try:
             claims = jwt.decode(
                 token, key, algorithms=ACCEPTED_ALGORITHMS, audience=self.audience, issuer=self.issuer,
-                options={"require_exp": True, "require_iat": True, "require_sub": True, "require_jti": True},
+                options={"require_exp": True, "require_iat": True, "require_sub": True, "require_jti": True,
+                         "require_iss": True, "require_aud": True},
             )
         except ExpiredSignatureError as exc:
             raise Unauthorized("The access token has expired") from exc

@@ -58,6 +58,8 @@ class CommonSettings(BaseSettings):
         """Outside dev and test, a default secret is a deployment mistake: refuse to start."""
         if not self.is_dev:
             for name, value in self.model_dump().items():
-                if value == DEV_SECRET:
+                # The URL-signing secret only matters to the local-folder store.
+                unused = name == "object_url_secret" and not self.object_store_url.startswith("file://")
+                if value == DEV_SECRET and not unused:
                     raise ValueError(f"{name.upper()} must be set outside dev (it still has the dev default)")
         return self

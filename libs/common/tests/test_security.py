@@ -117,3 +117,14 @@ async def test_a_rotated_key_is_picked_up_without_a_restart(keys: tuple[str, Pat
 async def test_garbage_is_a_401_not_a_crash(keys: tuple[str, Path]) -> None:
     with pytest.raises(Unauthorized):
         await verifier(keys[1]).verify("not-a-jwt")
+
+
+async def test_token_without_issuer_or_audience_is_refused(keys: tuple[str, Path]) -> None:
+    pem, jwks_file = keys
+    now = int(time.time())
+    for missing in ("iss", "aud"):
+        claims = {"sub": str(uuid.uuid4()), "iat": now, "exp": now + 60, "jti": "j", "iss": ISSUER, "aud": AUDIENCE}
+        del claims[missing]
+        token = jwt.encode(claims, pem, algorithm="RS256", headers={"kid": "k1"})
+        with pytest.raises(Unauthorized):
+            await verifier(jwks_file).verify(token)

@@ -1,0 +1,1 @@
+"""FitJourney auth service: accounts, tokens, sessions, OAuth sign-in, roles."""

@@ -1,0 +1,1 @@
+"""Accounts: registration, password sign-in checks, the caller's own account."""

@@ -1,0 +1,87 @@
+"""SQL for users and their linked provider identities."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import String, cast, delete, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_auth.models import ROLE_ADMIN, Identity, User
+from fitjourney_common.db.pagination import ListParams
+from fitjourney_common.errors import ValidationFailed
+
+
+def cursor_time(key: str) -> datetime:
+    try:
+        return datetime.fromisoformat(key)
+    except ValueError as exc:
+        raise ValidationFailed("cursor", "is not a cursor this API issued") from exc
+
+
+def normalize_email(email: str) -> str:
+    """Sign-in and uniqueness ignore case and surrounding blanks."""
+    return email.strip().lower()
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def get_by_email(self, email: str) -> User | None:
+        return await self.session.scalar(select(User).where(User.email_normalized == normalize_email(email)))
+
+    async def add(self, user: User) -> User:
+        self.session.add(user)
+        await self.session.flush()
+        return user
+
+    async def list_page(self, params: ListParams, email_prefix: str | None = None) -> Sequence[User]:
+        """Oldest first, `limit + 1` rows so the caller knows whether another page follows."""
+        query = select(User).order_by(User.created_at, User.id).limit(params.limit + 1)
+        if params.cursor is not None:
+            after = cursor_time(params.cursor.key)
+            query = query.where(tuple_(User.created_at, User.id) > (after, params.cursor.id))
+        if params.from_ is not None:
+            query = query.where(User.created_at >= params.from_)
+        if params.to is not None:
+            query = query.where(User.created_at <= params.to)
+        if email_prefix:
+            escaped = normalize_email(email_prefix).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(User.email_normalized.like(f"{escaped}%", escape="\\"))
+        return (await self.session.scalars(query)).all()
+
+    async def count_admins(self) -> int:
+        # `roles` is a JSON list on both PostgreSQL and SQLite; its text form holds `"admin"` exactly
+        # when the role is granted (role names contain no quotes).
+        has_admin = cast(User.roles, String).like(f'%"{ROLE_ADMIN}"%')
+        return int(await self.session.scalar(select(func.count()).select_from(User).where(has_admin)) or 0)
+
+    async def delete(self, user_id: uuid.UUID) -> bool:
+        """Delete the account; its identities, sessions and tokens go with it (ON DELETE CASCADE)."""
+        result = await self.session.execute(delete(User).where(User.id == user_id))
+        return bool(getattr(result, "rowcount", 0))
+
+
+class IdentityRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def get(self, provider: str, subject: str) -> Identity | None:
+        return await self.session.scalar(
+            select(Identity).where(Identity.provider == provider, Identity.subject == subject))
+
+    async def add(self, identity: Identity) -> Identity:
+        self.session.add(identity)
+        await self.session.flush()
+        return identity
+
+    async def providers_of(self, user_id: uuid.UUID) -> list[str]:
+        rows = await self.session.scalars(select(Identity.provider).where(Identity.user_id == user_id))
+        return sorted(set(rows))
+

@@ -1,0 +1,1 @@
+"""Administration: listing accounts and granting roles (admins only)."""

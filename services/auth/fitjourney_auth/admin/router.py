@@ -1,0 +1,31 @@
+"""HTTP for administration (admins only: 401 without a token, 403 without the role)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from fitjourney_auth.accounts.schemas import AdminUserRead
+from fitjourney_auth.admin.schemas import RolesUpdate
+from fitjourney_auth.deps import Admin, Client
+from fitjourney_common.db.pagination import ListParamsDep, Page
+from fitjourney_common.security import Principal, require_roles
+
+router = APIRouter(prefix="/users", tags=["admin"])
+AdminUser = Annotated[Principal, require_roles("admin")]
+
+
+@router.get("", response_model=Page[AdminUserRead], summary="All accounts, oldest first")
+async def list_users(_: AdminUser, admin: Admin, params: ListParamsDep,
+                     email: Annotated[str | None, Query(max_length=320, description="Email prefix")] = None,
+                     ) -> Page[AdminUserRead]:
+    return await admin.list_users(params, email)
+
+
+@router.patch("/{user_id}/roles", response_model=AdminUserRead, summary="Set an account's roles",
+              responses={404: {"description": "No such user"}, 409: {"description": "Would leave no admin"}})
+async def set_roles(user_id: uuid.UUID, body: RolesUpdate, principal: AdminUser, admin: Admin,
+                    client: Client) -> AdminUserRead:
+    return await admin.set_roles(principal.user_id, user_id, body.roles, client)

@@ -1,0 +1,105 @@
+"""Operator commands: `create-admin` (the first admin account) and `rotate-keys` (a new signing key).
+
+    python -m fitjourney_auth.cli create-admin --email admin@example.com --password '…'
+    python -m fitjourney_auth.cli rotate-keys
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+from collections.abc import Sequence
+
+from fitjourney_auth import audit
+from fitjourney_auth.accounts.repository import UserRepository, normalize_email
+from fitjourney_auth.accounts.service import announce_registration
+from fitjourney_auth.admin.service import normalize_roles
+from fitjourney_auth.audit import AuditAction
+from fitjourney_auth.client import ClientInfo
+from fitjourney_auth.keys import KeyStore
+from fitjourney_auth.models import ROLE_ADMIN, ROLE_USER, SCHEMA, OutboxMessage, User
+from fitjourney_auth.passwords import PasswordHasher, check_password_policy
+from fitjourney_auth.settings import AuthSettings
+from fitjourney_common.db.base import utcnow
+from fitjourney_common.db.engine import create_engine, create_session_factory
+from fitjourney_common.errors import ValidationFailed
+from fitjourney_common.events.envelope import new_event
+from fitjourney_common.events.outbox import add_event
+
+CLI_CLIENT = ClientInfo(ip=None, user_agent="fitjourney-auth cli")
+
+
+async def create_admin(settings: AuthSettings, email: str, password: str, display_name: str | None) -> str:
+    """Create an admin account, or grant `admin` to the existing account of `email`. Returns what happened."""
+    engine = create_engine(settings.database_url, SCHEMA, pool_size=1)
+    factory = create_session_factory(engine)
+    try:
+        # The CLI is its own unit of work: one transaction, committed when the block ends without error.
+        async with factory() as session, session.begin():
+            users = UserRepository(session)
+            user = await users.get_by_email(email)
+            if user is not None:
+                if ROLE_ADMIN in user.roles:
+                    return f"{user.email} is already an admin (id {user.id})"
+                old = normalize_roles(user.roles)
+                user.roles = normalize_roles([*user.roles, ROLE_ADMIN])
+                add_event(session, OutboxMessage, new_event("user.roles_changed",
+                                                            {"user_id": user.id, "roles": user.roles}))
+                audit.record(session, AuditAction.ROLES_CHANGED, client=CLI_CLIENT, user_id=user.id,
+                             email=user.email_normalized, old=old, new=user.roles, by="cli")
+                return f"granted admin to existing account {user.email} (id {user.id}); its password is unchanged"
+
+            check_password_policy(password, email)
+            hashed = await PasswordHasher(settings.bcrypt_rounds).hash(password)
+            user = User(id=uuid.uuid4(), email=email.strip(), email_normalized=normalize_email(email),
+                        email_verified=False, password_hash=hashed, password_changed_at=utcnow(),
+                        display_name=display_name or email.split("@", 1)[0][:100],
+                        roles=normalize_roles([ROLE_USER, ROLE_ADMIN]))
+            await users.add(user)
+            announce_registration(session, user)
+            audit.record(session, AuditAction.REGISTERED, client=CLI_CLIENT, user_id=user.id,
+                         email=user.email_normalized, roles=user.roles, by="cli")
+            return f"created admin {user.email} (id {user.id})"
+    finally:
+        await engine.dispose()
+
+
+def rotate_keys(settings: AuthSettings) -> str:
+    store = KeyStore(settings.keys_path, settings.access_ttl_seconds)
+    current = store.rotate()
+    published = ", ".join(key.kid for key in store.published())
+    return f"new signing key {current.kid} in {store.directory}; published: {published}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fitjourney-auth", description="FitJourney auth operator commands "
+                                     "(configured by the same environment variables as the service)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    admin = commands.add_parser("create-admin", help="create the first admin (or make an account admin)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--password", required=True)
+    admin.add_argument("--display-name", default=None)
+    commands.add_parser("rotate-keys", help="add a new signing key; keep the previous one published "
+                        "until its tokens expire; delete keys older than that")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, settings: AuthSettings | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = settings or AuthSettings()
+    try:
+        if args.command == "create-admin":
+            message = asyncio.run(create_admin(settings, args.email, args.password, args.display_name))
+        else:
+            message = rotate_keys(settings)
+    except ValidationFailed as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    print(message)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""Event handlers of the auth service: `user.deleted` erases the account's credentials here.
+
+Core publishes `user.deleted` on account erasure; auth deletes the credentials, identities and sessions
+and redacts the account's personal data in the audit log. Idempotent through the inbox table.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_auth import audit
+from fitjourney_auth.accounts.repository import UserRepository
+from fitjourney_auth.audit import AuditAction
+from fitjourney_auth.models import ProcessedEvent
+from fitjourney_auth.sessions.cache import RefreshTokenCache
+from fitjourney_auth.sessions.repository import SessionRepository
+from fitjourney_common.events.contracts import UserDeleted
+from fitjourney_common.events.envelope import EventEnvelope
+from fitjourney_common.events.inbox import idempotent
+from fitjourney_common.events.worker import Subscription
+
+log = logging.getLogger(__name__)
+
+USER_DELETED_QUEUE = "auth.user-deleted"
+
+
+async def delete_user_credentials(session: AsyncSession, envelope: EventEnvelope,
+                                  cache: RefreshTokenCache | None = None) -> None:
+    data = UserDeleted.model_validate(envelope.data)
+    users = UserRepository(session)
+    user = await users.get(data.user_id)
+    hashes = await SessionRepository(session).unused_token_hashes(data.user_id)
+    await audit.redact_personal_data(session, data.user_id, user.email_normalized if user else None)
+    deleted = await users.delete(data.user_id)
+    # The account is being erased: this row, like the redacted earlier ones, names no person.
+    audit.record(session, AuditAction.DELETED, user_id=data.user_id, event_id=str(envelope.id), found=deleted)
+    if cache is not None:
+        await cache.forget(hashes)
+    log.info("user %s erased: credentials %s", data.user_id, "deleted" if deleted else "already gone")
+
+
+def subscriptions(state: Any, queue_prefix: str = "") -> list[Subscription]:
+    """The service's consumers. `state` is the app's state: the session factory and cache exist only
+    once the backends are open, so they are looked up per event."""
+
+    async def on_user_deleted(envelope: EventEnvelope) -> None:
+        auth = getattr(state, "auth", None)
+        cache = auth.refresh_cache if auth is not None else None
+
+        async def handler(session: AsyncSession, event: EventEnvelope) -> None:
+            await delete_user_credentials(session, event, cache)
+
+        await idempotent(state.session_factory, ProcessedEvent, "auth.user_deleted", handler)(envelope)
+
+    return [Subscription(queue=queue_prefix + USER_DELETED_QUEUE, patterns=["user.deleted"], handler=on_user_deleted)]

@@ -1,0 +1,84 @@
+"""Builds the auth service's FastAPI app (the only place it is built; nothing happens at import time)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from fitjourney_auth.accounts.router import router as accounts_router
+from fitjourney_auth.admin.router import router as admin_router
+from fitjourney_auth.components import AuthComponents
+from fitjourney_auth.consumers import subscriptions
+from fitjourney_auth.jwks import router as jwks_router
+from fitjourney_auth.keys import KeyStore, LocalJWKS
+from fitjourney_auth.lockout import LoginLockout
+from fitjourney_auth.mail import LoggingMailSender, MailSender
+from fitjourney_auth.models import SCHEMA, OutboxMessage
+from fitjourney_auth.oauth.providers import OAuthProviders
+from fitjourney_auth.oauth.router import router as oauth_router
+from fitjourney_auth.passwords import PasswordHasher
+from fitjourney_auth.recovery.router import router as recovery_router
+from fitjourney_auth.sessions.cache import RefreshTokenCache
+from fitjourney_auth.sessions.router import router as sessions_router
+from fitjourney_auth.settings import API_PREFIX, AuthSettings
+from fitjourney_auth.tokens import AccessTokenIssuer
+from fitjourney_common.runtime import open_backends
+from fitjourney_common.security import TokenVerifier
+from fitjourney_common.service_defaults import install_service_defaults
+
+
+def create_key_store(settings: AuthSettings) -> KeyStore:
+    return KeyStore(settings.keys_path, settings.access_ttl_seconds, settings.key_reload_seconds)
+
+
+def create_app(settings: AuthSettings | None = None, *, mail_sender: MailSender | None = None) -> FastAPI:
+    """The auth app; `mail_sender` replaces the default (log) sender, e.g. to collect mails in tests."""
+    settings = settings or AuthSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        keys = create_key_store(settings)
+        # Outside dev a missing key is a deployment mistake: refuse to start rather than invent one.
+        await asyncio.to_thread(keys.load, generate_if_missing=settings.is_dev)
+        async with (
+            open_backends(app, settings, SCHEMA, outbox_model=OutboxMessage,
+                          subscriptions=subscriptions(app.state, settings.events_queue_prefix),
+                          run_event_worker=settings.run_event_worker) as backends,
+            httpx.AsyncClient(timeout=settings.oauth_http_timeout_seconds,
+                              headers={"User-Agent": "fitjourney-auth"}) as http,
+        ):
+            # Auth verifies its own tokens from its key store, not by fetching its own JWKS over HTTP.
+            app.state.token_verifier = backends.token_verifier = TokenVerifier(
+                LocalJWKS(keys), settings.jwt_issuer, settings.jwt_audience)
+            passwords = PasswordHasher(settings.bcrypt_rounds)
+            await passwords.warm_up()
+            app.state.auth = AuthComponents(
+                settings=settings,
+                keys=keys,
+                issuer=AccessTokenIssuer(keys, settings.jwt_issuer, settings.jwt_audience,
+                                         settings.access_ttl_seconds),
+                passwords=passwords,
+                lockout=LoginLockout(backends.redis, settings.lockout_max_attempts,
+                                     settings.lockout_window_seconds),
+                refresh_cache=RefreshTokenCache(backends.redis, settings.service_name),
+                mail=mail_sender or LoggingMailSender(include_body=settings.is_dev),
+                oauth=OAuthProviders(settings, http),
+                http=http,
+            )
+            yield
+
+    app = FastAPI(
+        title="FitJourney auth",
+        version="1.0.0",
+        summary="Accounts, tokens, sessions, OAuth sign-in and roles",
+        lifespan=lifespan,
+        redoc_url=None,
+    )
+    install_service_defaults(app, settings)
+    for router in (accounts_router, sessions_router, oauth_router, recovery_router, admin_router, jwks_router):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,1 @@
+"""Password recovery: reset tokens sent by mail, and the reset itself."""

@@ -1,0 +1,85 @@
+"""Auth service settings: token lifetimes, key directory, lockout, password reset, OAuth providers, cookies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from fitjourney_common.settings import CommonSettings
+
+API_PREFIX = "/api/v1/auth"
+
+
+class AuthSettings(CommonSettings):
+    """Read from plain environment variables (ACCESS_TTL_SECONDS, KEY_DIR, GOOGLE_CLIENT_ID, ...)."""
+
+    service_name: str = "auth"
+
+    # Tokens
+    access_ttl_seconds: int = Field(default=900, ge=30)
+    refresh_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # Where the RS256 signing keys live as PEM files; default `{data_dir}/keys`.
+    key_dir: Path | None = None
+    # How often (at most) the key directory is re-read, so a `rotate-keys` run reaches running replicas.
+    key_reload_seconds: float = Field(default=10.0, ge=0)
+
+    # Passwords: cost 12 in every real deployment; tests may lower it to stay fast.
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+    # Lockout: this many failed sign-ins for one email within the window lock it for the window.
+    lockout_max_attempts: int = Field(default=5, ge=1)
+    lockout_window_seconds: int = Field(default=900, ge=1)
+
+    # Password reset
+    reset_token_ttl_seconds: int = Field(default=1800, ge=60)
+    # `{token}` is replaced by the reset token; the web client reads it from its own page.
+    password_reset_url: str = "http://127.0.0.1:8000/reset-password?token={token}"  # noqa: S105
+    mail_from: str = "FitJourney <no-reply@fitjourney.local>"
+
+    # OAuth / OpenID Connect providers; a provider without a client id is switched off (404). Google and
+    # Apple client ids may be comma-separated lists (iOS, Android and web clients have their own).
+    google_client_id: str | None = None
+    google_jwks_url: str = "https://www.googleapis.com/oauth2/v3/certs"
+    google_issuers: list[str] = ["https://accounts.google.com", "accounts.google.com"]
+    apple_client_id: str | None = None
+    apple_jwks_url: str = "https://appleid.apple.com/auth/keys"
+    apple_issuers: list[str] = ["https://appleid.apple.com"]
+    facebook_app_id: str | None = None
+    facebook_app_secret: str | None = None
+    facebook_debug_token_url: str = "https://graph.facebook.com/v19.0/debug_token"  # noqa: S105
+    facebook_me_url: str = "https://graph.facebook.com/v19.0/me"
+    oauth_jwks_cache_seconds: int = Field(default=3600, ge=0)
+    oauth_http_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Clock skew tolerated on provider tokens' exp/iat.
+    oauth_leeway_seconds: int = Field(default=30, ge=0)
+
+    # Refresh-token cookie for web clients
+    refresh_cookie_name: str = "refresh_token"
+    refresh_cookie_path: str = API_PREFIX
+    refresh_cookie_secure: bool = True
+    refresh_cookie_samesite: Literal["strict", "lax", "none"] = "strict"
+    refresh_cookie_domain: str | None = None
+
+    # The outbox relay and the `user.deleted` consumer run inside the API process unless a separate
+    # worker (`python -m fitjourney_auth.worker`) does it.
+    run_event_worker: bool = True
+    # Prepended to this service's queue names, so parallel test runs (each with its own exchange) never
+    # share a queue.
+    events_queue_prefix: str = ""
+
+    @property
+    def keys_path(self) -> Path:
+        return self.key_dir if self.key_dir is not None else self.data_dir / "keys"
+
+    @property
+    def jwks_path(self) -> Path:
+        """The public JWKS document other services read in embedded dev mode (`file://…/keys/jwks.json`)."""
+        return self.keys_path / "jwks.json"
+
+    @model_validator(mode="after")
+    def check_facebook_secret(self) -> AuthSettings:
+        if self.facebook_app_id and not self.facebook_app_secret:
+            raise ValueError("FACEBOOK_APP_SECRET must be set when FACEBOOK_APP_ID is")
+        return self

@@ -1,0 +1,129 @@
+"""Helpers of the auth suite: constants, a collecting mail sender, app runner, and account shortcuts."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from fitjourney_auth.mail import MailMessage
+from fitjourney_auth.main import create_app
+from fitjourney_auth.settings import AuthSettings
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+REDIS_URL = "redis://127.0.0.1:6379/1"
+BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
+PREFIX = "/api/v1/auth"
+PASSWORD = "Correct-Horse-42"
+GOOGLE_CLIENT_ID = "google-client.apps.test"
+APPLE_CLIENT_ID = "dev.fitjourney.test"
+FACEBOOK_APP_ID = "1234567890"
+FACEBOOK_APP_SECRET = "facebook-test-secret"
+
+
+class Mailbox:
+    """A MailSender that keeps what it sends, so tests can read reset tokens."""
+
+    def __init__(self) -> None:
+        self.messages: list[MailMessage] = []
+
+    async def send(self, message: MailMessage) -> None:
+        self.messages.append(message)
+
+    def to(self, email: str) -> list[MailMessage]:
+        return [m for m in self.messages if m.to.lower() == email.lower()]
+
+    def reset_token(self, email: str) -> str:
+        match = re.search(r"Reset token: (\S+)", self.to(email)[-1].body)
+        assert match, "no reset token in the mail"
+        return match.group(1)
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}.{uuid.uuid4().hex[:12]}@example.com"
+
+
+async def fetch(engine: AsyncEngine, sql: str, **params: Any) -> list[dict[str, Any]]:
+    async with engine.connect() as connection:
+        result = await connection.execute(text(sql), params)
+        return [dict(row) for row in result.mappings()]
+
+
+@asynccontextmanager
+async def running_app(settings: AuthSettings, mailbox: Mailbox | None = None) -> AsyncIterator[FastAPI]:
+    app = create_app(settings, mail_sender=mailbox or Mailbox())
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
+        worker = app.state.backends.worker
+        if worker is not None:
+            await asyncio.wait_for(worker.wait_connected(), 30)
+        yield app
+
+
+def asgi_client(app: FastAPI, **kwargs: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test", **kwargs)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+class Account:
+    """A registered user and (after `login`) its tokens."""
+
+    def __init__(self, email: str, password: str, user_id: str):
+        self.email, self.password, self.id = email, password, user_id
+        self.access_token = ""
+        self.refresh_token = ""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def register(http: httpx.AsyncClient, email: str | None = None, password: str = PASSWORD,
+                   display_name: str = "Test User") -> Account:
+    email = email or unique_email()
+    response = await http.post(f"{PREFIX}/register",
+                               json={"email": email, "password": password, "display_name": display_name})
+    assert response.status_code == 201, response.text
+    return Account(email, password, response.json()["id"])
+
+
+async def login(http: httpx.AsyncClient, account: Account, **headers: str) -> Account:
+    response = await http.post(f"{PREFIX}/login", json={"email": account.email, "password": account.password},
+                               headers=headers)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    account.access_token, account.refresh_token = body["access_token"], body["refresh_token"]
+    return account
+
+
+async def signed_in(http: httpx.AsyncClient, **register_args: Any) -> Account:
+    return await login(http, await register(http, **register_args))
+
+
+def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["type"].startswith("https://")
+    if field is not None:
+        assert field in [e["field"] for e in body.get("errors", [])], body
+    return body
+
+
+async def make_admin(app: FastAPI, http: httpx.AsyncClient) -> Account:
+    """An admin the way operators make one: the CLI's create-admin, then a normal sign-in."""
+    from fitjourney_auth.cli import create_admin
+
+    email = unique_email("admin")
+    await create_admin(app.state.settings, email, PASSWORD, "Admin")
+    return await login(http, Account(email, PASSWORD, ""))
