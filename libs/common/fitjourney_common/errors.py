@@ -21,6 +21,9 @@ class AppError(Exception):
     status = 500
     type_ = "internal"
     title = "Internal error"
+    # True for a refusal whose record must outlive it (the audit row of a failed sign-in, the revocation
+    # of a reused token family): the request's session commits what was written before it was raised.
+    keep_writes = False
 
     def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extra: Any):
         super().__init__(detail or self.title)

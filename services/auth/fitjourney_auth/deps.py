@@ -10,10 +10,10 @@ from fitjourney_auth.accounts.service import AccountService
 from fitjourney_auth.admin.service import AdminService
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.components import AuthComponents
-from fitjourney_auth.db import DbSession
 from fitjourney_auth.oauth.service import OAuthService
 from fitjourney_auth.recovery.service import RecoveryService
 from fitjourney_auth.sessions.service import SessionService
+from fitjourney_common.db.session import SessionDep
 
 
 def get_components(request: Request) -> AuthComponents:
@@ -25,23 +25,23 @@ Components = Annotated[AuthComponents, Depends(get_components)]
 Client = Annotated[ClientInfo, Depends(ClientInfo.from_request)]
 
 
-def _accounts(db: DbSession, components: Components) -> AccountService:
+def _accounts(db: SessionDep, components: Components) -> AccountService:
     return AccountService(db, components)
 
 
-def _sessions(db: DbSession, components: Components) -> SessionService:
+def _sessions(db: SessionDep, components: Components) -> SessionService:
     return SessionService(db, components)
 
 
-def _oauth(db: DbSession, components: Components) -> OAuthService:
+def _oauth(db: SessionDep, components: Components) -> OAuthService:
     return OAuthService(db, components)
 
 
-def _recovery(db: DbSession, components: Components) -> RecoveryService:
+def _recovery(db: SessionDep, components: Components) -> RecoveryService:
     return RecoveryService(db, components)
 
 
-def _admin(db: DbSession, components: Components) -> AdminService:
+def _admin(db: SessionDep, components: Components) -> AdminService:
     return AdminService(db, components)
 
 

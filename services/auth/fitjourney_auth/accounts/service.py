@@ -13,7 +13,7 @@ from fitjourney_auth.accounts.schemas import UserCreate
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.components import AuthComponents
-from fitjourney_auth.db import RecordedTooManyRequests, RecordedUnauthorized
+from fitjourney_auth.errors import RecordedTooManyRequests, RecordedUnauthorized
 from fitjourney_auth.models import ROLE_USER, OutboxMessage, User
 from fitjourney_auth.passwords import check_password_policy
 from fitjourney_common.db.base import utcnow

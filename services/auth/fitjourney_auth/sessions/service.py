@@ -15,7 +15,7 @@ from fitjourney_auth.accounts.service import AccountService
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.components import AuthComponents
-from fitjourney_auth.db import RecordedUnauthorized
+from fitjourney_auth.errors import RecordedUnauthorized
 from fitjourney_auth.models import RefreshSession, RefreshToken, User
 from fitjourney_auth.sessions.cache import CachedToken
 from fitjourney_auth.sessions.repository import SessionRepository
