@@ -8,7 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_PACKAGES = {p.name: f"fitjourney_{p.name}" for p in (ROOT / "services").iterdir() if p.is_dir()}
-SQL_CALLS = {"select", "insert", "update", "delete", "text", "execute", "scalars", "scalar"}
+# SQLAlchemy statement builders (called by bare name) and session/connection calls that run SQL.
+SQL_BUILDERS = {"select", "insert", "update", "delete", "text"}
+SQL_RUNNERS = {"execute", "scalars", "scalar", "stream"}
 
 
 def imported_modules(tree: ast.AST) -> list[str]:
@@ -21,16 +23,18 @@ def imported_modules(tree: ast.AST) -> list[str]:
     return names
 
 
-def called_names(tree: ast.AST) -> set[str]:
-    called: set[str] = set()
+def called_names(tree: ast.AST) -> tuple[set[str], set[str]]:
+    """Names called bare (`select(...)`) and attributes called (`session.execute(...)`)."""
+    bare: set[str] = set()
+    attributes: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name):
-                called.add(func.id)
+                bare.add(func.id)
             elif isinstance(func, ast.Attribute):
-                called.add(func.attr)
-    return called
+                attributes.add(func.attr)
+    return bare, attributes
 
 
 def check_file(path: Path, service: str | None) -> list[str]:
@@ -46,12 +50,13 @@ def check_file(path: Path, service: str | None) -> list[str]:
             top = module.split(".")[0]
             if top.startswith("fitjourney_") and top not in (own, "fitjourney_common"):
                 problems.append(f"{rel}: a service never imports another service's package ({module})")
+    bare, attributes = called_names(tree)
     if path.name == "router.py":
-        sql = called_names(tree) & SQL_CALLS
+        sql = (bare & SQL_BUILDERS) | (attributes & SQL_RUNNERS)
         if sql:
             problems.append(f"{rel}: no SQL in routers (calls {', '.join(sorted(sql))}); use the repository")
     in_service_layer = path.name in ("service.py", "repository.py") or path.parent.name == "services"
-    if in_service_layer and "commit" in called_names(tree):
+    if in_service_layer and "commit" in attributes:
         problems.append(f"{rel}: services never commit; the request's session dependency does")
     return problems
 

@@ -3,6 +3,7 @@ in its lifespan, from settings alone, and names the readiness checks they offer.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from fitjourney_common.ratelimit import RateLimiter, create_rate_limiter
 from fitjourney_common.security import JWKSCache, TokenVerifier
 from fitjourney_common.settings import CommonSettings
 from fitjourney_common.storage import ObjectStore, create_object_store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -99,6 +102,11 @@ async def open_backends(
     app.state.backends = backends
     app.state.outbox_relay = relay
     try:
+        if backends.store is not None:
+            try:
+                await backends.store.ensure_bucket()
+            except Exception:  # the service still serves; /readyz reports the store as down
+                log.exception("object store bucket could not be prepared")
         if backends.worker is not None:
             await backends.worker.start()
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -50,19 +50,31 @@ class ListParams(BaseModel):
     to: datetime | None
 
 
-def _as_datetime(value: datetime | date | None, *, end: bool) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.combine(value, time.max if end else time.min)
+def parse_bound(name: str, raw: str | None, *, end: bool) -> datetime | None:
+    """`YYYY-MM-DD` is a whole day (start, or through its end for `to`); otherwise an ISO 8601 moment.
+
+    A moment without an offset is read as UTC.
+    """
+    if raw is None:
+        return None
+    try:
+        if len(raw) == 10:
+            return datetime.combine(date.fromisoformat(raw), time.max if end else time.min, tzinfo=UTC)
+        moment = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationFailed(name, "must be a date (YYYY-MM-DD) or an ISO 8601 date-time") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def list_params(
     limit: Annotated[int, Query(ge=1, le=100, description="Items per page")] = 50,
     cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
-    from_: Annotated[datetime | date | None, Query(alias="from", description="Inclusive start")] = None,
-    to: Annotated[datetime | date | None, Query(description="Inclusive end")] = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=40,
+                                       description="Inclusive start: a date or a date-time")] = None,
+    to: Annotated[str | None, Query(max_length=40,
+                                    description="Inclusive end: a date (through its end) or a date-time")] = None,
 ) -> ListParams:
-    start, end = _as_datetime(from_, end=False), _as_datetime(to, end=True)
+    start, end = parse_bound("from", from_, end=False), parse_bound("to", to, end=True)
     if start and end and start > end:
         raise ValidationFailed("from", "must not be after `to`")
     return ListParams(limit=limit, cursor=decode_cursor(cursor) if cursor else None, from_=start, to=end)

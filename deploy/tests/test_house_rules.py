@@ -1,0 +1,55 @@
+"""The house-rule checker catches SQL in routers, commits in services and cross-service imports."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+SPEC = importlib.util.spec_from_file_location(
+    "house_rules", Path(__file__).resolve().parents[1] / "checks" / "house_rules.py")
+assert SPEC and SPEC.loader
+house_rules = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(house_rules)
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(house_rules, "ROOT", tmp_path)
+    monkeypatch.setattr(house_rules, "SERVICE_PACKAGES", {"core": "fitjourney_core", "auth": "fitjourney_auth"})
+    return tmp_path
+
+
+def write(root: Path, relative: str, source: str) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(source)
+    return path
+
+
+def test_sql_in_a_router_is_reported(tree: Path) -> None:
+    path = write(tree, "services/core/x/router.py",
+                 '"""Doc."""\nasync def f(s):\n    return await s.execute(select(1))\n')
+    assert "no SQL in routers" in " ".join(house_rules.check_file(path, "core"))
+
+
+def test_router_delete_decorator_is_not_sql(tree: Path) -> None:
+    path = write(tree, "services/core/x/router.py",
+                 '"""Doc."""\n@router.delete("/x")\nasync def f():\n    await service.delete_x()\n')
+    assert house_rules.check_file(path, "core") == []
+
+
+def test_commit_in_a_service_is_reported(tree: Path) -> None:
+    path = write(tree, "services/core/x/service.py", '"""Doc."""\nasync def f(s):\n    await s.commit()\n')
+    assert "never commit" in " ".join(house_rules.check_file(path, "core"))
+
+
+def test_importing_another_service_is_reported(tree: Path) -> None:
+    path = write(tree, "services/core/x/service.py", '"""Doc."""\nfrom fitjourney_auth.models import User\n')
+    assert "another service" in " ".join(house_rules.check_file(path, "core"))
+
+
+def test_module_without_docstring_is_reported(tree: Path) -> None:
+    path = write(tree, "libs/x.py", "x = 1\n")
+    assert "docstring" in " ".join(house_rules.check_file(path, None))

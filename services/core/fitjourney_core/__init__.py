@@ -1,0 +1,1 @@
+"""FitJourney core service: profiles, workouts, food, body metrics, habits, journal, summaries."""

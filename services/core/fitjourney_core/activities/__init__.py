@@ -1,0 +1,1 @@
+"""The activity catalogue with MET values (Compendium of Physical Activities)."""

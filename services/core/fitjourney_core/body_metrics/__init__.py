@@ -1,0 +1,1 @@
+"""Body measurements over time (weight, body fat, girths, resting heart rate)."""

@@ -1,0 +1,32 @@
+"""SQL of body metrics."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.db.pagination import ListParams
+from fitjourney_core.body_metrics.models import BodyMetric
+from fitjourney_core.pagination import newest_first_page
+
+
+async def list_for_user(session: AsyncSession, user_id: uuid.UUID, params: ListParams) -> Sequence[BodyMetric]:
+    query = select(BodyMetric).where(BodyMetric.user_id == user_id, BodyMetric.deleted_at.is_(None))
+    return (await session.scalars(newest_first_page(query, BodyMetric.measured_at, BodyMetric.id, params))).all()
+
+
+async def latest_weight(session: AsyncSession, user_id: uuid.UUID, before: datetime | None = None) -> float | None:
+    """The most recent weight the user recorded (up to `before`, when given)."""
+    query = (
+        select(BodyMetric.weight_kg)
+        .where(BodyMetric.user_id == user_id, BodyMetric.deleted_at.is_(None), BodyMetric.weight_kg.is_not(None))
+        .order_by(BodyMetric.measured_at.desc())
+        .limit(1)
+    )
+    if before is not None:
+        query = query.where(BodyMetric.measured_at < before)
+    return await session.scalar(query)

@@ -1,0 +1,92 @@
+"""Body-metric rules: record (once per client id), correct with If-Match, soft delete."""
+
+from __future__ import annotations
+
+import uuid
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.db.base import utcnow
+from fitjourney_common.db.pagination import ListParams, Page
+from fitjourney_common.errors import ValidationFailed
+from fitjourney_core.body_metrics import repository
+from fitjourney_core.body_metrics.models import BodyMetric
+from fitjourney_core.body_metrics.schemas import MEASUREMENTS, BodyMetricCreate, BodyMetricRead, BodyMetricUpdate
+from fitjourney_core.pagination import next_cursor
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
+from fitjourney_core.summary.cache import invalidate_all_summaries
+from fitjourney_core.sync.service import record_change
+
+RESOURCE = "body_metric"
+
+
+def to_read(metric: BodyMetric) -> BodyMetricRead:
+    return BodyMetricRead.model_validate(metric)
+
+
+async def _after_write(session: AsyncSession, redis: Redis, metric: BodyMetric) -> BodyMetricRead:
+    read = to_read(metric)
+    await record_change(session, metric.user_id, RESOURCE, metric.id, "upsert", read.model_dump(mode="json"),
+                        metric.version)
+    # "Latest weight" in every later day's summary may change: drop the user's cached days.
+    await invalidate_all_summaries(redis, metric.user_id)
+    return read
+
+
+async def record_metric(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, data: BodyMetricCreate,
+) -> tuple[BodyMetricRead, bool]:
+    existing = await existing_for_replay(session, BodyMetric, data.id, user_id)
+    if existing is not None:
+        return to_read(existing), False
+    metric = BodyMetric(id=data.id or uuid.uuid4(), user_id=user_id, version=1,
+                        **data.model_dump(exclude={"id"}))
+    await flush_new(session, metric)
+    publish(session, "body_metric.recorded", {
+        "metric_id": metric.id, "user_id": user_id, "measured_at": metric.measured_at,
+        "weight_kg": metric.weight_kg,
+    }, user_id)
+    return await _after_write(session, redis, metric), True
+
+
+async def list_metrics(session: AsyncSession, user_id: uuid.UUID, params: ListParams) -> Page[BodyMetricRead]:
+    rows, cursor = next_cursor(list(await repository.list_for_user(session, user_id, params)), params.limit,
+                               "measured_at")
+    return Page[BodyMetricRead](items=[to_read(row) for row in rows], next_cursor=cursor)
+
+
+async def get_metric(session: AsyncSession, user_id: uuid.UUID, metric_id: uuid.UUID) -> BodyMetricRead:
+    return to_read(await get_owned_or_404(session, BodyMetric, metric_id, user_id))
+
+
+async def update_metric(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, metric_id: uuid.UUID, data: BodyMetricUpdate,
+    if_match: str | None,
+) -> BodyMetricRead:
+    metric = await get_owned_or_404(session, BodyMetric, metric_id, user_id)
+    check_if_match(if_match, metric.version)
+    changes = data.model_dump(exclude_unset=True)
+    if not changes:
+        return to_read(metric)
+    for field, value in changes.items():
+        setattr(metric, field, value)
+    if all(getattr(metric, name) is None for name in MEASUREMENTS):
+        raise ValidationFailed("weight_kg", "a measurement must keep at least one value")
+    metric.version += 1
+    metric.updated_at = utcnow()
+    # A new measured_at may move the row to another month's partition: PostgreSQL does that itself.
+    await session.flush()
+    return await _after_write(session, redis, metric)
+
+
+async def delete_metric(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, metric_id: uuid.UUID, if_match: str | None,
+) -> None:
+    metric = await get_owned_or_404(session, BodyMetric, metric_id, user_id)
+    check_if_match(if_match, metric.version)
+    metric.deleted_at = utcnow()
+    metric.version += 1
+    await session.flush()
+    await record_change(session, user_id, RESOURCE, metric.id, "delete", None, metric.version)
+    await invalidate_all_summaries(redis, user_id)

@@ -1,0 +1,53 @@
+"""The core service's event subscriptions: one durable queue, one idempotent handler per event type."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.events.envelope import EventEnvelope
+from fitjourney_common.events.inbox import idempotent
+from fitjourney_common.events.worker import Subscription
+from fitjourney_core.db import ProcessedEvent
+from fitjourney_core.erasure import handle_user_deleted
+from fitjourney_core.food_logs.consumers import handle_photo_recognized
+from fitjourney_core.shared import after_commit_scope
+from fitjourney_core.workouts.consumers import handle_calories_estimated
+
+log = logging.getLogger(__name__)
+
+# handler(session, envelope, app_state): runs in the event's transaction, bound to the event's user.
+CoreHandler = Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]
+HANDLERS: dict[str, CoreHandler] = {
+    "workout.calories_estimated": handle_calories_estimated,
+    "food.photo_recognized": handle_photo_recognized,
+    "user.deleted": handle_user_deleted,
+}
+
+
+def build_subscriptions(app_state: Any, queue: str) -> list[Subscription]:
+    """`app_state` is read when an event arrives (the session factory only exists once backends open)."""
+
+    async def dispatch(envelope: EventEnvelope) -> None:
+        handler = HANDLERS.get(envelope.type)
+        if handler is None:
+            log.warning("no core handler for %s, dropped", envelope.type)
+            return
+
+        async def in_transaction(session: AsyncSession, event: EventEnvelope) -> None:
+            await handler(session, event, app_state)
+
+        run_once = idempotent(app_state.session_factory, ProcessedEvent, f"core:{envelope.type}", in_transaction)
+        async with after_commit_scope() as after_commit:
+            await run_once(envelope)
+            # Committed (or already processed before, then nothing was collected): now the side effects.
+            for callback in after_commit:
+                try:
+                    await callback()
+                except Exception:
+                    log.exception("after-commit step of %s %s failed", envelope.type, envelope.id)
+
+    return [Subscription(queue=queue, patterns=list(HANDLERS), handler=dispatch)]

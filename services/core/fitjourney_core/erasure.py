@@ -1,0 +1,49 @@
+"""GDPR erasure: on `user.deleted`, every core row and object of that user goes."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.events.envelope import EventEnvelope
+from fitjourney_core.models import Base
+from fitjourney_core.shared import run_after_commit
+from fitjourney_core.summary.cache import invalidate_all_summaries
+
+log = logging.getLogger(__name__)
+
+# Tables that are the service's plumbing, not the user's data (the outbox keeps only event envelopes
+# and is purged once published).
+NOT_USER_DATA = frozenset({"outbox", "processed_events"})
+# Object-store prefixes holding a user's files; each ends with the user's id and a slash.
+OBJECT_PREFIXES = ("avatars/{user_id}/", "food-photos/{user_id}/", "exports/{user_id}/")
+
+
+async def erase_user_rows(session: AsyncSession, user_id: uuid.UUID) -> dict[str, int]:
+    """Hard-delete the user's rows from every core table that has a `user_id` (children first)."""
+    removed: dict[str, int] = {}
+    for table in reversed(Base.metadata.sorted_tables):
+        if table.name in NOT_USER_DATA or "user_id" not in table.c:
+            continue
+        result = await session.execute(delete(table).where(table.c.user_id == user_id))
+        removed[table.name] = int(getattr(result, "rowcount", 0) or 0)
+    return removed
+
+
+async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, app_state: Any) -> None:
+    user_id = uuid.UUID(str(envelope.data["user_id"]))
+    removed = await erase_user_rows(session, user_id)
+    log.info("erased user %s from core: %s", user_id, {k: v for k, v in removed.items() if v})
+
+    async def erase_objects_and_caches() -> None:
+        store = getattr(app_state, "store", None)
+        if store is not None:
+            for prefix in OBJECT_PREFIXES:
+                await store.delete_prefix(prefix.format(user_id=user_id))
+        await invalidate_all_summaries(app_state.redis, user_id)
+
+    run_after_commit(erase_objects_and_caches)

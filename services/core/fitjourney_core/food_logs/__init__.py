@@ -1,0 +1,1 @@
+"""Food logs, meal totals and the food-photo recognition flow."""

@@ -1,0 +1,110 @@
+"""Request and response shapes of food logs, day views and food-photo jobs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from fitjourney_core.schemas import PastMoment, ReadModel, RequestModel, UtcDatetime
+
+Meal = Literal["breakfast", "lunch", "dinner", "snack"]
+MAX_GRAMS = 5000
+
+
+class FoodLogCreate(RequestModel):
+    """Send exactly one of `grams` or `portion` (a portion name of the food, times `quantity`)."""
+
+    id: uuid.UUID | None = None
+    food_id: uuid.UUID
+    grams: float | None = Field(default=None, gt=0, le=MAX_GRAMS)
+    portion: str | None = Field(default=None, min_length=1, max_length=40)
+    quantity: float | None = Field(default=None, gt=0, le=50, description="How many portions (default 1)")
+    meal: Meal
+    eaten_at: PastMoment
+
+
+class FoodLogUpdate(RequestModel):
+    food_id: uuid.UUID | None = None
+    grams: float | None = Field(default=None, gt=0, le=MAX_GRAMS)
+    portion: str | None = Field(default=None, min_length=1, max_length=40)
+    quantity: float | None = Field(default=None, gt=0, le=50)
+    meal: Meal | None = None
+    eaten_at: PastMoment | None = None
+
+
+class FoodLogRead(ReadModel):
+    id: uuid.UUID
+    food_id: uuid.UUID | None
+    food_name: str
+    grams: float
+    portion: str | None
+    quantity: float | None
+    meal: Meal
+    eaten_at: UtcDatetime
+    kcal: float
+    protein_g: float
+    carbs_g: float
+    fat_g: float
+    fibre_g: float
+    source: Literal["manual", "photo"]
+    photo_job_id: uuid.UUID | None
+    version: int
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class Totals(BaseModel):
+    kcal: float = 0.0
+    protein_g: float = 0.0
+    carbs_g: float = 0.0
+    fat_g: float = 0.0
+    fibre_g: float = 0.0
+
+
+class FoodLogDay(BaseModel):
+    """One local calendar day of the user (their profile's time zone)."""
+
+    date: date
+    time_zone: str
+    items: list[FoodLogRead]
+    totals_by_meal: dict[Meal, Totals]
+    totals: Totals
+
+
+class FoodLogPage(BaseModel):
+    items: list[FoodLogRead]
+    next_cursor: str | None = None
+
+
+class PhotoCandidate(BaseModel):
+    label: str
+    confidence: float
+    grams: float
+    kcal: float
+    protein_g: float
+    carbs_g: float
+    fat_g: float
+
+
+class PhotoJobRead(ReadModel):
+    job_id: uuid.UUID = Field(validation_alias="id")
+    status: Literal["pending", "done", "unavailable", "failed"]
+    candidates: list[PhotoCandidate]
+    content_type: str
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    recognized_at: UtcDatetime | None
+    version: int
+
+
+class PhotoAccept(RequestModel):
+    """Turn candidate `candidate_index` into a food log; `grams` rescales its estimate."""
+
+    id: uuid.UUID | None = None
+    candidate_index: int = Field(ge=0, le=99)
+    meal: Meal
+    eaten_at: PastMoment | None = None
+    grams: float | None = Field(default=None, gt=0, le=MAX_GRAMS)

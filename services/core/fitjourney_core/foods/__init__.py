@@ -1,0 +1,1 @@
+"""Food catalogue and users' custom foods."""

@@ -1,0 +1,1 @@
+"""Habits, daily check-ins and streaks."""

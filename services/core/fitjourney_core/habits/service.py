@@ -1,0 +1,186 @@
+"""Habit rules: schedules, one check-in per habit and local date, streaks in the user's time zone."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.db.base import utcnow
+from fitjourney_common.db.pagination import ListParams, encode_cursor
+from fitjourney_common.errors import Conflict, NotFound, ValidationFailed
+from fitjourney_core.habits import repository
+from fitjourney_core.habits.models import Habit, HabitCheckIn
+from fitjourney_core.habits.schemas import (
+    CheckInCreate,
+    CheckInPage,
+    CheckInRead,
+    HabitCreate,
+    HabitPage,
+    HabitRead,
+    HabitUpdate,
+)
+from fitjourney_core.habits.streaks import Schedule, compute_streaks, schedule_for_api, stored_schedule
+from fitjourney_core.local_time import local_today, user_time_zone
+from fitjourney_core.pagination import next_cursor
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
+from fitjourney_core.summary.cache import invalidate_all_summaries, invalidate_daily_summary
+from fitjourney_core.sync.service import record_change
+
+
+def to_read(habit: Habit, counts: dict[date, int], today: date) -> HabitRead:
+    streaks = compute_streaks(Schedule.of(habit.schedule), habit.target_count, counts, today)
+    return HabitRead(
+        id=habit.id, name=habit.name, schedule=schedule_for_api(habit.schedule),  # type: ignore[arg-type]
+        target_count=habit.target_count, current_streak=streaks.current, longest_streak=streaks.longest,
+        done_today=streaks.done_today, version=habit.version, created_at=habit.created_at,
+        updated_at=habit.updated_at,
+    )
+
+
+async def _today(session: AsyncSession, user_id: uuid.UUID) -> date:
+    return local_today(await user_time_zone(session, user_id))
+
+
+async def _read_one(session: AsyncSession, habit: Habit) -> HabitRead:
+    counts = await repository.counts_by_habit(session, habit.user_id, [habit.id])
+    return to_read(habit, counts.get(habit.id, {}), await _today(session, habit.user_id))
+
+
+async def _record_habit(session: AsyncSession, habit: Habit) -> HabitRead:
+    read = await _read_one(session, habit)
+    await record_change(session, habit.user_id, "habit", habit.id, "upsert", read.model_dump(mode="json"),
+                        habit.version)
+    return read
+
+
+async def create_habit(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, data: HabitCreate,
+) -> tuple[HabitRead, bool]:
+    existing = await existing_for_replay(session, Habit, data.id, user_id)
+    if existing is not None:
+        return await _read_one(session, existing), False
+    habit = Habit(id=data.id or uuid.uuid4(), user_id=user_id, name=data.name,
+                  schedule=stored_schedule(data.schedule), target_count=data.target_count, version=1)
+    await flush_new(session, habit)
+    read = await _record_habit(session, habit)
+    await invalidate_all_summaries(redis, user_id)  # today's "habits scheduled" changes
+    return read, True
+
+
+async def list_habits(session: AsyncSession, user_id: uuid.UUID, params: ListParams) -> HabitPage:
+    rows, cursor = next_cursor(list(await repository.list_habits(session, user_id, params)), params.limit,
+                               "created_at")
+    counts = await repository.counts_by_habit(session, user_id, [habit.id for habit in rows])
+    today = await _today(session, user_id)
+    return HabitPage(items=[to_read(habit, counts.get(habit.id, {}), today) for habit in rows], next_cursor=cursor)
+
+
+async def get_habit(session: AsyncSession, user_id: uuid.UUID, habit_id: uuid.UUID) -> HabitRead:
+    return await _read_one(session, await get_owned_or_404(session, Habit, habit_id, user_id))
+
+
+async def update_habit(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, habit_id: uuid.UUID, data: HabitUpdate,
+    if_match: str | None,
+) -> HabitRead:
+    habit = await get_owned_or_404(session, Habit, habit_id, user_id)
+    check_if_match(if_match, habit.version)
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None:
+            raise ValidationFailed(field, "cannot be null")
+    if not changes:
+        return await _read_one(session, habit)
+    if "name" in changes:
+        habit.name = changes["name"]
+    if "schedule" in changes:
+        habit.schedule = stored_schedule(changes["schedule"])
+    if "target_count" in changes:
+        habit.target_count = changes["target_count"]
+    habit.version += 1
+    habit.updated_at = utcnow()
+    await session.flush()
+    read = await _record_habit(session, habit)
+    await invalidate_all_summaries(redis, user_id)  # schedule and target decide every day's "habits done"
+    return read
+
+
+async def delete_habit(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, habit_id: uuid.UUID, if_match: str | None,
+) -> None:
+    """Soft delete; its check-ins stay in the database but are reachable only through the habit."""
+    habit = await get_owned_or_404(session, Habit, habit_id, user_id)
+    check_if_match(if_match, habit.version)
+    habit.deleted_at = utcnow()
+    habit.version += 1
+    await session.flush()
+    await record_change(session, user_id, "habit", habit.id, "delete", None, habit.version)
+    await invalidate_all_summaries(redis, user_id)
+
+
+async def _record_check_in(session: AsyncSession, check_in: HabitCheckIn) -> CheckInRead:
+    read = CheckInRead.model_validate(check_in)
+    await record_change(session, check_in.user_id, "check_in", check_in.id, "upsert", read.model_dump(mode="json"),
+                        check_in.version)
+    return read
+
+
+async def check_in(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, habit_id: uuid.UUID, data: CheckInCreate,
+) -> tuple[CheckInRead, bool]:
+    """Record `count` for the date: a new row (True), or the date's existing row updated (False)."""
+    habit = await get_owned_or_404(session, Habit, habit_id, user_id)
+    today = await _today(session, user_id)
+    if data.date > today:
+        raise ValidationFailed("date", f"is after today ({today.isoformat()}) in your time zone")
+    row = await repository.check_in_on(session, user_id, habit.id, data.date)
+    if data.id is not None and (row is None or row.id != data.id):
+        clash = await repository.check_in_by_id(session, user_id, data.id)
+        if clash is not None:
+            raise Conflict("This id belongs to a check-in of another habit or date; use a new id")
+    if row is not None and row.deleted_at is None and row.count == data.count:
+        return CheckInRead.model_validate(row), False  # nothing changes: a replay, or the same count again
+    if row is None:
+        row = HabitCheckIn(id=data.id or uuid.uuid4(), user_id=user_id, habit_id=habit.id, date=data.date,
+                           count=data.count, version=1)
+        await flush_new(session, row)
+        created = True
+    else:
+        created = row.deleted_at is not None  # checking in again after a delete brings the day back
+        row.count, row.deleted_at = data.count, None
+        row.version += 1
+        row.updated_at = utcnow()
+        await session.flush()
+    publish(session, "habit.checked_in", {"habit_id": habit.id, "user_id": user_id, "date": data.date}, user_id)
+    read = await _record_check_in(session, row)
+    await invalidate_daily_summary(redis, user_id, data.date)
+    return read, created
+
+
+async def list_check_ins(
+    session: AsyncSession, user_id: uuid.UUID, habit_id: uuid.UUID, params: ListParams,
+) -> CheckInPage:
+    habit = await get_owned_or_404(session, Habit, habit_id, user_id)
+    rows = list(await repository.list_check_ins(session, user_id, habit.id, params))
+    cursor = None
+    if len(rows) > params.limit:
+        rows = rows[:params.limit]
+        cursor = encode_cursor(rows[-1].date, rows[-1].id)
+    return CheckInPage(items=[CheckInRead.model_validate(row) for row in rows], next_cursor=cursor)
+
+
+async def delete_check_in(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, habit_id: uuid.UUID, day: date,
+) -> None:
+    habit = await get_owned_or_404(session, Habit, habit_id, user_id)
+    row = await repository.check_in_on(session, user_id, habit.id, day)
+    if row is None or row.deleted_at is not None:
+        raise NotFound("No check-in on that date")
+    row.deleted_at = utcnow()
+    row.version += 1
+    await session.flush()
+    await record_change(session, user_id, "check_in", row.id, "delete", None, row.version)
+    await invalidate_daily_summary(redis, user_id, day)

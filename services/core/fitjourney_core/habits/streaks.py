@@ -1,0 +1,89 @@
+"""Habit schedules and streaks, as pure functions of local calendar dates (no clock, no database).
+
+A scheduled day counts when its check-in count reaches the habit's target. Days outside the schedule
+are skipped: they neither break nor extend a streak, and check-ins on them do not count. Today is
+still open: not being done yet does not break the current streak, which then ends at the previous
+scheduled day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAILY = "daily"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The weekdays a habit is due on (0 = Monday, as `date.weekday()`)."""
+
+    weekdays: frozenset[int]
+
+    @classmethod
+    def daily(cls) -> Schedule:
+        return cls(frozenset(range(7)))
+
+    @classmethod
+    def of(cls, value: str | Iterable[str]) -> Schedule:
+        """From the API (`"daily"` or `["mon", "thu"]`) or the database (`"daily"` or `"mon,thu"`)."""
+        if isinstance(value, str):
+            if value == DAILY:
+                return cls.daily()
+            value = value.split(",")
+        days = [day.strip().lower() for day in value]
+        unknown = [day for day in days if day not in WEEKDAYS]
+        if unknown or not days:
+            raise ValueError(f"weekdays must be among {', '.join(WEEKDAYS)}")
+        return cls(frozenset(WEEKDAYS.index(day) for day in days))
+
+    @property
+    def is_daily(self) -> bool:
+        return len(self.weekdays) == 7
+
+    def includes(self, day: date) -> bool:
+        return day.weekday() in self.weekdays
+
+
+
+def stored_schedule(value: str | list[str]) -> str:
+    """Database form of an API schedule: "daily", or its weekdays in week order ("mon,thu")."""
+    if value == DAILY:
+        return DAILY
+    return ",".join(WEEKDAYS[i] for i in sorted(Schedule.of(value).weekdays))
+
+
+def schedule_for_api(stored: str) -> str | list[str]:
+    return DAILY if stored == DAILY else stored.split(",")
+
+
+@dataclass(frozen=True)
+class Streaks:
+    current: int
+    longest: int
+    done_today: bool
+
+
+def compute_streaks(schedule: Schedule, target_count: int, counts: Mapping[date, int], today: date) -> Streaks:
+    """Current and longest streak of scheduled days done, from the check-in count of each date.
+
+    `today` is the user's local date; check-ins after it (a clock ahead of ours) are ignored.
+    """
+    done = {day for day, count in counts.items()
+            if count >= target_count and day <= today and schedule.includes(day)}
+    done_today = today in done
+    if not done:
+        return Streaks(current=0, longest=0, done_today=False)
+    run = longest = 0
+    day = min(done)
+    while day <= today:
+        if schedule.includes(day):
+            if day in done:
+                run += 1
+                longest = max(longest, run)
+            elif day != today:  # a missed scheduled day breaks the run; today is still open
+                run = 0
+        day += timedelta(days=1)
+    return Streaks(current=run, longest=longest, done_today=done_today)

@@ -1,0 +1,1 @@
+"""Daily journal entries with the text encrypted at rest."""

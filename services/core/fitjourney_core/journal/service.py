@@ -1,0 +1,126 @@
+"""Journal rules: one entry per user and local date, written by PUT (create or replace), text encrypted.
+
+The sync feed carries entries without their text (a feed row is stored in plain JSON): a client
+that sees a journal change fetches `GET /journal/{date}` for the text.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.db.base import utcnow
+from fitjourney_common.db.pagination import ListParams, encode_cursor
+from fitjourney_common.errors import AppError, NotFound, ValidationFailed
+from fitjourney_core.journal import repository
+from fitjourney_core.journal.crypto import JournalCipher, JournalDecryptionError
+from fitjourney_core.journal.models import JournalEntry
+from fitjourney_core.journal.schemas import JournalPage, JournalRead, JournalWrite
+from fitjourney_core.local_time import local_today, user_time_zone
+from fitjourney_core.settings import CoreSettings
+from fitjourney_core.shared import check_if_match, flush_new, publish
+from fitjourney_core.sync.service import record_change
+
+log = logging.getLogger(__name__)
+RESOURCE = "journal"
+
+
+class JournalUnreadable(AppError):
+    status, type_, title = 500, "journal-unreadable", "This journal entry cannot be decrypted"
+
+
+def cipher_from(settings: CoreSettings) -> JournalCipher:
+    return JournalCipher({1: settings.journal_key_bytes}, current_key_id=1)
+
+
+def to_read(entry: JournalEntry, cipher: JournalCipher) -> JournalRead:
+    try:
+        text = cipher.decrypt(entry.text_encrypted, entry.user_id, entry.date)
+    except JournalDecryptionError as exc:
+        log.error("journal entry %s cannot be decrypted: %s", entry.id, exc)
+        raise JournalUnreadable() from exc
+    return JournalRead(id=entry.id, date=entry.date, mood=entry.mood, energy=entry.energy, text=text,
+                       tags=list(entry.tags), version=entry.version, created_at=entry.created_at,
+                       updated_at=entry.updated_at)
+
+
+async def _check_date(session: AsyncSession, user_id: uuid.UUID, day: date) -> None:
+    today = local_today(await user_time_zone(session, user_id))
+    if day > today:
+        raise ValidationFailed("date", f"is after today ({today.isoformat()}) in your time zone")
+    if day.year < 1970:
+        raise ValidationFailed("date", "is too far in the past")
+
+
+async def _changed(session: AsyncSession, entry: JournalEntry, read: JournalRead) -> None:
+    # Without the text: a feed row is plain JSON, so the text would sit there unencrypted.
+    payload = read.model_dump(mode="json", exclude={"text"})
+    await record_change(session, entry.user_id, RESOURCE, entry.id, "upsert", payload, entry.version)
+    publish(session, "journal.written", {"entry_id": entry.id, "user_id": entry.user_id, "date": entry.date},
+            entry.user_id)
+
+
+async def write_entry(
+    session: AsyncSession, cipher: JournalCipher, user_id: uuid.UUID, day: date, data: JournalWrite,
+    if_match: str | None,
+) -> tuple[JournalRead, bool]:
+    """Create the date's entry (True) or replace it (False); an identical replay changes nothing."""
+    await _check_date(session, user_id, day)
+    entry = await repository.entry_on(session, user_id, day, for_update=True, include_deleted=True)
+    if entry is not None and entry.deleted_at is None:
+        current = to_read(entry, cipher)
+        # A replayed write (same content) is answered as is, even with the If-Match it was first sent with.
+        if (current.mood, current.energy, current.text, current.tags) == (data.mood, data.energy, data.text,
+                                                                          data.tags):
+            return current, False
+        check_if_match(if_match, entry.version)
+    created = entry is None or entry.deleted_at is not None
+    sealed = cipher.encrypt(data.text, user_id, day)  # a fresh nonce on every write
+    if entry is None:
+        entry = JournalEntry(id=data.id or uuid.uuid4(), user_id=user_id, date=day, mood=data.mood,
+                             energy=data.energy, text_encrypted=sealed, tags=list(data.tags), version=1)
+        await flush_new(session, entry)
+    else:
+        entry.mood, entry.energy, entry.tags, entry.text_encrypted = data.mood, data.energy, list(data.tags), sealed
+        entry.deleted_at = None
+        entry.version += 1
+        entry.updated_at = utcnow()
+        await session.flush()
+    read = to_read(entry, cipher)
+    await _changed(session, entry, read)
+    return read, created
+
+
+async def get_entry(session: AsyncSession, cipher: JournalCipher, user_id: uuid.UUID, day: date) -> JournalRead:
+    entry = await repository.entry_on(session, user_id, day)
+    if entry is None:
+        raise NotFound("No journal entry on that date")
+    return to_read(entry, cipher)
+
+
+async def list_entries(
+    session: AsyncSession, cipher: JournalCipher, user_id: uuid.UUID, params: ListParams,
+) -> JournalPage:
+    rows = list(await repository.list_entries(session, user_id, params))
+    cursor = None
+    if len(rows) > params.limit:
+        rows = rows[:params.limit]
+        cursor = encode_cursor(rows[-1].date, rows[-1].id)
+    return JournalPage(items=[to_read(row, cipher) for row in rows], next_cursor=cursor)
+
+
+async def delete_entry(session: AsyncSession, user_id: uuid.UUID, day: date, if_match: str | None) -> None:
+    entry = await repository.entry_on(session, user_id, day, for_update=True)
+    if entry is None:
+        raise NotFound("No journal entry on that date")
+    check_if_match(if_match, entry.version)
+    entry.deleted_at = utcnow()
+    entry.version += 1
+    # Nothing of the text is kept readable, even for the owner, once deleted.
+    entry.text_encrypted = b"\x00" * 29
+    entry.tags = []
+    await session.flush()
+    await record_change(session, user_id, RESOURCE, entry.id, "delete", None, entry.version)

@@ -1,0 +1,81 @@
+"""Builds the core service's FastAPI app: the only place it is assembled; nothing runs at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from fitjourney_common.runtime import open_backends
+from fitjourney_common.service_defaults import install_service_defaults
+from fitjourney_common.storage import LocalObjectStore, create_object_store, local_objects_router
+from fitjourney_core.activities.router import router as activities_router
+from fitjourney_core.body_metrics.router import router as body_metrics_router
+from fitjourney_core.consumers import build_subscriptions
+from fitjourney_core.db import OutboxMessage
+from fitjourney_core.food_logs.router import router as food_logs_router
+from fitjourney_core.foods.router import router as foods_router
+from fitjourney_core.habits.router import router as habits_router
+from fitjourney_core.journal.router import router as journal_router
+from fitjourney_core.notifications.router import router as notifications_router
+from fitjourney_core.partitions import ensure_partitions, maintain_partitions
+from fitjourney_core.profile.router import router as profile_router
+from fitjourney_core.settings import CoreSettings
+from fitjourney_core.summary.router import router as summary_router
+from fitjourney_core.sync.router import router as sync_router
+from fitjourney_core.workouts.router import router as workouts_router
+
+log = logging.getLogger(__name__)
+
+ROUTERS = (
+    profile_router, activities_router, workouts_router, body_metrics_router, foods_router,
+    food_logs_router, habits_router, journal_router, summary_router, sync_router, notifications_router,
+)
+
+
+def create_app(settings: CoreSettings | None = None) -> FastAPI:
+    settings = settings or CoreSettings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_backends(
+            app, settings, "core", outbox_model=OutboxMessage,
+            subscriptions=build_subscriptions(app.state, settings.events_queue),
+            with_object_store=True, run_event_worker=settings.run_event_worker,
+        ) as backends:
+            await _prepare_backends(app, settings)
+            stop = asyncio.Event()
+            maintenance = asyncio.create_task(maintain_partitions(
+                backends.engine, settings.partition_months_ahead, settings.partition_maintenance_seconds, stop))
+            try:
+                yield
+            finally:
+                stop.set()
+                await maintenance
+
+    app = FastAPI(
+        title="FitJourney core",
+        version="1.0.0",
+        summary="Profiles, workouts, food, body metrics, habits, journal, summaries, sync, notifications.",
+        lifespan=lifespan,
+    )
+    install_service_defaults(app, settings)
+    for router in ROUTERS:
+        app.include_router(router)
+    if settings.object_store_url.startswith("file://"):
+        # Embedded dev: the local store's signed URLs are served by the app itself (S3 serves its own).
+        local_store = create_object_store(settings)
+        assert isinstance(local_store, LocalObjectStore)
+        app.include_router(local_objects_router(local_store))
+    return app
+
+
+async def _prepare_backends(app: FastAPI, settings: CoreSettings) -> None:
+    """Start-up chores that must not stop the service from serving if they fail (readyz reports it)."""
+    try:
+        await ensure_partitions(app.state.engine, settings.partition_months_ahead)
+    except Exception:
+        log.exception("partitions could not be created ahead; the DEFAULT partition takes new rows")

@@ -1,0 +1,1 @@
+"""The user's profile, derived daily targets, and avatar."""

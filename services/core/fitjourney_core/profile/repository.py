@@ -1,0 +1,36 @@
+"""SQL of profiles."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.db.base import utcnow
+from fitjourney_core.profile.models import Profile
+
+
+async def find(session: AsyncSession, user_id: uuid.UUID) -> Profile | None:
+    return (await session.scalars(select(Profile).where(Profile.user_id == user_id))).first()
+
+
+async def time_zone_of(session: AsyncSession, user_id: uuid.UUID) -> str:
+    """The user's time zone, UTC until they set one (or have no profile yet)."""
+    zone = await session.scalar(select(Profile.time_zone).where(Profile.user_id == user_id))
+    return zone or "UTC"
+
+
+async def insert_default(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Insert the default profile unless one exists (two first requests racing insert one); True if inserted."""
+    make_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    now = utcnow()
+    statement = (
+        make_insert(Profile)
+        .values(user_id=user_id, activity_level="sedentary", goal="maintain", units="metric", time_zone="UTC",
+                version=1, created_at=now, updated_at=now)
+        .on_conflict_do_nothing()
+        .returning(Profile.user_id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None

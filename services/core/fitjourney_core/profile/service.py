@@ -1,0 +1,159 @@
+"""Profile rules: created on first read, merged on PUT, metric storage, targets, avatar."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.db.base import utcnow
+from fitjourney_common.storage import ObjectStore
+from fitjourney_core.body_metrics.repository import latest_weight
+from fitjourney_core.images import check_image, reencode_without_metadata
+from fitjourney_core.profile import repository
+from fitjourney_core.profile.models import Profile
+from fitjourney_core.profile.schemas import AvatarRead, ImperialRead, ProfileRead, ProfileUpdate, TargetsRead
+from fitjourney_core.profile.targets import age_on, bmi, daily_targets
+from fitjourney_core.profile.units import cm_to_inches, inches_to_cm, kg_to_lb, lb_to_kg
+from fitjourney_core.settings import CoreSettings
+from fitjourney_core.shared import check_if_match
+from fitjourney_core.summary.cache import invalidate_all_summaries
+from fitjourney_core.sync.service import record_change
+
+RESOURCE = "profile"
+
+
+async def get_or_create(session: AsyncSession, user_id: uuid.UUID) -> tuple[Profile, bool]:
+    """The user's profile and whether this call created it (the first read creates it with defaults)."""
+    profile = await repository.find(session, user_id)
+    if profile is not None:
+        return profile, False
+    created = await repository.insert_default(session, user_id)
+    profile = await repository.find(session, user_id)
+    assert profile is not None
+    return profile, created
+
+
+def _targets(profile: Profile, weight_kg: float | None, today: datetime) -> TargetsRead:
+    missing = [name for name, value in (("birth_date", profile.birth_date), ("sex", profile.sex),
+                                        ("height_cm", profile.height_cm), ("weight (a body metric)", weight_kg))
+               if value is None]
+    if missing:
+        return TargetsRead(missing=missing)
+    assert profile.birth_date and profile.sex and profile.height_cm and weight_kg
+    targets = daily_targets(
+        weight_kg=weight_kg, height_cm=profile.height_cm, age_years=age_on(profile.birth_date, today.date()),
+        sex=profile.sex, activity_level=profile.activity_level, goal=profile.goal,
+        weekly_rate_kg=profile.weekly_rate_kg,
+    )
+    return TargetsRead(kcal=targets.kcal, protein_g=targets.protein_g, carbs_g=targets.carbs_g, fat_g=targets.fat_g)
+
+
+async def targets_for(session: AsyncSession, user_id: uuid.UUID, as_of: datetime | None = None) -> TargetsRead:
+    """Targets with the weight known at `as_of` (default now); for summaries of past days too."""
+    profile = await repository.find(session, user_id)
+    if profile is None:
+        return TargetsRead(missing=["birth_date", "sex", "height_cm", "weight (a body metric)"])
+    weight = await latest_weight(session, user_id, before=as_of)
+    return _targets(profile, weight, as_of or datetime.now(UTC))
+
+
+async def to_read(
+    session: AsyncSession, profile: Profile, store: ObjectStore | None, url_seconds: int,
+) -> ProfileRead:
+    now = datetime.now(UTC)
+    weight = await latest_weight(session, profile.user_id)
+    avatar_url = None
+    if profile.avatar_key and store is not None:
+        avatar_url = await store.presigned_url(profile.avatar_key, url_seconds)
+    imperial = None
+    if profile.units == "imperial":
+        imperial = ImperialRead(
+            height_in=cm_to_inches(profile.height_cm) if profile.height_cm else None,
+            target_weight_lb=kg_to_lb(profile.target_weight_kg) if profile.target_weight_kg else None,
+            weekly_rate_lb=kg_to_lb(profile.weekly_rate_kg) if profile.weekly_rate_kg is not None else None,
+            latest_weight_lb=kg_to_lb(weight) if weight else None,
+        )
+    return ProfileRead(
+        user_id=profile.user_id, display_name=profile.display_name, birth_date=profile.birth_date,
+        age=age_on(profile.birth_date, now.date()) if profile.birth_date else None, sex=profile.sex,  # type: ignore[arg-type]
+        height_cm=profile.height_cm, activity_level=profile.activity_level, goal=profile.goal,  # type: ignore[arg-type]
+        target_weight_kg=profile.target_weight_kg, weekly_rate_kg=profile.weekly_rate_kg,
+        units=profile.units, time_zone=profile.time_zone, avatar_url=avatar_url,  # type: ignore[arg-type]
+        targets=_targets(profile, weight, now),
+        bmi=bmi(weight, profile.height_cm) if weight and profile.height_cm else None,
+        latest_weight_kg=weight, imperial=imperial, version=profile.version, updated_at=profile.updated_at,
+    )
+
+
+async def _record(session: AsyncSession, profile: Profile, read: ProfileRead) -> None:
+    # The feed carries the profile without its short-lived avatar URL (it would be stale when replayed).
+    payload = read.model_dump(mode="json")
+    payload["avatar_url"] = None
+    await record_change(session, profile.user_id, RESOURCE, profile.user_id, "upsert", payload, profile.version)
+
+
+async def get_profile(
+    session: AsyncSession, user_id: uuid.UUID, store: ObjectStore | None, settings: CoreSettings,
+) -> ProfileRead:
+    profile, created = await get_or_create(session, user_id)
+    read = await to_read(session, profile, store, settings.presigned_url_seconds)
+    if created:
+        await _record(session, profile, read)
+    return read
+
+
+def _metric_changes(data: ProfileUpdate) -> dict[str, object]:
+    changes = data.model_dump(exclude_unset=True)
+    conversions = (("height_in", "height_cm", inches_to_cm), ("target_weight_lb", "target_weight_kg", lb_to_kg),
+                   ("weekly_rate_lb", "weekly_rate_kg", lb_to_kg))
+    for imperial, metric, convert in conversions:
+        if imperial in changes:
+            value = changes.pop(imperial)
+            changes[metric] = None if value is None else convert(value)  # type: ignore[operator]
+    return changes
+
+
+async def update_profile(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, data: ProfileUpdate, if_match: str | None,
+    store: ObjectStore | None, settings: CoreSettings,
+) -> ProfileRead:
+    profile, created = await get_or_create(session, user_id)
+    check_if_match(if_match, profile.version)
+    changes = _metric_changes(data)
+    for field, value in changes.items():
+        setattr(profile, field, value)
+    if changes:
+        profile.version += 1
+        profile.updated_at = utcnow()
+    await session.flush()
+    read = await to_read(session, profile, store, settings.presigned_url_seconds)
+    if changes or created:
+        await _record(session, profile, read)
+        # Targets (and the day boundaries of a new time zone) change every day's summary.
+        await invalidate_all_summaries(redis, user_id)
+    return read
+
+
+async def replace_avatar(
+    session: AsyncSession, user_id: uuid.UUID, data: bytes, store: ObjectStore, settings: CoreSettings,
+) -> tuple[AvatarRead, str | None]:
+    """Store the re-encoded image; returns its short-lived URL and the previous object key (to delete
+    once this transaction committed)."""
+    check_image(data, max_bytes=settings.avatar_max_bytes, max_pixels=settings.max_image_pixels)
+    encoded = await asyncio.to_thread(reencode_without_metadata, data, max_side=settings.avatar_max_side_px)
+    key = f"avatars/{user_id}/{uuid.uuid4()}.{encoded.extension}"
+    await store.put(key, encoded.data, encoded.content_type)
+    profile, _ = await get_or_create(session, user_id)
+    previous = profile.avatar_key
+    profile.avatar_key = key
+    profile.version += 1
+    profile.updated_at = utcnow()
+    await session.flush()
+    read = await to_read(session, profile, store, settings.presigned_url_seconds)
+    await _record(session, profile, read)
+    url = await store.presigned_url(key, settings.presigned_url_seconds)
+    return AvatarRead(avatar_url=url, expires_in=settings.presigned_url_seconds), previous

@@ -1,0 +1,59 @@
+"""Settings of the core service, read from the environment only."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+
+from pydantic import Field, field_validator
+
+from fitjourney_common.settings import DEV_SECRET, CommonSettings
+
+MIB = 1024 * 1024
+
+
+class CoreSettings(CommonSettings):
+    """Core's own knobs on top of the shared ones (DATABASE_URL, REDIS_URL, BROKER_URL, ...)."""
+
+    service_name: str = "core"
+
+    # AES-256-GCM key for journal text: base64 of 32 random bytes (`openssl rand -base64 32`).
+    # The dev default is the shared dev placeholder, which CommonSettings refuses outside dev/test.
+    journal_encryption_key: str = DEV_SECRET
+
+    summary_cache_ttl_seconds: int = Field(default=300, ge=1)
+    avatar_max_bytes: int = Field(default=5 * MIB, ge=1024)
+    photo_max_bytes: int = Field(default=10 * MIB, ge=1024)
+    # Decompression-bomb guard: an image header announcing more pixels than this is refused unread.
+    max_image_pixels: int = Field(default=40_000_000, ge=1)
+    avatar_max_side_px: int = Field(default=1024, ge=64)
+    presigned_url_seconds: int = Field(default=900, ge=1, le=7 * 24 * 3600)
+    partition_months_ahead: int = Field(default=3, ge=0, le=24)
+    # Long-running replicas re-create partitions ahead this often (the DEFAULT partition catches the rest).
+    partition_maintenance_seconds: float = Field(default=12 * 3600, gt=0)
+    ws_auth_timeout_seconds: float = Field(default=10.0, gt=0)
+    # API replicas relay the outbox and consume events too unless a separate worker does (RUN_EVENT_WORKER=false).
+    run_event_worker: bool = True
+    # The durable queue core consumes from; replicas share it (competing consumers).
+    events_queue: str = Field(default="core.events", min_length=1, max_length=200)
+
+    @field_validator("journal_encryption_key")
+    @classmethod
+    def _journal_key_is_32_bytes(cls, value: str) -> str:
+        if value == DEV_SECRET:
+            return value
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("JOURNAL_ENCRYPTION_KEY must be base64") from exc
+        if len(raw) != 32:
+            raise ValueError("JOURNAL_ENCRYPTION_KEY must decode to 32 bytes (AES-256)")
+        return value
+
+    @property
+    def journal_key_bytes(self) -> bytes:
+        """The 32-byte AES key; in dev/test derived from the placeholder so `make dev` needs no setup."""
+        if self.journal_encryption_key == DEV_SECRET:
+            return hashlib.sha256(b"fitjourney-dev-journal-key:" + DEV_SECRET.encode()).digest()
+        return base64.b64decode(self.journal_encryption_key)

@@ -1,0 +1,176 @@
+"""Helpers every core domain uses: the caller's scoped session, ownership, If-Match, replays, events."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Header, Request
+from pydantic import BaseModel
+from redis.asyncio import Redis
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.db.engine import bind_user
+from fitjourney_common.db.session import SessionDep
+from fitjourney_common.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from fitjourney_common.events.envelope import new_event
+from fitjourney_common.events.outbox import add_event
+from fitjourney_common.security import CurrentUser, Principal
+from fitjourney_common.storage import ObjectStore
+from fitjourney_core.db import OutboxMessage
+from fitjourney_core.settings import CoreSettings
+
+ModelT = TypeVar("ModelT")
+
+
+@dataclass(frozen=True)
+class UserSession:
+    """The authenticated caller and a session whose transactions run under their RLS identity."""
+
+    session: AsyncSession
+    user_id: uuid.UUID
+    principal: Principal
+
+
+async def get_user_session(principal: CurrentUser, session: SessionDep) -> UserSession:
+    # Bound before any query, so PostgreSQL row-level security applies to everything the request runs.
+    await bind_user(session, principal.user_id)
+    return UserSession(session=session, user_id=principal.user_id, principal=principal)
+
+
+UserSessionDep = Annotated[UserSession, Depends(get_user_session)]
+
+
+def get_redis(request: Request) -> Redis:
+    return request.app.state.redis  # type: ignore[no-any-return]
+
+
+def get_store(request: Request) -> ObjectStore:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> CoreSettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+RedisDep = Annotated[Redis, Depends(get_redis)]
+StoreDep = Annotated[ObjectStore, Depends(get_store)]
+SettingsDep = Annotated[CoreSettings, Depends(get_settings)]
+
+
+def if_match_header(
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=64,
+                                           description='The version you last saw, e.g. "3"')] = None,
+) -> str | None:
+    return if_match
+
+
+# `If-Match: "3"` (or W/"3", or 3): the version the client last saw; absent means "don't check".
+IfMatchDep = Annotated[str | None, Depends(if_match_header)]
+
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,10})"?$')
+
+
+def etag(version: int) -> str:
+    """The ETag header value of a record at `version` (what clients send back in If-Match)."""
+    return f'"{version}"'
+
+
+async def get_owned_or_404(
+    session: AsyncSession, model: type[ModelT], record_id: uuid.UUID, user_id: uuid.UUID,
+) -> ModelT:
+    """The caller's live record with this id; another user's, a deleted or a missing one → 404 alike."""
+    query = select(model).where(
+        model.id == record_id,  # type: ignore[attr-defined]
+        model.user_id == user_id,  # type: ignore[attr-defined]
+        model.deleted_at.is_(None),  # type: ignore[attr-defined]
+    )
+    record = (await session.scalars(query)).first()
+    if record is None:
+        raise NotFound(f"No such {getattr(model, '__tablename__', 'record')}")
+    return record
+
+
+def check_if_match(if_match: str | None, current_version: int) -> None:
+    """412 when the client's `If-Match` names an older (or other) version than the stored one."""
+    if if_match is None:
+        return
+    value = if_match.strip()
+    if value == "*":
+        return
+    matched = _ETAG.match(value)
+    if matched is None:
+        raise ValidationFailed("If-Match", 'must be the record\'s version, e.g. "3"')
+    if int(matched.group(1)) != current_version:
+        raise PreconditionFailed(
+            f"You sent version {matched.group(1)}, the record is at version {current_version}",
+            current_version=current_version,
+        )
+
+
+async def existing_for_replay(
+    session: AsyncSession, model: type[ModelT], record_id: uuid.UUID | None, user_id: uuid.UUID,
+) -> ModelT | None:
+    """For a create with a client-generated id: the caller's record with that id if it already exists.
+
+    - None: nothing of the caller's has that id; go on and insert (then `flush_new` maps a clash with
+      a row the caller cannot see — another user's, hidden by RLS — to 409 Conflict).
+    - The record: a replayed create; answer it with 200 instead of 201 and write nothing.
+    - 409 Conflict if the caller already deleted the record with that id (an id is never reused).
+    """
+    if record_id is None:
+        return None
+    query = select(model).where(
+        model.id == record_id,  # type: ignore[attr-defined]
+        model.user_id == user_id,  # type: ignore[attr-defined]
+    )
+    record = (await session.scalars(query)).first()
+    if record is not None and getattr(record, "deleted_at", None) is not None:
+        raise Conflict("This id belongs to a record that was deleted; create it with a new id")
+    return record
+
+
+async def flush_new(session: AsyncSession, record: Any) -> None:
+    """Insert `record` now, so an id already taken (by anyone) is a 409 instead of a 500 at commit."""
+    session.add(record)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("This id is already in use; create the record with a new id") from exc
+
+
+def publish(session: AsyncSession, type_: str, data: BaseModel | dict[str, Any], user_id: uuid.UUID) -> None:
+    """Put an event in the outbox, in the caller's transaction (validated against its contract)."""
+    add_event(session, OutboxMessage, new_event(type_, data, user_id))
+
+
+# Side effects of an event handler that must wait for its commit (cache drops, WebSocket pushes):
+# a client told "done" must find the change in the database.
+AfterCommit = Callable[[], Awaitable[None]]
+_after_commit: ContextVar[list[AfterCommit] | None] = ContextVar("core_after_commit", default=None)
+
+
+def run_after_commit(callback: AfterCommit) -> None:
+    """In an event handler: run `callback()` once the handler's transaction committed (not on rollback)."""
+    pending = _after_commit.get()
+    if pending is None:
+        raise RuntimeError("run_after_commit is only available inside a core event handler")
+    pending.append(callback)
+
+
+@contextlib.asynccontextmanager
+async def after_commit_scope() -> AsyncIterator[list[AfterCommit]]:
+    """Collects `run_after_commit` callbacks; the caller runs them after the transaction committed."""
+    pending: list[AfterCommit] = []
+    token = _after_commit.set(pending)
+    try:
+        yield pending
+    finally:
+        _after_commit.reset(token)

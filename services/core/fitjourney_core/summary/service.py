@@ -1,0 +1,62 @@
+"""Daily summary: from the Redis cache when there, else computed from PostgreSQL and cached."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import ValidationError
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_core.body_metrics.repository import latest_weight
+from fitjourney_core.local_time import day_bounds, local_today, zone_or_utc
+from fitjourney_core.profile.repository import time_zone_of
+from fitjourney_core.profile.service import targets_for
+from fitjourney_core.summary import repository
+from fitjourney_core.summary.cache import cache_daily_summary, daily_key, summary_cache
+from fitjourney_core.summary.schemas import DailySummary
+
+
+def _vs(target: float | None, value: float) -> float | None:
+    return None if target is None else round(target - value, 1)
+
+
+async def compute_daily_summary(session: AsyncSession, user_id: uuid.UUID, day: date, time_zone: str) -> DailySummary:
+    start, end = day_bounds(day, zone_or_utc(time_zone))
+    food = await repository.food_totals(session, user_id, start, end)
+    workouts = await repository.workout_totals(session, user_id, start, end)
+    habits_done, habits_scheduled = await repository.habit_totals(session, user_id, day, end)
+    targets = await targets_for(session, user_id, as_of=end)
+    kcal_net = round(food.kcal - workouts.kcal_out, 1)
+    return DailySummary(
+        date=day, time_zone=time_zone,
+        kcal_in=round(food.kcal, 1), kcal_out=round(workouts.kcal_out, 1), kcal_net=kcal_net,
+        kcal_target=targets.kcal, kcal_remaining=_vs(targets.kcal, kcal_net),
+        protein_g=round(food.protein_g, 1), protein_target_g=targets.protein_g,
+        carbs_g=round(food.carbs_g, 1), carbs_target_g=targets.carbs_g,
+        fat_g=round(food.fat_g, 1), fat_target_g=targets.fat_g,
+        water_ml=round(food.water_ml), habits_done=habits_done, habits_scheduled=habits_scheduled,
+        workouts=workouts.count, workout_minutes=round(workouts.minutes, 1), workouts_pending=workouts.pending,
+        latest_weight_kg=await latest_weight(session, user_id, before=end),
+    )
+
+
+async def daily_summary(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, day: date | None, ttl_seconds: int,
+) -> DailySummary:
+    """Cache first; a miss or a Redis outage (the cache answers None, never raises) computes it."""
+    time_zone = await time_zone_of(session, user_id)
+    day = day or local_today(zone_or_utc(time_zone))
+    cache = summary_cache(redis)
+    key = daily_key(user_id, day)
+    cached = await cache.get(key)
+    if cached is not None and cached.get("time_zone") == time_zone:
+        try:
+            return DailySummary.model_validate(cached)
+        except ValidationError:
+            pass  # written by an older release with another shape: recompute and overwrite
+
+    summary = await compute_daily_summary(session, user_id, day, time_zone)
+    await cache_daily_summary(redis, user_id, day, summary.model_dump(mode="json"), ttl_seconds)
+    return summary

@@ -1,0 +1,32 @@
+"""The `changes` table: one row per create, update or delete of a user's resource."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fitjourney_common.db.base import utcnow
+from fitjourney_core.db import Base
+
+# BIGINT identity on PostgreSQL; SQLite only auto-increments an INTEGER PRIMARY KEY.
+SEQ_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Change(Base):
+    """A resource's state right after a write (`payload`), or a tombstone (`op="delete"`, no payload)."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_user_id_seq", "user_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    resource: Mapped[str] = mapped_column(String(32), nullable=False)
+    resource_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    op: Mapped[str] = mapped_column(String(8), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

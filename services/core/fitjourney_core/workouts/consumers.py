@@ -1,0 +1,31 @@
+"""`workout.calories_estimated`: store the estimate, then drop the day's summary and tell the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.events.contracts import WorkoutCaloriesEstimated
+from fitjourney_common.events.envelope import EventEnvelope
+from fitjourney_core.notifications.service import notify_user
+from fitjourney_core.shared import run_after_commit
+from fitjourney_core.summary.cache import invalidate_daily_summary
+from fitjourney_core.workouts.service import apply_calorie_estimate, to_read
+
+
+async def handle_calories_estimated(session: AsyncSession, envelope: EventEnvelope, app_state: Any) -> None:
+    estimate = WorkoutCaloriesEstimated.model_validate(envelope.data)
+    workout = await apply_calorie_estimate(session, estimate)
+    if workout is None:
+        return
+    read = to_read(workout)
+
+    async def announce() -> None:
+        await invalidate_daily_summary(app_state.redis, estimate.user_id, read.started_at)
+        await notify_user(app_state.redis, estimate.user_id, {
+            "type": "workout.calories_estimated",
+            "workout": read.model_dump(mode="json"),
+        })
+
+    run_after_commit(announce)

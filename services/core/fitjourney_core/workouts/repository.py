@@ -1,0 +1,24 @@
+"""SQL of workouts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.db.pagination import ListParams
+from fitjourney_core.pagination import newest_first_page
+from fitjourney_core.workouts.models import Workout
+
+
+async def list_for_user(session: AsyncSession, user_id: uuid.UUID, params: ListParams) -> Sequence[Workout]:
+    query = select(Workout).where(Workout.user_id == user_id, Workout.deleted_at.is_(None))
+    return (await session.scalars(newest_first_page(query, Workout.started_at, Workout.id, params))).all()
+
+
+async def find_live(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID) -> Workout | None:
+    query = select(Workout).where(
+        Workout.id == workout_id, Workout.user_id == user_id, Workout.deleted_at.is_(None))
+    return (await session.scalars(query)).first()

@@ -1,0 +1,97 @@
+"""Request and response shapes of workouts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from fitjourney_core.activities.catalogue import find_activity
+from fitjourney_core.schemas import PastMoment, ReadModel, RequestModel, UtcDatetime
+
+MAX_DURATION_MIN = 24 * 60  # a single workout longer than a day is a typo, not an ultra
+
+
+class SetIn(RequestModel):
+    reps: int = Field(ge=1, le=1000)
+    weight_kg: float | None = Field(default=None, ge=0, le=1000)
+
+
+class ExerciseIn(RequestModel):
+    name: str = Field(min_length=1, max_length=100)
+    sets: list[SetIn] = Field(default_factory=list, max_length=100)
+
+
+def _known_activity(code: str) -> str:
+    if find_activity(code) is None:
+        raise ValueError("is not in the activity catalogue (GET /api/v1/activities)")
+    return code
+
+
+class WorkoutCreate(RequestModel):
+    # Offline clients generate the id, so a replayed create is recognised and applied once.
+    id: uuid.UUID | None = None
+    activity: str = Field(min_length=1, max_length=64)
+    started_at: PastMoment
+    duration_min: float = Field(ge=1, le=MAX_DURATION_MIN)
+    distance_km: float | None = Field(default=None, ge=0, le=1000)
+    avg_heart_rate: int | None = Field(default=None, ge=25, le=250)
+    perceived_effort: int | None = Field(default=None, ge=1, le=10)
+    notes: str | None = Field(default=None, max_length=2000)
+    exercises: list[ExerciseIn] = Field(default_factory=list, max_length=50)
+
+    _activity = field_validator("activity")(_known_activity)
+
+
+class WorkoutUpdate(RequestModel):
+    """Only the fields sent change; `null` clears an optional field."""
+
+    activity: str | None = Field(default=None, min_length=1, max_length=64)
+    started_at: PastMoment | None = None
+    duration_min: float | None = Field(default=None, ge=1, le=MAX_DURATION_MIN)
+    distance_km: float | None = Field(default=None, ge=0, le=1000)
+    avg_heart_rate: int | None = Field(default=None, ge=25, le=250)
+    perceived_effort: int | None = Field(default=None, ge=1, le=10)
+    notes: str | None = Field(default=None, max_length=2000)
+    exercises: list[ExerciseIn] | None = Field(default=None, max_length=50)
+
+    @field_validator("activity", "started_at", "duration_min", "exercises", mode="before")
+    @classmethod
+    def _required_if_sent(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+    @field_validator("activity")
+    @classmethod
+    def _activity(cls, value: str | None) -> str | None:
+        return None if value is None else _known_activity(value)
+
+
+class SetRead(ReadModel):
+    reps: int
+    weight_kg: float | None = None
+
+
+class ExerciseRead(ReadModel):
+    name: str
+    sets: list[SetRead]
+
+
+class WorkoutRead(ReadModel):
+    id: uuid.UUID
+    activity: str
+    started_at: UtcDatetime
+    duration_min: float
+    distance_km: float | None
+    avg_heart_rate: int | None
+    perceived_effort: int | None
+    notes: str | None
+    exercises: list[ExerciseRead]
+    calories_burned: float | None
+    calories_status: Literal["pending", "estimated"]
+    calories_method: str | None
+    version: int
+    created_at: UtcDatetime
+    updated_at: UtcDatetime

@@ -1,0 +1,132 @@
+"""Workout rules: create (once per client id), update with If-Match, soft delete, calorie estimates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_common.db.base import utcnow
+from fitjourney_common.db.pagination import ListParams, Page
+from fitjourney_common.events.contracts import WorkoutCaloriesEstimated
+from fitjourney_core.body_metrics.repository import latest_weight
+from fitjourney_core.pagination import next_cursor
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
+from fitjourney_core.summary.cache import invalidate_daily_summary
+from fitjourney_core.sync.service import record_change
+from fitjourney_core.workouts import repository
+from fitjourney_core.workouts.models import Workout
+from fitjourney_core.workouts.schemas import WorkoutCreate, WorkoutRead, WorkoutUpdate
+
+RESOURCE = "workout"
+# Changing any of these makes the calorie estimate stale: it goes back to pending until re-estimated.
+ESTIMATE_INPUTS = frozenset({"activity", "started_at", "duration_min", "distance_km", "avg_heart_rate",
+                             "perceived_effort"})
+
+
+def to_read(workout: Workout) -> WorkoutRead:
+    return WorkoutRead.model_validate(workout)
+
+
+async def _event_data(session: AsyncSession, workout: Workout) -> dict[str, Any]:
+    # The estimator needs a weight; the latest one the user recorded is the best we know.
+    return {
+        "workout_id": workout.id, "user_id": workout.user_id, "activity": workout.activity,
+        "duration_min": workout.duration_min, "distance_km": workout.distance_km,
+        "avg_heart_rate": workout.avg_heart_rate, "perceived_effort": workout.perceived_effort,
+        "started_at": workout.started_at, "weight_kg": await latest_weight(session, workout.user_id),
+    }
+
+
+async def _record(session: AsyncSession, workout: Workout) -> WorkoutRead:
+    read = to_read(workout)
+    await record_change(session, workout.user_id, RESOURCE, workout.id, "upsert",
+                        read.model_dump(mode="json"), workout.version)
+    return read
+
+
+async def create_workout(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, data: WorkoutCreate,
+) -> tuple[WorkoutRead, bool]:
+    """The workout and whether it was created now (False: a replay of a create already applied)."""
+    existing = await existing_for_replay(session, Workout, data.id, user_id)
+    if existing is not None:
+        return to_read(existing), False
+    workout = Workout(
+        id=data.id or uuid.uuid4(), user_id=user_id, activity=data.activity, started_at=data.started_at,
+        duration_min=data.duration_min, distance_km=data.distance_km, avg_heart_rate=data.avg_heart_rate,
+        perceived_effort=data.perceived_effort, notes=data.notes,
+        exercises=[exercise.model_dump() for exercise in data.exercises],
+        calories_burned=None, calories_status="pending", version=1,
+    )
+    await flush_new(session, workout)
+    publish(session, "workout.created", await _event_data(session, workout), user_id)
+    read = await _record(session, workout)
+    await invalidate_daily_summary(redis, user_id, workout.started_at)
+    return read, True
+
+
+async def list_workouts(session: AsyncSession, user_id: uuid.UUID, params: ListParams) -> Page[WorkoutRead]:
+    rows, cursor = next_cursor(list(await repository.list_for_user(session, user_id, params)), params.limit,
+                               "started_at")
+    return Page[WorkoutRead](items=[to_read(row) for row in rows], next_cursor=cursor)
+
+
+async def get_workout(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID) -> WorkoutRead:
+    return to_read(await get_owned_or_404(session, Workout, workout_id, user_id))
+
+
+async def update_workout(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, workout_id: uuid.UUID, data: WorkoutUpdate,
+    if_match: str | None,
+) -> WorkoutRead:
+    workout = await get_owned_or_404(session, Workout, workout_id, user_id)
+    check_if_match(if_match, workout.version)
+    changes = data.model_dump(exclude_unset=True)
+    if not changes:
+        return to_read(workout)
+    old_start = workout.started_at
+    for field, value in changes.items():
+        setattr(workout, field, value)
+    if ESTIMATE_INPUTS.intersection(changes):
+        workout.calories_burned, workout.calories_status = None, "pending"
+        workout.calories_method = workout.calories_met = None
+    workout.version += 1
+    workout.updated_at = utcnow()
+    await session.flush()
+    publish(session, "workout.updated", await _event_data(session, workout), user_id)
+    read = await _record(session, workout)
+    for moment in {old_start, workout.started_at}:
+        await invalidate_daily_summary(redis, user_id, moment)
+    return read
+
+
+async def delete_workout(
+    session: AsyncSession, redis: Redis, user_id: uuid.UUID, workout_id: uuid.UUID, if_match: str | None,
+) -> None:
+    workout = await get_owned_or_404(session, Workout, workout_id, user_id)
+    check_if_match(if_match, workout.version)
+    workout.deleted_at = utcnow()
+    workout.version += 1
+    await session.flush()
+    publish(session, "workout.deleted", {"workout_id": workout.id, "user_id": user_id}, user_id)
+    await record_change(session, user_id, RESOURCE, workout.id, "delete", None, workout.version)
+    await invalidate_daily_summary(redis, user_id, workout.started_at)
+
+
+async def apply_calorie_estimate(session: AsyncSession, estimate: WorkoutCaloriesEstimated) -> Workout | None:
+    """Store the AI service's estimate; None when the workout is gone (deleted meanwhile)."""
+    workout = await repository.find_live(session, estimate.user_id, estimate.workout_id)
+    if workout is None:
+        return None
+    workout.calories_burned = round(estimate.calories_burned, 1)
+    workout.calories_status = "estimated"
+    workout.calories_method = estimate.method[:64]
+    workout.calories_met = estimate.met
+    workout.version += 1
+    workout.updated_at = utcnow()
+    await session.flush()
+    await _record(session, workout)
+    return workout

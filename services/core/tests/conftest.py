@@ -1,0 +1,231 @@
+"""Fixtures of the core suite: a migrated PostgreSQL database used through a non-owner role (so RLS
+applies), real Redis and RabbitMQ, moto's S3 server, test signing keys, and the app over ASGI."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from asgi_lifespan import LifespanManager
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
+from jose import jwk, jwt
+
+from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
+from fitjourney_core.main import create_app
+from fitjourney_core.settings import CoreSettings
+
+pytest_plugins = ["fitjourney_common.testing.pytest_plugin"]
+# Test modules import the shared factories from core_helpers.py, next to this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+APP_ROLE = "fitjourney_core_app"
+REDIS_URL = "redis://127.0.0.1:6379/2"
+BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
+ISSUER = "https://auth.fitjourney.local"
+AUDIENCE = "fitjourney"
+KID = "core-test-key"
+
+
+class AuthHeaders(dict[str, str]):
+    """`{"Authorization": "Bearer …"}` that also knows whose token it carries."""
+
+    user_id: uuid.UUID
+    token: str
+
+
+# --- database -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+async def database_url() -> AsyncIterator[str]:
+    """A throwaway database migrated to head as the owner (postgres); dropped after the session."""
+    async with temporary_database("fj_core_test") as url:
+        await migrate(SERVICE_DIR, url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def app_database_url(database_url: str) -> str:
+    """The same database through a NOSUPERUSER NOBYPASSRLS role with DML grants: what the app uses."""
+    return await create_app_role(database_url, APP_ROLE, "core")
+
+
+# --- tokens ---------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def signing_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """A test RSA key pair: the private PEM, and the path of a JWKS file holding the public key."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    public_jwk = jwk.construct(public_pem, "RS256").to_dict()
+    public_jwk.update({"kid": KID, "use": "sig", "alg": "RS256"})
+    public_jwk = {k: v.decode() if isinstance(v, bytes) else v for k, v in public_jwk.items()}
+    path = tmp_path_factory.mktemp("keys") / "jwks.json"
+    path.write_text(json.dumps({"keys": [public_jwk]}))
+    return private_pem, path
+
+
+MakeToken = Callable[..., tuple[uuid.UUID, str]]
+
+
+@pytest.fixture(scope="session")
+def make_token(signing_key: tuple[str, Path]) -> MakeToken:
+    """`make_token(user_id=None, roles=("user",)) -> (user_id, access_token)` signed like auth signs."""
+    private_pem, _ = signing_key
+
+    def _make(user_id: uuid.UUID | None = None, roles: tuple[str, ...] = ("user",),
+              expires_in: int = 900) -> tuple[uuid.UUID, str]:
+        user_id = user_id or uuid.uuid4()
+        now = int(time.time())
+        claims = {
+            "sub": str(user_id), "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + expires_in,
+            "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access",
+        }
+        return user_id, jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": KID})
+
+    return _make
+
+
+def _headers(user_id: uuid.UUID, token: str) -> AuthHeaders:
+    headers = AuthHeaders(Authorization=f"Bearer {token}")
+    headers.user_id, headers.token = user_id, token
+    return headers
+
+
+@pytest.fixture
+def auth_headers(make_token: MakeToken) -> AuthHeaders:
+    """A fresh user per test; `.user_id` and `.token` are there too."""
+    return _headers(*make_token())
+
+
+@pytest.fixture
+def other_auth_headers(make_token: MakeToken) -> AuthHeaders:
+    """A second user, for "another user's id answers 404" tests."""
+    return _headers(*make_token())
+
+
+# --- settings and app -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+async def _clean_redis() -> None:
+    client = aioredis.Redis.from_url(REDIS_URL)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def session_tag() -> str:
+    """Unique per test session: names this run's exchange, queue and bucket, so parallel runs never mix."""
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="session")
+async def settings(
+    app_database_url: str, s3_endpoint: str, signing_key: tuple[str, Path], session_tag: str, _clean_redis: None,
+) -> AsyncIterator[CoreSettings]:
+    _, jwks_path = signing_key
+    settings = CoreSettings(
+        environment="test",
+        database_url=app_database_url,
+        db_pool_size=5,
+        redis_url=REDIS_URL,
+        broker_url=BROKER_URL,
+        events_exchange=f"fj.test.{session_tag}",
+        events_queue=f"core.events.{session_tag}",
+        object_store_url=f"s3://fj-test-{session_tag}",
+        s3_endpoint_url=s3_endpoint,
+        jwks_url=f"file://{jwks_path}",
+        jwt_issuer=ISSUER,
+        jwt_audience=AUDIENCE,
+        rate_limit_api="100000/minute",
+        outbox_poll_seconds=0.2,
+        log_json=False,
+        log_level="WARNING",
+    )
+    yield settings
+    await _delete_broker_objects(settings)
+
+
+async def _delete_broker_objects(settings: CoreSettings) -> None:
+    """Queues are durable: remove this session's queue, dead-letter queue and exchanges."""
+    connection = await aio_pika.connect(BROKER_URL)
+    try:
+        channel = await connection.channel()
+        for queue in (settings.events_queue, f"{settings.events_queue}.dlq"):
+            await channel.queue_delete(queue)
+        for exchange in (settings.events_exchange, f"{settings.events_exchange}.dlx"):
+            await channel.exchange_delete(exchange)
+    except Exception:  # cleanup only: a leftover queue must not fail the run
+        pass
+    finally:
+        await connection.close()
+
+
+async def start_app(settings: CoreSettings, *, wait_for_broker: bool = True) -> AsyncIterator[FastAPI]:
+    """Run `create_app(settings)` through its lifespan; with the broker, wait until consumers listen."""
+    app = create_app(settings)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
+        worker = app.state.backends.worker
+        if wait_for_broker and worker is not None:
+            await asyncio.wait_for(worker.wait_connected(), 30)
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def app(settings: CoreSettings) -> AsyncIterator[FastAPI]:
+    """The app with every backend real; one per session (its lifespan opens them once)."""
+    async for running in start_app(settings):
+        yield running
+
+
+def asgi_client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with asgi_client(app) as http:
+        yield http
+
+
+# --- event-driven assertions ----------------------------------------------------------------------
+
+WaitFor = Callable[..., Awaitable[Any]]
+
+
+async def poll_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:  # noqa: ASYNC109
+    """Call `predicate` (sync or async) until it returns something truthy; return that, or fail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s (last value: {result!r})")
+        await asyncio.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def wait_for() -> WaitFor:
+    """`await wait_for(predicate, timeout=10)`: polls, never a fixed sleep."""
+    return poll_until

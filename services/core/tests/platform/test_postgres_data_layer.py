@@ -1,0 +1,116 @@
+"""PostgreSQL guarantees: row-level security for the service role, and monthly partition pruning."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from core_helpers import body_metric_body, workout_body
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from fitjourney_common.db.engine import bind_user
+
+
+async def test_service_role_is_subject_to_rls(app: FastAPI) -> None:
+    async with app.state.session_factory() as session:
+        role = (await session.execute(text(
+            "select rolsuper, rolbypassrls from pg_roles where rolname = current_user"))).one()
+    assert tuple(role) == (False, False)
+
+
+async def test_query_without_owner_filter_returns_only_the_bound_users_rows(
+    app: FastAPI, client: httpx.AsyncClient, auth_headers, other_auth_headers,
+) -> None:
+    for headers in (auth_headers, other_auth_headers):
+        assert (await client.post("/api/v1/workouts", json=workout_body(), headers=headers)).status_code == 201
+        assert (await client.post("/api/v1/body-metrics", json=body_metric_body(), headers=headers)).status_code == 201
+        assert (await client.get("/api/v1/profile", headers=headers)).status_code == 200
+
+    user_a = auth_headers.user_id
+    async with app.state.session_factory() as session:
+        await bind_user(session, user_a)
+        for table in ("workouts", "body_metrics", "profiles", "changes"):
+            owners = set((await session.execute(text(f"select user_id from core.{table}"))).scalars())
+            assert owners == {user_a}, table
+
+    # No user bound (e.g. a consumer that forgot to bind): nothing is visible, and nothing errors.
+    async with app.state.session_factory() as session:
+        assert (await session.execute(text("select count(*) from core.workouts"))).scalar_one() == 0
+
+
+async def test_rls_refuses_writing_rows_for_another_user(app: FastAPI, auth_headers) -> None:
+    async with app.state.session_factory() as session:
+        await bind_user(session, auth_headers.user_id)
+        with pytest.raises(DBAPIError, match="row-level security"):
+            await session.execute(text(
+                "insert into core.workouts (id, user_id, activity, started_at, duration_min, exercises,"
+                " calories_status) values (:id, :owner, 'yoga', now(), 30, '[]', 'pending')"),
+                {"id": uuid.uuid4(), "owner": uuid.uuid4()})
+
+
+async def test_date_range_query_scans_only_the_matching_month_partition(
+    app: FastAPI, client: httpx.AsyncClient, auth_headers,
+) -> None:
+    async with app.state.session_factory() as session, session.begin():
+        # The service role may create partitions through the SECURITY DEFINER function, as at start-up.
+        await session.execute(text(
+            "select core.ensure_monthly_partitions('core.body_metrics'::regclass, date '2024-01-01', 2)"))
+    for day in ("2024-01-15", "2024-02-10", "2024-02-20", "2024-03-05"):
+        response = await client.post("/api/v1/body-metrics", headers=auth_headers,
+                                     json=body_metric_body(measured_at=f"{day}T08:00:00Z"))
+        assert response.status_code == 201, response.text
+
+    async with app.state.session_factory() as session:
+        await bind_user(session, auth_headers.user_id)
+        plan = "\n".join((await session.execute(text(
+            "explain select * from core.body_metrics where user_id = '" + str(auth_headers.user_id) + "'"
+            " and measured_at >= '2024-02-01T00:00:00Z' and measured_at < '2024-03-01T00:00:00Z'"
+        ))).scalars())
+        rows = (await session.execute(text(
+            "select tableoid::regclass::text from core.body_metrics"
+            " where measured_at >= '2024-02-01T00:00:00Z' and measured_at < '2024-03-01T00:00:00Z'"))).scalars().all()
+    assert "body_metrics_p202402" in plan
+    for other in ("body_metrics_p202401", "body_metrics_p202403", "body_metrics_default"):
+        assert other not in plan, plan
+    assert rows == ["core.body_metrics_p202402"] * 2
+
+
+async def test_rows_in_the_default_partition_move_when_their_month_gets_a_partition(
+    app: FastAPI, client: httpx.AsyncClient, auth_headers,
+) -> None:
+    created = await client.post("/api/v1/body-metrics", headers=auth_headers,
+                                json=body_metric_body(measured_at="2019-06-15T08:00:00Z"))
+    assert created.status_code == 201
+
+    async def partition_of_metric() -> str:
+        async with app.state.session_factory() as session:
+            await bind_user(session, auth_headers.user_id)
+            return (await session.execute(text(
+                "select tableoid::regclass::text from core.body_metrics where id = :id"),
+                {"id": uuid.UUID(created.json()["id"])})).scalar_one()
+
+    assert await partition_of_metric() == "core.body_metrics_default"
+    async with app.state.session_factory() as session, session.begin():
+        await session.execute(text(
+            "select core.ensure_monthly_partitions('core.body_metrics'::regclass, date '2019-06-01', 0)"))
+    assert await partition_of_metric() == "core.body_metrics_p201906"
+    fetched = await client.get(f"/api/v1/body-metrics/{created.json()['id']}", headers=auth_headers)
+    assert fetched.status_code == 200
+
+
+async def test_start_up_created_partitions_ahead_for_every_partitioned_table(app: FastAPI) -> None:
+    async with app.state.session_factory() as session:
+        parents = set((await session.execute(text(
+            "select distinct inhparent::regclass::text from pg_inherits i"
+            " join pg_class c on c.oid = i.inhrelid where c.relname like '%\\_default'"))).scalars())
+        partitions = set((await session.execute(text(
+            "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid"
+            " where i.inhparent = 'core.body_metrics'::regclass"))).scalars())
+    assert "core.body_metrics" in parents
+    from datetime import UTC, datetime
+    this_month = datetime.now(UTC).strftime("%Y%m")
+    assert f"body_metrics_p{this_month}" in partitions
+    assert len([p for p in partitions if p.startswith("body_metrics_p")]) >= 4

@@ -1,0 +1,144 @@
+"""Workout events on the real broker: the outbox loop, and the calorie estimate coming back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from core_helpers import body_metric_body, broker_listener, publish_event, workout_body
+from fastapi import FastAPI
+from httpx_ws import aconnect_ws
+from httpx_ws.transport import ASGIWebSocketTransport
+
+from conftest import APP_ROLE, SERVICE_DIR, asgi_client, start_app
+from fitjourney_common.events.envelope import new_event
+from fitjourney_common.events.outbox import OutboxRelay
+from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
+from fitjourney_core.db import OutboxMessage
+from fitjourney_core.settings import CoreSettings
+
+
+@pytest.fixture
+async def app_without_relay(settings: CoreSettings) -> AsyncIterator[FastAPI]:
+    """A replica on its own database whose outbox relay does not run: events can only wait."""
+    async with temporary_database("fj_core_outbox") as owner_url:
+        await migrate(SERVICE_DIR, owner_url)
+        app_url = await create_app_role(owner_url, APP_ROLE, "core")
+        isolated = settings.model_copy(update={"database_url": app_url, "run_event_worker": False})
+        async for app in start_app(isolated, wait_for_broker=False):
+            yield app
+
+
+async def test_outbox_holds_the_event_until_the_relay_runs_then_delivers_it_once(
+    app_without_relay: FastAPI, settings: CoreSettings, auth_headers, wait_for,
+) -> None:
+    async with broker_listener(settings.events_exchange, "workout.created") as consumer:
+        async with asgi_client(app_without_relay) as client:
+            created = await client.post("/api/v1/workouts", json=workout_body(), headers=auth_headers)
+        assert created.status_code == 201
+        workout_id = created.json()["id"]
+
+        relay = OutboxRelay(app_without_relay.state.session_factory, OutboxMessage, app_without_relay.state.bus,
+                            poll_seconds=0.05, service="core-test")
+        # Publishing is stopped: the write committed, its event waits in the outbox, the broker has nothing.
+        assert await relay.pending_count() == 1
+        assert await consumer.waiting() == 0
+
+        stop = asyncio.Event()
+        running = asyncio.create_task(relay.run_forever(stop))
+        try:
+            await wait_for(lambda: consumer.drain())
+            await wait_for(lambda: _pending_is_zero(relay))
+        finally:
+            stop.set()
+            await running
+        # A second pass has nothing left to send: the event is not published twice.
+        assert await relay.run_once() == 0
+        received = await consumer.drain()
+
+    assert len(received) == 1
+    event = received[0]
+    assert event["type"] == "workout.created"
+    assert event["data"]["workout_id"] == workout_id
+    assert event["user_id"] == str(auth_headers.user_id)
+    assert event["data"]["activity"] == "running_10kmh"
+
+
+async def _pending_is_zero(relay: OutboxRelay) -> bool:
+    return await relay.pending_count() == 0
+
+
+async def test_calorie_estimate_updates_the_workout_and_notifies_the_websocket(
+    app: FastAPI, client: httpx.AsyncClient, settings: CoreSettings, auth_headers, wait_for,
+) -> None:
+    await client.post("/api/v1/body-metrics", json=body_metric_body(weight_kg=70), headers=auth_headers)
+    async with (
+        broker_listener(settings.events_exchange, "workout.created") as ai_service,
+        httpx.AsyncClient(transport=ASGIWebSocketTransport(app), base_url="http://test") as ws_client,
+        aconnect_ws("/api/v1/ws", ws_client, subprotocols=["bearer", auth_headers.token]) as socket,
+    ):
+        assert json.loads(await socket.receive_text(timeout=10))["type"] == "ready"
+        created = (await client.post("/api/v1/workouts", json=workout_body(), headers=auth_headers)).json()
+        assert created["calories_status"] == "pending"
+        day = {"date": created["started_at"][:10]}
+        before = (await client.get("/api/v1/summary/daily", headers=auth_headers, params=day)).json()
+        assert before["kcal_out"] == 0 and before["workouts_pending"] == 1  # now cached
+
+        # The test plays the AI service: it reads workout.created and answers with an estimate.
+        events = await wait_for(lambda: _events_for(ai_service, created["id"]))
+        request = events[0]["data"]
+        assert request["weight_kg"] == 70.0
+        estimate = new_event("workout.calories_estimated", {
+            "workout_id": request["workout_id"], "user_id": request["user_id"], "calories_burned": 343.0,
+            "method": "met", "met": 9.8,
+        })
+        await publish_event(settings.events_exchange, estimate)
+
+        notification = json.loads(await socket.receive_text(timeout=15))
+        assert notification["type"] == "workout.calories_estimated"
+        assert notification["workout"]["id"] == created["id"]
+        assert notification["workout"]["calories_burned"] == 343.0
+
+    fetched = (await client.get(f"/api/v1/workouts/{created['id']}", headers=auth_headers)).json()
+    assert fetched["calories_status"] == "estimated"
+    assert fetched["calories_burned"] == 343.0
+    assert fetched["calories_method"] == "met"
+    assert fetched["version"] == created["version"] + 1
+
+    # The event dropped the cached day: the summary counts the estimate at once.
+    summary = (await client.get("/api/v1/summary/daily", headers=auth_headers, params=day)).json()
+    assert summary["kcal_out"] == 343.0 and summary["workouts_pending"] == 0
+
+
+async def _events_for(listener, workout_id: str) -> list[dict]:
+    return [e for e in await listener.drain() if e["data"].get("workout_id") == workout_id]
+
+
+async def test_estimate_for_a_deleted_workout_is_ignored(
+    client: httpx.AsyncClient, settings: CoreSettings, auth_headers, wait_for, app: FastAPI,
+) -> None:
+    created = (await client.post("/api/v1/workouts", json=workout_body(), headers=auth_headers)).json()
+    assert (await client.delete(f"/api/v1/workouts/{created['id']}", headers=auth_headers)).status_code == 204
+    estimate = new_event("workout.calories_estimated", {
+        "workout_id": created["id"], "user_id": str(auth_headers.user_id), "calories_burned": 100.0,
+        "method": "met", "met": None,
+    })
+    await publish_event(settings.events_exchange, estimate)
+    # Consumed (recorded in the inbox) without error and without reviving the workout.
+    await wait_for(lambda: _processed(app, estimate.id))
+    assert (await client.get(f"/api/v1/workouts/{created['id']}", headers=auth_headers)).status_code == 404
+    assert await app.state.bus.dead_letter_count(settings.events_queue) == 0
+
+
+async def _processed(app: FastAPI, event_id: uuid.UUID) -> bool:
+    from sqlalchemy import select
+
+    from fitjourney_core.db import ProcessedEvent
+
+    async with app.state.session_factory() as session:
+        found = await session.scalar(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id))
+    return found is not None
