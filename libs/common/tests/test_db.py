@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from fitjourney_common.db.base import TimestampMixin, UUIDPrimaryKeyMixin, make_base
 from fitjourney_common.db.engine import bind_user, create_engine, create_session_factory, sqlite_schema_file
 from fitjourney_common.db.pagination import decode_cursor, encode_cursor
-from fitjourney_common.db.session import SessionDep
+from fitjourney_common.db.session import SessionDep, call_after_commit
 from fitjourney_common.errors import ValidationFailed, install_error_handlers
 from fitjourney_common.testing.postgres import create_app_role, temporary_database
 
@@ -53,10 +53,20 @@ async def test_request_session_commits_on_success_and_rolls_back_on_error(tmp_pa
     install_error_handlers(app)
     app.state.session_factory = create_session_factory(engine)
 
+    effects: list[str] = []
+
     @app.post("/notes/{body}")
     async def add(body: str, session: SessionDep) -> dict[str, str]:
         session.add(Note(user_id=uuid.uuid4(), body=body))
         await session.flush()
+
+        async def announce() -> None:
+            # Runs after the commit: the note is already visible to a new session.
+            async with app.state.session_factory() as other:
+                if body in (await other.scalars(select(Note.body))).all():
+                    effects.append(body)
+
+        call_after_commit(session, announce)
         if body == "fail":
             raise ValidationFailed("body", "must not be fail")
         return {"ok": body}
@@ -66,6 +76,7 @@ async def test_request_session_commits_on_success_and_rolls_back_on_error(tmp_pa
         assert (await http.post("/notes/fail")).status_code == 422
     async with app.state.session_factory() as session:
         assert (await session.scalars(select(Note.body))).all() == ["kept"]
+    assert effects == ["kept"], "after-commit steps run once committed, never after a rollback"
     await engine.dispose()
 
 

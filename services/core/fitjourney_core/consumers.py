@@ -14,7 +14,6 @@ from fitjourney_common.events.worker import Subscription
 from fitjourney_core.db import ProcessedEvent
 from fitjourney_core.erasure import handle_user_deleted
 from fitjourney_core.food_logs.consumers import handle_photo_recognized
-from fitjourney_core.shared import after_commit_scope
 from fitjourney_core.workouts.consumers import handle_calories_estimated
 
 log = logging.getLogger(__name__)
@@ -41,13 +40,7 @@ def build_subscriptions(app_state: Any, queue: str) -> list[Subscription]:
             await handler(session, event, app_state)
 
         run_once = idempotent(app_state.session_factory, ProcessedEvent, f"core:{envelope.type}", in_transaction)
-        async with after_commit_scope() as after_commit:
-            await run_once(envelope)
-            # Committed (or already processed before, then nothing was collected): now the side effects.
-            for callback in after_commit:
-                try:
-                    await callback()
-                except Exception:
-                    log.exception("after-commit step of %s %s failed", envelope.type, envelope.id)
+        # Side effects registered with call_after_commit run once the handler's transaction committed.
+        await run_once(envelope)
 
     return [Subscription(queue=queue, patterns=list(HANDLERS), handler=dispatch)]

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_core.models import Base
-from fitjourney_core.shared import run_after_commit
 from fitjourney_core.summary.cache import invalidate_all_summaries
 
 log = logging.getLogger(__name__)
@@ -46,4 +46,4 @@ async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, ap
                 await store.delete_prefix(prefix.format(user_id=user_id))
         await invalidate_all_summaries(app_state.redis, user_id)
 
-    run_after_commit(erase_objects_and_caches)
+    call_after_commit(session, erase_objects_and_caches)

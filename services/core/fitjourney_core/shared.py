@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -151,26 +148,3 @@ def publish(session: AsyncSession, type_: str, data: BaseModel | dict[str, Any],
     add_event(session, OutboxMessage, new_event(type_, data, user_id))
 
 
-# Side effects of an event handler that must wait for its commit (cache drops, WebSocket pushes):
-# a client told "done" must find the change in the database.
-AfterCommit = Callable[[], Awaitable[None]]
-_after_commit: ContextVar[list[AfterCommit] | None] = ContextVar("core_after_commit", default=None)
-
-
-def run_after_commit(callback: AfterCommit) -> None:
-    """In an event handler: run `callback()` once the handler's transaction committed (not on rollback)."""
-    pending = _after_commit.get()
-    if pending is None:
-        raise RuntimeError("run_after_commit is only available inside a core event handler")
-    pending.append(callback)
-
-
-@contextlib.asynccontextmanager
-async def after_commit_scope() -> AsyncIterator[list[AfterCommit]]:
-    """Collects `run_after_commit` callbacks; the caller runs them after the transaction committed."""
-    pending: list[AfterCommit] = []
-    token = _after_commit.set(pending)
-    try:
-        yield pending
-    finally:
-        _after_commit.reset(token)

@@ -1,17 +1,42 @@
 """Per-request database session: commit on success, roll back on error (services never commit).
 
-An error marked `keep_writes` commits what the request recorded before refusing it.
+An error marked `keep_writes` commits what the request recorded before refusing it. Side effects that
+must only happen once the change is durable (dropping a cache, pushing a notification) are registered
+with `call_after_commit` and run right after the commit; a rollback discards them.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitjourney_common.errors import AppError
+
+log = logging.getLogger(__name__)
+AfterCommit = Callable[[], Awaitable[None]]
+_AFTER_COMMIT = "after_commit"
+
+
+def call_after_commit(session: AsyncSession, callback: AfterCommit) -> None:
+    """Run `callback()` once `session`'s transaction has committed; never if it rolls back."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+async def run_after_commit_callbacks(session: AsyncSession) -> None:
+    """Called by whoever committed: the change is durable, so a failing side effect is only logged."""
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            await callback()
+        except Exception:
+            log.exception("after-commit step %r failed", callback)
+
+
+def discard_after_commit_callbacks(session: AsyncSession) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -22,11 +47,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException as exc:
             if isinstance(exc, AppError) and exc.keep_writes:
                 await session.commit()
+                await run_after_commit_callbacks(session)
             else:
                 await session.rollback()
+                discard_after_commit_callbacks(session)
             raise
         else:
             await session.commit()
+            await run_after_commit_callbacks(session)
 
 
 # scope="function": commit before the response is sent, so a failed commit is a 500, never a false 201.

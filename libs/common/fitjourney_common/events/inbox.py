@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.engine import bind_user
+from fitjourney_common.db.session import discard_after_commit_callbacks, run_after_commit_callbacks
 from fitjourney_common.events.envelope import EventEnvelope
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ def idempotent(
 ) -> Callable[[EventEnvelope], Awaitable[None]]:
     """Wrap `handler(session, envelope)` into a bus handler that runs at most once per event.
 
-    The processed-id row and the handler's writes commit together; if the handler raises, both roll
+    The processed-id row and the handler's writes commit together, then the handler's
+    `call_after_commit` callbacks run; if the handler raises, both roll
     back and the exception reaches the bus, which retries. With `scope_to_user`, the session is bound
     to the event's user, so PostgreSQL row-level security applies to what the handler touches.
     """
@@ -74,12 +76,17 @@ def idempotent(
         async with session_factory() as session:
             if scope_to_user and envelope.user_id is not None:
                 await bind_user(session, envelope.user_id)
-            async with session.begin():
-                if not await _claim(session, processed_model, envelope.id, consumer):
-                    log.debug("event %s (%s) already processed by %s, skipped",
-                              envelope.id, envelope.type, consumer)
-                    return
-                await handler(session, envelope)
+            try:
+                async with session.begin():
+                    if not await _claim(session, processed_model, envelope.id, consumer):
+                        log.debug("event %s (%s) already processed by %s, skipped",
+                                  envelope.id, envelope.type, consumer)
+                        return
+                    await handler(session, envelope)
+            except BaseException:
+                discard_after_commit_callbacks(session)
+                raise
+            await run_after_commit_callbacks(session)
 
     handle.__name__ = f"idempotent_{consumer}"
     return handle

@@ -94,6 +94,12 @@ class ThrottledLogger:
         self._suppressed: dict[str, int] = {}
         self._lock = threading.Lock()
 
+    def reset(self) -> None:
+        """Forget what was logged, so the next warning of every key is logged again."""
+        with self._lock:
+            self._last.clear()
+            self._suppressed.clear()
+
     def warning(self, key: str, msg: str, *args: object) -> None:
         now = time.monotonic()
         with self._lock:

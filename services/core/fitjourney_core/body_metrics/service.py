@@ -15,7 +15,7 @@ from fitjourney_core.body_metrics.models import BodyMetric
 from fitjourney_core.body_metrics.schemas import MEASUREMENTS, BodyMetricCreate, BodyMetricRead, BodyMetricUpdate
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
-from fitjourney_core.summary.cache import invalidate_all_summaries
+from fitjourney_core.summary.cache import drop_all_summaries_after_commit
 from fitjourney_core.sync.service import record_change
 
 RESOURCE = "body_metric"
@@ -30,7 +30,7 @@ async def _after_write(session: AsyncSession, redis: Redis, metric: BodyMetric) 
     await record_change(session, metric.user_id, RESOURCE, metric.id, "upsert", read.model_dump(mode="json"),
                         metric.version)
     # "Latest weight" in every later day's summary may change: drop the user's cached days.
-    await invalidate_all_summaries(redis, metric.user_id)
+    drop_all_summaries_after_commit(session, redis, metric.user_id)
     return read
 
 
@@ -89,4 +89,4 @@ async def delete_metric(
     metric.version += 1
     await session.flush()
     await record_change(session, user_id, RESOURCE, metric.id, "delete", None, metric.version)
-    await invalidate_all_summaries(redis, user_id)
+    drop_all_summaries_after_commit(session, redis, user_id)

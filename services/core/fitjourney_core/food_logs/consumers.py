@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.events.contracts import FoodPhotoRecognized
 from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_core.food_logs.photos import apply_recognition
 from fitjourney_core.notifications.service import notify_user
-from fitjourney_core.shared import run_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -30,4 +30,4 @@ async def handle_photo_recognized(session: AsyncSession, envelope: EventEnvelope
             "candidates": len(job.candidates),
         })
 
-    run_after_commit(announce)
+    call_after_commit(session, announce)

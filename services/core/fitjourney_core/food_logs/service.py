@@ -29,7 +29,7 @@ from fitjourney_core.foods.service import get_food
 from fitjourney_core.local_time import day_bounds, user_time_zone
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
-from fitjourney_core.summary.cache import invalidate_daily_summary
+from fitjourney_core.summary.cache import drop_summary_after_commit
 from fitjourney_core.sync.service import record_change
 
 RESOURCE = "food_log"
@@ -71,7 +71,7 @@ async def add_log(session: AsyncSession, redis: Redis, log: FoodLog) -> FoodLogR
     publish(session, "food.logged", {"food_log_id": log.id, "user_id": log.user_id, "kcal": log.kcal,
                                      "eaten_at": log.eaten_at, "meal": log.meal}, log.user_id)
     read = await _record(session, log)
-    await invalidate_daily_summary(redis, log.user_id, log.eaten_at)
+    drop_summary_after_commit(session, redis, log.user_id, log.eaten_at)
     return read
 
 
@@ -184,7 +184,7 @@ async def update_food_log(
     await session.flush()
     read = await _record(session, log)
     for moment in {old_eaten_at, log.eaten_at}:
-        await invalidate_daily_summary(redis, user_id, moment)
+        drop_summary_after_commit(session, redis, user_id, moment)
     return read
 
 
@@ -197,4 +197,4 @@ async def delete_food_log(
     log.version += 1
     await session.flush()
     await record_change(session, user_id, RESOURCE, log.id, "delete", None, log.version)
-    await invalidate_daily_summary(redis, user_id, log.eaten_at)
+    drop_summary_after_commit(session, redis, user_id, log.eaten_at)

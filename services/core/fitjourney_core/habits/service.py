@@ -26,7 +26,7 @@ from fitjourney_core.habits.streaks import Schedule, compute_streaks, schedule_f
 from fitjourney_core.local_time import local_today, user_time_zone
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
-from fitjourney_core.summary.cache import invalidate_all_summaries, invalidate_daily_summary
+from fitjourney_core.summary.cache import drop_all_summaries_after_commit, drop_summary_after_commit
 from fitjourney_core.sync.service import record_change
 
 
@@ -66,7 +66,7 @@ async def create_habit(
                   schedule=stored_schedule(data.schedule), target_count=data.target_count, version=1)
     await flush_new(session, habit)
     read = await _record_habit(session, habit)
-    await invalidate_all_summaries(redis, user_id)  # today's "habits scheduled" changes
+    drop_all_summaries_after_commit(session, redis, user_id)  # today's "habits scheduled" changes
     return read, True
 
 
@@ -104,7 +104,7 @@ async def update_habit(
     habit.updated_at = utcnow()
     await session.flush()
     read = await _record_habit(session, habit)
-    await invalidate_all_summaries(redis, user_id)  # schedule and target decide every day's "habits done"
+    drop_all_summaries_after_commit(session, redis, user_id)  # schedule and target decide every day's "habits done"
     return read
 
 
@@ -118,7 +118,7 @@ async def delete_habit(
     habit.version += 1
     await session.flush()
     await record_change(session, user_id, "habit", habit.id, "delete", None, habit.version)
-    await invalidate_all_summaries(redis, user_id)
+    drop_all_summaries_after_commit(session, redis, user_id)
 
 
 async def _record_check_in(session: AsyncSession, check_in: HabitCheckIn) -> CheckInRead:
@@ -156,7 +156,7 @@ async def check_in(
         await session.flush()
     publish(session, "habit.checked_in", {"habit_id": habit.id, "user_id": user_id, "date": data.date}, user_id)
     read = await _record_check_in(session, row)
-    await invalidate_daily_summary(redis, user_id, data.date)
+    drop_summary_after_commit(session, redis, user_id, data.date)
     return read, created
 
 
@@ -183,4 +183,4 @@ async def delete_check_in(
     row.version += 1
     await session.flush()
     await record_change(session, user_id, "check_in", row.id, "delete", None, row.version)
-    await invalidate_daily_summary(redis, user_id, day)
+    drop_summary_after_commit(session, redis, user_id, day)

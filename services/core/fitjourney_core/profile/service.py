@@ -20,7 +20,7 @@ from fitjourney_core.profile.targets import age_on, bmi, daily_targets
 from fitjourney_core.profile.units import cm_to_inches, inches_to_cm, kg_to_lb, lb_to_kg
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import check_if_match
-from fitjourney_core.summary.cache import invalidate_all_summaries
+from fitjourney_core.summary.cache import drop_all_summaries_after_commit
 from fitjourney_core.sync.service import record_change
 
 RESOURCE = "profile"
@@ -134,7 +134,7 @@ async def update_profile(
     if changes or created:
         await _record(session, profile, read)
         # Targets (and the day boundaries of a new time zone) change every day's summary.
-        await invalidate_all_summaries(redis, user_id)
+        drop_all_summaries_after_commit(session, redis, user_id)
     return read
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.cache import REDIS_OUTAGE_ERRORS, JsonCache
+from fitjourney_common.db.session import call_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +83,15 @@ async def invalidate_all_summaries(redis: Redis, user_id: uuid.UUID) -> None:
         return
     names = [raw.decode() if isinstance(raw, bytes) else str(raw) for raw in days]
     await summary_cache(redis).delete(*(daily_key(user_id, date.fromisoformat(name)) for name in names))
+
+
+def drop_summary_after_commit(session: AsyncSession, redis: Redis, user_id: uuid.UUID, day: date | datetime) -> None:
+    """A write changed `day`: drop its cached summary once the write is committed.
+
+    Dropping before the commit would let a concurrent read cache the old numbers again.
+    """
+    call_after_commit(session, partial(invalidate_daily_summary, redis, user_id, day))
+
+
+def drop_all_summaries_after_commit(session: AsyncSession, redis: Redis, user_id: uuid.UUID) -> None:
+    call_after_commit(session, partial(invalidate_all_summaries, redis, user_id))

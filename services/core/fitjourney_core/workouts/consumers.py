@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.events.contracts import WorkoutCaloriesEstimated
 from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_core.notifications.service import notify_user
-from fitjourney_core.shared import run_after_commit
 from fitjourney_core.summary.cache import invalidate_daily_summary
 from fitjourney_core.workouts.service import apply_calorie_estimate, to_read
 
@@ -28,4 +28,4 @@ async def handle_calories_estimated(session: AsyncSession, envelope: EventEnvelo
             "workout": read.model_dump(mode="json"),
         })
 
-    run_after_commit(announce)
+    call_after_commit(session, announce)

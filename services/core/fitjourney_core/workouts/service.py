@@ -14,7 +14,7 @@ from fitjourney_common.events.contracts import WorkoutCaloriesEstimated
 from fitjourney_core.body_metrics.repository import latest_weight
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
-from fitjourney_core.summary.cache import invalidate_daily_summary
+from fitjourney_core.summary.cache import drop_summary_after_commit
 from fitjourney_core.sync.service import record_change
 from fitjourney_core.workouts import repository
 from fitjourney_core.workouts.models import Workout
@@ -64,7 +64,7 @@ async def create_workout(
     await flush_new(session, workout)
     publish(session, "workout.created", await _event_data(session, workout), user_id)
     read = await _record(session, workout)
-    await invalidate_daily_summary(redis, user_id, workout.started_at)
+    drop_summary_after_commit(session, redis, user_id, workout.started_at)
     return read, True
 
 
@@ -99,7 +99,7 @@ async def update_workout(
     publish(session, "workout.updated", await _event_data(session, workout), user_id)
     read = await _record(session, workout)
     for moment in {old_start, workout.started_at}:
-        await invalidate_daily_summary(redis, user_id, moment)
+        drop_summary_after_commit(session, redis, user_id, moment)
     return read
 
 
@@ -113,7 +113,7 @@ async def delete_workout(
     await session.flush()
     publish(session, "workout.deleted", {"workout_id": workout.id, "user_id": user_id}, user_id)
     await record_change(session, user_id, RESOURCE, workout.id, "delete", None, workout.version)
-    await invalidate_daily_summary(redis, user_id, workout.started_at)
+    drop_summary_after_commit(session, redis, user_id, workout.started_at)
 
 
 async def apply_calorie_estimate(session: AsyncSession, estimate: WorkoutCaloriesEstimated) -> Workout | None:
