@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.engine import bind_user
 from fitjourney_common.db.session import SessionDep
 from fitjourney_common.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
@@ -23,6 +24,7 @@ from fitjourney_common.security import CurrentUser, Principal
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core.db import OutboxMessage
 from fitjourney_core.settings import CoreSettings
+from fitjourney_core.sync.service import record_change
 
 ModelT = TypeVar("ModelT")
 
@@ -148,3 +150,10 @@ def publish(session: AsyncSession, type_: str, data: BaseModel | dict[str, Any],
     add_event(session, OutboxMessage, new_event(type_, data, user_id))
 
 
+async def tombstone(session: AsyncSession, record: Any, resource: str, if_match: str | None = None) -> None:
+    """Soft-delete a user's record (412 if `if_match` is stale) and tell the sync feed it is gone."""
+    check_if_match(if_match, record.version)
+    record.deleted_at = utcnow()
+    record.version += 1
+    await session.flush()
+    await record_change(session, record.user_id, resource, record.id, "delete", None, record.version)

@@ -14,7 +14,7 @@ from fitjourney_core.body_metrics import repository
 from fitjourney_core.body_metrics.models import BodyMetric
 from fitjourney_core.body_metrics.schemas import MEASUREMENTS, BodyMetricCreate, BodyMetricRead, BodyMetricUpdate
 from fitjourney_core.pagination import next_cursor
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish, tombstone
 from fitjourney_core.summary.cache import drop_all_summaries_after_commit
 from fitjourney_core.sync.service import record_change
 
@@ -84,9 +84,5 @@ async def delete_metric(
     session: AsyncSession, redis: Redis, user_id: uuid.UUID, metric_id: uuid.UUID, if_match: str | None,
 ) -> None:
     metric = await get_owned_or_404(session, BodyMetric, metric_id, user_id)
-    check_if_match(if_match, metric.version)
-    metric.deleted_at = utcnow()
-    metric.version += 1
-    await session.flush()
-    await record_change(session, user_id, RESOURCE, metric.id, "delete", None, metric.version)
+    await tombstone(session, metric, RESOURCE, if_match)
     drop_all_summaries_after_commit(session, redis, user_id)

@@ -28,7 +28,7 @@ from fitjourney_core.foods.models import Food
 from fitjourney_core.foods.service import get_food
 from fitjourney_core.local_time import day_bounds, user_time_zone
 from fitjourney_core.pagination import next_cursor
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish, tombstone
 from fitjourney_core.summary.cache import drop_summary_after_commit
 from fitjourney_core.sync.service import record_change
 
@@ -192,9 +192,5 @@ async def delete_food_log(
     session: AsyncSession, redis: Redis, user_id: uuid.UUID, log_id: uuid.UUID, if_match: str | None,
 ) -> None:
     log = await get_owned_or_404(session, FoodLog, log_id, user_id)
-    check_if_match(if_match, log.version)
-    log.deleted_at = utcnow()
-    log.version += 1
-    await session.flush()
-    await record_change(session, user_id, RESOURCE, log.id, "delete", None, log.version)
+    await tombstone(session, log, RESOURCE, if_match)
     drop_summary_after_commit(session, redis, user_id, log.eaten_at)

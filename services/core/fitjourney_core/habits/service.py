@@ -25,7 +25,7 @@ from fitjourney_core.habits.schemas import (
 from fitjourney_core.habits.streaks import Schedule, compute_streaks, schedule_for_api, stored_schedule
 from fitjourney_core.local_time import local_today, user_time_zone
 from fitjourney_core.pagination import next_cursor
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish, tombstone
 from fitjourney_core.summary.cache import drop_all_summaries_after_commit, drop_summary_after_commit
 from fitjourney_core.sync.service import record_change
 
@@ -113,11 +113,7 @@ async def delete_habit(
 ) -> None:
     """Soft delete; its check-ins stay in the database but are reachable only through the habit."""
     habit = await get_owned_or_404(session, Habit, habit_id, user_id)
-    check_if_match(if_match, habit.version)
-    habit.deleted_at = utcnow()
-    habit.version += 1
-    await session.flush()
-    await record_change(session, user_id, "habit", habit.id, "delete", None, habit.version)
+    await tombstone(session, habit, "habit", if_match)
     drop_all_summaries_after_commit(session, redis, user_id)
 
 
@@ -179,8 +175,5 @@ async def delete_check_in(
     row = await repository.check_in_on(session, user_id, habit.id, day)
     if row is None or row.deleted_at is not None:
         raise NotFound("No check-in on that date")
-    row.deleted_at = utcnow()
-    row.version += 1
-    await session.flush()
-    await record_change(session, user_id, "check_in", row.id, "delete", None, row.version)
+    await tombstone(session, row, "check_in")
     drop_summary_after_commit(session, redis, user_id, day)

@@ -21,7 +21,7 @@ from fitjourney_core.journal.models import JournalEntry
 from fitjourney_core.journal.schemas import JournalPage, JournalRead, JournalWrite
 from fitjourney_core.local_time import local_today, user_time_zone
 from fitjourney_core.settings import CoreSettings
-from fitjourney_core.shared import check_if_match, flush_new, publish
+from fitjourney_core.shared import check_if_match, flush_new, publish, tombstone
 from fitjourney_core.sync.service import record_change
 
 log = logging.getLogger(__name__)
@@ -117,10 +117,7 @@ async def delete_entry(session: AsyncSession, user_id: uuid.UUID, day: date, if_
     if entry is None:
         raise NotFound("No journal entry on that date")
     check_if_match(if_match, entry.version)
-    entry.deleted_at = utcnow()
-    entry.version += 1
     # Nothing of the text is kept readable, even for the owner, once deleted.
     entry.text_encrypted = b"\x00" * 29
     entry.tags = []
-    await session.flush()
-    await record_change(session, user_id, RESOURCE, entry.id, "delete", None, entry.version)
+    await tombstone(session, entry, RESOURCE)

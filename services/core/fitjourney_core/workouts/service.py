@@ -13,7 +13,7 @@ from fitjourney_common.db.pagination import ListParams, Page
 from fitjourney_common.events.contracts import WorkoutCaloriesEstimated
 from fitjourney_core.body_metrics.repository import latest_weight
 from fitjourney_core.pagination import next_cursor
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish, tombstone
 from fitjourney_core.summary.cache import drop_summary_after_commit
 from fitjourney_core.sync.service import record_change
 from fitjourney_core.workouts import repository
@@ -107,12 +107,8 @@ async def delete_workout(
     session: AsyncSession, redis: Redis, user_id: uuid.UUID, workout_id: uuid.UUID, if_match: str | None,
 ) -> None:
     workout = await get_owned_or_404(session, Workout, workout_id, user_id)
-    check_if_match(if_match, workout.version)
-    workout.deleted_at = utcnow()
-    workout.version += 1
-    await session.flush()
+    await tombstone(session, workout, RESOURCE, if_match)
     publish(session, "workout.deleted", {"workout_id": workout.id, "user_id": user_id}, user_id)
-    await record_change(session, user_id, RESOURCE, workout.id, "delete", None, workout.version)
     drop_summary_after_commit(session, redis, user_id, workout.started_at)
 
 
