@@ -12,7 +12,7 @@ SERVICES_WITH_MIGRATIONS := auth core
 help:
 	@echo "make dev      install what is missing, serve every service on http://127.0.0.1:8000 (embedded mode)"
 	@echo "make test     run the whole test suite against the real PostgreSQL, Redis, RabbitMQ and moto S3"
-	@echo "make lint     ruff and the house-rule checks"
+	@echo "make lint     ruff, mypy and the house-rule checks"
 	@echo "make migrate  apply every service's Alembic migrations to DATABASE_URL"
 	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
 
@@ -36,6 +36,8 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy libs/common/fitjourney_common services/auth/fitjourney_auth services/core/fitjourney_core \
+		gateway/fitjourney_gateway
 	$(BIN)/python deploy/checks/house_rules.py
 
 fmt: install

@@ -21,6 +21,10 @@ class CoreSettings(CommonSettings):
     # AES-256-GCM key for journal text: base64 of 32 random bytes (`openssl rand -base64 32`).
     # The dev default is the shared dev placeholder, which CommonSettings refuses outside dev/test.
     journal_encryption_key: str = DEV_SECRET
+    # Key rotation: the id stored with every new ciphertext, and the retired keys (JSON object of id →
+    # base64 key, e.g. JOURNAL_PREVIOUS_KEYS='{"1": "..."}') that still decrypt older entries.
+    journal_key_id: int = Field(default=1, ge=0, le=255)
+    journal_previous_keys: dict[int, str] = Field(default_factory=dict)
 
     summary_cache_ttl_seconds: int = Field(default=300, ge=1)
     avatar_max_bytes: int = Field(default=5 * MIB, ge=1024)
@@ -41,14 +45,15 @@ class CoreSettings(CommonSettings):
     @field_validator("journal_encryption_key")
     @classmethod
     def _journal_key_is_32_bytes(cls, value: str) -> str:
-        if value == DEV_SECRET:
-            return value
-        try:
-            raw = base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ValueError("JOURNAL_ENCRYPTION_KEY must be base64") from exc
-        if len(raw) != 32:
-            raise ValueError("JOURNAL_ENCRYPTION_KEY must decode to 32 bytes (AES-256)")
+        return value if value == DEV_SECRET else _check_aes_key("JOURNAL_ENCRYPTION_KEY", value)
+
+    @field_validator("journal_previous_keys")
+    @classmethod
+    def _previous_keys_are_32_bytes(cls, value: dict[int, str]) -> dict[int, str]:
+        for key_id, key in value.items():
+            if not 0 <= key_id <= 255:
+                raise ValueError("JOURNAL_PREVIOUS_KEYS ids are 0..255")
+            _check_aes_key(f"JOURNAL_PREVIOUS_KEYS[{key_id}]", key)
         return value
 
     @property
@@ -57,3 +62,20 @@ class CoreSettings(CommonSettings):
         if self.journal_encryption_key == DEV_SECRET:
             return hashlib.sha256(b"fitjourney-dev-journal-key:" + DEV_SECRET.encode()).digest()
         return base64.b64decode(self.journal_encryption_key)
+
+    @property
+    def journal_key_ring(self) -> dict[int, bytes]:
+        """Every key that may have sealed a stored entry, the current one under `journal_key_id`."""
+        ring = {key_id: base64.b64decode(key) for key_id, key in self.journal_previous_keys.items()}
+        ring[self.journal_key_id] = self.journal_key_bytes
+        return ring
+
+
+def _check_aes_key(name: str, value: str) -> str:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"{name} must be base64") from exc
+    if len(raw) != 32:
+        raise ValueError(f"{name} must decode to 32 bytes (AES-256)")
+    return value

@@ -33,7 +33,7 @@ class JournalUnreadable(AppError):
 
 
 def cipher_from(settings: CoreSettings) -> JournalCipher:
-    return JournalCipher({1: settings.journal_key_bytes}, current_key_id=1)
+    return JournalCipher(settings.journal_key_ring, current_key_id=settings.journal_key_id)
 
 
 def to_read(entry: JournalEntry, cipher: JournalCipher) -> JournalRead:

@@ -1,5 +1,6 @@
 """AES-256-GCM of journal text: round trip, fresh nonces, bound to owner and date, key rotation."""
 
+import base64
 import os
 import uuid
 from datetime import date
@@ -56,3 +57,28 @@ def test_bad_key_rings_are_refused() -> None:
         JournalCipher({1: b"short"})
     with pytest.raises(ValueError):
         JournalCipher({1: KEY}, current_key_id=3)
+
+
+def test_rotation_through_settings_keeps_old_entries_readable() -> None:
+    from fitjourney_core.journal.service import cipher_from
+    from fitjourney_core.settings import CoreSettings
+
+    old_key, new_key = base64.b64encode(os.urandom(32)).decode(), base64.b64encode(os.urandom(32)).decode()
+    user, day = uuid.uuid4(), date(2026, 3, 1)
+    before = cipher_from(CoreSettings(journal_encryption_key=old_key))
+    sealed_before = before.encrypt("before rotation", user, day)
+
+    after = cipher_from(CoreSettings(journal_encryption_key=new_key, journal_key_id=2,
+                                     journal_previous_keys={1: old_key}))
+    assert after.decrypt(sealed_before, user, day) == "before rotation"
+    sealed_after = after.encrypt("after rotation", user, day)
+    assert sealed_after[0] == 2
+    with pytest.raises(JournalDecryptionError):
+        before.decrypt(sealed_after, user, day)
+
+
+def test_previous_keys_must_be_aes_256() -> None:
+    from fitjourney_core.settings import CoreSettings
+
+    with pytest.raises(ValueError, match="JOURNAL_PREVIOUS_KEYS"):
+        CoreSettings(journal_previous_keys={1: base64.b64encode(b"short").decode()})
