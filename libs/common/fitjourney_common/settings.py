@@ -48,6 +48,15 @@ class CommonSettings(BaseSettings):
     log_json: bool = True
     otlp_endpoint: str | None = None
     outbox_poll_seconds: float = 0.5
+    # API replicas relay the outbox and consume events too, unless a separate worker process does
+    # (`python -m fitjourney_<service>.worker` with RUN_EVENT_WORKER=false on the API).
+    run_event_worker: bool = True
+    # Prepended to the service's queue names, so test runs (each with its own exchange) never share a queue.
+    events_queue_prefix: str = Field(default="", max_length=100)
+
+    def queue_name(self, name: str) -> str:
+        """The durable queue `name` of this deployment; replicas share it (competing consumers)."""
+        return self.events_queue_prefix + name
 
     @property
     def is_dev(self) -> bool:

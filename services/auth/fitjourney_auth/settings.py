@@ -62,12 +62,6 @@ class AuthSettings(CommonSettings):
     refresh_cookie_samesite: Literal["strict", "lax", "none"] = "strict"
     refresh_cookie_domain: str | None = None
 
-    # The outbox relay and the `user.deleted` consumer run inside the API process unless a separate
-    # worker (`python -m fitjourney_auth.worker`) does it.
-    run_event_worker: bool = True
-    # Prepended to this service's queue names, so parallel test runs (each with its own exchange) never
-    # share a queue.
-    events_queue_prefix: str = ""
 
     @property
     def keys_path(self) -> Path:

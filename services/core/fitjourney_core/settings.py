@@ -37,10 +37,11 @@ class CoreSettings(CommonSettings):
     # Long-running replicas re-create partitions ahead this often (the DEFAULT partition catches the rest).
     partition_maintenance_seconds: float = Field(default=12 * 3600, gt=0)
     ws_auth_timeout_seconds: float = Field(default=10.0, gt=0)
-    # API replicas relay the outbox and consume events too unless a separate worker does (RUN_EVENT_WORKER=false).
-    run_event_worker: bool = True
-    # The durable queue core consumes from; replicas share it (competing consumers).
-    events_queue: str = Field(default="core.events", min_length=1, max_length=200)
+
+    @property
+    def events_queue(self) -> str:
+        """The durable queue core consumes from."""
+        return self.queue_name("core.events")
 
     @field_validator("journal_encryption_key")
     @classmethod

@@ -27,7 +27,6 @@ from fitjourney_common.testing.postgres import create_app_role, migrate, tempora
 from fitjourney_core.main import create_app
 from fitjourney_core.settings import CoreSettings
 
-pytest_plugins = ["fitjourney_common.testing.pytest_plugin"]
 # Test modules import the shared factories from core_helpers.py, next to this file.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -149,7 +148,7 @@ async def settings(
         redis_url=REDIS_URL,
         broker_url=BROKER_URL,
         events_exchange=f"fj.test.{session_tag}",
-        events_queue=f"core.events.{session_tag}",
+        events_queue_prefix=f"{session_tag}.",
         object_store_url=f"s3://fj-test-{session_tag}",
         s3_endpoint_url=s3_endpoint,
         jwks_url=f"file://{jwks_path}",
