@@ -73,6 +73,14 @@ def rotate_keys(settings: AuthSettings) -> str:
     return f"new signing key {current.kid} in {store.directory}; published: {published}"
 
 
+def init_keys(settings: AuthSettings) -> str:
+    """First deployment: create a signing key when the key directory has none; otherwise change nothing."""
+    store = KeyStore(settings.keys_path, settings.access_ttl_seconds)
+    store.load(generate_if_missing=True)
+    published = ", ".join(key.kid for key in store.published())
+    return f"signing keys in {store.directory}; published: {published}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fitjourney-auth", description="FitJourney auth operator commands "
                                      "(configured by the same environment variables as the service)")
@@ -83,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--display-name", default=None)
     commands.add_parser("rotate-keys", help="add a new signing key; keep the previous one published "
                         "until its tokens expire; delete keys older than that")
+    commands.add_parser("init-keys", help="create the first signing key if there is none (safe to repeat)")
     return parser
 
 
@@ -92,6 +101,8 @@ def main(argv: Sequence[str] | None = None, settings: AuthSettings | None = None
     try:
         if args.command == "create-admin":
             message = asyncio.run(create_admin(settings, args.email, args.password, args.display_name))
+        elif args.command == "init-keys":
+            message = init_keys(settings)
         else:
             message = rotate_keys(settings)
     except ValidationFailed as exc:

@@ -111,7 +111,8 @@ class KeyStore:
         return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in self.directory.glob("*.pem")))
 
     def load(self, *, generate_if_missing: bool) -> None:
-        """Read the key directory; in dev/test create a first key if there is none."""
+        """Read the key directory; create a first key if there is none and `generate_if_missing`
+        (dev/test start-up, and the `init-keys` command of a first deployment)."""
         with self._lock:
             fingerprint = self._scan()
             if not fingerprint:
@@ -120,7 +121,7 @@ class KeyStore:
                                       "rotate-keys` with KEY_DIR set, or mount the keys there")
                 self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
                 _write_private(self.directory, new_kid())
-                log.info("generated a first signing key in %s (dev/test only)", self.directory)
+                log.info("generated a first signing key in %s", self.directory)
                 fingerprint = self._scan()
             self._read(fingerprint)
         self.write_jwks_file()

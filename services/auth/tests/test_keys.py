@@ -146,3 +146,14 @@ async def test_outside_dev_the_service_refuses_to_start_without_keys(tmp_path):
         async with LifespanManager(app):
             pass
     assert not list(tmp_path.glob("keys/*.pem"))
+
+
+def test_init_keys_creates_a_first_key_once(tmp_path, capsys):
+    settings = AuthSettings(environment="production", key_dir=tmp_path / "keys", data_dir=tmp_path,
+                            object_store_url="s3://unused")
+    assert cli_main(["init-keys"], settings) == 0
+    first = sorted(p.name for p in (tmp_path / "keys").glob("*.pem"))
+    assert len(first) == 1
+    assert cli_main(["init-keys"], settings) == 0
+    assert sorted(p.name for p in (tmp_path / "keys").glob("*.pem")) == first, "a second run changes nothing"
+    assert first[0].removesuffix(".pem") in capsys.readouterr().out

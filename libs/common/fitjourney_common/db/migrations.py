@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from alembic import command, context
@@ -41,8 +42,9 @@ async def _run_online(database_url: str, metadata: MetaData, schema: str) -> Non
 
 
 def run_env(metadata: MetaData, schema: str) -> None:
-    """Body of a service's alembic/env.py: online migrations on the URL given to Alembic."""
-    url = context.config.get_main_option("sqlalchemy.url")
+    """Body of a service's alembic/env.py: online migrations on the URL given to Alembic, or else on
+    DATABASE_URL (so `alembic upgrade head` needs only the service's own environment)."""
+    url = context.config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
     if not url:
         raise RuntimeError("Set DATABASE_URL (or sqlalchemy.url) to run migrations")
     if context.is_offline_mode():
