@@ -14,6 +14,7 @@ from fitjourney_common.events.worker import Subscription
 from fitjourney_core.db import ProcessedEvent
 from fitjourney_core.erasure import handle_user_deleted
 from fitjourney_core.food_logs.consumers import handle_photo_recognized
+from fitjourney_core.profile.consumers import handle_user_registered
 from fitjourney_core.workouts.consumers import handle_calories_estimated
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ HANDLERS: dict[str, CoreHandler] = {
     "workout.calories_estimated": handle_calories_estimated,
     "food.photo_recognized": handle_photo_recognized,
     "user.deleted": handle_user_deleted,
+    "user.registered": handle_user_registered,
 }
 
 

@@ -90,3 +90,14 @@ async def publish_event(exchange: str, envelope: Any) -> None:
         )
     finally:
         await connection.close()
+
+
+async def event_processed(app: Any, event_id: Any) -> bool:
+    """Core's inbox recorded the event: its handler ran and committed."""
+    from sqlalchemy import select
+
+    from fitjourney_core.db import ProcessedEvent
+
+    async with app.state.session_factory() as session:
+        found = await session.scalar(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id))
+    return found is not None

@@ -106,6 +106,21 @@ async def get_profile(
     return read
 
 
+async def adopt_registered_name(
+    session: AsyncSession, user_id: uuid.UUID, display_name: str, store: ObjectStore | None, settings: CoreSettings,
+) -> None:
+    """A new account's name becomes its profile's display name, unless the user already chose one."""
+    profile, created = await get_or_create(session, user_id)
+    if profile.display_name:
+        return
+    profile.display_name = display_name[:100]
+    if not created:
+        profile.version += 1
+        profile.updated_at = utcnow()
+    await session.flush()
+    await _record(session, profile, await to_read(session, profile, store, settings.presigned_url_seconds))
+
+
 def _metric_changes(data: ProfileUpdate) -> dict[str, object]:
     changes = data.model_dump(exclude_unset=True)
     conversions = (("height_in", "height_cm", inches_to_cm), ("target_weight_lb", "target_weight_kg", lb_to_kg),

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import io
-import uuid
 
 import httpx
-from core_helpers import body_metric_body, publish_event, workout_body
+from core_helpers import body_metric_body, event_processed, publish_event, workout_body
 from fastapi import FastAPI
 from PIL import Image
-from sqlalchemy import select
 
 from fitjourney_common.events.envelope import new_event
-from fitjourney_core.db import ProcessedEvent
 from fitjourney_core.settings import CoreSettings
 
 
@@ -36,7 +33,7 @@ async def test_user_deleted_erases_rows_and_objects_of_that_user_only(
 
     event = new_event("user.deleted", {"user_id": auth_headers.user_id})
     await publish_event(settings.events_exchange, event)
-    await wait_for(lambda: _processed(app, event.id), timeout=15)
+    await wait_for(lambda: event_processed(app, event.id), timeout=15)
 
     assert (await client.get("/api/v1/workouts", headers=auth_headers)).json()["items"] == []
     assert (await client.get("/api/v1/body-metrics", headers=auth_headers)).json()["items"] == []
@@ -47,12 +44,6 @@ async def test_user_deleted_erases_rows_and_objects_of_that_user_only(
     # The other user keeps everything.
     assert len((await client.get("/api/v1/workouts", headers=other_auth_headers)).json()["items"]) == 1
     assert len((await client.get("/api/v1/body-metrics", headers=other_auth_headers)).json()["items"]) == 1
-
-
-async def _processed(app: FastAPI, event_id: uuid.UUID) -> bool:
-    async with app.state.session_factory() as session:
-        return await session.scalar(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id)) \
-            is not None
 
 
 async def _object_gone(s3: httpx.AsyncClient, url: str) -> bool:

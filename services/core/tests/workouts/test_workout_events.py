@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from core_helpers import body_metric_body, broker_listener, publish_event, workout_body
+from core_helpers import body_metric_body, broker_listener, event_processed, publish_event, workout_body
 from fastapi import FastAPI
 from httpx_ws import aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
@@ -129,16 +128,6 @@ async def test_estimate_for_a_deleted_workout_is_ignored(
     })
     await publish_event(settings.events_exchange, estimate)
     # Consumed (recorded in the inbox) without error and without reviving the workout.
-    await wait_for(lambda: _processed(app, estimate.id))
+    await wait_for(lambda: event_processed(app, estimate.id))
     assert (await client.get(f"/api/v1/workouts/{created['id']}", headers=auth_headers)).status_code == 404
     assert await app.state.bus.dead_letter_count(settings.events_queue) == 0
-
-
-async def _processed(app: FastAPI, event_id: uuid.UUID) -> bool:
-    from sqlalchemy import select
-
-    from fitjourney_core.db import ProcessedEvent
-
-    async with app.state.session_factory() as session:
-        found = await session.scalar(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id))
-    return found is not None
