@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.types import Receive, Scope, Send
 
 from fitjourney_common.db.engine import is_sqlite
@@ -112,6 +113,19 @@ def create_dev_app(service_names: list[str] | None = None) -> DevGateway:
     @fallback.get("/healthz")
     async def healthz() -> dict[str, Any]:
         return {"status": "ok", "services": sorted(apps)}
+
+    # Services keep /docs and /openapi.json at their own root, which no Kong route reaches.
+    @fallback.get("/openapi/{service}.json", include_in_schema=False)
+    async def service_openapi(service: str) -> Any:
+        if service not in apps:
+            return problem_response(404, "not-found", "Not found", f"No service {service!r} in this process")
+        return apps[service].openapi()
+
+    @fallback.get("/docs/{service}", include_in_schema=False)
+    async def service_docs(service: str) -> Any:
+        if service not in apps:
+            return problem_response(404, "not-found", "Not found", f"No service {service!r} in this process")
+        return get_swagger_ui_html(openapi_url=f"/openapi/{service}.json", title=f"FitJourney {service}")
 
     store = create_object_store(settings)
     if isinstance(store, LocalObjectStore):

@@ -89,6 +89,13 @@ def test_newcomer_registers_logs_in_refreshes_and_logs_out(dev_server: str) -> N
         assert again.headers["content-type"].startswith("application/problem+json")
 
 
+def test_each_service_documents_its_api(dev_server: str) -> None:
+    for service, path in (("auth", "/api/v1/auth/login"), ("core", "/api/v1/workouts")):
+        document = httpx.get(f"{dev_server}/openapi/{service}.json").json()
+        assert path in document["paths"]
+        assert "swagger" in httpx.get(f"{dev_server}/docs/{service}").text.lower()
+
+
 def test_unknown_path_is_a_problem_json_404(dev_server: str) -> None:
     response = httpx.get(f"{dev_server}/nope")
     assert response.status_code == 404
