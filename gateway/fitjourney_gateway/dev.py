@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -92,6 +93,8 @@ def migrate_embedded(apps: dict[str, tuple[FastAPI, Path]], database_url: str) -
 
 
 def create_dev_app(service_names: list[str] | None = None) -> DevGateway:
+    # Readable log lines on a developer's terminal unless asked otherwise (LOG_JSON=true).
+    os.environ.setdefault("LOG_JSON", "false")
     settings = CommonSettings(service_name="gateway")
     routes = load_routes()
     names = service_names or list(dict.fromkeys(r.service for r in reversed(routes)))

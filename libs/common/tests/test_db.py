@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -40,6 +40,9 @@ async def test_sqlite_keeps_each_schema_in_its_own_attached_file(tmp_path: Path)
         await session.commit()
     async with factory() as session:
         assert (await session.scalars(select(Note.body))).all() == ["hello"]
+        # SQLite keeps no offset; the column type hands back UTC-aware datetimes all the same.
+        created = await session.scalar(select(Note.created_at))
+        assert created is not None and created.utcoffset() == timedelta(0)
     await engine.dispose()
     assert Path(sqlite_schema_file(url, "probe")) == tmp_path / "fj-probe.db"
     assert (tmp_path / "fj-probe.db").exists()

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, Uuid
+from sqlalchemy import Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from fitjourney_common.db.base import TimestampMixin, VersionMixin, make_base
+from fitjourney_common.db.base import TimestampMixin, UtcDateTime, VersionMixin, make_base
 from fitjourney_common.events.inbox import ProcessedEventMixin
 from fitjourney_common.events.outbox import OutboxMessageMixin
 
@@ -42,4 +42,4 @@ class UserOwnedMixin(TimestampMixin, VersionMixin):
     """
 
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, Integer, MetaData, Uuid, func
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 # Deterministic constraint names keep Alembic migrations reviewable and reversible.
 NAMING_CONVENTION = {
@@ -22,12 +25,32 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """`timestamptz` on PostgreSQL; on SQLite, which keeps no offset, values are stored and read as UTC,
+    so code and clients see aware datetimes on both."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        if value is not None and dialect.name == "sqlite":
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 def make_base(schema: str) -> type[DeclarativeBase]:
     """A declarative base whose tables all live in the service's own schema."""
 
     class Base(DeclarativeBase):
         metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
-        type_annotation_map = {datetime: DateTime(timezone=True), uuid.UUID: Uuid}
+        type_annotation_map = {datetime: UtcDateTime(), uuid.UUID: Uuid}
 
     return Base
 
@@ -39,10 +62,10 @@ class UUIDPrimaryKeyMixin:
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now(), nullable=False
+        UtcDateTime(), default=utcnow, server_default=func.now(), nullable=False
     )
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now(), nullable=False
+        UtcDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now(), nullable=False
     )
 
 

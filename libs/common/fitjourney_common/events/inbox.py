@@ -8,13 +8,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, Uuid, func, insert
+from sqlalchemy import String, Uuid, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fitjourney_common.db.base import utcnow
+from fitjourney_common.db.base import UtcDateTime, utcnow
 from fitjourney_common.db.engine import bind_user
 from fitjourney_common.db.session import discard_after_commit_callbacks, run_after_commit_callbacks
 from fitjourney_common.events.envelope import EventEnvelope
@@ -32,7 +32,7 @@ class ProcessedEventMixin:
     event_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now(),
+        UtcDateTime(), nullable=False, default=utcnow, server_default=func.now(),
     )
 
 

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Uuid, delete, func, select, text, update
+from sqlalchemy import JSON, Index, Integer, String, Uuid, delete, func, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
+from fitjourney_common.db.base import UtcDateTime
 from fitjourney_common.events._telemetry import EVENTS_PUBLISHED, OUTBOX_PENDING
 from fitjourney_common.events.bus import EventBus, PublishError
 from fitjourney_common.events.envelope import EventEnvelope
@@ -39,8 +40,8 @@ class OutboxMessageMixin:
     type: Mapped[str] = mapped_column(String(100), nullable=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
     trace_headers: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
 

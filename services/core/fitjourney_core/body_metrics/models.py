@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, Index, Integer, Uuid, text
+from sqlalchemy import Float, Index, Integer, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fitjourney_common.db.base import UtcDateTime
 from fitjourney_core.db import Base, UserOwnedMixin
 
 
@@ -21,7 +22,7 @@ class BodyMetric(UserOwnedMixin, Base):
 
     # A partitioned table's primary key must contain the partition key.
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    measured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    measured_at: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)
     weight_kg: Mapped[float | None] = mapped_column(Float)
     body_fat_pct: Mapped[float | None] = mapped_column(Float)
     waist_cm: Mapped[float | None] = mapped_column(Float)

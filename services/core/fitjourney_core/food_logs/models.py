@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Index, String, Uuid, text
+from sqlalchemy import JSON, Float, Index, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fitjourney_common.db.base import UUIDPrimaryKeyMixin
+from fitjourney_common.db.base import UtcDateTime, UUIDPrimaryKeyMixin
 from fitjourney_core.db import Base, UserOwnedMixin
 
 MEALS = ("breakfast", "lunch", "dinner", "snack")
@@ -28,7 +28,7 @@ class FoodLog(UserOwnedMixin, Base):
 
     # A partitioned table's primary key must contain the partition key.
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    eaten_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    eaten_at: Mapped[datetime] = mapped_column(UtcDateTime(), primary_key=True)
     # NULL for a log accepted from a photo candidate that matches no catalogue food.
     food_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     food_name: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -55,4 +55,4 @@ class PhotoJob(UUIDPrimaryKeyMixin, UserOwnedMixin, Base):
     content_type: Mapped[str] = mapped_column(String(32), nullable=False)
     # [{label, confidence, grams, kcal, protein_g, carbs_g, fat_g}] as the recogniser sent them.
     candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
-    recognized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    recognized_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

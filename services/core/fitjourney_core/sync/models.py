@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Uuid
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fitjourney_common.db.base import utcnow
+from fitjourney_common.db.base import UtcDateTime, utcnow
 from fitjourney_core.db import Base
 
 # BIGINT identity on PostgreSQL; SQLite only auto-increments an INTEGER PRIMARY KEY.
@@ -28,5 +28,5 @@ class Change(Base):
     resource_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     op: Mapped[str] = mapped_column(String(8), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False, default=utcnow)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

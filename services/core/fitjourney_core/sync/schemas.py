@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from fitjourney_core.schemas import UtcDatetime
 
 
 class ChangeRead(BaseModel):
@@ -17,7 +18,7 @@ class ChangeRead(BaseModel):
     resource_id: uuid.UUID
     op: Literal["upsert", "delete"]
     version: int
-    changed_at: datetime
+    changed_at: UtcDatetime
     payload: dict[str, Any] | None
 
 

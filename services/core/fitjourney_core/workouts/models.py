@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Float, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fitjourney_common.db.base import UUIDPrimaryKeyMixin
+from fitjourney_common.db.base import UtcDateTime, UUIDPrimaryKeyMixin
 from fitjourney_core.db import Base, UserOwnedMixin
 
 
@@ -21,7 +21,7 @@ class Workout(UUIDPrimaryKeyMixin, UserOwnedMixin, Base):
     )
 
     activity: Mapped[str] = mapped_column(String(64), nullable=False)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
     duration_min: Mapped[float] = mapped_column(Float, nullable=False)
     distance_km: Mapped[float | None] = mapped_column(Float)
     avg_heart_rate: Mapped[int | None] = mapped_column(Integer)

@@ -52,6 +52,8 @@ async def test_core_runs_on_sqlite_and_in_process_backends(
             assert summary.status_code == 200 and summary.json()["workouts"] == 1
             feed = (await client.get("/api/v1/sync", headers=headers)).json()
             assert {c["resource"] for c in feed["changes"]} >= {"workout", "body_metric", "profile"}
+            # SQLite hands back naive datetimes; clients still get UTC with its offset.
+            assert all(c["changed_at"].endswith("Z") for c in feed["changes"])
             # The in-process relay publishes the outbox too.
             await wait_for(lambda: _outbox_empty(app))
 
