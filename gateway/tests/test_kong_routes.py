@@ -57,7 +57,31 @@ def test_every_public_path_is_routed_to_its_own_service(service: str) -> None:
         assert route.service == service, f"{path} of {service} is routed to {route.service}"
 
 
-def test_kong_file_is_db_less_3x_with_known_plugins() -> None:
+def all_plugins(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Global plugins and those attached to services and routes."""
+    plugins = list(document.get("plugins", []))
+    for service in document.get("services", []):
+        plugins += service.get("plugins", [])
+        for route in service.get("routes", []):
+            plugins += route.get("plugins", [])
+    return plugins
+
+
+def test_plugin_configs_use_only_fields_kong_3_9_knows() -> None:
+    known = yaml.safe_load((KONG_FILE.parent / "plugin_fields.yml").read_text())
+    for plugin in all_plugins(yaml.safe_load(KONG_FILE.read_text())):
+        name = plugin["name"]
+        assert name in known, f"plugin {name} is not in gateway/kong/plugin_fields.yml"
+        config = plugin.get("config", {})
+        unknown = set(config) - set(known[name]["fields"])
+        assert not unknown, f"{name}: Kong 3.9 has no config field {sorted(unknown)}"
+        for field, allowed in known[name]["enums"].items():
+            values = config.get(field, [])
+            for value in values if isinstance(values, list) else [values]:
+                assert value in allowed, f"{name}.{field}: {value!r} is not one of {allowed}"
+
+
+def test_kong_file_is_db_less_3x_with_the_edge_plugins() -> None:
     document = yaml.safe_load(KONG_FILE.read_text())
     assert document["_format_version"] == "3.0"
     names = {p["name"] for p in document.get("plugins", [])}
