@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date as Date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
@@ -19,6 +18,7 @@ from fitjourney_core.food_logs.schemas import (
     PhotoAccept,
     PhotoJobRead,
 )
+from fitjourney_core.schemas import PastDate
 from fitjourney_core.shared import IfMatchDep, RedisDep, SettingsDep, StoreDep, UserSessionDep, etag
 
 PREFIX = "/api/v1/food-logs"
@@ -76,7 +76,8 @@ async def create_food_log(data: FoodLogCreate, user: UserSessionDep, redis: Redi
             summary="One local day with totals per meal (`date`), or every log newest first (from/to, cursor)")
 async def list_food_logs(
     user: UserSessionDep, params: ListParamsDep,
-    date: Annotated[Date | None, Query(description="A day in your profile's time zone")] = None,
+    # PastDate: a day out of the sane range is a 422, not an overflow computing its bounds (a 500).
+    date: Annotated[PastDate | None, Query(description="A day in your profile's time zone")] = None,
 ) -> FoodLogDay | FoodLogPage:
     if date is not None:
         return await service.food_log_day(user.session, user.user_id, date)

@@ -65,10 +65,10 @@ async def delete_habit(habit_id: uuid.UUID, user: UserSessionDep, redis: RedisDe
 
 
 @router.post("/{habit_id}/check-ins", response_model=CheckInRead, status_code=status.HTTP_201_CREATED,
-             summary="Check in for a local date (201); the same date again sets its count (200)")
+             summary="Check in for a local date (201); the same date again sets its count (200; If-Match)")
 async def check_in(habit_id: uuid.UUID, data: CheckInCreate, user: UserSessionDep, redis: RedisDep,
-                   response: Response) -> CheckInRead:
-    read, created = await service.check_in(user.session, redis, user.user_id, habit_id, data)
+                   response: Response, if_match: IfMatchDep = None) -> CheckInRead:
+    read, created = await service.check_in(user.session, redis, user.user_id, habit_id, data, if_match)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["ETag"] = etag(read.version)
     return read
@@ -80,6 +80,7 @@ async def list_check_ins(habit_id: uuid.UUID, user: UserSessionDep, params: List
 
 
 @router.delete("/{habit_id}/check-ins/{day}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_check_in(habit_id: uuid.UUID, day: date, user: UserSessionDep, redis: RedisDep) -> Response:
-    await service.delete_check_in(user.session, redis, user.user_id, habit_id, day)
+async def delete_check_in(habit_id: uuid.UUID, day: date, user: UserSessionDep, redis: RedisDep,
+                          if_match: IfMatchDep = None) -> Response:
+    await service.delete_check_in(user.session, redis, user.user_id, habit_id, day, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

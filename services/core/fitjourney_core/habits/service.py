@@ -126,8 +126,13 @@ async def _record_check_in(session: AsyncSession, check_in: HabitCheckIn) -> Che
 
 async def check_in(
     session: AsyncSession, redis: Redis, user_id: uuid.UUID, habit_id: uuid.UUID, data: CheckInCreate,
+    if_match: str | None,
 ) -> tuple[CheckInRead, bool]:
-    """Record `count` for the date: a new row (True), or the date's existing row updated (False)."""
+    """Record `count` for the date: a new row (True), or the date's existing row updated (False).
+
+    Setting the count of a date already checked in is an update: `If-Match` guards it (412 when stale).
+    The check-in's own id sent again without `If-Match` is its create replayed: answered, not applied.
+    """
     habit = await get_owned_or_404(session, Habit, habit_id, user_id)
     today = await _today(session, user_id)
     if data.date > today:
@@ -137,8 +142,16 @@ async def check_in(
         clash = await repository.check_in_by_id(session, user_id, data.id)
         if clash is not None:
             raise Conflict("This id belongs to a check-in of another habit or date; use a new id")
+    if row is not None and data.id is not None and row.id == data.id:
+        if row.deleted_at is not None:
+            raise Conflict("This id belongs to a check-in that was deleted; check in with a new id")
+        if if_match is None:
+            # A queued create arriving after the count was changed must not set the old count back.
+            return CheckInRead.model_validate(row), False
     if row is not None and row.deleted_at is None and row.count == data.count:
         return CheckInRead.model_validate(row), False  # nothing changes: a replay, or the same count again
+    if row is not None and row.deleted_at is None:
+        check_if_match(if_match, row.version)
     if row is None:
         row = HabitCheckIn(id=data.id or uuid.uuid4(), user_id=user_id, habit_id=habit.id, date=data.date,
                            count=data.count, version=1)
@@ -170,10 +183,11 @@ async def list_check_ins(
 
 async def delete_check_in(
     session: AsyncSession, redis: Redis, user_id: uuid.UUID, habit_id: uuid.UUID, day: date,
+    if_match: str | None,
 ) -> None:
     habit = await get_owned_or_404(session, Habit, habit_id, user_id)
     row = await repository.check_in_on(session, user_id, habit.id, day)
     if row is None or row.deleted_at is not None:
         raise NotFound("No check-in on that date")
-    await tombstone(session, row, "check_in")
+    await tombstone(session, row, "check_in", if_match)
     drop_summary_after_commit(session, redis, user_id, day)

@@ -46,6 +46,15 @@ class Schedule:
     def includes(self, day: date) -> bool:
         return day.weekday() in self.weekdays
 
+    def count_between(self, after: date, before: date) -> int:
+        """Scheduled days strictly between `after` and `before`, in constant time."""
+        days = (before - after).days - 1
+        if days <= 0:
+            return 0
+        weeks, rest = divmod(days, 7)
+        first = after + timedelta(days=1)
+        return weeks * len(self.weekdays) + sum(
+            1 for offset in range(rest) if self.includes(first + timedelta(days=offset)))
 
 
 def stored_schedule(value: str | list[str]) -> str:
@@ -69,21 +78,20 @@ class Streaks:
 def compute_streaks(schedule: Schedule, target_count: int, counts: Mapping[date, int], today: date) -> Streaks:
     """Current and longest streak of scheduled days done, from the check-in count of each date.
 
-    `today` is the user's local date; check-ins after it (a clock ahead of ours) are ignored.
+    `today` is the user's local date; check-ins after it (a clock ahead of ours) are ignored. Works
+    on the done days only (not day by day since the first one), so a check-in dated 1970 costs nothing.
     """
-    done = {day for day, count in counts.items()
-            if count >= target_count and day <= today and schedule.includes(day)}
-    done_today = today in done
+    done = sorted(day for day, count in counts.items()
+                  if count >= target_count and day <= today and schedule.includes(day))
     if not done:
         return Streaks(current=0, longest=0, done_today=False)
     run = longest = 0
-    day = min(done)
-    while day <= today:
-        if schedule.includes(day):
-            if day in done:
-                run += 1
-                longest = max(longest, run)
-            elif day != today:  # a missed scheduled day breaks the run; today is still open
-                run = 0
-        day += timedelta(days=1)
-    return Streaks(current=run, longest=longest, done_today=done_today)
+    previous: date | None = None
+    for day in done:
+        # A scheduled day missed between two done days breaks the run.
+        run = run + 1 if previous is not None and schedule.count_between(previous, day) == 0 else 1
+        longest = max(longest, run)
+        previous = day
+    # After the last done day, a missed scheduled day before today ends the current streak; today is still open.
+    current = run if schedule.count_between(done[-1], today) == 0 else 0
+    return Streaks(current=current, longest=longest, done_today=done[-1] == today)

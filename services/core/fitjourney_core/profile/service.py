@@ -158,7 +158,9 @@ async def replace_avatar(
 ) -> tuple[AvatarRead, str | None]:
     """Store the re-encoded image; returns its short-lived URL and the previous object key (to delete
     once this transaction committed)."""
-    check_image(data, max_bytes=settings.avatar_max_bytes, max_pixels=settings.max_image_pixels)
+    # Off the event loop, like the photo upload: verifying a 5 MiB image would stall every other request.
+    await asyncio.to_thread(check_image, data, max_bytes=settings.avatar_max_bytes,
+                            max_pixels=settings.max_image_pixels)
     encoded = await asyncio.to_thread(reencode_without_metadata, data, max_side=settings.avatar_max_side_px)
     key = f"avatars/{user_id}/{uuid.uuid4()}.{encoded.extension}"
     await store.put(key, encoded.data, encoded.content_type)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -9,6 +10,7 @@ from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from redis.asyncio import Redis
+from redis.exceptions import WatchError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.cache import REDIS_OUTAGE_ERRORS, JsonCache
@@ -34,17 +36,58 @@ def _days_index_key(user_id: uuid.UUID) -> str:
     return f"{NAMESPACE}:days:{user_id}"
 
 
-async def cache_daily_summary(redis: Redis, user_id: uuid.UUID, day: date, value: dict[str, object],
-                              ttl_seconds: int) -> None:
-    """Cache one day's summary and remember the day in the user's index; never raises."""
-    await summary_cache(redis).set(daily_key(user_id, day), value, ttl_seconds)
+def _generation_key(user_id: uuid.UUID) -> str:
+    # Bumped by every invalidation of the user's summaries. A summary computed while it moved may hold
+    # numbers from before a write, so it is not cached (deleting the key alone loses to a slow reader
+    # that computed before the write committed and caches after the delete).
+    return f"{NAMESPACE}:gen:{user_id}"
+
+
+# Only has to outlive the slowest summary computation; a day is plenty and keeps Redis tidy.
+GENERATION_TTL_SECONDS = 24 * 3600
+
+
+def _text(raw: bytes | str | None) -> str:
+    return "0" if raw is None else raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+async def summary_generation(redis: Redis, user_id: uuid.UUID) -> str | None:
+    """Read before computing a summary; None when Redis is down (then there is nothing to cache into)."""
     try:
-        async with redis.pipeline(transaction=False) as pipe:
-            pipe.sadd(_days_index_key(user_id), day.isoformat())
-            pipe.expire(_days_index_key(user_id), max(1, int(ttl_seconds)))
-            await pipe.execute()
+        return _text(await redis.get(_generation_key(user_id)))
     except REDIS_OUTAGE_ERRORS as exc:
-        log.warning("summary day index not updated: %s", exc)
+        log.warning("summary generation unreadable, not caching: %s", exc)
+        return None
+
+
+async def cache_daily_summary(redis: Redis, user_id: uuid.UUID, day: date, value: dict[str, object],
+                              ttl_seconds: int, generation: str) -> None:
+    """Cache one day's summary and note the day in the user's index, unless the user's summaries were
+    invalidated since `generation` was read; never raises."""
+    generation_key = _generation_key(user_id)
+    payload = json.dumps(value, separators=(",", ":")).encode()
+    ttl = max(1, int(ttl_seconds))
+    try:
+        async with redis.pipeline(transaction=True) as pipe:
+            await pipe.watch(generation_key)
+            if _text(await pipe.get(generation_key)) != generation:
+                return  # a write committed while this summary was computed
+            pipe.multi()
+            pipe.set(f"{NAMESPACE}:{daily_key(user_id, day)}", payload, ex=ttl)
+            pipe.sadd(_days_index_key(user_id), day.isoformat())
+            pipe.expire(_days_index_key(user_id), ttl)
+            await pipe.execute()
+    except WatchError:
+        return  # the same, between the check and the write
+    except REDIS_OUTAGE_ERRORS as exc:
+        log.warning("summary not cached: %s", exc)
+
+
+async def _bump_generation(redis: Redis, user_id: uuid.UUID) -> None:
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.incr(_generation_key(user_id))
+        pipe.expire(_generation_key(user_id), GENERATION_TTL_SECONDS)
+        await pipe.execute()
 
 
 def _local_dates(moment: datetime, time_zone: str | None) -> list[date]:
@@ -69,6 +112,11 @@ async def invalidate_daily_summary(
     `time_zone` when given, otherwise to every local date it can fall on.
     """
     days = _local_dates(day, time_zone) if isinstance(day, datetime) else [day]
+    try:
+        # Bump first: a reader that cached before the bump is deleted next, one after it caches nothing.
+        await _bump_generation(redis, user_id)
+    except REDIS_OUTAGE_ERRORS as exc:
+        log.warning("summary generation of %s not bumped: %s", user_id, exc)
     await summary_cache(redis).delete(*(daily_key(user_id, d) for d in days))
 
 
@@ -76,6 +124,8 @@ async def invalidate_all_summaries(redis: Redis, user_id: uuid.UUID) -> None:
     """Drop every cached day of a user (profile changes move targets of every day); never raises."""
     index = _days_index_key(user_id)
     try:
+        # Bump before reading the index: every day cached before the bump is in it, none is cached after.
+        await _bump_generation(redis, user_id)
         days = await redis.smembers(index)
         await redis.delete(index)
     except REDIS_OUTAGE_ERRORS as exc:

@@ -14,7 +14,7 @@ from fitjourney_core.local_time import day_bounds, local_today, zone_or_utc
 from fitjourney_core.profile.repository import time_zone_of
 from fitjourney_core.profile.service import targets_for
 from fitjourney_core.summary import repository
-from fitjourney_core.summary.cache import cache_daily_summary, daily_key, summary_cache
+from fitjourney_core.summary.cache import cache_daily_summary, daily_key, summary_cache, summary_generation
 from fitjourney_core.summary.schemas import DailySummary
 
 
@@ -57,6 +57,9 @@ async def daily_summary(
         except ValidationError:
             pass  # written by an older release with another shape: recompute and overwrite
 
+    # Read before computing: a write committing meanwhile moves it, and this summary is then not cached.
+    generation = await summary_generation(redis, user_id)
     summary = await compute_daily_summary(session, user_id, day, time_zone)
-    await cache_daily_summary(redis, user_id, day, summary.model_dump(mode="json"), ttl_seconds)
+    if generation is not None:
+        await cache_daily_summary(redis, user_id, day, summary.model_dump(mode="json"), ttl_seconds, generation)
     return summary

@@ -16,6 +16,8 @@ RESOURCES = frozenset(
     {"workout", "food_log", "habit", "check_in", "journal", "body_metric", "profile", "food", "photo_job"}
 )
 Op = Literal["upsert", "delete"]
+# `seq` is a BIGINT: a larger cursor was never issued, and the driver would fail on it (a 500).
+MAX_SEQ = 2**63 - 1
 
 
 async def record_change(
@@ -46,7 +48,7 @@ async def record_change(
 def parse_cursor(since: str | None) -> int:
     if since is None or since == "":
         return 0
-    if not since.isdigit() or len(since) > 19:
+    if not since.isascii() or not since.isdigit() or len(since) > 19 or int(since) > MAX_SEQ:
         raise ValidationFailed("since", "is not a cursor this API issued")
     return int(since)
 

@@ -90,13 +90,16 @@ async def update_workout(
     old_start = workout.started_at
     for field, value in changes.items():
         setattr(workout, field, value)
-    if ESTIMATE_INPUTS.intersection(changes):
+    needs_estimate = bool(ESTIMATE_INPUTS.intersection(changes))
+    if needs_estimate:
         workout.calories_burned, workout.calories_status = None, "pending"
         workout.calories_method = workout.calories_met = None
     workout.version += 1
     workout.updated_at = utcnow()
     await session.flush()
-    publish(session, "workout.updated", await _event_data(session, workout), user_id)
+    if needs_estimate:
+        # Only a change the estimate depends on asks the AI service again (notes or exercises do not).
+        publish(session, "workout.updated", await _event_data(session, workout), user_id)
     read = await _record(session, workout)
     for moment in {old_start, workout.started_at}:
         drop_summary_after_commit(session, redis, user_id, moment)

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from core_helpers import body_metric_body, iso
+from core_helpers import body_metric_body, broker_listener, iso
 
 
 async def test_record_read_and_list_by_range(client: httpx.AsyncClient, auth_headers) -> None:
@@ -85,3 +85,34 @@ async def test_values_are_validated(client: httpx.AsyncClient, auth_headers) -> 
     empty = await client.post("/api/v1/body-metrics", headers=auth_headers,
                               json={"measured_at": body_metric_body()["measured_at"]})
     assert empty.status_code == 422
+
+
+async def test_recording_emits_body_metric_recorded_on_the_wire(
+    client: httpx.AsyncClient, auth_headers, settings, wait_for,
+) -> None:
+    async with broker_listener(settings.events_exchange, "body_metric.recorded") as listener:
+        metric = (await client.post("/api/v1/body-metrics", json=body_metric_body(weight_kg=68.4),
+                                    headers=auth_headers)).json()
+
+        async def mine() -> list[dict]:
+            return [e for e in await listener.drain() if e["data"]["metric_id"] == metric["id"]]
+
+        (event,) = await wait_for(mine)
+    assert event["user_id"] == str(auth_headers.user_id)
+    assert event["data"]["weight_kg"] == 68.4 and event["data"]["measured_at"] == metric["measured_at"]
+
+
+async def test_list_pages_newest_first(client: httpx.AsyncClient, auth_headers) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    for days_ago in range(5):
+        await client.post("/api/v1/body-metrics", headers=auth_headers,
+                          json=body_metric_body(measured_at=iso(now - timedelta(days=days_ago))))
+    seen: list[str] = []
+    params: dict[str, object] = {"limit": 2}
+    while True:
+        page = (await client.get("/api/v1/body-metrics", params=params, headers=auth_headers)).json()
+        seen += [item["measured_at"] for item in page["items"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert len(seen) == 5 and seen == sorted(seen, reverse=True)

@@ -7,16 +7,18 @@ import json
 import struct
 import uuid
 import zlib
+from datetime import UTC, datetime
 
 import boto3
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from core_helpers import broker_listener, publish_event
+from fastapi import FastAPI
+from httpx_ws import aconnect_ws
+from httpx_ws.transport import ASGIWebSocketTransport
 from PIL import Image
 
 from fitjourney_common.events.envelope import new_event
-from fitjourney_core.notifications.service import channel_for
 
 CANDIDATES = [
     {"label": "Cheese pizza", "confidence": 0.81, "grams": 200, "kcal": 532, "protein_g": 22.8,
@@ -72,7 +74,8 @@ async def events_of(listener, type_: str, **data) -> list[dict]:
             if event["type"] == type_ and all(str(event["data"].get(k)) == str(v) for k, v in data.items())]
 
 
-async def test_photo_to_food_log_end_to_end(client: httpx.AsyncClient, auth_headers, settings, wait_for) -> None:
+async def test_photo_to_food_log_end_to_end(client: httpx.AsyncClient, app: FastAPI, auth_headers, settings,
+                                            wait_for) -> None:
     async with broker_listener(settings.events_exchange, "food.photo_uploaded", "food.logged") as listener:
         uploaded = await upload(client, auth_headers, jpeg_with_gps_exif())
         assert uploaded.status_code == 202, uploaded.text
@@ -90,28 +93,37 @@ async def test_photo_to_food_log_end_to_end(client: httpx.AsyncClient, auth_head
         assert photo.format == "JPEG" and photo.size == (64, 48)
         assert not photo.getexif() and "exif" not in photo.info
 
-        # The ai service answers on the broker; the user hears about it on their notification channel.
-        notifications = aioredis.Redis.from_url(settings.redis_url)
-        pubsub = notifications.pubsub()
-        await pubsub.subscribe(channel_for(auth_headers.user_id))
-        try:
+        # The ai service answers on the broker; the user hears about it on their WebSocket.
+        async with (
+            httpx.AsyncClient(transport=ASGIWebSocketTransport(app), base_url="http://test") as ws_client,
+            aconnect_ws("/api/v1/ws", ws_client, subprotocols=["bearer", auth_headers.token]) as socket,
+        ):
+            assert json.loads(await socket.receive_text(timeout=10))["type"] == "ready"
             await recognized(settings, job, auth_headers.user_id)
-            url = f"/api/v1/food-logs/photo/{job['job_id']}"
-            done = await wait_for(lambda: _done(client, url, auth_headers))
-            assert [c["label"] for c in done["candidates"]] == ["Cheese pizza", "flatbread with toppings"]
-            assert done["candidates"][0] == CANDIDATES[0] | {"grams": 200.0, "kcal": 532.0}
-            message = await wait_for(lambda: pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2))
-            expected = {"type": "food.photo_recognized", "job_id": job["job_id"], "status": "done"}
-            assert json.loads(message["data"]).items() >= expected.items()
-        finally:
-            await pubsub.aclose()
-            await notifications.aclose()
+            notification = json.loads(await socket.receive_text(timeout=15))
+        assert notification == {"type": "food.photo_recognized", "job_id": job["job_id"], "status": "done",
+                                "candidates": 2}
+        # Told "done", the client finds the candidates at once (the notification follows the commit).
+        url = f"/api/v1/food-logs/photo/{job['job_id']}"
+        done = (await client.get(url, headers=auth_headers)).json()
+        assert done["status"] == "done"
+        assert [c["label"] for c in done["candidates"]] == ["Cheese pizza", "flatbread with toppings"]
+        assert done["candidates"][0] == CANDIDATES[0] | {"grams": 200.0, "kcal": 532.0}
+
+        # Today's summary is cached now; accepting a candidate must drop it.
+        today = {"date": datetime.now(UTC).date().isoformat()}
+        assert (await client.get("/api/v1/summary/daily", params=today, headers=auth_headers)).json()["kcal_in"] == 0
 
         # One POST turns a candidate into a food log; grams rescale the estimate.
-        accepted = await client.post(f"{url}/accept", json={"candidate_index": 0, "meal": "dinner", "grams": 300},
-                                     headers=auth_headers)
+        accept = {"id": str(uuid.uuid4()), "candidate_index": 0, "meal": "dinner", "grams": 300}
+        accepted = await client.post(f"{url}/accept", json=accept, headers=auth_headers)
         assert accepted.status_code == 201, accepted.text
         food_log = accepted.json()
+        # A retried accept (same client id) answers the same log and logs nothing more.
+        replayed = await client.post(f"{url}/accept", json=accept, headers=auth_headers)
+        assert replayed.status_code == 200 and replayed.json() == food_log
+        summary = (await client.get("/api/v1/summary/daily", params=today, headers=auth_headers)).json()
+        assert summary["kcal_in"] == 798.0
         assert (food_log["food_name"], food_log["grams"], food_log["kcal"], food_log["protein_g"]) == (
             "Cheese pizza", 300, 798.0, 34.2)
         assert food_log["source"] == "photo" and food_log["photo_job_id"] == job["job_id"]

@@ -93,6 +93,30 @@ async def test_replayed_check_in_is_applied_once(client: httpx.AsyncClient, auth
     assert other_day.status_code == 409
 
 
+async def test_a_replayed_check_in_never_undoes_a_later_change_or_a_delete(client: httpx.AsyncClient,
+                                                                           auth_headers) -> None:
+    habit = await new_habit(client, auth_headers, target_count=3)
+    day = local_today() - timedelta(days=1)
+    create = {"id": str(uuid.uuid4())}
+    assert (await check_in(client, auth_headers, habit["id"], day, count=1, **create)).status_code == 201
+    changed = await check_in(client, auth_headers, habit["id"], day, count=3)
+    assert (changed.status_code, changed.json()["count"], changed.json()["version"]) == (200, 3, 2)
+
+    # The offline queue delivers the original create once more: answered with what is stored, not applied.
+    replayed = await check_in(client, auth_headers, habit["id"], day, count=1, **create)
+    assert replayed.status_code == 200 and replayed.json() == changed.json()
+    # With If-Match, the same id is an explicit update.
+    lowered = await client.post(f"/api/v1/habits/{habit['id']}/check-ins", headers=auth_headers | {"If-Match": '"2"'},
+                                json={"date": day.isoformat(), "count": 2} | create)
+    assert (lowered.status_code, lowered.json()["count"], lowered.json()["version"]) == (200, 2, 3)
+
+    url = f"/api/v1/habits/{habit['id']}/check-ins/{day.isoformat()}"
+    assert (await client.delete(url, headers=auth_headers)).status_code == 204
+    resurrected = await check_in(client, auth_headers, habit["id"], day, count=1, **create)
+    assert resurrected.status_code == 409
+    assert (await client.get(f"/api/v1/habits/{habit['id']}/check-ins", headers=auth_headers)).json()["items"] == []
+
+
 async def test_a_non_scheduled_date_is_accepted_but_not_counted(client: httpx.AsyncClient, auth_headers) -> None:
     today = local_today()
     scheduled = [WEEKDAYS[today.weekday()]]
@@ -230,3 +254,16 @@ async def test_check_in_updates_the_daily_summary(client: httpx.AsyncClient, aut
     await check_in(client, auth_headers, habit["id"], local_today())
     after = (await client.get("/api/v1/summary/daily", params={"date": day}, headers=auth_headers)).json()
     assert (after["habits_done"], after["habits_scheduled"]) == (1, 1)
+
+
+async def test_habits_list_pages_newest_first(client: httpx.AsyncClient, auth_headers) -> None:
+    created = [(await new_habit(client, auth_headers, name=f"Habit {n}"))["id"] for n in range(5)]
+    seen: list[str] = []
+    params: dict[str, object] = {"limit": 2}
+    while True:
+        page = (await client.get("/api/v1/habits", params=params, headers=auth_headers)).json()
+        seen += [item["id"] for item in page["items"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert seen == list(reversed(created))

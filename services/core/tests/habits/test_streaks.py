@@ -1,11 +1,19 @@
 """Streaks as pure functions of local dates: schedules, targets, gaps, today still open, time zones."""
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from fitjourney_core.habits.streaks import Schedule, compute_streaks, schedule_for_api, stored_schedule
+from fitjourney_core.habits.streaks import (
+    WEEKDAYS,
+    Schedule,
+    Streaks,
+    compute_streaks,
+    schedule_for_api,
+    stored_schedule,
+)
 from fitjourney_core.local_time import local_today
 
 DAILY = Schedule.daily()
@@ -91,6 +99,39 @@ def test_long_history_is_counted_exactly() -> None:
     counts = {WED - timedelta(days=i): 1 for i in range(400)}
     streaks = compute_streaks(DAILY, 1, counts, WED)
     assert (streaks.current, streaks.longest) == (400, 400)
+
+
+def walk_day_by_day(schedule: Schedule, target: int, counts: dict[date, int], today: date) -> Streaks:
+    """The definition, literally: walk every day from the first done one to today."""
+    done = {d for d, c in counts.items() if c >= target and d <= today and schedule.includes(d)}
+    if not done:
+        return Streaks(0, 0, False)
+    run = longest = 0
+    day = min(done)
+    while day <= today:
+        if schedule.includes(day):
+            if day in done:
+                run += 1
+                longest = max(longest, run)
+            elif day != today:
+                run = 0
+        day += timedelta(days=1)
+    return Streaks(run, longest, today in done)
+
+
+def test_streaks_agree_with_walking_every_day() -> None:
+    rng = random.Random(20240515)  # fixed seed: the same 500 histories every run
+    for _ in range(500):
+        schedule = Schedule.of(rng.sample(WEEKDAYS, rng.randint(1, 7)))
+        today = WED + timedelta(days=rng.randint(0, 6))
+        counts = {today - timedelta(days=rng.randint(-2, 60)): rng.randint(1, 3) for _ in range(rng.randint(0, 40))}
+        target = rng.randint(1, 2)
+        assert compute_streaks(schedule, target, counts, today) == walk_day_by_day(schedule, target, counts, today)
+
+
+def test_a_check_in_decades_ago_counts_as_one_day() -> None:
+    counts = {date(1970, 1, 1): 1} | days_back(WED, 1, 2)
+    assert compute_streaks(DAILY, 1, counts, WED) == Streaks(current=2, longest=2, done_today=False)
 
 
 @pytest.mark.parametrize(("zone", "expected_today", "current"), [

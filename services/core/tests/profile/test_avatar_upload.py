@@ -69,3 +69,29 @@ async def test_truncated_image_is_422(client: httpx.AsyncClient, auth_headers) -
     response = await client.put("/api/v1/profile/avatar", headers=auth_headers,
                                 files={"image": ("broken.jpg", broken, "image/jpeg")})
     assert response.status_code == 422
+
+
+async def test_another_users_avatar_is_neither_shown_nor_replaced(
+    client: httpx.AsyncClient, auth_headers, other_auth_headers,
+) -> None:
+    mine = await client.put("/api/v1/profile/avatar", headers=auth_headers,
+                            files={"image": ("me.jpg", jpeg_with_exif(), "image/jpeg")})
+    assert mine.status_code == 200
+    assert (await client.get("/api/v1/profile", headers=other_auth_headers)).json()["avatar_url"] is None
+
+    theirs = await client.put("/api/v1/profile/avatar", headers=other_auth_headers,
+                              files={"image": ("them.png", png_bytes(), "image/png")})
+    assert theirs.status_code == 200
+    assert f"avatars/{other_auth_headers.user_id}/" in theirs.json()["avatar_url"]
+    # Mine still points at my picture, which is still there.
+    my_url = (await client.get("/api/v1/profile", headers=auth_headers)).json()["avatar_url"]
+    assert f"avatars/{auth_headers.user_id}/" in my_url
+    async with httpx.AsyncClient() as s3:
+        stored = await s3.get(my_url)
+    assert stored.status_code == 200 and Image.open(io.BytesIO(stored.content)).format == "JPEG"
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (16, 16), (0, 0, 255, 128)).save(out, format="PNG")
+    return out.getvalue()

@@ -112,6 +112,13 @@ async def test_calorie_estimate_updates_the_workout_and_notifies_the_websocket(
     summary = (await client.get("/api/v1/summary/daily", headers=auth_headers, params=day)).json()
     assert summary["kcal_out"] == 343.0 and summary["workouts_pending"] == 0
 
+    # Notes do not change what was burned; the duration does: the estimate is pending again.
+    url = f"/api/v1/workouts/{created['id']}"
+    noted = (await client.patch(url, json={"notes": "easy pace"}, headers=auth_headers)).json()
+    assert (noted["calories_status"], noted["calories_burned"]) == ("estimated", 343.0)
+    longer = (await client.patch(url, json={"duration_min": 60}, headers=auth_headers)).json()
+    assert (longer["calories_status"], longer["calories_burned"], longer["calories_method"]) == ("pending", None, None)
+
 
 async def _events_for(listener, workout_id: str) -> list[dict]:
     return [e for e in await listener.drain() if e["data"].get("workout_id") == workout_id]
@@ -131,3 +138,31 @@ async def test_estimate_for_a_deleted_workout_is_ignored(
     await wait_for(lambda: event_processed(app, estimate.id))
     assert (await client.get(f"/api/v1/workouts/{created['id']}", headers=auth_headers)).status_code == 404
     assert await app.state.bus.dead_letter_count(settings.events_queue) == 0
+
+
+async def test_edits_and_deletes_go_out_as_workout_updated_and_workout_deleted(
+    client: httpx.AsyncClient, settings: CoreSettings, auth_headers, wait_for,
+) -> None:
+    async with broker_listener(settings.events_exchange, "workout.updated", "workout.deleted") as ai_service:
+        created = (await client.post("/api/v1/workouts", json=workout_body(), headers=auth_headers)).json()
+        url = f"/api/v1/workouts/{created['id']}"
+        # Notes do not change the estimate: no event. The duration does: pending again, and a new request.
+        assert (await client.patch(url, json={"notes": "windy"}, headers=auth_headers)).status_code == 200
+        edited = await client.patch(url, json={"duration_min": 50}, headers=auth_headers)
+        assert edited.status_code == 200 and edited.json()["calories_status"] == "pending"
+        assert (await client.delete(url, headers=auth_headers)).status_code == 204
+
+        events = await wait_for(lambda: _two_events_for(ai_service, created["id"]))
+
+    assert [event["type"] for event in events] == ["workout.updated", "workout.deleted"]
+    updated, deleted = events
+    assert updated["data"]["duration_min"] == 50 and updated["data"]["activity"] == "running_10kmh"
+    assert updated["user_id"] == str(auth_headers.user_id)
+    assert deleted["data"] == {"workout_id": created["id"], "user_id": str(auth_headers.user_id)}
+
+
+async def _two_events_for(listener, workout_id: str) -> list[dict] | None:
+    # Once both events arrived, a third (an update for the notes edit) would be there as well.
+    await listener.drain()
+    mine = [e for e in listener.received if e["data"].get("workout_id") == workout_id]
+    return mine if len(mine) >= 2 else None
