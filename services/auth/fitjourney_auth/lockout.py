@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
@@ -19,7 +20,21 @@ outage_log = ThrottledLogger(log)
 KEY_PREFIX = "auth:lockout:"
 
 
+@dataclass(frozen=True)
+class Admission:
+    """The outcome of counting one sign-in attempt before its password is checked."""
+
+    # Seconds until the email may try again; None when this attempt may go on to the password check.
+    retry_after: int | None
+    # Which attempt of the window this is (None while Redis is unreachable: nothing is counted).
+    attempt: int | None = None
+
+
 class LoginLockout:
+    """Every attempt is counted *before* its password is checked, atomically (INCR), and a success
+    takes the count back. Counting only failures, after the slow bcrypt check, let a burst of parallel
+    guesses all pass the "locked?" check before the first failure was recorded."""
+
     def __init__(self, redis: Redis, max_attempts: int, window_seconds: int):
         self.redis = redis
         self.max_attempts = max_attempts
@@ -30,39 +45,37 @@ class LoginLockout:
         # Hashed: Redis need not hold a list of every email someone tried.
         return KEY_PREFIX + hashlib.sha256(email.encode()).hexdigest()
 
-    async def retry_after(self, email: str) -> int | None:
-        """Seconds until `email` may try again, or None when it is not locked."""
-        key = self._key(email)
-        try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.get(key)
-                pipe.ttl(key)
-                count, ttl = await pipe.execute()
-            if count is None or int(count) < self.max_attempts:
-                return None
-            if ttl < 0:  # no expiry (should not happen): never lock forever
-                await self.redis.expire(key, self.window_seconds)
-                ttl = self.window_seconds
-            return max(1, int(ttl))
-        except REDIS_OUTAGE_ERRORS as exc:
-            outage_log.warning("lockout", "lockout counters unavailable, not enforcing: %r", exc)
-            return None
-
-    async def record_failure(self, email: str) -> int | None:
-        """Count a failed attempt; returns the lock's duration when this attempt locked the email."""
+    async def admit(self, email: str) -> Admission:
+        """Count an attempt for `email`; refused (with Retry-After) once `max_attempts` have failed."""
         key = self._key(email)
         try:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.incr(key)
-                pipe.expire(key, self.window_seconds, nx=True)  # the window starts at the first failure
-                count, _ = await pipe.execute()
-            if int(count) >= self.max_attempts:
-                # Locked: a full window from now, not what is left of the counting window.
+                pipe.expire(key, self.window_seconds, nx=True)  # the window starts at the first attempt
+                pipe.ttl(key)
+                count, _, ttl = await pipe.execute()
+            count = int(count)
+            if count <= self.max_attempts:
+                return Admission(retry_after=None, attempt=count)
+            if ttl < 0:  # no expiry (should not happen): never lock forever
                 await self.redis.expire(key, self.window_seconds)
-                return self.window_seconds if int(count) == self.max_attempts else None
+                ttl = self.window_seconds
+            return Admission(retry_after=max(1, int(ttl)), attempt=count)
+        except REDIS_OUTAGE_ERRORS as exc:
+            outage_log.warning("lockout", "lockout counters unavailable, not enforcing: %r", exc)
+            return Admission(retry_after=None)
+
+    async def record_failure(self, email: str, admission: Admission) -> int | None:
+        """The admitted attempt failed (it is already counted); returns the lock's duration when this
+        was the last allowed attempt and locked the email."""
+        if admission.attempt is None or admission.attempt < self.max_attempts:
+            return None
+        try:
+            # Locked: a full window from now, not what is left of the counting window.
+            await self.redis.expire(self._key(email), self.window_seconds)
         except REDIS_OUTAGE_ERRORS as exc:
             outage_log.warning("lockout", "lockout counters unavailable, not counting: %r", exc)
-        return None
+        return self.window_seconds
 
     async def reset(self, email: str) -> None:
         try:

@@ -18,7 +18,7 @@ from fitjourney_auth.keys import KeyStore, LocalJWKS
 from fitjourney_auth.lockout import LoginLockout
 from fitjourney_auth.mail import LoggingMailSender, MailSender
 from fitjourney_auth.models import SCHEMA, OutboxMessage
-from fitjourney_auth.oauth.providers import OAuthProviders
+from fitjourney_auth.oauth.providers import OAuthProviders, redact_http_client_logs
 from fitjourney_auth.oauth.router import router as oauth_router
 from fitjourney_auth.passwords import PasswordHasher
 from fitjourney_auth.recovery.router import router as recovery_router
@@ -41,6 +41,7 @@ def create_app(settings: AuthSettings | None = None, *, mail_sender: MailSender 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redact_http_client_logs()
         keys = create_key_store(settings)
         # Outside dev a missing key is a deployment mistake: refuse to start rather than invent one.
         await asyncio.to_thread(keys.load, generate_if_missing=settings.is_dev)

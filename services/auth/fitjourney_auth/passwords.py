@@ -28,11 +28,14 @@ class PasswordHasher:
     async def verify(self, password: str, hashed: str | None) -> tuple[bool, str | None]:
         """(matches, new hash if the stored one used another cost). With no stored hash (unknown email,
         OAuth-only account) a dummy hash is checked, so the answer takes as long as a real one."""
+        # Cut by bytes, not characters: 72 characters of "é" are 144 bytes, which bcrypt >= 5 refuses (a 500).
+        capped = password.encode()[:MAX_BYTES]
         if hashed is None:
-            await anyio.to_thread.run_sync(self._hash.verify, password[:MAX_BYTES], await self._dummy_hash())
+            await anyio.to_thread.run_sync(self._hash.verify, capped, await self._dummy_hash())
             return False, None
         if len(password.encode()) > MAX_BYTES:
-            await anyio.to_thread.run_sync(self._hash.verify, password[:MAX_BYTES], hashed)
+            # No accepted password is this long; still pay for one check, so the answer takes as long.
+            await anyio.to_thread.run_sync(self._hash.verify, capped, hashed)
             return False, None
         return await anyio.to_thread.run_sync(self._hash.verify_and_update, password, hashed)
 

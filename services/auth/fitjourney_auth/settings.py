@@ -62,7 +62,6 @@ class AuthSettings(CommonSettings):
     refresh_cookie_samesite: Literal["strict", "lax", "none"] = "strict"
     refresh_cookie_domain: str | None = None
 
-
     @property
     def keys_path(self) -> Path:
         return self.key_dir if self.key_dir is not None else self.data_dir / "keys"
@@ -71,6 +70,14 @@ class AuthSettings(CommonSettings):
     def jwks_path(self) -> Path:
         """The public JWKS document other services read in embedded dev mode (`file://…/keys/jwks.json`)."""
         return self.keys_path / "jwks.json"
+
+    @model_validator(mode="after")
+    def check_refresh_cookie(self) -> AuthSettings:
+        # Without Secure the 7-day refresh token would travel over plain HTTP; browsers also drop a
+        # SameSite=None cookie that is not Secure. Only dev (plain http://127.0.0.1) may switch it off.
+        if not self.refresh_cookie_secure and (self.refresh_cookie_samesite == "none" or not self.is_dev):
+            raise ValueError("REFRESH_COOKIE_SECURE may be false only in dev, and never with SameSite=none")
+        return self
 
     @model_validator(mode="after")
     def check_facebook_secret(self) -> AuthSettings:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,53 @@ async def make_admin(app: FastAPI, http: httpx.AsyncClient) -> Account:
     email = unique_email("admin")
     await create_admin(app.state.settings, email, PASSWORD, "Admin")
     return await login(http, Account(email, PASSWORD, ""))
+
+
+async def until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Wait (polling) until `condition()` holds; fail the test if it does not within `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition never came true"
+        await asyncio.sleep(0.005)
+
+
+class GatedHashes:
+    """Stands in for the app's pwdlib hasher: every password check waits, in the worker thread that runs
+    it, until the test sets `release`. Tests use it to see what happens while a sign-in is inside bcrypt."""
+
+    def __init__(self, real: Any):
+        self.real = real
+        self.release = threading.Event()
+        self.entered = 0
+        self._lock = threading.Lock()
+
+    def _hold(self) -> None:
+        with self._lock:
+            self.entered += 1
+        # Bounded, so a broken app fails the test instead of hanging it.
+        if not self.release.wait(10):
+            raise RuntimeError("the test never released the password check")
+
+    def verify(self, *args: Any, **kwargs: Any) -> Any:
+        self._hold()
+        return self.real.verify(*args, **kwargs)
+
+    def verify_and_update(self, *args: Any, **kwargs: Any) -> Any:
+        self._hold()
+        return self.real.verify_and_update(*args, **kwargs)
+
+    def hash(self, *args: Any, **kwargs: Any) -> Any:
+        return self.real.hash(*args, **kwargs)
+
+
+@contextmanager
+def gated_password_checks(app: FastAPI) -> Iterator[GatedHashes]:
+    """Hold every password check of `app` until the block sets `gate.release` (or ends)."""
+    passwords = app.state.auth.passwords
+    gate = GatedHashes(passwords._hash)
+    passwords._hash = gate
+    try:
+        yield gate
+    finally:
+        gate.release.set()
+        passwords._hash = gate.real

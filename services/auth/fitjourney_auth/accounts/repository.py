@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, func, select, tuple_
+from sqlalchemy import String, cast, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_auth.models import ROLE_ADMIN, Identity, User
@@ -30,8 +30,9 @@ class UserRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def get(self, user_id: uuid.UUID) -> User | None:
-        return await self.session.get(User, user_id)
+    async def get(self, user_id: uuid.UUID, *, fresh: bool = False) -> User | None:
+        """`fresh` reads the row again even if this session already holds it (after taking a lock)."""
+        return await self.session.get(User, user_id, populate_existing=fresh)
 
     async def get_by_email(self, email: str) -> User | None:
         return await self.session.scalar(select(User).where(User.email_normalized == normalize_email(email)))
@@ -56,11 +57,15 @@ class UserRepository:
             query = query.where(User.email_normalized.like(f"{escaped}%", escape="\\"))
         return (await self.session.scalars(query)).all()
 
-    async def count_admins(self) -> int:
+    async def lock_admins(self) -> list[uuid.UUID]:
+        """The ids of every admin, locked until the transaction ends (FOR UPDATE, in id order so two
+        callers never deadlock). Two admins demoting each other at once would otherwise both count two
+        admins and leave none: the second now waits, and PostgreSQL re-checks the row it waited for."""
         # `roles` is a JSON list on both PostgreSQL and SQLite; its text form holds `"admin"` exactly
-        # when the role is granted (role names contain no quotes).
+        # when the role is granted (role names contain no quotes). SQLite ignores FOR UPDATE: it
+        # serialises writers anyway.
         has_admin = cast(User.roles, String).like(f'%"{ROLE_ADMIN}"%')
-        return int(await self.session.scalar(select(func.count()).select_from(User).where(has_admin)) or 0)
+        return list(await self.session.scalars(select(User.id).where(has_admin).order_by(User.id).with_for_update()))
 
     async def delete(self, user_id: uuid.UUID) -> bool:
         """Delete the account; its identities, sessions and tokens go with it (ON DELETE CASCADE)."""

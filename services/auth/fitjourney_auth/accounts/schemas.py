@@ -6,11 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import EmailStr, Field
 
-from fitjourney_auth.schemas import ReadSchema, RequestSchema
+from fitjourney_auth.schemas import DisplayName, ReadSchema, RequestSchema
 
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 # Generous here: the password policy names the exact rule (length, bcrypt's 72 bytes) in its own words.
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
 

@@ -58,17 +58,17 @@ class AccountService:
         """The account of `email` if `password` is right; 401 otherwise, 429 while the email is locked."""
         normalized = normalize_email(email)
         lockout = self.components.lockout
-        retry_after = await lockout.retry_after(normalized)
-        if retry_after is not None:
+        admission = await lockout.admit(normalized)
+        if admission.retry_after is not None:
             audit.record(self.db, AuditAction.SIGN_IN_BLOCKED, client=client, email=normalized,
-                         retry_after=retry_after)
+                         retry_after=admission.retry_after)
             raise RecordedTooManyRequests("Too many failed sign-in attempts for this email; try again later",
-                                          retry_after=retry_after)
+                                          retry_after=admission.retry_after)
 
         user = await self.users.get_by_email(normalized)
         matches, new_hash = await self.components.passwords.verify(password, user.password_hash if user else None)
         if not matches or user is None:
-            locked_for = await lockout.record_failure(normalized)
+            locked_for = await lockout.record_failure(normalized, admission)
             audit.record(self.db, AuditAction.SIGN_IN_FAILED, client=client, user_id=user.id if user else None,
                          email=normalized, reason="bad_credentials")
             if locked_for is not None:

@@ -15,11 +15,14 @@ from fitjourney_common.security import Principal, require_roles
 
 router = APIRouter(prefix="/users", tags=["admin"])
 AdminUser = Annotated[Principal, require_roles("admin")]
+# NUL cannot even be sent to PostgreSQL (it was a 500); no email holds a control character.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 
 
 @router.get("", response_model=Page[AdminUserRead], summary="All accounts, oldest first")
 async def list_users(_: AdminUser, admin: Admin, params: ListParamsDep,
-                     email: Annotated[str | None, Query(max_length=320, description="Email prefix")] = None,
+                     email: Annotated[str | None, Query(max_length=320, pattern=NO_CONTROL_CHARACTERS,
+                                                        description="Email prefix")] = None,
                      ) -> Page[AdminUserRead]:
     return await admin.list_users(params, email)
 

@@ -47,13 +47,17 @@ class AdminService:
 
     async def set_roles(self, actor_id: uuid.UUID, user_id: uuid.UUID, roles: Iterable[str],
                         client: ClientInfo) -> AdminUserRead:
-        user = await self.users.get(user_id)
+        new = normalize_roles(roles)
+        # Taking admin away can leave none: serialise with every other such change first, then read the
+        # account as it is after the wait.
+        admins = await self.users.lock_admins() if ROLE_ADMIN not in new else None
+        user = await self.users.get(user_id, fresh=True)
         if user is None:
             raise NotFound("No such user")
-        old, new = normalize_roles(user.roles), normalize_roles(roles)
+        old = normalize_roles(user.roles)
         if old == new:
             return admin_view(user)
-        if ROLE_ADMIN in old and ROLE_ADMIN not in new and await self.users.count_admins() <= 1:
+        if ROLE_ADMIN in old and admins is not None and len(admins) <= 1:
             raise Conflict("This is the last admin; make someone else admin first")
         user.roles = new
         await self.db.flush()

@@ -16,7 +16,9 @@ from typing import Any, Protocol
 import httpx
 from jose import jwt
 from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
+from pydantic import EmailStr, TypeAdapter, ValidationError
 
+from fitjourney_auth.schemas import DISPLAY_NAME_MAX, has_control_characters
 from fitjourney_auth.settings import AuthSettings
 from fitjourney_common.errors import NotFound, ServiceUnavailable, Unauthorized
 from fitjourney_common.security import JWKSCache
@@ -42,9 +44,43 @@ class Provider(Protocol):
     async def verify(self, credential: str) -> ProviderIdentity: ...
 
 
+SUBJECT_MAX = 255  # auth.identities.subject
+EMAIL_MAX = 320
+_EMAIL = TypeAdapter(EmailStr)
+
+
 def _is_true(value: Any) -> bool:
     # Google sends a boolean, Apple sometimes the string "true".
     return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _usable_email(value: Any) -> str | None:
+    """The provider's email if it is one: a list, an over-long string or NUL would otherwise reach the
+    users table (a 500, or an account named "['a@b.c']")."""
+    if not isinstance(value, str) or not value or len(value) > EMAIL_MAX:
+        return None
+    try:
+        return str(_EMAIL.validate_python(value))  # the same check registration applies
+    except ValidationError:
+        return None
+
+
+def _usable_name(value: Any) -> str | None:
+    """A profile name fit for `display_name`: text without control characters, cut to the column's size."""
+    if not isinstance(value, str):
+        return None
+    name = "".join(ch for ch in value if not has_control_characters(ch)).strip()[:DISPLAY_NAME_MAX].strip()
+    return name or None
+
+
+def provider_identity(provider: str, subject: Any, email: Any, email_verified: bool, name: Any) -> ProviderIdentity:
+    """What we keep of a verified provider answer, every field checked to fit our tables."""
+    subject = str(subject) if isinstance(subject, str | int) and not isinstance(subject, bool) else ""
+    if not subject or len(subject) > SUBJECT_MAX or has_control_characters(subject):
+        raise Unauthorized(f"The {provider} token names no usable subject")
+    usable_email = _usable_email(email)
+    return ProviderIdentity(provider=provider, subject=subject, email=usable_email,
+                            email_verified=usable_email is not None and email_verified, name=_usable_name(name))
 
 
 class OpenIDProvider:
@@ -86,14 +122,8 @@ class OpenIDProvider:
         audiences = [audience] if isinstance(audience, str) else audience if isinstance(audience, list) else []
         if not self.client_ids.intersection(a for a in audiences if isinstance(a, str)):
             raise Unauthorized(f"The {self.name} ID token is not for this app: invalid audience")
-        subject = str(claims.get("sub") or "")
-        if not subject:
-            raise Unauthorized(f"The {self.name} ID token names no subject")
-        email = claims.get("email")
-        return ProviderIdentity(provider=self.name, subject=subject,
-                                email=str(email) if email else None,
-                                email_verified=bool(email) and _is_true(claims.get("email_verified")),
-                                name=str(claims["name"]) if claims.get("name") else None)
+        return provider_identity(self.name, claims.get("sub"), claims.get("email"),
+                                 _is_true(claims.get("email_verified")), claims.get("name"))
 
 
 class FacebookProvider:
@@ -134,19 +164,41 @@ class FacebookProvider:
         expires_at = data.get("expires_at")
         if isinstance(expires_at, int | float) and 0 < expires_at < time.time():
             raise Unauthorized("The Facebook access token has expired")
-        user_id = str(data.get("user_id") or "")
-        if not user_id:
+        user_id = data.get("user_id")
+        if not isinstance(user_id, str | int) or isinstance(user_id, bool) or not str(user_id):
             raise Unauthorized("The Facebook access token names no user")
+        user_id = str(user_id)
         # appsecret_proof: Graph refuses a token stolen from another app's context.
         proof = hmac.new(self.app_secret.encode(), credential.encode(), hashlib.sha256).hexdigest()
         me = await self._get(self.me_url, {"fields": "id,email,name", "access_token": credential,
                                            "appsecret_proof": proof})
         if str(me.get("id")) != user_id:
             raise Unauthorized("Facebook's profile does not match the access token")
-        email = me.get("email")
         # Graph API states no verification flag for the email: never link an existing account on it.
-        return ProviderIdentity(provider=self.name, subject=user_id, email=str(email) if email else None,
-                                email_verified=False, name=str(me["name"]) if me.get("name") else None)
+        return provider_identity(self.name, user_id, me.get("email"), False, me.get("name"))
+
+
+class RedactQueryStrings(logging.Filter):
+    """httpx logs every request's full URL at INFO. The Graph API calls carry the app secret and the
+    user's access token in their query strings, which must never reach the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_without_query(arg) for arg in record.args)
+        return True
+
+
+def _without_query(value: object) -> object:
+    if isinstance(value, httpx.URL) and value.query:
+        return f"{value.copy_with(query=None)}?[redacted]"
+    return value
+
+
+def redact_http_client_logs() -> None:
+    """Install the filter on httpx's logger once per process."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, RedactQueryStrings) for f in logger.filters):
+        logger.addFilter(RedactQueryStrings())
 
 
 class OAuthProviders:

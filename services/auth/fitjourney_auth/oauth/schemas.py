@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
-from fitjourney_auth.schemas import RequestSchema
+from fitjourney_auth.schemas import DisplayName, RequestSchema
 
 ProviderToken = Annotated[str, Field(min_length=1, max_length=8192)]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class IdTokenSignIn(RequestSchema):

@@ -17,6 +17,7 @@ from fitjourney_auth.accounts.service import announce_registration
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.components import AuthComponents
+from fitjourney_auth.errors import RecordedUnauthorized
 from fitjourney_auth.models import ROLE_USER, Identity, User
 from fitjourney_auth.oauth.providers import ProviderIdentity
 from fitjourney_auth.sessions.service import IssuedTokens, SessionService
@@ -34,7 +35,13 @@ class OAuthService:
     async def sign_in(self, provider_name: str, credential: str, display_name: str | None,
                       client: ClientInfo, credential_field: str) -> IssuedTokens:
         provider = self.components.oauth.get(provider_name)
-        identity = await provider.verify(credential)
+        try:
+            identity = await provider.verify(credential)
+        except Unauthorized as exc:
+            # A refused provider token is a failed sign-in like a wrong password: its row outlives the 401.
+            audit.record(self.db, AuditAction.SIGN_IN_FAILED, client=client, method=provider_name,
+                         reason="invalid_token", message=exc.detail[:200])
+            raise RecordedUnauthorized(exc.detail) from exc
         user, created, linked = await self._account_for(identity, display_name, credential_field)
         audit.record(self.db, AuditAction.OAUTH_SIGN_IN, client=client, user_id=user.id,
                      email=user.email_normalized, provider=provider_name, created=created, linked=linked)

@@ -5,10 +5,23 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from auth_helpers import PASSWORD, PREFIX, assert_problem, fetch, make_admin, register, signed_in, unique_email
+from auth_helpers import (
+    PASSWORD,
+    PREFIX,
+    SERVICE_DIR,
+    asgi_client,
+    assert_problem,
+    fetch,
+    make_admin,
+    register,
+    running_app,
+    signed_in,
+    unique_email,
+)
 from jose import jwt
 
 from fitjourney_auth.cli import main as cli_main
+from fitjourney_common.testing.postgres import migrate, temporary_database
 
 
 async def test_admin_endpoints_need_a_token(client):
@@ -17,11 +30,22 @@ async def test_admin_endpoints_need_a_token(client):
 
 
 async def test_admin_endpoints_are_forbidden_to_users_and_coaches(client, app):
+    admin = await make_admin(app, client)
     user = await signed_in(client)
-    assert_problem(await client.get(f"{PREFIX}/users", headers=user.headers), 403)
-    response = await client.patch(f"{PREFIX}/users/{user.id}/roles", json={"roles": ["admin"]}, headers=user.headers)
-    assert_problem(response, 403)
+    coach = await signed_in(client)
+    granted = await client.patch(f"{PREFIX}/users/{coach.id}/roles", json={"roles": ["coach"]}, headers=admin.headers)
+    assert granted.status_code == 200
+    coach.access_token = (await client.post(f"{PREFIX}/refresh", json={"refresh_token": coach.refresh_token})
+                          ).json()["access_token"]
+    assert jwt.get_unverified_claims(coach.access_token)["roles"] == ["coach", "user"]
+
+    for caller in (user, coach):
+        assert_problem(await client.get(f"{PREFIX}/users", headers=caller.headers), 403)
+        response = await client.patch(f"{PREFIX}/users/{caller.id}/roles", json={"roles": ["admin"]},
+                                      headers=caller.headers)
+        assert_problem(response, 403)
     assert (await client.get(f"{PREFIX}/me", headers=user.headers)).json()["roles"] == ["user"]
+    assert (await client.get(f"{PREFIX}/me", headers=coach.headers)).json()["roles"] == ["user", "coach"]
 
 
 async def test_admin_lists_users_page_by_page(client, app):
@@ -41,6 +65,9 @@ async def test_admin_lists_users_page_by_page(client, app):
 
     assert_problem(await client.get(f"{PREFIX}/users", params={"cursor": "bogus"}, headers=admin.headers),
                    422, "cursor")
+    # NUL cannot even be sent to PostgreSQL: refused up front rather than failing as a 500.
+    assert_problem(await client.get(f"{PREFIX}/users", params={"email": "paged\u0000"}, headers=admin.headers),
+                   422, "email")
     assert_problem(await client.get(f"{PREFIX}/users", params={"limit": 0}, headers=admin.headers), 422, "limit")
 
 
@@ -96,3 +123,23 @@ async def test_create_admin_cli_creates_or_promotes(client, app, db):
     weak = await asyncio.to_thread(cli_main, ["create-admin", "--email", unique_email(), "--password", "weak"],
                                    settings)
     assert weak == 2
+
+
+async def test_two_admins_demoting_each_other_at_once_leave_one_admin(make_settings):
+    """The last-admin rule under a race: each admin counts two admins, so both demotions looked fine.
+    A database of its own, so that these two are the only admins."""
+    async with temporary_database("fj_auth_admins") as url:
+        await migrate(SERVICE_DIR, url)
+        async with running_app(make_settings(database_url=url, run_event_worker=False)) as app, \
+                asgi_client(app) as http:
+            first, second = await make_admin(app, http), await make_admin(app, http)
+            first_id, second_id = admin_id(first), admin_id(second)
+            answers = await asyncio.gather(
+                http.patch(f"{PREFIX}/users/{second_id}/roles", json={"roles": ["user"]}, headers=first.headers),
+                http.patch(f"{PREFIX}/users/{first_id}/roles", json={"roles": ["user"]}, headers=second.headers),
+            )
+            assert sorted(a.status_code for a in answers) == [200, 409]
+            assert "last admin" in assert_problem(next(a for a in answers if a.status_code == 409), 409)["detail"]
+            survivor = first if answers[0].status_code == 200 else second
+            users = (await http.get(f"{PREFIX}/users", headers=survivor.headers)).json()["items"]
+            assert [u["id"] for u in users if "admin" in u["roles"]] == [admin_id(survivor)]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
 import pytest
 from auth_helpers import (
     APPLE_CLIENT_ID,
+    FACEBOOK_APP_SECRET,
     GOOGLE_CLIENT_ID,
     PASSWORD,
     PREFIX,
@@ -122,6 +124,56 @@ async def test_invalid_id_tokens_are_refused(client, oauth_provider, db, provide
         token = "not-a-jwt"
     assert_problem(await _sign_in(client, provider, id_token=token), 401)
     assert await fetch(db, "select id from auth.users where email_normalized = :e", e=email) == []
+
+
+async def test_a_refused_provider_token_is_audited_as_a_failed_sign_in(client, oauth_provider, db):
+    agent = f"audit-probe/{uuid.uuid4().hex}"
+    token = oauth_provider.id_token("google", aud="someone-elses-app", email=unique_email("refused"))
+    response = await client.post(f"{PREFIX}/oauth/google", json={"id_token": token}, headers={"User-Agent": agent})
+    assert_problem(response, 401)
+    rows = await fetch(db, "select action, user_id, detail from auth.audit_log where user_agent = :a", a=agent)
+    assert [(r["action"], r["user_id"], r["detail"]["method"], r["detail"]["reason"]) for r in rows] == [
+        ("sign_in.failed", None, "google", "invalid_token")]
+
+
+async def test_provider_profiles_are_made_to_fit_the_account(client, oauth_provider):
+    """Names and emails come from outside: over-long or control-character names are cut, not a 500."""
+    cases = [("N" * 300, "N" * 100), ("  Zoë\u0000 Ng\n ", "Zoë Ng")]
+    for name, shown in cases:
+        token = oauth_provider.id_token("google", aud=GOOGLE_CLIENT_ID, email=unique_email("named"), name=name)
+        response = await _sign_in(client, "google", id_token=token)
+        assert response.status_code == 200, response.text
+        me = await client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {response.json()['access_token']}"})
+        assert me.json()["display_name"] == shown
+    fb = oauth_provider.facebook_token(email=unique_email("fb-named"), name="F" * 300)
+    response = await _sign_in(client, "facebook", access_token=fb)
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("email", ["not an email", ["listed@example.com"], "x" * 400 + "@example.com",
+                                   "nul\u0000@example.com"])
+async def test_a_provider_email_that_is_not_one_cannot_create_an_account(client, oauth_provider, db, email):
+    subject = uuid.uuid4().hex
+    token = oauth_provider.id_token("google", aud=GOOGLE_CLIENT_ID, sub=subject, email=email)
+    assert_problem(await _sign_in(client, "google", id_token=token), 422, "id_token")
+    assert await fetch(db, "select id from auth.identities where subject = :s", s=subject) == []
+
+
+async def test_an_unusable_provider_subject_is_refused(client, oauth_provider, db):
+    email = unique_email("long-sub")
+    token = oauth_provider.id_token("google", aud=GOOGLE_CLIENT_ID, sub="s" * 300, email=email)
+    assert_problem(await _sign_in(client, "google", id_token=token), 401)
+    assert await fetch(db, "select id from auth.users where email_normalized = :e", e=email) == []
+
+
+async def test_facebook_credentials_never_reach_the_logs(client, oauth_provider, caplog):
+    caplog.set_level(logging.INFO, logger="httpx")
+    token = oauth_provider.facebook_token(email=unique_email("fb-log"))
+    assert (await _sign_in(client, "facebook", access_token=token)).status_code == 200
+    requests = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert any("/facebook/debug_token" in m for m in requests) and any("/facebook/me" in m for m in requests)
+    # httpx logs each URL at INFO; the Graph calls carry the app secret and the user's token in the query.
+    assert FACEBOOK_APP_SECRET not in caplog.text and token not in caplog.text
 
 
 async def test_provider_keys_are_fetched_once_and_cached(client, oauth_provider):

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 
-from auth_helpers import PASSWORD, PREFIX, Account, assert_problem, fetch, login, register, unique_email
+import pytest
+from asgi_lifespan import LifespanManager
+from auth_helpers import (
+    PASSWORD,
+    PREFIX,
+    Account,
+    asgi_client,
+    assert_problem,
+    fetch,
+    login,
+    register,
+    unique_email,
+)
 from sqlalchemy import text
+
+from fitjourney_auth.main import create_app
 
 NEW_PASSWORD = "Brand-New-Secret-7"
 
@@ -64,6 +80,44 @@ async def test_a_reset_token_works_once(client, mailbox):
     token = mailbox.reset_token(account.email)
     assert (await _reset(client, token)).status_code == 204
     assert_problem(await _reset(client, token, "Another-Secret-8"), 400, "token")
+
+
+async def test_two_simultaneous_resets_with_one_token_let_one_through(client, mailbox):
+    account = await register(client)
+    await _forgot(client, account.email)
+    token = mailbox.reset_token(account.email)
+    answers = await asyncio.gather(_reset(client, token, "First-Winner-11"), _reset(client, token, "Second-Try-22"))
+    assert sorted(a.status_code for a in answers) == [204, 400]
+    winner = "First-Winner-11" if answers[0].status_code == 204 else "Second-Try-22"
+    assert (await client.post(f"{PREFIX}/login", json={"email": account.email, "password": winner})).status_code == 200
+
+
+async def test_a_reset_voids_the_accounts_other_reset_tokens(client, mailbox):
+    account = await register(client)
+    await _forgot(client, account.email)
+    older = mailbox.reset_token(account.email)
+    await _forgot(client, account.email)
+    newer = mailbox.reset_token(account.email)
+    assert older != newer
+    assert (await _reset(client, newer)).status_code == 204
+    assert_problem(await _reset(client, older, "Another-Secret-8"), 400, "token")
+
+
+@pytest.mark.parametrize(("environment", "body_logged"), [("dev", True), ("staging", False)])
+async def test_the_default_mail_sender_logs_the_mail_and_outside_dev_not_its_token(
+        app, make_settings, caplog, environment, body_logged):
+    """No sender given: mail goes to the log. In dev with the reset token, so a developer can use it;
+    elsewhere without the body, so a deployment with no mail backend never logs a usable token."""
+    caplog.set_level(logging.INFO, logger="fitjourney_auth.mail")
+    # `app` made the signing keys this one (staging: never generates keys) starts with.
+    settings = make_settings(environment=environment, object_url_secret="not-the-dev-secret", run_event_worker=False)
+    service = create_app(settings)
+    async with LifespanManager(service), asgi_client(service) as http:
+        account = await register(http)
+        assert (await _forgot(http, account.email)).status_code == 202
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "fitjourney_auth.mail")
+    assert account.email in logged and "Reset your FitJourney password" in logged
+    assert ("Reset token: " in logged) is body_logged
 
 
 async def test_an_expired_reset_token_is_refused(client, mailbox, db):

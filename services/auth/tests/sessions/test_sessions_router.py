@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
+from datetime import timedelta
 
+import pytest
 from auth_helpers import (
     PASSWORD,
     PREFIX,
@@ -13,13 +15,17 @@ from auth_helpers import (
     asgi_client,
     assert_problem,
     fetch,
+    gated_password_checks,
     login,
     register,
     running_app,
     signed_in,
     unique_email,
+    until,
 )
 from jose import jwt
+from pydantic import ValidationError
+from sqlalchemy import text
 
 
 async def _login(http, email, password=PASSWORD, **kwargs):
@@ -116,6 +122,30 @@ async def test_a_successful_sign_in_resets_the_failure_count(client):
     assert (await _login(client, account.email)).status_code == 200
 
 
+async def test_parallel_guesses_cannot_outrun_the_lockout(client, app):
+    """A burst of simultaneous guesses: each is counted before bcrypt runs, so only five are ever checked."""
+    email = unique_email("burst")
+    with gated_password_checks(app) as gate:
+        attempts = [asyncio.create_task(_login(client, email, "Wrong-password-1")) for _ in range(8)]
+        # Hold every checked guess inside bcrypt until all the others have been answered.
+        await until(lambda: gate.entered + sum(a.done() for a in attempts) == len(attempts))
+        assert gate.entered == 5
+        gate.release.set()
+        answers = await asyncio.gather(*attempts)
+    assert sorted(a.status_code for a in answers) == [401] * 5 + [429] * 3
+    for refused in (a for a in answers if a.status_code == 429):
+        assert_problem(refused, 429)
+        assert int(refused.headers["retry-after"]) > 0
+    assert (await _login(client, email)).status_code == 429  # and the email stays locked
+
+
+async def test_an_over_long_password_of_multibyte_characters_is_a_plain_401(client):
+    account = await register(client)
+    for password in ("é" * 40, "💪" * 100):  # over 72 bytes, though not over 72 characters
+        assert_problem(await _login(client, account.email, password), 401)
+    assert_problem(await _login(client, unique_email("nobody"), "é" * 40), 401)
+
+
 async def test_lockout_ends_when_the_window_passes(make_settings):
     async with running_app(make_settings(lockout_window_seconds=2, run_event_worker=False)) as app, \
             asgi_client(app) as http:
@@ -142,10 +172,26 @@ async def test_refresh_rotates_the_refresh_token(client):
     assert again.status_code == 200
 
 
-async def test_refresh_tokens_are_stored_only_as_hashes(client, db):
+async def test_refresh_tokens_live_seven_days_and_are_stored_only_as_hashes(client, db, redis):
     account = await signed_in(client)
-    rows = await fetch(db, "select token_hash from auth.refresh_tokens where user_id = :id", id=account.id)
-    assert [r["token_hash"] for r in rows] == [hashlib.sha256(account.refresh_token.encode()).hexdigest()]
+    rotated = (await _refresh(client, account.refresh_token)).json()["refresh_token"]
+    rows = await fetch(db, "select token_hash, expires_at - created_at as ttl, used_at from auth.refresh_tokens "
+                           "where user_id = :id order by created_at", id=account.id)
+    assert [r["token_hash"] for r in rows] == [hashlib.sha256(t.encode()).hexdigest()
+                                               for t in (account.refresh_token, rotated)]
+    assert [r["ttl"] for r in rows] == [timedelta(days=7)] * 2
+    assert rows[0]["used_at"] is not None and rows[1]["used_at"] is None
+    session = await fetch(db, "select expires_at - last_used_at as ttl from auth.sessions where user_id = :id",
+                          id=account.id)
+    assert session[0]["ttl"] == timedelta(days=7)
+
+    # Redis holds the unused token for quick lookups, under its hash; neither token appears in Redis.
+    assert await redis.exists(f"auth:refresh:{rows[1]['token_hash']}")
+    assert not await redis.exists(f"auth:refresh:{rows[0]['token_hash']}")
+    async for key in redis.scan_iter(count=1000):
+        value = await redis.get(key) if await redis.type(key) == b"string" else b""
+        for token in (account.refresh_token, rotated):
+            assert token.encode() not in key and token.encode() not in (value or b"")
 
 
 async def test_reusing_a_refresh_token_revokes_the_whole_family(client, db):
@@ -170,10 +216,28 @@ async def test_reusing_a_refresh_token_revokes_the_whole_family(client, db):
     assert (await _refresh(client, other.refresh_token)).status_code == 200
 
 
-async def test_concurrent_use_of_one_refresh_token_lets_only_one_through(client):
+async def test_concurrent_use_of_one_refresh_token_lets_only_one_through(client, db):
     account = await signed_in(client)
     answers = await asyncio.gather(*(_refresh(client, account.refresh_token) for _ in range(3)))
     assert sorted(r.status_code for r in answers) == [200, 401, 401]
+    # Two uses of one token are a reuse however close together: the session ends, the winner's new
+    # token included (PostgreSQL's conditional UPDATE decides who won; the losers see the winner's commit).
+    winner = next(r for r in answers if r.status_code == 200).json()["refresh_token"]
+    assert_problem(await _refresh(client, winner), 401)
+    sessions = await fetch(db, "select revoked_reason from auth.sessions where user_id = :id", id=account.id)
+    assert sessions == [{"revoked_reason": "refresh_token_reused"}]
+    tokens = await fetch(db, "select count(*) as n from auth.refresh_tokens where user_id = :id", id=account.id)
+    assert tokens[0]["n"] == 2  # the first token and the winner's: the losers issued nothing
+
+
+async def test_an_expired_refresh_token_is_refused_and_issues_nothing(client, db):
+    account = await signed_in(client)
+    async with db.begin() as connection:  # seven days later (Redis still has it cached: Postgres decides)
+        await connection.execute(text("update auth.refresh_tokens set expires_at = now() - interval '1 second' "
+                                      "where user_id = :id"), {"id": account.id})
+    assert "expired" in assert_problem(await _refresh(client, account.refresh_token), 401)["detail"]
+    rows = await fetch(db, "select used_at from auth.refresh_tokens where user_id = :id", id=account.id)
+    assert rows == [{"used_at": None}]  # no new token, the old one not marked used
 
 
 async def test_unknown_and_missing_refresh_tokens_are_401(client):
@@ -227,6 +291,14 @@ async def test_login_can_set_the_refresh_token_as_a_secure_cookie(client):
     assert cookie.startswith("refresh_token=")
     for flag in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/api/v1/auth", "Max-Age=604800"):
         assert flag in cookie, cookie
+
+
+def test_the_refresh_cookie_cannot_lose_secure_outside_dev(make_settings):
+    with pytest.raises(ValidationError, match="REFRESH_COOKIE_SECURE"):
+        make_settings(environment="production", object_url_secret="set", refresh_cookie_secure=False)
+    with pytest.raises(ValidationError, match="REFRESH_COOKIE_SECURE"):  # browsers drop such a cookie
+        make_settings(refresh_cookie_secure=False, refresh_cookie_samesite="none")
+    assert make_settings(refresh_cookie_secure=False).refresh_cookie_secure is False  # dev on plain http
 
 
 async def test_refresh_and_logout_with_the_cookie(app):
