@@ -50,6 +50,8 @@ class _WorkoutData(EventData):
     perceived_effort: int | None = None
     started_at: UtcDatetime
     weight_kg: float | None = Field(default=None, gt=0)
+    # Grows each time an edit makes the previous estimate stale; the estimator echoes it back.
+    estimate_revision: int = Field(default=1, ge=1)
 
 
 class WorkoutCreated(_WorkoutData):
@@ -73,6 +75,9 @@ class WorkoutCaloriesEstimated(EventData):
     calories_burned: float = Field(ge=0)
     method: str
     met: float | None = None
+    # The `estimate_revision` of the workout event this answers; an answer to an older revision (the
+    # workout was edited meanwhile) is ignored. None: applies to whatever revision is current.
+    estimate_revision: int | None = Field(default=None, ge=1)
 
 
 class FoodLogged(EventData):

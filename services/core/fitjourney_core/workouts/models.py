@@ -33,3 +33,5 @@ class Workout(UUIDPrimaryKeyMixin, UserOwnedMixin, Base):
     calories_status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     calories_method: Mapped[str | None] = mapped_column(String(64))
     calories_met: Mapped[float | None] = mapped_column(Float)
+    # Which request for an estimate is current: estimates answering an older one are ignored.
+    estimate_revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")

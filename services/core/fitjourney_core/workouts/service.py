@@ -37,6 +37,7 @@ async def _event_data(session: AsyncSession, workout: Workout) -> dict[str, Any]
         "duration_min": workout.duration_min, "distance_km": workout.distance_km,
         "avg_heart_rate": workout.avg_heart_rate, "perceived_effort": workout.perceived_effort,
         "started_at": workout.started_at, "weight_kg": await latest_weight(session, workout.user_id),
+        "estimate_revision": workout.estimate_revision,
     }
 
 
@@ -59,7 +60,7 @@ async def create_workout(
         duration_min=data.duration_min, distance_km=data.distance_km, avg_heart_rate=data.avg_heart_rate,
         perceived_effort=data.perceived_effort, notes=data.notes,
         exercises=[exercise.model_dump() for exercise in data.exercises],
-        calories_burned=None, calories_status="pending", version=1,
+        calories_burned=None, calories_status="pending", estimate_revision=1, version=1,
     )
     await flush_new(session, workout)
     publish(session, "workout.created", await _event_data(session, workout), user_id)
@@ -94,6 +95,7 @@ async def update_workout(
     if needs_estimate:
         workout.calories_burned, workout.calories_status = None, "pending"
         workout.calories_method = workout.calories_met = None
+        workout.estimate_revision += 1
     workout.version += 1
     workout.updated_at = utcnow()
     await session.flush()
@@ -116,9 +118,12 @@ async def delete_workout(
 
 
 async def apply_calorie_estimate(session: AsyncSession, estimate: WorkoutCaloriesEstimated) -> Workout | None:
-    """Store the AI service's estimate; None when the workout is gone (deleted meanwhile)."""
+    """Store the AI service's estimate; None when the workout is gone (deleted meanwhile) or was edited
+    since the estimate was asked for (events may arrive out of order; the newer answer is on its way)."""
     workout = await repository.find_live(session, estimate.user_id, estimate.workout_id)
     if workout is None:
+        return None
+    if estimate.estimate_revision is not None and estimate.estimate_revision != workout.estimate_revision:
         return None
     workout.calories_burned = round(estimate.calories_burned, 1)
     workout.calories_status = "estimated"

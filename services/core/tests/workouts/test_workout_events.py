@@ -124,6 +124,41 @@ async def _events_for(listener, workout_id: str) -> list[dict]:
     return [e for e in await listener.drain() if e["data"].get("workout_id") == workout_id]
 
 
+async def test_an_estimate_for_an_edited_workout_is_ignored_until_the_current_one_arrives(
+    client: httpx.AsyncClient, settings: CoreSettings, auth_headers, wait_for, app: FastAPI,
+) -> None:
+    async with broker_listener(settings.events_exchange, "workout.*") as ai_service:
+        created = (await client.post("/api/v1/workouts", json=workout_body(), headers=auth_headers)).json()
+        url = f"/api/v1/workouts/{created['id']}"
+        await client.patch(url, json={"duration_min": 60}, headers=auth_headers)
+        requests = await wait_for(lambda: _events_for_count(ai_service, created["id"], 2))
+    revisions = [e["data"]["estimate_revision"] for e in requests]
+    assert revisions == [1, 2]
+
+    def answer(revision: int, kcal: float):
+        return new_event("workout.calories_estimated", {
+            "workout_id": created["id"], "user_id": str(auth_headers.user_id), "calories_burned": kcal,
+            "method": "met", "met": 9.8, "estimate_revision": revision,
+        })
+
+    # The answer to the 30-minute request arrives after the edit: it is consumed and ignored.
+    stale = answer(1, 343.0)
+    await publish_event(settings.events_exchange, stale)
+    await wait_for(lambda: event_processed(app, stale.id))
+    assert (await client.get(url, headers=auth_headers)).json()["calories_status"] == "pending"
+
+    current = answer(2, 686.0)
+    await publish_event(settings.events_exchange, current)
+    await wait_for(lambda: event_processed(app, current.id))
+    fetched = (await client.get(url, headers=auth_headers)).json()
+    assert (fetched["calories_status"], fetched["calories_burned"]) == ("estimated", 686.0)
+
+
+async def _events_for_count(listener, workout_id: str, count: int) -> list[dict] | None:
+    events = await _events_for(listener, workout_id)
+    return events if len(events) >= count else None
+
+
 async def test_estimate_for_a_deleted_workout_is_ignored(
     client: httpx.AsyncClient, settings: CoreSettings, auth_headers, wait_for, app: FastAPI,
 ) -> None:
