@@ -120,8 +120,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, "validation", "Validation failed", detail, request.url.path, errors=errors)
 
 
+# What FastAPI raises (as a plain 400) for a JSON body that is not even valid UTF-8.
+BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+        return problem_response(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON",
+                                request.url.path)
     slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized", 403: "forbidden"}.get(
         exc.status_code, f"http-{exc.status_code}")
     return problem_response(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path,

@@ -129,3 +129,20 @@ def test_cursor_round_trip_and_garbage() -> None:
     assert cursor.key == when.isoformat() and cursor.id == item
     with pytest.raises(ValidationFailed):
         decode_cursor("definitely-not-a-cursor")
+
+
+async def test_statement_parameters_stay_out_of_errors(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/fj.db", "probe")
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
+    note_id = uuid.uuid4()
+    factory = create_session_factory(engine)
+    async with factory() as session:
+        session.add(Note(id=note_id, user_id=uuid.uuid4(), body="secret-journal-text"))
+        await session.commit()
+    async with factory() as session:
+        session.add(Note(id=note_id, user_id=uuid.uuid4(), body="secret-journal-text"))
+        with pytest.raises(Exception) as caught:
+            await session.commit()
+    assert "secret-journal-text" not in str(caught.value)
+    await engine.dispose()

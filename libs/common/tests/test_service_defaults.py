@@ -128,3 +128,9 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
     await client.post("/things", json={"name": "x", "grams": 1})
     text = (await client.get("/metrics")).text
     assert 'route="/things"' in text and 'service="probe"' in text
+
+
+async def test_a_body_that_is_not_utf8_is_malformed_json(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", content=b'{"name": "\xff\xfe", "grams": 1}',
+                                 headers={"content-type": "application/json"})
+    assert assert_problem(response, 400)["type"].endswith("malformed-json")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 import uuid
 from collections.abc import Sequence
@@ -73,6 +74,13 @@ def rotate_keys(settings: AuthSettings) -> str:
     return f"new signing key {current.kid} in {store.directory}; published: {published}"
 
 
+def read_password() -> str:
+    """From a prompt on a terminal, else the first line of standard input (`… create-admin < file`)."""
+    if sys.stdin.isatty():
+        return getpass.getpass("Password for the admin: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
 def init_keys(settings: AuthSettings) -> str:
     """First deployment: create a signing key when the key directory has none; otherwise change nothing."""
     store = KeyStore(settings.keys_path, settings.access_ttl_seconds)
@@ -87,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     admin = commands.add_parser("create-admin", help="create the first admin (or make an account admin)")
     admin.add_argument("--email", required=True)
-    admin.add_argument("--password", required=True)
+    admin.add_argument("--password", default=None,
+                       help="prefer leaving it out: the password is then read from standard input (or a "
+                            "prompt), so it stays out of the process list and the shell history")
     admin.add_argument("--display-name", default=None)
     commands.add_parser("rotate-keys", help="add a new signing key; keep the previous one published "
                         "until its tokens expire; delete keys older than that")
@@ -100,7 +110,8 @@ def main(argv: Sequence[str] | None = None, settings: AuthSettings | None = None
     settings = settings or AuthSettings()
     try:
         if args.command == "create-admin":
-            message = asyncio.run(create_admin(settings, args.email, args.password, args.display_name))
+            password = args.password if args.password is not None else read_password()
+            message = asyncio.run(create_admin(settings, args.email, password, args.display_name))
         elif args.command == "init-keys":
             message = init_keys(settings)
         else:

@@ -14,6 +14,7 @@ from fitjourney_auth.passwords import PasswordHasher
 from fitjourney_auth.sessions.cache import RefreshTokenCache
 from fitjourney_auth.settings import AuthSettings
 from fitjourney_auth.tokens import AccessTokenIssuer
+from fitjourney_common.ratelimit import RateLimiter
 
 
 @dataclass
@@ -27,3 +28,4 @@ class AuthComponents:
     mail: MailSender
     oauth: OAuthProviders
     http: httpx.AsyncClient
+    rate_limiter: RateLimiter

@@ -69,6 +69,7 @@ def create_app(settings: AuthSettings | None = None, *, mail_sender: MailSender 
                 mail=mail_sender or LoggingMailSender(include_body=settings.is_dev),
                 oauth=OAuthProviders(settings, http),
                 http=http,
+                rate_limiter=backends.rate_limiter,
             )
             yield
 

@@ -34,6 +34,8 @@ class AuthSettings(CommonSettings):
 
     # Password reset
     reset_token_ttl_seconds: int = Field(default=1800, ge=60)
+    # Reset mails per account, so repeated requests cannot flood someone's inbox (the answer stays 202).
+    reset_mail_rate: str = "3/hour"
     # `{token}` is replaced by the reset token; the web client reads it from its own page.
     password_reset_url: str = "http://127.0.0.1:8000/reset-password?token={token}"  # noqa: S105
     mail_from: str = "FitJourney <no-reply@fitjourney.local>"

@@ -32,14 +32,18 @@ def sqlite_schema_file(database_url: str, schema: str) -> str:
 
 
 def create_engine(database_url: str, schema: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An async engine for `postgresql+asyncpg://` or `sqlite+aiosqlite://`, serving `schema`."""
+    """An async engine for `postgresql+asyncpg://` or `sqlite+aiosqlite://`, serving `schema`.
+
+    Statement parameters are kept out of error messages and logs: they hold emails, hashes and journal text.
+    """
     if not is_sqlite(database_url):
         return create_async_engine(
             database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo,
+            hide_parameters=True,
         )
 
     url = make_url(database_url)
-    kwargs: dict[str, Any] = {"echo": echo, "connect_args": {"check_same_thread": False}}
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True, "connect_args": {"check_same_thread": False}}
     if not url.database or url.database == ":memory:":
         kwargs["poolclass"] = StaticPool  # one connection, or each would see its own empty database
     else:

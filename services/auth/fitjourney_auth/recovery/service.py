@@ -21,7 +21,7 @@ from fitjourney_auth.recovery.repository import ResetTokenRepository
 from fitjourney_auth.sessions.service import SessionService
 from fitjourney_auth.tokens import hash_token, new_opaque_token
 from fitjourney_common.db.base import utcnow
-from fitjourney_common.errors import BadRequest, Unauthorized
+from fitjourney_common.errors import BadRequest, TooManyRequests, Unauthorized
 
 BAD_TOKEN = "The reset token is invalid, expired or already used"  # noqa: S105 (a message)
 
@@ -43,6 +43,10 @@ class RecoveryService:
                      user_id=user.id if user else None, email=normalized, known=user is not None)
         if user is None or not user.email:
             return None
+        try:
+            await self.components.rate_limiter.check(self.settings.reset_mail_rate, "reset-mail", str(user.id))
+        except TooManyRequests:
+            return None  # enough mails for now; the answer stays 202, so it reveals nothing either
         now = utcnow()
         ttl = self.settings.reset_token_ttl_seconds
         token, token_hash = new_opaque_token()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import uuid
 
 from auth_helpers import (
@@ -123,6 +124,13 @@ async def test_create_admin_cli_creates_or_promotes(client, app, db):
     weak = await asyncio.to_thread(cli_main, ["create-admin", "--email", unique_email(), "--password", "weak"],
                                    settings)
     assert weak == 2
+
+
+async def test_create_admin_reads_the_password_from_stdin(client, app, monkeypatch):
+    email = unique_email("stdin-admin")
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert await asyncio.to_thread(cli_main, ["create-admin", "--email", email], app.state.settings) == 0
+    assert (await client.post(f"{PREFIX}/login", json={"email": email, "password": PASSWORD})).status_code == 200
 
 
 async def test_two_admins_demoting_each_other_at_once_leave_one_admin(make_settings):

@@ -44,6 +44,13 @@ async def test_forgot_is_202_for_unknown_emails_and_sends_nothing(client, mailbo
     assert audit == [{"user_id": None, "detail": {"known": False}}]
 
 
+async def test_reset_mails_to_one_account_are_limited_but_the_answer_never_changes(client, mailbox):
+    account = await register(client)
+    answers = [(await _forgot(client, account.email)).status_code for _ in range(5)]
+    assert answers == [202] * 5
+    assert len(mailbox.to(account.email)) == 3  # RESET_MAIL_RATE: 3/hour
+
+
 async def test_reset_sets_the_new_password_and_ends_every_session(client, mailbox, db):
     account = await register(client)
     phone = await login(client, Account(account.email, PASSWORD, account.id))
