@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from fitjourney_common.runtime import open_backends
 from fitjourney_common.service_defaults import install_service_defaults
 from fitjourney_common.storage import LocalObjectStore, create_object_store, local_objects_router
+from fitjourney_core.account.export_job import ExportRunner
+from fitjourney_core.account.router import router as account_router
 from fitjourney_core.activities.router import router as activities_router
 from fitjourney_core.body_metrics.router import router as body_metrics_router
 from fitjourney_core.consumers import build_subscriptions
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 ROUTERS = (
     profile_router, activities_router, workouts_router, body_metrics_router, foods_router,
     food_logs_router, habits_router, journal_router, summary_router, sync_router, notifications_router,
+    account_router,
 )
 
 
@@ -47,6 +50,7 @@ def create_app(settings: CoreSettings | None = None) -> FastAPI:
             with_object_store=True, run_event_worker=settings.run_event_worker,
         ) as backends:
             await _prepare_backends(app, settings)
+            app.state.export_runner = ExportRunner(app.state)
             stop = asyncio.Event()
             maintenance = asyncio.create_task(maintain_partitions(
                 backends.engine, settings.partition_months_ahead, settings.partition_maintenance_seconds, stop))
@@ -55,6 +59,8 @@ def create_app(settings: CoreSettings | None = None) -> FastAPI:
             finally:
                 stop.set()
                 await maintenance
+                # Before the backends close: a running export still needs the database and the store.
+                await app.state.export_runner.close()
 
     app = FastAPI(
         title="FitJourney core",

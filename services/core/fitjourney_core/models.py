@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fitjourney_core.account.models import AuditEntry, Export
 from fitjourney_core.body_metrics.models import BodyMetric
 from fitjourney_core.db import Base, OutboxMessage, ProcessedEvent
 from fitjourney_core.food_logs.models import FoodLog, PhotoJob
@@ -13,6 +14,6 @@ from fitjourney_core.sync.models import Change
 from fitjourney_core.workouts.models import Workout
 
 __all__ = [
-    "Base", "BodyMetric", "Change", "Food", "FoodLog", "Habit", "HabitCheckIn", "JournalEntry",
+    "AuditEntry", "Base", "BodyMetric", "Change", "Export", "Food", "FoodLog", "Habit", "HabitCheckIn", "JournalEntry",
     "OutboxMessage", "PhotoJob", "ProcessedEvent", "Profile", "Workout",
 ]

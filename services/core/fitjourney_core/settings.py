@@ -37,6 +37,9 @@ class CoreSettings(CommonSettings):
     # Long-running replicas re-create partitions ahead this often (the DEFAULT partition catches the rest).
     partition_maintenance_seconds: float = Field(default=12 * 3600, gt=0)
     ws_auth_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A data export that has not finished by then failed; a pending one older than that no longer blocks
+    # a new request (the replica running it may have died).
+    export_timeout_seconds: float = Field(default=900.0, gt=0, le=24 * 3600)
 
     @property
     def events_queue(self) -> str:
