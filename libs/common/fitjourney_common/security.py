@@ -14,10 +14,16 @@ import httpx
 from fastapi import Depends, Request
 from jose import jwt
 from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
+from redis.asyncio import Redis
+from starlette.requests import HTTPConnection
 
+from fitjourney_common.cache import REDIS_OUTAGE_ERRORS
 from fitjourney_common.errors import Forbidden, ServiceUnavailable, Unauthorized
 
 ROLES = ("user", "coach", "admin")
+# An erased account's access tokens stay valid until they expire (15 min); every service shares Redis,
+# so a marker there refuses them everywhere at once. Kept far longer than any access token lives.
+ERASED_MARKER_SECONDS = 24 * 3600
 ACCEPTED_ALGORITHMS = ["RS256"]
 # An unknown `kid` may mean auth rotated its key: re-read the JWKS, but not more often than this.
 MIN_REFRESH_SECONDS = 5.0
@@ -123,9 +129,33 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
+def _erased_key(user_id: uuid.UUID) -> str:
+    return f"security:erased:{user_id}"
+
+
+async def mark_account_erased(redis: Redis, user_id: uuid.UUID) -> None:
+    """From now on, every service refuses this user's still-unexpired access tokens."""
+    await redis.set(_erased_key(user_id), b"1", ex=ERASED_MARKER_SECONDS)
+
+
+async def is_account_erased(redis: Redis, user_id: uuid.UUID) -> bool:
+    try:
+        return bool(await redis.exists(_erased_key(user_id)))
+    except REDIS_OUTAGE_ERRORS:
+        return False  # Redis down: tokens still expire within minutes, and erasure itself has happened
+
+
+async def authenticate(connection: HTTPConnection, token: str) -> Principal:
+    """A verified principal whose account still exists (HTTP requests and WebSockets alike)."""
+    principal: Principal = await connection.app.state.token_verifier.verify(token)
+    if await is_account_erased(connection.app.state.redis, principal.user_id):
+        raise Unauthorized("This account has been deleted")
+    return principal
+
+
 async def get_principal(request: Request) -> Principal:
     """Authenticate the caller, then count the request against their per-user rate limit."""
-    principal: Principal = await request.app.state.token_verifier.verify(bearer_token(request))
+    principal = await authenticate(request, bearer_token(request))
     request.state.principal = principal
     settings = request.app.state.settings
     await request.app.state.rate_limiter.check(settings.rate_limit_api, settings.service_name,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.events.envelope import EventEnvelope
+from fitjourney_common.security import mark_account_erased
 from fitjourney_core.account.repository import add_audit_entry
 from fitjourney_core.models import Base
 from fitjourney_core.summary.cache import invalidate_all_summaries
@@ -49,5 +50,6 @@ async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, ap
             for prefix in OBJECT_PREFIXES:
                 await store.delete_prefix(prefix.format(user_id=user_id))
         await invalidate_all_summaries(app_state.redis, user_id)
+        await mark_account_erased(app_state.redis, user_id)
 
     call_after_commit(session, erase_objects_and_caches)

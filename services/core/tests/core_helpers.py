@@ -101,3 +101,26 @@ async def event_processed(app: Any, event_id: Any) -> bool:
     async with app.state.session_factory() as session:
         found = await session.scalar(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id))
     return found is not None
+
+
+async def rows_of_user(app: Any, table: str, user_id: Any) -> int:
+    """How many rows of `core.<table>` the user owns, read as that user (RLS applies): the database's own
+    answer, for when the user's token no longer opens the API (after erasure)."""
+    from sqlalchemy import Uuid, bindparam, text
+
+    from fitjourney_common.db.engine import bind_user
+
+    async with app.state.session_factory() as session:
+        await bind_user(session, user_id)
+        query = text(f"select count(*) from core.{table} where user_id = :user_id").bindparams(
+            bindparam("user_id", type_=Uuid))
+        return int((await session.execute(query, {"user_id": user_id})).scalar_one())
+
+
+async def assert_token_refused_as_erased(client: Any, headers: Any) -> None:
+    """The erased account's still-unexpired token opens nothing, and a replayed write recreates nothing."""
+    response = await client.get("/api/v1/workouts", headers=headers)
+    assert response.status_code == 401, response.text
+    assert "deleted" in response.json()["detail"]
+    replay = await client.post("/api/v1/workouts", json=workout_body(), headers=headers)
+    assert replay.status_code == 401

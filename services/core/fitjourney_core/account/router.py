@@ -11,7 +11,7 @@ from fitjourney_common.errors import ValidationFailed
 from fitjourney_core.account import service
 from fitjourney_core.account.export_job import ExportRunner
 from fitjourney_core.account.schemas import AccountDeletion, DeletionScheduled, ExportRead
-from fitjourney_core.shared import SettingsDep, StoreDep, UserSessionDep
+from fitjourney_core.shared import RedisDep, SettingsDep, StoreDep, UserSessionDep
 
 PREFIX = "/api/v1/me"
 router = APIRouter(prefix=PREFIX, tags=["account"])
@@ -43,9 +43,9 @@ async def get_export(export_id: uuid.UUID, user: UserSessionDep, store: StoreDep
 @router.delete("", response_model=DeletionScheduled, status_code=status.HTTP_202_ACCEPTED,
                summary='Erase my account and all my data everywhere; the body must be {"confirm": "DELETE"}')
 async def delete_account(
-    user: UserSessionDep, body: Annotated[AccountDeletion | None, Body()] = None,
+    user: UserSessionDep, redis: RedisDep, body: Annotated[AccountDeletion | None, Body()] = None,
 ) -> DeletionScheduled:
     if body is None:
         raise ValidationFailed("confirm", 'send {"confirm": "DELETE"} to erase your account')
-    service.schedule_erasure(user.session, user.user_id)
+    service.schedule_erasure(user.session, redis, user.user_id)
     return DeletionScheduled()

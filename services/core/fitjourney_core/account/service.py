@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.errors import NotFound
+from fitjourney_common.security import mark_account_erased
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core.account import repository
 from fitjourney_core.account.archive import ExportContent
@@ -233,8 +235,10 @@ async def fail_export(session: AsyncSession, user_id: uuid.UUID, export_id: uuid
     repository.add_audit_entry(session, user_id, "export.failed", export_id=str(export_id), reason=reason[:200])
 
 
-def schedule_erasure(session: AsyncSession, user_id: uuid.UUID) -> None:
+def schedule_erasure(session: AsyncSession, redis: Redis, user_id: uuid.UUID) -> None:
     """Publish `user.deleted` with this transaction: every service (core too, through its own consumer)
-    erases the user when it consumes it, auth deleting the credentials."""
+    erases the user when it consumes it, auth deleting the credentials. Once committed, the account's
+    access tokens are refused everywhere, so an offline client replaying its queue recreates nothing."""
     publish(session, "user.deleted", {"user_id": user_id}, user_id)
     repository.add_audit_entry(session, user_id, "erasure.requested")
+    call_after_commit(session, partial(mark_account_erased, redis, user_id))

@@ -12,7 +12,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
 from fitjourney_common.cache import REDIS_OUTAGE_ERRORS
 from fitjourney_common.errors import AppError
-from fitjourney_common.security import Principal
+from fitjourney_common.security import Principal, authenticate
 from fitjourney_core.notifications.service import channel_for
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ async def _authenticate(websocket: WebSocket, token: str | None) -> Principal | 
     if not token:
         return None
     try:
-        principal: Principal = await websocket.app.state.token_verifier.verify(token)
+        principal = await authenticate(websocket, token)
     except AppError:
         return None
     return principal

@@ -9,7 +9,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core_helpers import workout_body
+from core_helpers import rows_of_user, workout_body
 
 from conftest import asgi_client, start_app
 from fitjourney_common.db.migrations import upgrade_to_head
@@ -58,8 +58,10 @@ async def test_export_and_erasure_work_on_sqlite_and_in_process_backends(
             erased = await client.request("DELETE", f"{API}/me", json={"confirm": "DELETE"}, headers=headers)
             assert erased.status_code == 202
 
-            async def workouts_gone() -> bool:
-                return (await client.get(f"{API}/workouts", headers=headers)).json()["items"] == []
-
-            await wait_for(workouts_gone, timeout=15)
+            await wait_for(lambda: _rows_gone(app, user_id), timeout=15)
+            assert (await client.get(f"{API}/workouts", headers=headers)).status_code == 401
             await wait_for(lambda: not (tmp_path / "objects" / "exports" / str(user_id)).exists())
+
+
+async def _rows_gone(app, user_id) -> bool:
+    return await rows_of_user(app, "workouts", user_id) == 0
