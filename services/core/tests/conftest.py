@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from jose import jwk, jwt
 
+from fitjourney_common.db.migrations import upgrade_to_head
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
 from fitjourney_core.main import create_app
 from fitjourney_core.settings import CoreSettings
@@ -186,6 +187,18 @@ async def start_app(settings: CoreSettings, *, wait_for_broker: bool = True) -> 
         if wait_for_broker and worker is not None:
             await asyncio.wait_for(worker.wait_connected(), 30)
         yield app
+
+
+@pytest.fixture
+async def sqlite_dev_settings(tmp_path: Path, signing_key: tuple[str, Path]) -> CoreSettings:
+    """`make dev`'s backends: a migrated SQLite file, in-process Redis and bus, a local object folder."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path}/fitjourney.db"
+    await asyncio.to_thread(upgrade_to_head, SERVICE_DIR, database_url)
+    return CoreSettings(
+        environment="dev", database_url=database_url, redis_url=f"memory://core-{tmp_path.name}",
+        broker_url="memory://", object_store_url=f"file://{tmp_path}/objects",
+        jwks_url=f"file://{signing_key[1]}", log_json=False, log_level="WARNING",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import zipfile
@@ -12,7 +11,6 @@ from pathlib import Path
 from core_helpers import rows_of_user, workout_body
 
 from conftest import asgi_client, start_app
-from fitjourney_common.db.migrations import upgrade_to_head
 from fitjourney_core.settings import CoreSettings
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
@@ -20,16 +18,9 @@ API = "/api/v1"
 
 
 async def test_export_and_erasure_work_on_sqlite_and_in_process_backends(
-    tmp_path: Path, signing_key, make_token, wait_for,
+    tmp_path: Path, sqlite_dev_settings: CoreSettings, make_token, wait_for,
 ) -> None:
-    database_url = f"sqlite+aiosqlite:///{tmp_path}/fitjourney.db"
-    await asyncio.to_thread(upgrade_to_head, SERVICE_DIR, database_url)
-    _, jwks_path = signing_key
-    settings = CoreSettings(
-        environment="dev", database_url=database_url, redis_url=f"memory://core-account-{tmp_path.name}",
-        broker_url="memory://", object_store_url=f"file://{tmp_path}/objects", jwks_url=f"file://{jwks_path}",
-        log_json=False, log_level="WARNING",
-    )
+    settings = sqlite_dev_settings
     user_id, token = make_token()
     headers = {"Authorization": f"Bearer {token}"}
     day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()

@@ -3,7 +3,6 @@ in-process Redis and bus, local object store — the same API as on PostgreSQL."
 
 from __future__ import annotations
 
-import asyncio
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,22 +10,16 @@ from pathlib import Path
 from PIL import Image
 
 from conftest import asgi_client, start_app
-from fitjourney_common.db.migrations import upgrade_to_head
 from fitjourney_common.events.envelope import new_event
 from fitjourney_core.settings import CoreSettings
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 
 
-async def test_food_habits_and_journal_on_sqlite(tmp_path: Path, signing_key, make_token, wait_for) -> None:
-    database_url = f"sqlite+aiosqlite:///{tmp_path}/fitjourney.db"
-    await asyncio.to_thread(upgrade_to_head, SERVICE_DIR, database_url)
-    _, jwks_path = signing_key
-    settings = CoreSettings(
-        environment="dev", database_url=database_url, redis_url=f"memory://core-food-{tmp_path.name}",
-        broker_url="memory://", object_store_url=f"file://{tmp_path}/objects", jwks_url=f"file://{jwks_path}",
-        log_json=False, log_level="WARNING",
-    )
+async def test_food_habits_and_journal_on_sqlite(
+    tmp_path: Path, sqlite_dev_settings: CoreSettings, make_token, wait_for,
+) -> None:
+    settings = sqlite_dev_settings
     user_id, token = make_token()
     headers = {"Authorization": f"Bearer {token}"}
     now = datetime.now(UTC)
