@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
@@ -84,7 +85,13 @@ async def _relay(websocket: WebSocket, principal: Principal) -> None:
             if incoming.strip() in ('{"type":"ping"}', '{"type": "ping"}', "ping"):
                 await websocket.send_text('{"type":"pong"}')
 
-    tasks = [asyncio.create_task(forward()), asyncio.create_task(watch_client())]
+    async def expire() -> None:
+        # A socket lives no longer than its token: the client reconnects with a fresh one, so a revoked
+        # or erased account stops receiving within one token lifetime.
+        await asyncio.sleep(max(0.0, float(principal.claims["exp"]) - time.time()))
+        await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="token expired")
+
+    tasks = [asyncio.create_task(forward()), asyncio.create_task(watch_client()), asyncio.create_task(expire())]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:

@@ -82,3 +82,12 @@ async def test_invalid_tokens_are_refused(app: FastAPI) -> None:
             await socket.send_text(json.dumps({"type": "auth", "token": "forged"}))
             await socket.receive_text(timeout=10)
     assert close_code(closed.value) == 1008
+
+
+async def test_the_socket_closes_when_its_token_expires(app: FastAPI, make_token) -> None:
+    _, short_lived = make_token(expires_in=2)
+    with pytest.raises(BaseException) as closed:
+        async with websocket(app, subprotocols=["bearer", short_lived]) as socket:
+            assert json.loads(await socket.receive_text(timeout=10))["type"] == "ready"
+            await socket.receive_text(timeout=15)  # nothing is sent: the server closes at expiry
+    assert close_code(closed.value) == 1008
