@@ -51,6 +51,7 @@ bench: install
 	@mkdir -p deploy/bench/results
 	$(BIN)/python deploy/bench/bench_auth.py
 	$(BIN)/python deploy/bench/bench_outbox_relay.py
+	$(BIN)/python deploy/bench/bench_core.py
 
 clean:
 	rm -rf .data $(VENV)

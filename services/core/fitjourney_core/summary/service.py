@@ -45,17 +45,23 @@ async def compute_daily_summary(session: AsyncSession, user_id: uuid.UUID, day: 
 async def daily_summary(
     session: AsyncSession, redis: Redis, user_id: uuid.UUID, day: date | None, ttl_seconds: int,
 ) -> DailySummary:
-    """Cache first; a miss or a Redis outage (the cache answers None, never raises) computes it."""
-    time_zone = await time_zone_of(session, user_id)
-    day = day or local_today(zone_or_utc(time_zone))
-    cache = summary_cache(redis)
-    key = daily_key(user_id, day)
-    cached = await cache.get(key)
-    if cached is not None and cached.get("time_zone") == time_zone:
+    """Cache first; a miss or a Redis outage (the cache answers None, never raises) computes it.
+
+    With the date given, a hit needs no database at all: a profile change (time zone, targets) drops
+    every cached day of the user, so a cached summary always matches the current profile.
+    """
+    time_zone: str | None = None
+    if day is None:
+        time_zone = await time_zone_of(session, user_id)
+        day = local_today(zone_or_utc(time_zone))
+    cached = await summary_cache(redis).get(daily_key(user_id, day))
+    if cached is not None:
         try:
             return DailySummary.model_validate(cached)
         except ValidationError:
             pass  # written by an older release with another shape: recompute and overwrite
+    if time_zone is None:
+        time_zone = await time_zone_of(session, user_id)
 
     # Read before computing: a write committing meanwhile moves it, and this summary is then not cached.
     generation = await summary_generation(redis, user_id)
