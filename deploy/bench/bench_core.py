@@ -17,11 +17,7 @@ import asyncio
 import json
 import logging
 import os
-import platform
 import random
-import shlex
-import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -36,6 +32,7 @@ import asyncpg
 import httpx
 import redis.asyncio as aioredis
 from asgi_lifespan import LifespanManager
+from benchlib import record, summary_ms
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwk, jwt
@@ -46,7 +43,6 @@ from fitjourney_common.testing.postgres import ADMIN_URL, create_app_role, migra
 from fitjourney_core.main import create_app
 from fitjourney_core.settings import CoreSettings
 
-RESULTS = Path(__file__).resolve().parent / "results" / "core.jsonl"
 CORE_DIR = Path(__file__).resolve().parents[2] / "services" / "core"
 APP_ROLE = "fitjourney_core_bench"
 KID = "core-bench-key"
@@ -67,31 +63,11 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def summary_ms(samples: list[float], *, one_client: bool = True) -> dict[str, float]:
-    """Mean, p50 and p95 in milliseconds; for requests sent one after another, also what that one client
-    manages per second (1 / mean)."""
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    mean = statistics.fmean(samples)
-    result = {"mean_ms": round(mean * 1000, 3), "p50_ms": round(cuts[49] * 1000, 3),
-              "p95_ms": round(cuts[94] * 1000, 3), "n": len(samples)}
-    return {**result, "per_s": round(1 / mean, 1)} if one_client else result
-
-
 def summary_cache_lookups() -> dict[str, float]:
     """Core's summary-cache look-ups so far in this process, by outcome (the app's Prometheus counter)."""
     return {result: REGISTRY.get_sample_value("cache_requests_total",
                                               {"service": "core", "cache": "summary", "result": result}) or 0.0
             for result in ("hit", "miss")}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def iso(moment: datetime) -> str:
@@ -282,17 +258,19 @@ async def sequential(http: httpx.AsyncClient, redis: aioredis.Redis, args: argpa
         samples.append(await timed(summary(day)))
     if summary_cache_lookups()["miss"] - before["miss"] != args.requests:
         raise SystemExit("uncached summaries were served from the cache")
-    results["summary_uncached"] = summary_ms(samples)
+    results["summary_uncached"] = summary_ms(samples, one_client=True)
 
     await timed(summary(dates[0]))
     before = summary_cache_lookups()
-    results["summary_cached"] = summary_ms([await timed(summary(dates[0])) for _ in range(args.cached)])
+    results["summary_cached"] = summary_ms([await timed(summary(dates[0])) for _ in range(args.cached)],
+                                           one_client=True)
     if summary_cache_lookups()["hit"] - before["hit"] != args.cached:
         raise SystemExit("cached summaries were not all cache hits")
     for name, call in calls.items():
-        results[name] = summary_ms([await timed(call) for _ in range(args.requests)])
+        results[name] = summary_ms([await timed(call) for _ in range(args.requests)], one_client=True)
     results["food_log_create"] = summary_ms(
-        [await timed(lambda: http.post(f"{API}/food-logs", json=log_body()), 201) for _ in range(args.requests)])
+        [await timed(lambda: http.post(f"{API}/food-logs", json=log_body()), 201) for _ in range(args.requests)],
+        one_client=True)
     return results
 
 
@@ -343,8 +321,8 @@ async def mixed(http: httpx.AsyncClient, args: argparse.Namespace, dates: list[s
         "requests_per_s": round(total / elapsed, 1),
         "mix_percent": dict(zip(names, weights, strict=True)),
         "summary_cache_hit_ratio": round(lookups["hit"] / max(1.0, lookups["hit"] + lookups["miss"]), 3),
-        "all": summary_ms([s for samples in latencies.values() for s in samples], one_client=False),
-        **{name: summary_ms(samples, one_client=False) for name, samples in latencies.items() if len(samples) >= 2},
+        "all": summary_ms([s for samples in latencies.values() for s in samples]),
+        **{name: summary_ms(samples) for name, samples in latencies.items() if len(samples) >= 2},
     }
 
 
@@ -434,22 +412,10 @@ async def main() -> dict[str, Any]:
         await redis.aclose()
         await drop_role()
     return {
-        "bench": "core",
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
         **results,
         "backends": "PostgreSQL (non-owner role, RLS), Redis, RabbitMQ, local object folder; ASGI in-process",
-        "nproc": os.cpu_count(),
-        "cpu": cpu_model(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "command": shlex.join([Path(sys.executable).name, *sys.argv]),
     }
 
 
 if __name__ == "__main__":
-    result = asyncio.run(main())
-    line = json.dumps(result)
-    print(line)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a") as results:
-        results.write(line + "\n")
+    record("core", asyncio.run(main()))

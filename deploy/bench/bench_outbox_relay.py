@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import platform
-import shlex
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import aio_pika
 import asyncpg
+from benchlib import record
 from sqlalchemy import text
 
 from fitjourney_common.db.base import make_base
@@ -31,7 +27,6 @@ from fitjourney_common.db.engine import create_engine, create_session_factory
 from fitjourney_common.events import OutboxMessageMixin, OutboxRelay, add_event, new_event
 from fitjourney_common.events.rabbitmq import RabbitMQBus
 
-RESULTS = Path(__file__).resolve().parent / "results" / "outbox_relay.jsonl"
 SCHEMA = "bench"
 # mypy cannot subclass a base class returned by a function, hence Any.
 Base: Any = make_base(SCHEMA)
@@ -114,8 +109,6 @@ async def main() -> dict[str, Any]:
         if published != args.events or stored != args.events or await relays[0].pending_count():
             raise SystemExit(f"lost events: published={published} in_queue={stored} of {args.events}")
         return {
-            "bench": "outbox_relay",
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "events": args.events,
             "batch_size": args.batch_size,
             "relays": args.relays,
@@ -123,12 +116,8 @@ async def main() -> dict[str, Any]:
             "msg_per_s": round(args.events / relay_seconds),
             "outbox_write_msg_per_s": round(args.events / write_seconds),
             "queue": "quorum, durable, persistent messages, publisher confirms",
-            "nproc": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
             "postgres": pg_version,
             "rabbitmq": rabbitmq_version,
-            "command": shlex.join([Path(sys.executable).name, *sys.argv]),
         }
     finally:
         for bus in buses:
@@ -145,9 +134,4 @@ async def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    result = asyncio.run(main())
-    line = json.dumps(result)
-    print(line)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a") as results:
-        results.write(line + "\n")
+    record("outbox_relay", asyncio.run(main()))
