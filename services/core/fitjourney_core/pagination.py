@@ -1,8 +1,8 @@
-"""Keyset pagination over (time, id), newest first, with the shared cursor and from/to parameters."""
+"""Keyset pagination over (time, id) or (date, id), newest first, with the shared cursor and from/to parameters."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, or_
@@ -39,10 +39,26 @@ def newest_first_page(query: Select[Any], time_column: Any, id_column: Any, para
     return query.order_by(time_column.desc(), id_column.desc()).limit(params.limit + 1)
 
 
-def next_cursor(rows: list[Any], limit: int, time_attr: str) -> tuple[list[Any], str | None]:
+def newest_first_by_date(query: Select[Any], date_column: Any, id_column: Any, params: ListParams) -> Select[Any]:
+    """`newest_first_page` for a calendar-date column: `from`/`to` and the cursor compare dates."""
+    if params.from_ is not None:
+        query = query.where(date_column >= params.from_.date())
+    if params.to is not None:
+        query = query.where(date_column <= params.to.date())
+    if params.cursor is not None:
+        try:
+            after = date.fromisoformat(params.cursor.key)
+        except ValueError as exc:
+            raise ValidationFailed("cursor", "is not a cursor this API issued") from exc
+        query = query.where(or_(date_column < after, and_(date_column == after, id_column < params.cursor.id)))
+    return query.order_by(date_column.desc(), id_column.desc()).limit(params.limit + 1)
+
+
+def next_cursor(rows: list[Any], limit: int, key_attr: str) -> tuple[list[Any], str | None]:
     """The page's rows and the cursor of the next page (None on the last page)."""
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    return rows, encode_cursor(as_utc(getattr(last, time_attr)), last.id)
+    key = getattr(last, key_attr)
+    return rows, encode_cursor(as_utc(key) if isinstance(key, datetime) else key, last.id)

@@ -7,13 +7,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.pagination import ListParams
-from fitjourney_common.errors import ValidationFailed
 from fitjourney_core.habits.models import Habit, HabitCheckIn
-from fitjourney_core.pagination import newest_first_page
+from fitjourney_core.pagination import newest_first_by_date, newest_first_page
 
 
 async def list_habits(session: AsyncSession, user_id: uuid.UUID, params: ListParams) -> Sequence[Habit]:
@@ -55,16 +54,5 @@ async def list_check_ins(
     """Newest date first; `from`/`to` and the cursor work on calendar dates."""
     query = select(HabitCheckIn).where(HabitCheckIn.user_id == user_id, HabitCheckIn.habit_id == habit_id,
                                        HabitCheckIn.deleted_at.is_(None))
-    if params.from_ is not None:
-        query = query.where(HabitCheckIn.date >= params.from_.date())
-    if params.to is not None:
-        query = query.where(HabitCheckIn.date <= params.to.date())
-    if params.cursor is not None:
-        try:
-            after = date.fromisoformat(params.cursor.key)
-        except ValueError as exc:
-            raise ValidationFailed("cursor", "is not a cursor this API issued") from exc
-        query = query.where(or_(HabitCheckIn.date < after,
-                                and_(HabitCheckIn.date == after, HabitCheckIn.id < params.cursor.id)))
-    query = query.order_by(HabitCheckIn.date.desc(), HabitCheckIn.id.desc()).limit(params.limit + 1)
-    return (await session.scalars(query)).all()
+    page = newest_first_by_date(query, HabitCheckIn.date, HabitCheckIn.id, params)
+    return (await session.scalars(page)).all()

@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
-from fitjourney_common.db.pagination import ListParams, encode_cursor
+from fitjourney_common.db.pagination import ListParams
 from fitjourney_common.errors import Conflict, NotFound, ValidationFailed
 from fitjourney_core.habits import repository
 from fitjourney_core.habits.models import Habit, HabitCheckIn
@@ -173,11 +173,8 @@ async def list_check_ins(
     session: AsyncSession, user_id: uuid.UUID, habit_id: uuid.UUID, params: ListParams,
 ) -> CheckInPage:
     habit = await get_owned_or_404(session, Habit, habit_id, user_id)
-    rows = list(await repository.list_check_ins(session, user_id, habit.id, params))
-    cursor = None
-    if len(rows) > params.limit:
-        rows = rows[:params.limit]
-        cursor = encode_cursor(rows[-1].date, rows[-1].id)
+    rows, cursor = next_cursor(list(await repository.list_check_ins(session, user_id, habit.id, params)),
+                               params.limit, "date")
     return CheckInPage(items=[CheckInRead.model_validate(row) for row in rows], next_cursor=cursor)
 
 

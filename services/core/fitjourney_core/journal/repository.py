@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.pagination import ListParams
-from fitjourney_common.errors import ValidationFailed
 from fitjourney_core.journal.models import JournalEntry
+from fitjourney_core.pagination import newest_first_by_date
 
 
 async def entry_on(session: AsyncSession, user_id: uuid.UUID, day: date, *, for_update: bool = False,
@@ -27,16 +27,4 @@ async def entry_on(session: AsyncSession, user_id: uuid.UUID, day: date, *, for_
 async def list_entries(session: AsyncSession, user_id: uuid.UUID, params: ListParams) -> Sequence[JournalEntry]:
     """Newest date first; `from`/`to` and the cursor work on calendar dates."""
     query = select(JournalEntry).where(JournalEntry.user_id == user_id, JournalEntry.deleted_at.is_(None))
-    if params.from_ is not None:
-        query = query.where(JournalEntry.date >= params.from_.date())
-    if params.to is not None:
-        query = query.where(JournalEntry.date <= params.to.date())
-    if params.cursor is not None:
-        try:
-            after = date.fromisoformat(params.cursor.key)
-        except ValueError as exc:
-            raise ValidationFailed("cursor", "is not a cursor this API issued") from exc
-        query = query.where(or_(JournalEntry.date < after,
-                                and_(JournalEntry.date == after, JournalEntry.id < params.cursor.id)))
-    query = query.order_by(JournalEntry.date.desc(), JournalEntry.id.desc()).limit(params.limit + 1)
-    return (await session.scalars(query)).all()
+    return (await session.scalars(newest_first_by_date(query, JournalEntry.date, JournalEntry.id, params))).all()

@@ -13,13 +13,14 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
-from fitjourney_common.db.pagination import ListParams, encode_cursor
+from fitjourney_common.db.pagination import ListParams
 from fitjourney_common.errors import AppError, NotFound, ValidationFailed
 from fitjourney_core.journal import repository
 from fitjourney_core.journal.crypto import JournalCipher, JournalDecryptionError
 from fitjourney_core.journal.models import JournalEntry
 from fitjourney_core.journal.schemas import JournalPage, JournalRead, JournalWrite
 from fitjourney_core.local_time import local_today, user_time_zone
+from fitjourney_core.pagination import next_cursor
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import check_if_match, flush_new, publish, tombstone
 from fitjourney_core.sync.service import record_change
@@ -104,11 +105,7 @@ async def get_entry(session: AsyncSession, cipher: JournalCipher, user_id: uuid.
 async def list_entries(
     session: AsyncSession, cipher: JournalCipher, user_id: uuid.UUID, params: ListParams,
 ) -> JournalPage:
-    rows = list(await repository.list_entries(session, user_id, params))
-    cursor = None
-    if len(rows) > params.limit:
-        rows = rows[:params.limit]
-        cursor = encode_cursor(rows[-1].date, rows[-1].id)
+    rows, cursor = next_cursor(list(await repository.list_entries(session, user_id, params)), params.limit, "date")
     return JournalPage(items=[to_read(row, cipher) for row in rows], next_cursor=cursor)
 
 
