@@ -13,9 +13,10 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from fitjourney_common.observability.tracing import configure_tracing
+from fitjourney_common.testing.redis import redis_url_for_tests
 
 # A db number of its own on the machine's Redis, so these tests never touch anyone else's keys.
-REAL_REDIS_URL = "redis://127.0.0.1:6379/13"
+REAL_REDIS_URL = redis_url_for_tests(13)
 TEST_SERVICE = "fitjourney-tests"
 
 

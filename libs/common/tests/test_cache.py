@@ -13,8 +13,9 @@ import redis.asyncio as aioredis
 from prometheus_client import REGISTRY
 
 from fitjourney_common.cache import JsonCache, create_redis, outage_log, redis_ping
+from fitjourney_common.testing.redis import redis_url_for_tests
 
-REAL_REDIS_URL = "redis://127.0.0.1:6379/13"
+REAL_REDIS_URL = redis_url_for_tests(13)
 DOWN_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once, like a Redis that is down
 
 

@@ -11,8 +11,9 @@ from fastapi import Depends, FastAPI, Request
 
 from fitjourney_common.errors import TooManyRequests, install_error_handlers
 from fitjourney_common.ratelimit import RateLimiter, create_rate_limiter, outage_log
+from fitjourney_common.testing.redis import redis_url_for_tests
 
-REAL_REDIS_URL = "redis://127.0.0.1:6379/13"
+REAL_REDIS_URL = redis_url_for_tests(13)
 DOWN_REDIS_URL = "redis://127.0.0.1:1/0"
 
 

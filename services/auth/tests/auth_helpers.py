@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from fitjourney_auth.mail import MailMessage
 from fitjourney_auth.main import create_app
 from fitjourney_auth.settings import AuthSettings
+from fitjourney_common.testing.redis import redis_url_for_tests
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
-REDIS_URL = "redis://127.0.0.1:6379/1"
+REDIS_URL = redis_url_for_tests(1)
 BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 PREFIX = "/api/v1/auth"
 PASSWORD = "Correct-Horse-42"

@@ -25,6 +25,7 @@ from jose import jwk, jwt
 
 from fitjourney_common.db.migrations import upgrade_to_head
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
+from fitjourney_common.testing.redis import redis_url_for_tests
 from fitjourney_core.main import create_app
 from fitjourney_core.settings import CoreSettings
 
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 APP_ROLE = "fitjourney_core_app"
-REDIS_URL = "redis://127.0.0.1:6379/2"
+REDIS_URL = redis_url_for_tests(2)
 BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 ISSUER = "https://auth.fitjourney.local"
 AUDIENCE = "fitjourney"
