@@ -100,7 +100,7 @@ async def bench_app(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             samples.append(time.perf_counter() - started)
         verify = summary_ms(samples)
 
-        issuer = app.state.auth.issuer
+        issuer = app.state.runtime.issuer
         user_id = uuid.uuid4()
         started = time.perf_counter()
         for _ in range(args.verifications):

@@ -378,7 +378,7 @@ async def run(args: argparse.Namespace, workdir: Path, redis: aioredis.Redis) ->
             async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60), httpx.AsyncClient(
                     transport=httpx.ASGITransport(app=app), base_url="http://bench",
                     headers={"Authorization": f"Bearer {token}"}) as http:
-                await asyncio.wait_for(app.state.backends.worker.wait_connected(), 30)
+                await asyncio.wait_for(app.state.runtime.worker.wait_connected(), 30)
                 started = time.perf_counter()
                 seeded = await seed(http, user_id, args.days, args.amqp_url, settings.events_exchange, owner_url)
                 seed_seconds = time.perf_counter() - started

@@ -1,24 +1,33 @@
-"""Opens and closes a service's backends (database, Redis, rate limiter, tokens, events, objects)
-in its lifespan, from settings alone, and names the readiness checks they offer."""
+"""A service's backends as one typed object (`Runtime`) that HTTP requests, event handlers and the worker
+process all receive the same way, opened from settings and the backends the service declares it needs.
+
+A service writes one `open_<service>_runtime(settings, *, run_event_worker)` context manager (open the
+declared backends with `open_runtime`, add its own parts in a `Runtime` subclass, start its events with
+`running_events`); its app's lifespan (`runtime_lifespan`) and its worker (`worker_main`) both use it.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
 from fitjourney_common.cache import create_redis, redis_ping
 from fitjourney_common.db.engine import create_engine, create_session_factory
 from fitjourney_common.events.bus import EventBus, create_bus
 from fitjourney_common.events.outbox import OutboxRelay
-from fitjourney_common.events.worker import EventWorker, Subscription
+from fitjourney_common.events.worker import EventWorker, Subscription, wait_for_stop_signal
+from fitjourney_common.observability.logging import configure_logging
 from fitjourney_common.observability.metrics import instrument_engine
 from fitjourney_common.observability.tracing import instrument_sqlalchemy
 from fitjourney_common.ratelimit import RateLimiter, create_rate_limiter
@@ -28,22 +37,75 @@ from fitjourney_common.storage import ObjectStore, create_object_store
 
 log = logging.getLogger(__name__)
 
+SettingsT = TypeVar("SettingsT", bound=CommonSettings)
 
-@dataclass
-class Backends:
-    settings: CommonSettings
+
+@dataclass(frozen=True)
+class BackendNeeds:
+    """What a service declares it uses; `open_runtime` opens exactly that and nothing else.
+
+    Every service has a database schema of its own, Redis (rate limits, revocation markers) and the bus.
+    `outbox_model`: the service publishes events through its outbox (a relay is run).
+    `object_store`: the service reads or writes objects (OBJECT_STORE_URL).
+    `read_only_database`: the service also reads another service's data through READ_DATABASE_URL
+    (a read-only role or a replica; DATABASE_URL when unset).
+    """
+
+    schema: str
+    outbox_model: type | None = None
+    object_store: bool = False
+    read_only_database: bool = False
+
+
+class BackendNotDeclared(RuntimeError):
+    """A service used a backend it did not declare in its `BackendNeeds`."""
+
+
+@dataclass(kw_only=True)
+class Runtime(Generic[SettingsT]):
+    """The open backends of one service process. A service with parts of its own subclasses it
+    (`@dataclass(kw_only=True) class CoreRuntime(Runtime[CoreSettings])`) and builds it with
+    `CoreRuntime(**runtime.backends(), ...)`."""
+
+    settings: SettingsT
+    needs: BackendNeeds
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     redis: Redis
     rate_limiter: RateLimiter
     token_verifier: TokenVerifier
     bus: EventBus
-    store: ObjectStore | None = None
+    relay: OutboxRelay | None = None
+    object_store: ObjectStore | None = None
+    read_engine: AsyncEngine | None = None
+    read_session_factory_: async_sessionmaker[AsyncSession] | None = None
+    # Set by `running_events` when this process relays the outbox and consumes events.
     worker: EventWorker | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def store(self) -> ObjectStore:
+        if self.object_store is None:
+            raise BackendNotDeclared(f"{self.settings.service_name} declared no object store")
+        return self.object_store
+
+    @property
+    def read_session_factory(self) -> async_sessionmaker[AsyncSession]:
+        if self.read_session_factory_ is None:
+            raise BackendNotDeclared(f"{self.settings.service_name} declared no read-only database")
+        return self.read_session_factory_
+
+    def backends(self) -> dict[str, Any]:
+        """The common fields, to build a service's subclass from an opened `Runtime`."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(Runtime)}
 
     async def database_ready(self) -> bool:
         async with self.engine.connect() as connection:
+            await connection.execute(text("select 1"))
+        return True
+
+    async def read_database_ready(self) -> bool:
+        assert self.read_engine is not None
+        async with self.read_engine.connect() as connection:
             await connection.execute(text("select 1"))
         return True
 
@@ -54,68 +116,162 @@ class Backends:
         return await self.bus.ping()
 
     async def store_ready(self) -> bool:
-        return self.store is None or await self.store.ping()
+        return await self.store.ping()
 
     def readiness_checks(self) -> dict[str, Any]:
+        """One check per declared backend, for /readyz."""
         checks = {"database": self.database_ready, "redis": self.redis_ready, "broker": self.broker_ready}
-        if self.store is not None:
+        if self.read_engine is not None:
+            checks["read_database"] = self.read_database_ready
+        if self.object_store is not None:
             checks["object_store"] = self.store_ready
         return checks
 
 
-@asynccontextmanager
-async def open_backends(
-    app: FastAPI,
-    settings: CommonSettings,
-    schema: str,
-    *,
-    outbox_model: type | None = None,
-    subscriptions: Sequence[Subscription] = (),
-    with_object_store: bool = False,
-    run_event_worker: bool = True,
-) -> AsyncIterator[Backends]:
-    """Everything a request handler finds on `app.state`; closed again in reverse order."""
-    engine = create_engine(settings.database_url, schema, pool_size=settings.db_pool_size, echo=settings.db_echo)
+class DevBackendRefused(RuntimeError):
+    """An in-process dev backend configured outside dev/test without ALLOW_DEV_BACKENDS."""
+
+
+def dev_backends_in_use(settings: CommonSettings, needs: BackendNeeds) -> dict[str, str]:
+    """The variables of the declared backends that point at an in-process dev backend (name → value)."""
+    urls = {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
+            "BROKER_URL": settings.broker_url}
+    if needs.read_only_database:
+        urls["READ_DATABASE_URL"] = settings.read_database_url or settings.database_url
+    if needs.object_store:
+        urls["OBJECT_STORE_URL"] = settings.object_store_url
+    return {name: url for name, url in urls.items()
+            if url.lower().startswith(("sqlite", "memory://", "file://"))}
+
+
+def refuse_dev_backends(settings: CommonSettings, needs: BackendNeeds) -> None:
+    """Outside dev and test an in-process backend (SQLite, memory://, file://) is a deployment mistake:
+    refuse to start, naming the variable, unless ALLOW_DEV_BACKENDS says it is meant."""
+    if settings.is_dev or settings.allow_dev_backends:
+        return
+    for name, url in dev_backends_in_use(settings, needs).items():
+        raise DevBackendRefused(
+            f"{name}={url} is an in-process dev backend, refused with ENVIRONMENT={settings.environment}: "
+            f"point {name} at a real server, or set ALLOW_DEV_BACKENDS=true for a single-process demo")
+
+
+def _open_engine(settings: CommonSettings, url: str, schema: str) -> AsyncEngine:
+    engine = create_engine(url, schema, pool_size=settings.db_pool_size, echo=settings.db_echo)
     instrument_engine(engine, settings.service_name)
     instrument_sqlalchemy(engine)
+    return engine
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: SettingsT, needs: BackendNeeds, *, token_verifier: TokenVerifier | None = None,
+) -> AsyncIterator[Runtime[SettingsT]]:
+    """Open the declared backends (the bus is created, not started: see `running_events`); closed on exit.
+
+    `token_verifier` replaces the default one that reads JWKS_URL (auth verifies from its own keys).
+    """
+    refuse_dev_backends(settings, needs)
+    engine = _open_engine(settings, settings.database_url, needs.schema)
+    read_engine = (_open_engine(settings, settings.read_database_url or settings.database_url, needs.schema)
+                   if needs.read_only_database else None)
     session_factory = create_session_factory(engine)
     redis = create_redis(settings.redis_url)
     bus = create_bus(settings)
-    backends = Backends(
+    runtime: Runtime[SettingsT] = Runtime(
         settings=settings,
+        needs=needs,
         engine=engine,
         session_factory=session_factory,
         redis=redis,
         rate_limiter=create_rate_limiter(settings.redis_url),
-        token_verifier=TokenVerifier(JWKSCache(settings.jwks_url, settings.jwks_cache_seconds),
-                                     settings.jwt_issuer, settings.jwt_audience),
+        token_verifier=token_verifier or TokenVerifier(JWKSCache(settings.jwks_url, settings.jwks_cache_seconds),
+                                                       settings.jwt_issuer, settings.jwt_audience),
         bus=bus,
-        store=create_object_store(settings) if with_object_store else None,
+        relay=(OutboxRelay(session_factory, needs.outbox_model, bus, poll_seconds=settings.outbox_poll_seconds,
+                           service=settings.service_name) if needs.outbox_model is not None else None),
+        object_store=create_object_store(settings) if needs.object_store else None,
+        read_engine=read_engine,
+        read_session_factory_=create_session_factory(read_engine) if read_engine is not None else None,
     )
-    relay = (OutboxRelay(session_factory, outbox_model, bus, poll_seconds=settings.outbox_poll_seconds,
-                         service=settings.service_name) if outbox_model is not None else None)
-    if run_event_worker:
-        backends.worker = EventWorker(bus, relay, list(subscriptions))
-    for name in ("settings", "engine", "session_factory", "redis", "rate_limiter", "token_verifier", "bus",
-                 "store"):
-        setattr(app.state, name, getattr(backends, name))
-    app.state.backends = backends
-    app.state.outbox_relay = relay
     try:
-        if backends.store is not None:
+        if runtime.object_store is not None:
             try:
-                await backends.store.ensure_bucket()
+                await runtime.object_store.ensure_bucket()
             except Exception:  # the service still serves; /readyz reports the store as down
                 log.exception("object store bucket could not be prepared")
-        if backends.worker is not None:
-            await backends.worker.start()
-        else:
-            await bus.start()
-        yield backends
+        yield runtime
     finally:
-        if backends.worker is not None:
-            await backends.worker.stop()
-        else:
-            await bus.close()
         await redis.aclose()
+        if read_engine is not None:
+            await read_engine.dispose()
         await engine.dispose()
+
+
+@asynccontextmanager
+async def running_events(
+    runtime: Runtime[Any], subscriptions: Sequence[Subscription], *, consume: bool,
+) -> AsyncIterator[None]:
+    """Start the bus; with `consume`, also the consumers and the outbox relay (`runtime.worker`).
+
+    On exit the worker stops taking messages, lets in-flight ones finish and be acked, publishes what
+    is left in the outbox, then disconnects (see `EventWorker.stop`).
+    """
+    if not consume:
+        await runtime.bus.start()
+        try:
+            yield
+        finally:
+            await runtime.bus.close()
+        return
+    runtime.worker = EventWorker(runtime.bus, runtime.relay, subscriptions)
+    await runtime.worker.start()
+    try:
+        yield
+    finally:
+        await runtime.worker.stop()
+
+
+# A service's `open_<service>_runtime(settings, *, run_event_worker)`: used by its app and by its worker.
+OpenServiceRuntime = Callable[..., AbstractAsyncContextManager[Runtime[Any]]]
+
+
+def runtime_lifespan(open_service: OpenServiceRuntime, settings: CommonSettings,
+                     ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A FastAPI lifespan that opens the service's runtime and puts it on `app.state.runtime`."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_service(settings, run_event_worker=settings.run_event_worker) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    return lifespan
+
+
+def get_runtime(connection: HTTPConnection) -> Runtime[Any]:
+    """The runtime of the app serving this request or WebSocket."""
+    runtime: Runtime[Any] = connection.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime[Any], Depends(get_runtime)]
+
+
+async def run_worker(open_service: OpenServiceRuntime, settings: CommonSettings,
+                     stop: asyncio.Event | None = None) -> None:
+    """The body of every `python -m fitjourney_<service>.worker`: relay the outbox and consume events, no
+    HTTP, until `stop` is set (by default: until SIGTERM or SIGINT). Then in-flight messages finish and are
+    acked, and the outbox is flushed, before it returns."""
+    async with open_service(settings, run_event_worker=True):
+        log.info("%s worker running", settings.service_name)
+        if stop is None:
+            await wait_for_stop_signal(asyncio.Event())
+        else:
+            await stop.wait()
+        log.info("%s worker stopping: draining in-flight messages and the outbox", settings.service_name)
+
+
+def worker_main(open_service: OpenServiceRuntime, settings: CommonSettings) -> None:
+    """`main()` of a service's worker module: `worker_main(open_core_runtime, CoreSettings())`."""
+    configure_logging(settings.log_level, settings.log_json, f"{settings.service_name}-worker")
+    asyncio.run(run_worker(open_service, settings))

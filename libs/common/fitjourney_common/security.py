@@ -147,8 +147,9 @@ async def is_account_erased(redis: Redis, user_id: uuid.UUID) -> bool:
 
 async def authenticate(connection: HTTPConnection, token: str) -> Principal:
     """A verified principal whose account still exists (HTTP requests and WebSockets alike)."""
-    principal: Principal = await connection.app.state.token_verifier.verify(token)
-    if await is_account_erased(connection.app.state.redis, principal.user_id):
+    runtime = connection.app.state.runtime  # a `runtime.Runtime` (that module imports this one)
+    principal: Principal = await runtime.token_verifier.verify(token)
+    if await is_account_erased(runtime.redis, principal.user_id):
         raise Unauthorized("This account has been deleted")
     return principal
 
@@ -157,8 +158,9 @@ async def get_principal(request: Request) -> Principal:
     """Authenticate the caller, then count the request against their per-user rate limit."""
     principal = await authenticate(request, bearer_token(request))
     request.state.principal = principal
-    settings = request.app.state.settings
-    await request.app.state.rate_limiter.check(settings.rate_limit_api, settings.service_name,
+    runtime = request.app.state.runtime
+    settings = runtime.settings
+    await runtime.rate_limiter.check(settings.rate_limit_api, settings.service_name,
                                                str(principal.user_id))
     return principal
 

@@ -175,7 +175,7 @@ def install_service_defaults(
     app: FastAPI, settings: CommonSettings, readiness: Mapping[str, ReadinessCheck] | None = None,
 ) -> None:
     """Add everything every service has; `readiness` maps a backend name to a check that it answers
-    (default: the checks of the backends `runtime.open_backends` put on `app.state`)."""
+    (default: the checks of the declared backends of `app.state.runtime`)."""
     configure_logging(settings.log_level, settings.log_json, settings.service_name)
     configure_tracing(settings.service_name, settings.otlp_endpoint)
     install_error_handlers(app)
@@ -198,7 +198,7 @@ def install_service_defaults(
     @app.get("/readyz", tags=["health"], summary="Every backend the service needs answers")
     async def readyz() -> JSONResponse:
         # Backends open in the lifespan, so their checks are looked up per call, not at install time.
-        checks = dict(readiness) if readiness is not None else app.state.backends.readiness_checks()
+        checks = dict(readiness) if readiness is not None else app.state.runtime.readiness_checks()
         names = list(checks)
         results = await asyncio.gather(*(_run_check(checks[n]) for n in names))
         status = dict(zip(names, ("ok" if r else "down" for r in results), strict=True))

@@ -23,6 +23,9 @@ class CommonSettings(BaseSettings):
     data_dir: Path = DEV_DATA_DIR
 
     database_url: str = f"sqlite+aiosqlite:///{DEV_DATA_DIR}/fitjourney.db"
+    # Only for a service that declares `BackendNeeds(read_only_database=True)`: a read-only role or a
+    # replica it reads other data through; DATABASE_URL when unset.
+    read_database_url: str | None = None
     db_pool_size: int = 10
     db_echo: bool = False
     redis_url: str = "memory://"
@@ -57,6 +60,10 @@ class CommonSettings(BaseSettings):
     def queue_name(self, name: str) -> str:
         """The durable queue `name` of this deployment; replicas share it (competing consumers)."""
         return self.events_queue_prefix + name
+
+    # Outside dev/test the in-process backends (SQLite, memory://, file://) are refused unless this is
+    # set: a single-box demo may want them, a production deployment never by accident.
+    allow_dev_backends: bool = False
 
     @property
     def is_dev(self) -> bool:

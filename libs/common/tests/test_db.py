@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import asyncpg
 import httpx
@@ -54,7 +55,8 @@ async def test_request_session_commits_on_success_and_rolls_back_on_error(tmp_pa
         await conn.run_sync(Base.metadata.create_all)
     app = FastAPI()
     install_error_handlers(app)
-    app.state.session_factory = create_session_factory(engine)
+    factory = create_session_factory(engine)
+    app.state.runtime = SimpleNamespace(session_factory=factory)  # all that SessionDep reads of a Runtime
 
     effects: list[str] = []
 
@@ -65,7 +67,7 @@ async def test_request_session_commits_on_success_and_rolls_back_on_error(tmp_pa
 
         async def announce() -> None:
             # Runs after the commit: the note is already visible to a new session.
-            async with app.state.session_factory() as other:
+            async with factory() as other:
                 if body in (await other.scalars(select(Note.body))).all():
                     effects.append(body)
 
@@ -77,7 +79,7 @@ async def test_request_session_commits_on_success_and_rolls_back_on_error(tmp_pa
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         assert (await http.post("/notes/kept")).status_code == 200
         assert (await http.post("/notes/fail")).status_code == 422
-    async with app.state.session_factory() as session:
+    async with factory() as session:
         assert (await session.scalars(select(Note.body))).all() == ["kept"]
     assert effects == ["kept"], "after-commit steps run once committed, never after a rollback"
     await engine.dispose()

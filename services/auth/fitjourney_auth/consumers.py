@@ -7,7 +7,7 @@ and redacts the account's personal data in the audit log. Idempotent through the
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,9 @@ from fitjourney_common.events.contracts import UserDeleted
 from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_common.events.inbox import idempotent
 from fitjourney_common.events.worker import Subscription
+
+if TYPE_CHECKING:
+    from fitjourney_auth.runtime import AuthRuntime
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +45,14 @@ async def delete_user_credentials(session: AsyncSession, envelope: EventEnvelope
     log.info("user %s erased: credentials %s", data.user_id, "deleted" if deleted else "already gone")
 
 
-def subscriptions(state: Any, queue_prefix: str = "") -> list[Subscription]:
-    """The service's consumers. `state` is the app's state: the session factory and cache exist only
-    once the backends are open, so they are looked up per event."""
+def subscriptions(runtime: AuthRuntime) -> list[Subscription]:
+    """The service's consumers; each handler receives the runtime the worker runs in."""
 
     async def on_user_deleted(envelope: EventEnvelope) -> None:
-        auth = getattr(state, "auth", None)
-        cache = auth.refresh_cache if auth is not None else None
-
         async def handler(session: AsyncSession, event: EventEnvelope) -> None:
-            await delete_user_credentials(session, event, cache)
+            await delete_user_credentials(session, event, runtime.refresh_cache)
 
-        await idempotent(state.session_factory, ProcessedEvent, "auth.user_deleted", handler)(envelope)
+        await idempotent(runtime.session_factory, ProcessedEvent, "auth.user_deleted", handler)(envelope)
 
-    return [Subscription(queue=queue_prefix + USER_DELETED_QUEUE, patterns=["user.deleted"], handler=on_user_deleted)]
+    return [Subscription(queue=runtime.settings.queue_name(USER_DELETED_QUEUE), patterns=["user.deleted"],
+                         handler=on_user_deleted)]

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query
 
 from fitjourney_auth.accounts.service import AccountService
 from fitjourney_auth.admin.service import AdminService
 from fitjourney_auth.client import ClientInfo
-from fitjourney_auth.components import AuthComponents
 from fitjourney_auth.oauth.service import OAuthService
 from fitjourney_auth.recovery.service import RecoveryService
+from fitjourney_auth.runtime import AuthRuntime, auth_runtime
 from fitjourney_auth.sessions.service import SessionService
 from fitjourney_common.db.session import SessionDep
+from fitjourney_common.runtime import RuntimeDep
 
 
-def get_components(request: Request) -> AuthComponents:
-    components: AuthComponents = request.app.state.auth
-    return components
+def get_components(runtime: RuntimeDep) -> AuthRuntime:
+    return auth_runtime(runtime)
 
 
-Components = Annotated[AuthComponents, Depends(get_components)]
+Components = Annotated[AuthRuntime, Depends(get_components)]
 Client = Annotated[ClientInfo, Depends(ClientInfo.from_request)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,22 +12,21 @@ from fastapi import FastAPI
 
 from fitjourney_auth.accounts.router import router as accounts_router
 from fitjourney_auth.admin.router import router as admin_router
-from fitjourney_auth.components import AuthComponents
 from fitjourney_auth.consumers import subscriptions
 from fitjourney_auth.jwks import router as jwks_router
 from fitjourney_auth.keys import KeyStore, LocalJWKS
 from fitjourney_auth.lockout import LoginLockout
 from fitjourney_auth.mail import LoggingMailSender, MailSender
-from fitjourney_auth.models import SCHEMA, OutboxMessage
 from fitjourney_auth.oauth.providers import OAuthProviders, redact_http_client_logs
 from fitjourney_auth.oauth.router import router as oauth_router
 from fitjourney_auth.passwords import PasswordHasher
 from fitjourney_auth.recovery.router import router as recovery_router
+from fitjourney_auth.runtime import NEEDS, AuthRuntime
 from fitjourney_auth.sessions.cache import RefreshTokenCache
 from fitjourney_auth.sessions.router import router as sessions_router
 from fitjourney_auth.settings import API_PREFIX, AuthSettings
 from fitjourney_auth.tokens import AccessTokenIssuer
-from fitjourney_common.runtime import open_backends
+from fitjourney_common.runtime import open_runtime, running_events, runtime_lifespan
 from fitjourney_common.security import TokenVerifier
 from fitjourney_common.service_defaults import install_service_defaults
 
@@ -35,49 +35,48 @@ def create_key_store(settings: AuthSettings) -> KeyStore:
     return KeyStore(settings.keys_path, settings.access_ttl_seconds, settings.key_reload_seconds)
 
 
+@asynccontextmanager
+async def open_auth_runtime(settings: AuthSettings, *, run_event_worker: bool,
+                            mail_sender: MailSender | None = None) -> AsyncIterator[AuthRuntime]:
+    """Auth's backends, keys and components and (with `run_event_worker`) its events: what the app's
+    lifespan and `python -m fitjourney_auth.worker` both run."""
+    redact_http_client_logs()
+    keys = create_key_store(settings)
+    # Outside dev a missing key is a deployment mistake: refuse to start rather than invent one.
+    await asyncio.to_thread(keys.load, generate_if_missing=settings.is_dev)
+    # Auth verifies its own tokens from its key store, not by fetching its own JWKS over HTTP.
+    verifier = TokenVerifier(LocalJWKS(keys), settings.jwt_issuer, settings.jwt_audience)
+    async with (
+        open_runtime(settings, NEEDS, token_verifier=verifier) as backends,
+        httpx.AsyncClient(timeout=settings.oauth_http_timeout_seconds,
+                          headers={"User-Agent": "fitjourney-auth"}) as http,
+    ):
+        passwords = PasswordHasher(settings.bcrypt_rounds)
+        await passwords.warm_up()
+        runtime = AuthRuntime(
+            **backends.backends(),
+            keys=keys,
+            issuer=AccessTokenIssuer(keys, settings.jwt_issuer, settings.jwt_audience, settings.access_ttl_seconds),
+            passwords=passwords,
+            lockout=LoginLockout(backends.redis, settings.lockout_max_attempts, settings.lockout_window_seconds),
+            refresh_cache=RefreshTokenCache(backends.redis, settings.service_name),
+            mail=mail_sender or LoggingMailSender(include_body=settings.is_dev),
+            oauth=OAuthProviders(settings, http),
+            http=http,
+        )
+        async with running_events(runtime, subscriptions(runtime), consume=run_event_worker):
+            yield runtime
+
+
 def create_app(settings: AuthSettings | None = None, *, mail_sender: MailSender | None = None) -> FastAPI:
     """The auth app; `mail_sender` replaces the default (log) sender, e.g. to collect mails in tests."""
     settings = settings or AuthSettings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        redact_http_client_logs()
-        keys = create_key_store(settings)
-        # Outside dev a missing key is a deployment mistake: refuse to start rather than invent one.
-        await asyncio.to_thread(keys.load, generate_if_missing=settings.is_dev)
-        async with (
-            open_backends(app, settings, SCHEMA, outbox_model=OutboxMessage,
-                          subscriptions=subscriptions(app.state, settings.events_queue_prefix),
-                          run_event_worker=settings.run_event_worker) as backends,
-            httpx.AsyncClient(timeout=settings.oauth_http_timeout_seconds,
-                              headers={"User-Agent": "fitjourney-auth"}) as http,
-        ):
-            # Auth verifies its own tokens from its key store, not by fetching its own JWKS over HTTP.
-            app.state.token_verifier = backends.token_verifier = TokenVerifier(
-                LocalJWKS(keys), settings.jwt_issuer, settings.jwt_audience)
-            passwords = PasswordHasher(settings.bcrypt_rounds)
-            await passwords.warm_up()
-            app.state.auth = AuthComponents(
-                settings=settings,
-                keys=keys,
-                issuer=AccessTokenIssuer(keys, settings.jwt_issuer, settings.jwt_audience,
-                                         settings.access_ttl_seconds),
-                passwords=passwords,
-                lockout=LoginLockout(backends.redis, settings.lockout_max_attempts,
-                                     settings.lockout_window_seconds),
-                refresh_cache=RefreshTokenCache(backends.redis, settings.service_name),
-                mail=mail_sender or LoggingMailSender(include_body=settings.is_dev),
-                oauth=OAuthProviders(settings, http),
-                http=http,
-                rate_limiter=backends.rate_limiter,
-            )
-            yield
-
+    open_service = functools.partial(open_auth_runtime, mail_sender=mail_sender)
     app = FastAPI(
         title="FitJourney auth",
         version="1.0.0",
         summary="Accounts, tokens, sessions, OAuth sign-in and roles",
-        lifespan=lifespan,
+        lifespan=runtime_lifespan(open_service, settings),
         redoc_url=None,
     )
     install_service_defaults(app, settings)

@@ -65,7 +65,7 @@ async def fetch(engine: AsyncEngine, sql: str, **params: Any) -> list[dict[str, 
 async def running_app(settings: AuthSettings, mailbox: Mailbox | None = None) -> AsyncIterator[FastAPI]:
     app = create_app(settings, mail_sender=mailbox or Mailbox())
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
-        worker = app.state.backends.worker
+        worker = app.state.runtime.worker
         if worker is not None:
             await asyncio.wait_for(worker.wait_connected(), 30)
         yield app
@@ -127,7 +127,7 @@ async def make_admin(app: FastAPI, http: httpx.AsyncClient) -> Account:
     from fitjourney_auth.cli import create_admin
 
     email = unique_email("admin")
-    await create_admin(app.state.settings, email, PASSWORD, "Admin")
+    await create_admin(app.state.runtime.settings, email, PASSWORD, "Admin")
     return await login(http, Account(email, PASSWORD, ""))
 
 
@@ -171,7 +171,7 @@ class GatedHashes:
 @contextmanager
 def gated_password_checks(app: FastAPI) -> Iterator[GatedHashes]:
     """Hold every password check of `app` until the block sets `gate.release` (or ends)."""
-    passwords = app.state.auth.passwords
+    passwords = app.state.runtime.passwords
     gate = GatedHashes(passwords._hash)
     passwords._hash = gate
     try:

@@ -37,18 +37,18 @@ async def test_jwks_publishes_the_public_key_with_its_kid(client, app):
     response = await client.get(f"{PREFIX}/.well-known/jwks.json")
     assert response.status_code == 200
     keys = response.json()["keys"]
-    assert [k["kid"] for k in keys] == [app.state.auth.keys.current.kid]
+    assert [k["kid"] for k in keys] == [app.state.runtime.keys.current.kid]
     assert keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256" and keys[0]["use"] == "sig"
     assert not {"d", "p", "q", "dp", "dq", "qi"} & set(keys[0])  # nothing private
     # The same document is on disk, where embedded-dev services read it (file:// JWKS URL).
-    settings = app.state.settings
+    settings = app.state.runtime.settings
     assert json.loads(settings.jwks_path.read_text()) == response.json()
     assert settings.jwks_path == settings.data_dir / "keys" / "jwks.json"
 
 
 async def test_another_service_verifies_auth_tokens_from_the_jwks_file(client, app):
     account = await signed_in(client)
-    verifier = TokenVerifier(JWKSCache(f"file://{app.state.settings.jwks_path}"),
+    verifier = TokenVerifier(JWKSCache(f"file://{app.state.runtime.settings.jwks_path}"),
                              "https://auth.fitjourney.local", "fitjourney")
     principal = await verifier.verify(account.access_token)
     assert str(principal.user_id) == account.id and principal.roles == frozenset({"user"})
@@ -64,14 +64,14 @@ async def test_tampered_token_is_refused(client):
 
 async def test_alg_none_is_refused(client, app):
     account = await signed_in(client)
-    kid = app.state.auth.keys.current.kid
+    kid = app.state.runtime.keys.current.kid
     token = f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': kid})}.{_b64(_claims(account.id))}."
     assert_problem(await client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {token}"}), 401)
 
 
 async def test_hs256_signed_with_the_public_key_is_refused(client, app):
     account = await signed_in(client)
-    current = app.state.auth.keys.current
+    current = app.state.runtime.keys.current
     public = json.dumps(current.public_jwk)
     token = jwt.encode(_claims(account.id), public, algorithm="HS256", headers={"kid": current.kid})
     assert_problem(await client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {token}"}), 401)
@@ -80,7 +80,7 @@ async def test_hs256_signed_with_the_public_key_is_refused(client, app):
 async def test_token_signed_by_another_key_is_refused(client, app):
     account = await signed_in(client)
     stranger = RSAKey.generate()
-    same_kid = stranger.sign(_claims(account.id), kid=app.state.auth.keys.current.kid)
+    same_kid = stranger.sign(_claims(account.id), kid=app.state.runtime.keys.current.kid)
     unknown_kid = stranger.sign(_claims(account.id))
     for token in (same_kid, unknown_kid):
         assert_problem(await client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {token}"}), 401)
@@ -88,7 +88,7 @@ async def test_token_signed_by_another_key_is_refused(client, app):
 
 async def test_expired_token_is_refused(client, app):
     account = await signed_in(client)
-    key = app.state.auth.keys.current
+    key = app.state.runtime.keys.current
     past = int(time.time()) - 3600
     token = jwt.encode(_claims(account.id, iat=past - 900, exp=past), key.signer, algorithm="RS256",
                        headers={"kid": key.kid})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,10 +17,13 @@ from fitjourney_core.food_logs.consumers import handle_photo_recognized
 from fitjourney_core.profile.consumers import handle_user_registered
 from fitjourney_core.workouts.consumers import handle_calories_estimated
 
+if TYPE_CHECKING:
+    from fitjourney_core.runtime import CoreRuntime
+
 log = logging.getLogger(__name__)
 
-# handler(session, envelope, app_state): runs in the event's transaction, bound to the event's user.
-CoreHandler = Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]
+# handler(session, envelope, runtime): runs in the event's transaction, bound to the event's user.
+CoreHandler = Callable[[AsyncSession, EventEnvelope, "CoreRuntime"], Awaitable[None]]
 HANDLERS: dict[str, CoreHandler] = {
     "workout.calories_estimated": handle_calories_estimated,
     "food.photo_recognized": handle_photo_recognized,
@@ -29,8 +32,8 @@ HANDLERS: dict[str, CoreHandler] = {
 }
 
 
-def build_subscriptions(app_state: Any, queue: str) -> list[Subscription]:
-    """`app_state` is read when an event arrives (the session factory only exists once backends open)."""
+def build_subscriptions(runtime: CoreRuntime) -> list[Subscription]:
+    """Core's one queue; every handler receives the runtime the worker runs in."""
 
     async def dispatch(envelope: EventEnvelope) -> None:
         handler = HANDLERS.get(envelope.type)
@@ -39,10 +42,10 @@ def build_subscriptions(app_state: Any, queue: str) -> list[Subscription]:
             return
 
         async def in_transaction(session: AsyncSession, event: EventEnvelope) -> None:
-            await handler(session, event, app_state)
+            await handler(session, event, runtime)
 
-        run_once = idempotent(app_state.session_factory, ProcessedEvent, f"core:{envelope.type}", in_transaction)
+        run_once = idempotent(runtime.session_factory, ProcessedEvent, f"core:{envelope.type}", in_transaction)
         # Side effects registered with call_after_commit run once the handler's transaction committed.
         await run_once(envelope)
 
-    return [Subscription(queue=queue, patterns=list(HANDLERS), handler=dispatch)]
+    return [Subscription(queue=runtime.settings.events_queue, patterns=list(HANDLERS), handler=dispatch)]

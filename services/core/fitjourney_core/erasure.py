@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,9 @@ from fitjourney_common.security import mark_account_erased
 from fitjourney_core.account.repository import add_audit_entry
 from fitjourney_core.models import Base
 from fitjourney_core.summary.cache import invalidate_all_summaries
+
+if TYPE_CHECKING:
+    from fitjourney_core.runtime import CoreRuntime
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +40,7 @@ async def erase_user_rows(session: AsyncSession, user_id: uuid.UUID) -> dict[str
     return removed
 
 
-async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, app_state: Any) -> None:
+async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, runtime: CoreRuntime) -> None:
     user_id = uuid.UUID(str(envelope.data["user_id"]))
     removed = await erase_user_rows(session, user_id)
     log.info("erased user %s from core: %s", user_id, {k: v for k, v in removed.items() if v})
@@ -45,11 +48,11 @@ async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, ap
                     rows=sum(removed.values()))
 
     async def erase_objects_and_caches() -> None:
-        store = getattr(app_state, "store", None)
+        store = runtime.object_store
         if store is not None:
             for prefix in OBJECT_PREFIXES:
                 await store.delete_prefix(prefix.format(user_id=user_id))
-        await invalidate_all_summaries(app_state.redis, user_id)
-        await mark_account_erased(app_state.redis, user_id)
+        await invalidate_all_summaries(runtime.redis, user_id)
+        await mark_account_erased(runtime.redis, user_id)
 
     call_after_commit(session, erase_objects_and_caches)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from fitjourney_common.runtime import open_backends
+from fitjourney_common.runtime import open_runtime, running_events, runtime_lifespan
 from fitjourney_common.service_defaults import install_service_defaults
 from fitjourney_common.storage import LocalObjectStore, create_object_store, local_objects_router
 from fitjourney_core.account.export_job import ExportRunner
@@ -17,7 +17,6 @@ from fitjourney_core.account.router import router as account_router
 from fitjourney_core.activities.router import router as activities_router
 from fitjourney_core.body_metrics.router import router as body_metrics_router
 from fitjourney_core.consumers import build_subscriptions
-from fitjourney_core.db import OutboxMessage
 from fitjourney_core.food_logs.router import router as food_logs_router
 from fitjourney_core.foods.router import router as foods_router
 from fitjourney_core.habits.router import router as habits_router
@@ -25,6 +24,7 @@ from fitjourney_core.journal.router import router as journal_router
 from fitjourney_core.notifications.router import router as notifications_router
 from fitjourney_core.partitions import ensure_partitions, maintain_partitions
 from fitjourney_core.profile.router import router as profile_router
+from fitjourney_core.runtime import NEEDS, CoreRuntime
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.summary.router import router as summary_router
 from fitjourney_core.sync.router import router as sync_router
@@ -39,34 +39,33 @@ ROUTERS = (
 )
 
 
-def create_app(settings: CoreSettings | None = None) -> FastAPI:
-    settings = settings or CoreSettings()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_backends(
-            app, settings, "core", outbox_model=OutboxMessage,
-            subscriptions=build_subscriptions(app.state, settings.events_queue),
-            with_object_store=True, run_event_worker=settings.run_event_worker,
-        ) as backends:
-            await _prepare_backends(app, settings)
-            app.state.export_runner = ExportRunner(app.state)
+@contextlib.asynccontextmanager
+async def open_core_runtime(settings: CoreSettings, *, run_event_worker: bool) -> AsyncIterator[CoreRuntime]:
+    """Core's backends, export runner, partition upkeep and (with `run_event_worker`) its events: what
+    the app's lifespan and `python -m fitjourney_core.worker` both run."""
+    async with open_runtime(settings, NEEDS) as backends:
+        runtime = CoreRuntime(**backends.backends(), exports=ExportRunner(backends))
+        async with running_events(runtime, build_subscriptions(runtime), consume=run_event_worker):
+            await _prepare_partitions(runtime, settings)
             stop = asyncio.Event()
             maintenance = asyncio.create_task(maintain_partitions(
-                backends.engine, settings.partition_months_ahead, settings.partition_maintenance_seconds, stop))
+                runtime.engine, settings.partition_months_ahead, settings.partition_maintenance_seconds, stop))
             try:
-                yield
+                yield runtime
             finally:
                 stop.set()
                 await maintenance
                 # Before the backends close: a running export still needs the database and the store.
-                await app.state.export_runner.close()
+                await runtime.exports.close()
 
+
+def create_app(settings: CoreSettings | None = None) -> FastAPI:
+    settings = settings or CoreSettings()
     app = FastAPI(
         title="FitJourney core",
         version="1.0.0",
         summary="Profiles, workouts, food, body metrics, habits, journal, summaries, sync, notifications.",
-        lifespan=lifespan,
+        lifespan=runtime_lifespan(open_core_runtime, settings),
     )
     install_service_defaults(app, settings)
     for router in ROUTERS:
@@ -79,9 +78,9 @@ def create_app(settings: CoreSettings | None = None) -> FastAPI:
     return app
 
 
-async def _prepare_backends(app: FastAPI, settings: CoreSettings) -> None:
-    """Start-up chores that must not stop the service from serving if they fail (readyz reports it)."""
+async def _prepare_partitions(runtime: CoreRuntime, settings: CoreSettings) -> None:
+    """A start-up chore that must not stop the service from serving if it fails (readyz reports it)."""
     try:
-        await ensure_partitions(app.state.engine, settings.partition_months_ahead)
+        await ensure_partitions(runtime.engine, settings.partition_months_ahead)
     except Exception:
         log.exception("partitions could not be created ahead; the DEFAULT partition takes new rows")

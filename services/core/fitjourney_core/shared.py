@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
 from pydantic import BaseModel
 from redis.asyncio import Redis
 from sqlalchemy import select
@@ -20,9 +20,11 @@ from fitjourney_common.db.session import SessionDep
 from fitjourney_common.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from fitjourney_common.events.envelope import new_event
 from fitjourney_common.events.outbox import add_event
+from fitjourney_common.runtime import RuntimeDep
 from fitjourney_common.security import CurrentUser, Principal
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core.db import OutboxMessage
+from fitjourney_core.runtime import CoreRuntime, core_runtime
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.sync.service import record_change
 
@@ -47,16 +49,23 @@ async def get_user_session(principal: CurrentUser, session: SessionDep) -> UserS
 UserSessionDep = Annotated[UserSession, Depends(get_user_session)]
 
 
-def get_redis(request: Request) -> Redis:
-    return request.app.state.redis  # type: ignore[no-any-return]
+def get_core_runtime(runtime: RuntimeDep) -> CoreRuntime:
+    return core_runtime(runtime)
 
 
-def get_store(request: Request) -> ObjectStore:
-    return request.app.state.store  # type: ignore[no-any-return]
+CoreRuntimeDep = Annotated[CoreRuntime, Depends(get_core_runtime)]
 
 
-def get_settings(request: Request) -> CoreSettings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+def get_redis(runtime: CoreRuntimeDep) -> Redis:
+    return runtime.redis
+
+
+def get_store(runtime: CoreRuntimeDep) -> ObjectStore:
+    return runtime.store
+
+
+def get_settings(runtime: CoreRuntimeDep) -> CoreSettings:
+    return runtime.settings
 
 
 RedisDep = Annotated[Redis, Depends(get_redis)]

@@ -184,7 +184,7 @@ async def start_app(settings: CoreSettings, *, wait_for_broker: bool = True) -> 
     """Run `create_app(settings)` through its lifespan; with the broker, wait until consumers listen."""
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
-        worker = app.state.backends.worker
+        worker = app.state.runtime.worker
         if wait_for_broker and worker is not None:
             await asyncio.wait_for(worker.wait_connected(), 30)
         yield app

@@ -98,7 +98,7 @@ async def event_processed(app: Any, event_id: Any) -> bool:
 
     from fitjourney_core.db import ProcessedEvent
 
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         found = await session.scalar(select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == event_id))
     return found is not None
 
@@ -110,7 +110,7 @@ async def rows_of_user(app: Any, table: str, user_id: Any) -> int:
 
     from fitjourney_common.db.engine import bind_user
 
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         await bind_user(session, user_id)
         query = text(f"select count(*) from core.{table} where user_id = :user_id").bindparams(
             bindparam("user_id", type_=Uuid))

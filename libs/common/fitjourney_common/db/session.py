@@ -40,7 +40,7 @@ def discard_after_commit_callbacks(session: AsyncSession) -> None:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    factory: async_sessionmaker[AsyncSession] = request.app.state.runtime.session_factory
     async with factory() as session:
         try:
             yield session

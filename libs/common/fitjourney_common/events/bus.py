@@ -57,6 +57,12 @@ class EventBus(abc.ABC):
         """Stop consuming, let in-flight handlers finish (briefly), disconnect. Safe to call twice."""
 
     @abc.abstractmethod
+    async def stop_consuming(self) -> None:
+        """Take no new messages and let in-flight handlers finish and ack (briefly); publishing still works.
+
+        `close` does this too; a worker calls it first so events its handlers wrote can still be relayed."""
+
+    @abc.abstractmethod
     async def publish(self, envelopes: Sequence[EventEnvelope]) -> None:
         """Return only once the broker confirmed every envelope; otherwise raise PublishError."""
 

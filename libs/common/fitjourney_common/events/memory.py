@@ -115,6 +115,12 @@ class InMemoryBus(EventBus):
             self._started, self._closed = True, False
             self._broker.open_buses += 1
 
+    async def stop_consuming(self) -> None:
+        for queue in self._broker.queues.values():
+            queue.handlers = [(bus, handler) for bus, handler in queue.handlers if bus is not self]
+        # Deliveries of every bus of the process share one set: wait for them all, like a broker's ack.
+        await self.drain(5.0)
+
     async def close(self) -> None:
         if not self._started or self._closed:
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 import weakref
@@ -182,6 +183,20 @@ class OutboxRelay:
         for event_type, count in Counter(e.type for e in envelopes if e.id in confirmed_ids).items():
             EVENTS_PUBLISHED.labels(service=self.service, type=event_type).inc(count)
         return len(confirmed)
+
+    async def flush(self, seconds: float = 10.0) -> int:
+        """Publish every pending event now (at shutdown); stops early when the broker does not confirm.
+
+        Returns how many were published; what is left waits in the outbox for the next relay."""
+        published = 0
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                while True:
+                    count = await self.run_once()
+                    published += count
+                    if count == 0 or self.consecutive_failures:
+                        break
+        return published
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set; never raises: a broker or database outage only slows it down."""

@@ -93,9 +93,14 @@ class RabbitMQBus(EventBus):
         self._connection, self._publish_channel = connection, channel
 
     async def close(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
+        if self._connection is None:
             return
+        await self.stop_consuming()
+        connection, self._connection = self._connection, None
+        self._exchange = self._publish_channel = None
+        await connection.close()
+
+    async def stop_consuming(self) -> None:
         for queue, tag in self._consumers:
             try:
                 await queue.cancel(tag)
@@ -105,8 +110,6 @@ class RabbitMQBus(EventBus):
         if self._handling:
             # Let running handlers ack; whatever is still unacked when we close is redelivered.
             await asyncio.wait(set(self._handling), timeout=self.close_timeout)
-        self._exchange = self._publish_channel = None
-        await connection.close()
 
     async def ping(self) -> bool:
         connection, channel = self._connection, self._publish_channel

@@ -61,7 +61,9 @@ class EventWorker:
         if self.relay is not None:
             self._tasks.append(asyncio.create_task(self.relay.run_forever(self._stop), name="outbox-relay"))
 
-    async def stop(self) -> None:
+    async def stop(self, flush_seconds: float = 10.0) -> None:
+        """Shut down without losing work: take no new messages, let in-flight handlers finish and ack,
+        publish what is left in the outbox (including events those handlers wrote), then disconnect."""
         self._stop.set()
         tasks, self._tasks = self._tasks, []
         for task in tasks:
@@ -70,6 +72,15 @@ class EventWorker:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self.connected:
+            await self.bus.stop_consuming()
+            if self.relay is not None:
+                try:
+                    flushed = await self.relay.flush(flush_seconds)
+                except Exception:  # the events stay in the outbox for the next relay
+                    log.exception("outbox could not be flushed at shutdown")
+                else:
+                    log.info("outbox flushed at shutdown: %d event(s)", flushed)
         await self.bus.close()
         self._connected.clear()
 
@@ -111,17 +122,23 @@ class EventWorker:
                 log.warning("event bus still unavailable, next try in %.1fs: %r", delay, exc)
 
 
-async def run_until_signal(worker: EventWorker) -> None:
-    """Entry point body for `python -m fitjourney_<svc>.worker`: run until SIGTERM or SIGINT."""
+async def wait_for_stop_signal(stop: asyncio.Event) -> None:
+    """Set `stop` on SIGTERM or SIGINT and wait for it; the handlers are removed again afterwards."""
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await worker.start()
         await stop.wait()
-        log.info("signal received, stopping the event worker")
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+
+async def run_until_signal(worker: EventWorker) -> None:
+    """Run `worker` until SIGTERM or SIGINT, then stop it (drain in-flight messages, flush the outbox)."""
+    try:
+        await worker.start()
+        await wait_for_stop_signal(asyncio.Event())
+        log.info("signal received, stopping the event worker")
+    finally:
         await worker.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -50,10 +51,9 @@ async def create_app_role(database_url: str, role: str, schema: str) -> str:
     conn = await asyncpg.connect(_asyncpg_dsn(database_url))
     try:
         if not await conn.fetchval("select 1 from pg_roles where rolname = $1", role):
-            try:
+            # A parallel test run on this server may create it between the check and here.
+            with contextlib.suppress(asyncpg.DuplicateObjectError):
                 await conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS')
-            except asyncpg.DuplicateObjectError:
-                pass  # a parallel test run on this server created it between the check and here
         database = make_url(database_url).database
         await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
         await conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')

@@ -12,10 +12,10 @@ from fitjourney_auth.accounts.repository import UserRepository, normalize_email
 from fitjourney_auth.accounts.schemas import UserCreate
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
-from fitjourney_auth.components import AuthComponents
 from fitjourney_auth.errors import RecordedTooManyRequests, RecordedUnauthorized
 from fitjourney_auth.models import ROLE_USER, OutboxMessage, User
 from fitjourney_auth.passwords import check_password_policy
+from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.errors import Conflict, Unauthorized
 from fitjourney_common.events.envelope import new_event
@@ -33,7 +33,7 @@ def announce_registration(db: AsyncSession, user: User) -> None:
 
 
 class AccountService:
-    def __init__(self, db: AsyncSession, components: AuthComponents):
+    def __init__(self, db: AsyncSession, components: AuthRuntime):
         self.db = db
         self.components = components
         self.users = UserRepository(db)

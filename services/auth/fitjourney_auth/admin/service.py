@@ -12,8 +12,8 @@ from fitjourney_auth.accounts.repository import UserRepository
 from fitjourney_auth.accounts.schemas import AdminUserRead
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
-from fitjourney_auth.components import AuthComponents
 from fitjourney_auth.models import ROLE_ADMIN, ROLE_USER, OutboxMessage, User
+from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_common.db.pagination import ListParams, Page, encode_cursor
 from fitjourney_common.errors import Conflict, NotFound
 from fitjourney_common.events.envelope import as_utc, new_event
@@ -33,7 +33,7 @@ def normalize_roles(roles: Iterable[str]) -> list[str]:
 
 
 class AdminService:
-    def __init__(self, db: AsyncSession, components: AuthComponents):
+    def __init__(self, db: AsyncSession, components: AuthRuntime):
         self.db = db
         self.components = components
         self.users = UserRepository(db)

@@ -16,17 +16,17 @@ from fitjourney_auth.accounts.repository import IdentityRepository, UserReposito
 from fitjourney_auth.accounts.service import announce_registration
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
-from fitjourney_auth.components import AuthComponents
 from fitjourney_auth.errors import RecordedUnauthorized
 from fitjourney_auth.models import ROLE_USER, Identity, User
 from fitjourney_auth.oauth.providers import ProviderIdentity
+from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_auth.sessions.service import IssuedTokens, SessionService
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.errors import Conflict, Unauthorized, ValidationFailed
 
 
 class OAuthService:
-    def __init__(self, db: AsyncSession, components: AuthComponents):
+    def __init__(self, db: AsyncSession, components: AuthRuntime):
         self.db = db
         self.components = components
         self.users = UserRepository(db)

@@ -13,11 +13,11 @@ from fitjourney_auth import audit
 from fitjourney_auth.accounts.repository import UserRepository, normalize_email
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
-from fitjourney_auth.components import AuthComponents
 from fitjourney_auth.mail import MailMessage
 from fitjourney_auth.models import PasswordResetToken
 from fitjourney_auth.passwords import check_password_policy
 from fitjourney_auth.recovery.repository import ResetTokenRepository
+from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_auth.sessions.service import SessionService
 from fitjourney_auth.tokens import hash_token, new_opaque_token
 from fitjourney_common.db.base import utcnow
@@ -27,7 +27,7 @@ BAD_TOKEN = "The reset token is invalid, expired or already used"  # noqa: S105 
 
 
 class RecoveryService:
-    def __init__(self, db: AsyncSession, components: AuthComponents):
+    def __init__(self, db: AsyncSession, components: AuthRuntime):
         self.db = db
         self.components = components
         self.settings = components.settings

@@ -14,9 +14,9 @@ from fitjourney_auth.accounts.repository import UserRepository
 from fitjourney_auth.accounts.service import AccountService
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
-from fitjourney_auth.components import AuthComponents
 from fitjourney_auth.errors import RecordedUnauthorized
 from fitjourney_auth.models import RefreshSession, RefreshToken, User
+from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_auth.sessions.cache import CachedToken
 from fitjourney_auth.sessions.repository import SessionRepository
 from fitjourney_auth.sessions.schemas import SessionRead
@@ -39,7 +39,7 @@ class IssuedTokens:
 
 
 class SessionService:
-    def __init__(self, db: AsyncSession, components: AuthComponents):
+    def __init__(self, db: AsyncSession, components: AuthRuntime):
         self.db = db
         self.components = components
         self.settings = components.settings

@@ -107,7 +107,7 @@ async def test_role_changes_are_validated(client, app):
 
 
 async def test_create_admin_cli_creates_or_promotes(client, app, db):
-    settings = app.state.settings
+    settings = app.state.runtime.settings
     email = unique_email("cli-admin")
     code = await asyncio.to_thread(cli_main, ["create-admin", "--email", email, "--password", PASSWORD,
                                               "--display-name", "Root"], settings)
@@ -129,7 +129,7 @@ async def test_create_admin_cli_creates_or_promotes(client, app, db):
 async def test_create_admin_reads_the_password_from_stdin(client, app, monkeypatch):
     email = unique_email("stdin-admin")
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
-    assert await asyncio.to_thread(cli_main, ["create-admin", "--email", email], app.state.settings) == 0
+    assert await asyncio.to_thread(cli_main, ["create-admin", "--email", email], app.state.runtime.settings) == 0
     assert (await client.post(f"{PREFIX}/login", json={"email": email, "password": PASSWORD})).status_code == 200
 
 

@@ -48,7 +48,7 @@ async def test_login_returns_a_token_pair(client, app):
     assert len(body["refresh_token"]) >= 40 and "." not in body["refresh_token"]  # opaque, not a JWT
 
     header = jwt.get_unverified_header(body["access_token"])
-    assert header["alg"] == "RS256" and header["kid"] == app.state.auth.keys.current.kid
+    assert header["alg"] == "RS256" and header["kid"] == app.state.runtime.keys.current.kid
     claims = jwt.get_unverified_claims(body["access_token"])
     assert {"sub", "roles", "iat", "exp", "jti", "iss", "aud"} <= set(claims)
     assert claims["sub"] == account.id and claims["roles"] == ["user"]

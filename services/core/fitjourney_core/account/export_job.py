@@ -23,9 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.engine import bind_user
 from fitjourney_common.db.session import run_after_commit_callbacks
+from fitjourney_common.runtime import Runtime
 from fitjourney_core.account import service
 from fitjourney_core.account.archive import build_zip
 from fitjourney_core.journal.service import cipher_from
+from fitjourney_core.settings import CoreSettings
 
 log = logging.getLogger(__name__)
 ZIP_CONTENT_TYPE = "application/zip"
@@ -34,9 +36,8 @@ ZIP_CONTENT_TYPE = "application/zip"
 class ExportRunner:
     """Starts export jobs as tasks and keeps them referenced (the loop holds tasks only weakly)."""
 
-    def __init__(self, state: Any) -> None:
-        # The app's state: session factory, store and Redis exist only once the lifespan opened them.
-        self._state = state
+    def __init__(self, runtime: Runtime[CoreSettings]) -> None:
+        self._runtime = runtime
         self._tasks: set[asyncio.Task[None]] = set()
 
     def start(self, user_id: uuid.UUID, export_id: uuid.UUID) -> None:
@@ -61,14 +62,14 @@ class ExportRunner:
     @contextlib.asynccontextmanager
     async def _transaction(self, user_id: uuid.UUID) -> AsyncIterator[AsyncSession]:
         """A transaction bound to the user (RLS), committed on success; then its after-commit steps run."""
-        async with self._state.session_factory() as session:
+        async with self._runtime.session_factory() as session:
             await bind_user(session, user_id)
             async with session.begin():
                 yield session
             await run_after_commit_callbacks(session)
 
     async def run(self, user_id: uuid.UUID, export_id: uuid.UUID) -> None:
-        settings = self._state.settings
+        settings = self._runtime.settings
         try:
             await asyncio.wait_for(self._produce(user_id, export_id), settings.export_timeout_seconds)
         except asyncio.CancelledError:
@@ -82,7 +83,7 @@ class ExportRunner:
             await self._fail(user_id, export_id, "error")
 
     async def _produce(self, user_id: uuid.UUID, export_id: uuid.UUID) -> None:
-        state = self._state
+        state = self._runtime
         async with self._transaction(user_id) as session:
             content = await service.read_user_data(session, cipher_from(state.settings), user_id, export_id,
                                                    utcnow())

@@ -5,20 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Response, status
 
 from fitjourney_common.errors import ValidationFailed
 from fitjourney_core.account import service
 from fitjourney_core.account.export_job import ExportRunner
 from fitjourney_core.account.schemas import AccountDeletion, DeletionScheduled, ExportRead
-from fitjourney_core.shared import RedisDep, SettingsDep, StoreDep, UserSessionDep
+from fitjourney_core.shared import CoreRuntimeDep, RedisDep, SettingsDep, StoreDep, UserSessionDep
 
 PREFIX = "/api/v1/me"
 router = APIRouter(prefix=PREFIX, tags=["account"])
 
 
-def get_export_runner(request: Request) -> ExportRunner:
-    return request.app.state.export_runner  # type: ignore[no-any-return]
+def get_export_runner(runtime: CoreRuntimeDep) -> ExportRunner:
+    return runtime.exports
 
 
 ExportRunnerDep = Annotated[ExportRunner, Depends(get_export_runner)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,10 +13,13 @@ from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_core.food_logs.photos import apply_recognition
 from fitjourney_core.notifications.service import notify_user
 
+if TYPE_CHECKING:
+    from fitjourney_core.runtime import CoreRuntime
+
 log = logging.getLogger(__name__)
 
 
-async def handle_photo_recognized(session: AsyncSession, envelope: EventEnvelope, app_state: Any) -> None:
+async def handle_photo_recognized(session: AsyncSession, envelope: EventEnvelope, runtime: CoreRuntime) -> None:
     result = FoodPhotoRecognized.model_validate(envelope.data)
     job = await apply_recognition(session, result)
     if job is None:
@@ -25,7 +28,7 @@ async def handle_photo_recognized(session: AsyncSession, envelope: EventEnvelope
 
     async def announce() -> None:
         # After the commit: a client told "done" finds the candidates when it asks.
-        await notify_user(app_state.redis, result.user_id, {
+        await notify_user(runtime.redis, result.user_id, {
             "type": "food.photo_recognized", "job_id": str(job.job_id), "status": job.status,
             "candidates": len(job.candidates),
         })

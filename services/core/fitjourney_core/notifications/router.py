@@ -13,8 +13,10 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
 from fitjourney_common.cache import REDIS_OUTAGE_ERRORS
 from fitjourney_common.errors import AppError
+from fitjourney_common.runtime import get_runtime
 from fitjourney_common.security import Principal, authenticate
 from fitjourney_core.notifications.service import channel_for
+from fitjourney_core.runtime import core_runtime
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["notifications"])
@@ -60,7 +62,7 @@ async def _authenticate(websocket: WebSocket, token: str | None) -> Principal | 
 async def _relay(websocket: WebSocket, principal: Principal) -> None:
     """Forward messages from the user's Redis channel; a per-connection subscription is what lets any
     replica's publish reach this socket."""
-    pubsub = websocket.app.state.redis.pubsub()
+    pubsub = get_runtime(websocket).redis.pubsub()
     try:
         await pubsub.subscribe(channel_for(principal.user_id))
     except REDIS_OUTAGE_ERRORS as exc:
@@ -126,7 +128,7 @@ async def notifications_socket(websocket: WebSocket) -> None:
         await websocket.accept(subprotocol=BEARER_SUBPROTOCOL)
     else:
         await websocket.accept()
-        timeout = websocket.app.state.settings.ws_auth_timeout_seconds
+        timeout = core_runtime(get_runtime(websocket)).settings.ws_auth_timeout_seconds
         principal = await _authenticate(websocket, await _token_from_first_message(websocket, timeout))
         if principal is None:
             await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="authentication required")

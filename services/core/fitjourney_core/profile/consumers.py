@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,8 +10,11 @@ from fitjourney_common.events.contracts import UserRegistered
 from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_core.profile.service import adopt_registered_name
 
+if TYPE_CHECKING:
+    from fitjourney_core.runtime import CoreRuntime
 
-async def handle_user_registered(session: AsyncSession, envelope: EventEnvelope, app_state: Any) -> None:
+
+async def handle_user_registered(session: AsyncSession, envelope: EventEnvelope, runtime: CoreRuntime) -> None:
     registered = UserRegistered.model_validate(envelope.data)
     await adopt_registered_name(session, registered.user_id, registered.display_name,
-                                app_state.store, app_state.settings)
+                                runtime.store, runtime.settings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,8 +13,11 @@ from fitjourney_core.notifications.service import notify_user
 from fitjourney_core.summary.cache import invalidate_daily_summary
 from fitjourney_core.workouts.service import apply_calorie_estimate, to_read
 
+if TYPE_CHECKING:
+    from fitjourney_core.runtime import CoreRuntime
 
-async def handle_calories_estimated(session: AsyncSession, envelope: EventEnvelope, app_state: Any) -> None:
+
+async def handle_calories_estimated(session: AsyncSession, envelope: EventEnvelope, runtime: CoreRuntime) -> None:
     estimate = WorkoutCaloriesEstimated.model_validate(envelope.data)
     workout = await apply_calorie_estimate(session, estimate)
     if workout is None:
@@ -22,8 +25,8 @@ async def handle_calories_estimated(session: AsyncSession, envelope: EventEnvelo
     read = to_read(workout)
 
     async def announce() -> None:
-        await invalidate_daily_summary(app_state.redis, estimate.user_id, read.started_at)
-        await notify_user(app_state.redis, estimate.user_id, {
+        await invalidate_daily_summary(runtime.redis, estimate.user_id, read.started_at)
+        await notify_user(runtime.redis, estimate.user_id, {
             "type": "workout.calories_estimated",
             "workout": read.model_dump(mode="json"),
         })

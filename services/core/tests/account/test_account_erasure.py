@@ -81,7 +81,7 @@ async def test_delete_me_without_the_confirmation_is_422_and_erases_nothing(
         assert [error["field"] for error in response.json()["errors"]] == ["confirm"], kwargs
     assert (await client.request("DELETE", f"{API}/me", json=CONFIRM)).status_code == 401
 
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         queued = (await session.scalars(select(OutboxMessage.type).where(
             OutboxMessage.user_id == auth_headers.user_id))).all()
     assert "user.deleted" not in queued
@@ -98,7 +98,7 @@ async def _received(listener: Any) -> list[dict[str, Any]]:
 
 
 async def _audited(app: FastAPI, user_id: Any, action: str) -> bool:
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         await bind_user(session, user_id)
         found = await session.scalar(select(AuditEntry.id).where(AuditEntry.user_id == user_id,
                                                                  AuditEntry.action == action))

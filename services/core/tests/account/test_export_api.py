@@ -171,7 +171,7 @@ async def test_another_users_export_answers_404(
 def held_exports(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """Exports are accepted but not started: they stay pending until the test starts them."""
     started: list[tuple[uuid.UUID, uuid.UUID]] = []
-    monkeypatch.setattr(app.state.export_runner, "start", lambda user_id, export_id: started.append(
+    monkeypatch.setattr(app.state.runtime.exports, "start", lambda user_id, export_id: started.append(
         (user_id, export_id)))
     return started
 
@@ -187,7 +187,7 @@ async def test_a_second_request_while_one_is_pending_answers_the_same_export(
     assert held_exports == [(auth_headers.user_id, uuid.UUID(first.json()["export_id"]))]
 
     # Once it has finished, a new request makes a new export.
-    await app.state.export_runner.run(*held_exports[0])
+    await app.state.runtime.exports.run(*held_exports[0])
     assert await export_status(client, auth_headers, first.json()["export_id"], "ready")
     third = await client.post(f"{API}/me/export", headers=auth_headers)
     assert third.status_code == 202 and third.json()["export_id"] != first.json()["export_id"]
@@ -212,9 +212,9 @@ async def test_an_export_finishing_after_the_account_was_erased_leaves_no_zip(
     await wait_for(lambda: _workouts_gone(app, auth_headers.user_id), timeout=15)
 
     user_id, export_id = held_exports[0]
-    await app.state.export_runner.run(user_id, export_id)
+    await app.state.runtime.exports.run(user_id, export_id)
     with pytest.raises(NotFound):
-        await app.state.store.get(export_key(user_id, export_id))
+        await app.state.runtime.store.get(export_key(user_id, export_id))
 
 
 async def _workouts_gone(app: FastAPI, user_id: Any) -> bool:
@@ -227,7 +227,7 @@ async def test_a_pending_export_past_its_deadline_reads_failed_and_no_longer_blo
     """The replica running an export died: its row stays pending. Past the deadline it is failed."""
     lost = (await client.post(f"{API}/me/export", headers=auth_headers)).json()["export_id"]
     long_ago = datetime.now(UTC) - timedelta(seconds=settings.export_timeout_seconds + 3600)
-    async with app.state.session_factory() as session, session.begin():
+    async with app.state.runtime.session_factory() as session, session.begin():
         await bind_user(session, auth_headers.user_id)
         await session.execute(update(Export).where(Export.id == uuid.UUID(lost)).values(created_at=long_ago))
 
@@ -243,7 +243,7 @@ async def test_exports_are_audited_and_the_audit_log_is_append_only(
     export_id = (await client.post(f"{API}/me/export", headers=auth_headers)).json()["export_id"]
     await wait_for(lambda: export_status(client, auth_headers, export_id, "ready"), timeout=20)
 
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         await bind_user(session, auth_headers.user_id)
         entries = (await session.scalars(select(AuditEntry).where(AuditEntry.user_id == auth_headers.user_id)
                                          .order_by(AuditEntry.id))).all()
@@ -252,7 +252,7 @@ async def test_exports_are_audited_and_the_audit_log_is_append_only(
 
     for statement in ("update core.audit_log set action = 'x' where user_id = :user",
                       "delete from core.audit_log where user_id = :user"):
-        async with app.state.session_factory() as session:
+        async with app.state.runtime.session_factory() as session:
             await bind_user(session, auth_headers.user_id)
             with pytest.raises(DBAPIError, match="append-only"):
                 async with session.begin():

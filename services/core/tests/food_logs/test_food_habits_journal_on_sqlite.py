@@ -53,7 +53,7 @@ async def test_food_habits_and_journal_on_sqlite(
             job = (await client.post("/api/v1/food-logs/photo", headers=headers,
                                      files={"image": ("p.png", picture.getvalue(), "image/png")})).json()
             assert job["status"] == "pending"
-            await app.state.bus.publish_one(new_event("food.photo_recognized", {
+            await app.state.runtime.bus.publish_one(new_event("food.photo_recognized", {
                 "job_id": job["job_id"], "user_id": str(user_id), "status": "done",
                 "candidates": [{"label": "Banana", "confidence": 0.9, "grams": 118, "kcal": 105,
                                 "protein_g": 1.3, "carbs_g": 27, "fat_g": 0.4}]}))

@@ -55,8 +55,8 @@ async def test_subprotocol_auth_accepts_with_bearer(app: FastAPI, auth_headers) 
 async def test_a_user_gets_only_their_own_notifications(app: FastAPI, auth_headers, other_auth_headers) -> None:
     async with websocket(app, subprotocols=["bearer", auth_headers.token]) as socket:
         assert json.loads(await socket.receive_text(timeout=10))["type"] == "ready"
-        await notify_user(app.state.redis, other_auth_headers.user_id, {"type": "not-for-you"})
-        await notify_user(app.state.redis, auth_headers.user_id, {"type": "for-you"})
+        await notify_user(app.state.runtime.redis, other_auth_headers.user_id, {"type": "not-for-you"})
+        await notify_user(app.state.runtime.redis, auth_headers.user_id, {"type": "for-you"})
         assert json.loads(await socket.receive_text(timeout=10)) == {"type": "for-you"}
 
 

@@ -16,7 +16,7 @@ from fitjourney_common.db.engine import bind_user
 
 
 async def test_service_role_is_subject_to_rls(app: FastAPI) -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         role = (await session.execute(text(
             "select rolsuper, rolbypassrls from pg_roles where rolname = current_user"))).one()
     assert tuple(role) == (False, False)
@@ -31,19 +31,19 @@ async def test_query_without_owner_filter_returns_only_the_bound_users_rows(
         assert (await client.get("/api/v1/profile", headers=headers)).status_code == 200
 
     user_a = auth_headers.user_id
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         await bind_user(session, user_a)
         for table in ("workouts", "body_metrics", "profiles", "changes"):
             owners = set((await session.execute(text(f"select user_id from core.{table}"))).scalars())
             assert owners == {user_a}, table
 
     # No user bound (e.g. a consumer that forgot to bind): nothing is visible, and nothing errors.
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         assert (await session.execute(text("select count(*) from core.workouts"))).scalar_one() == 0
 
 
 async def test_rls_refuses_writing_rows_for_another_user(app: FastAPI, auth_headers) -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         await bind_user(session, auth_headers.user_id)
         with pytest.raises(DBAPIError, match="row-level security"):
             await session.execute(text(
@@ -55,7 +55,7 @@ async def test_rls_refuses_writing_rows_for_another_user(app: FastAPI, auth_head
 async def test_date_range_query_scans_only_the_matching_month_partition(
     app: FastAPI, client: httpx.AsyncClient, auth_headers,
 ) -> None:
-    async with app.state.session_factory() as session, session.begin():
+    async with app.state.runtime.session_factory() as session, session.begin():
         # The service role may create partitions through the SECURITY DEFINER function, as at start-up.
         await session.execute(text(
             "select core.ensure_monthly_partitions('core.body_metrics'::regclass, date '2024-01-01', 2)"))
@@ -64,7 +64,7 @@ async def test_date_range_query_scans_only_the_matching_month_partition(
                                      json=body_metric_body(measured_at=f"{day}T08:00:00Z"))
         assert response.status_code == 201, response.text
 
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         await bind_user(session, auth_headers.user_id)
         plan = "\n".join((await session.execute(text(
             "explain select * from core.body_metrics where user_id = '" + str(auth_headers.user_id) + "'"
@@ -87,14 +87,14 @@ async def test_rows_in_the_default_partition_move_when_their_month_gets_a_partit
     assert created.status_code == 201
 
     async def partition_of_metric() -> str:
-        async with app.state.session_factory() as session:
+        async with app.state.runtime.session_factory() as session:
             await bind_user(session, auth_headers.user_id)
             return (await session.execute(text(
                 "select tableoid::regclass::text from core.body_metrics where id = :id"),
                 {"id": uuid.UUID(created.json()["id"])})).scalar_one()
 
     assert await partition_of_metric() == "core.body_metrics_default"
-    async with app.state.session_factory() as session, session.begin():
+    async with app.state.runtime.session_factory() as session, session.begin():
         await session.execute(text(
             "select core.ensure_monthly_partitions('core.body_metrics'::regclass, date '2019-06-01', 0)"))
     assert await partition_of_metric() == "core.body_metrics_p201906"
@@ -103,7 +103,7 @@ async def test_rows_in_the_default_partition_move_when_their_month_gets_a_partit
 
 
 async def test_start_up_created_partitions_ahead_for_every_partitioned_table(app: FastAPI) -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         parents = set((await session.execute(text(
             "select distinct inhparent::regclass::text from pg_inherits i"
             " join pg_class c on c.oid = i.inhrelid where c.relname like '%\\_default'"))).scalars())
@@ -154,11 +154,11 @@ async def test_every_table_with_a_user_id_forces_rls_with_an_owner_policy(databa
 async def test_a_date_range_query_scans_one_month_of_each_time_series(
     app: FastAPI, auth_headers, table: str, key: str, start: str, end: str,
 ) -> None:
-    async with app.state.session_factory() as session, session.begin():
+    async with app.state.runtime.session_factory() as session, session.begin():
         # January to March 2024 (the service role may call the SECURITY DEFINER function, as at start-up).
         await session.execute(text(
             f"select core.ensure_monthly_partitions('core.{table}'::regclass, date '2024-01-01', 2)"))
-    async with app.state.session_factory() as session:
+    async with app.state.runtime.session_factory() as session:
         await bind_user(session, auth_headers.user_id)
         # Literal bounds are pruned when the plan is made (a prepared statement's, when it runs).
         plan = "\n".join((await session.execute(text(

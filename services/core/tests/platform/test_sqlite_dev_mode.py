@@ -50,4 +50,4 @@ async def test_core_runs_on_sqlite_and_in_process_backends(
 
 
 async def _outbox_empty(app) -> bool:
-    return await app.state.outbox_relay.pending_count() == 0
+    return await app.state.runtime.relay.pending_count() == 0

@@ -8,8 +8,9 @@ import aio_pika
 from core_helpers import BROKER_URL
 from fastapi import FastAPI
 
+from fitjourney_common.runtime import run_worker
+from fitjourney_core.main import open_core_runtime
 from fitjourney_core.settings import CoreSettings
-from fitjourney_core.worker import run_worker
 
 
 async def consumers_on(queue: str) -> int:
@@ -25,7 +26,7 @@ async def consumers_on(queue: str) -> int:
 async def test_worker_consumes_beside_the_api_replica_and_stops(app: FastAPI, settings: CoreSettings, wait_for) -> None:
     before = await consumers_on(settings.events_queue)
     stop = asyncio.Event()
-    worker = asyncio.create_task(run_worker(settings, stop))
+    worker = asyncio.create_task(run_worker(open_core_runtime, settings, stop))
     try:
         await wait_for(lambda: _consumers_above(settings.events_queue, before), timeout=20)
     finally:

@@ -41,8 +41,8 @@ async def test_outbox_holds_the_event_until_the_relay_runs_then_delivers_it_once
         assert created.status_code == 201
         workout_id = created.json()["id"]
 
-        relay = OutboxRelay(app_without_relay.state.session_factory, OutboxMessage, app_without_relay.state.bus,
-                            poll_seconds=0.05, service="core-test")
+        runtime = app_without_relay.state.runtime
+        relay = OutboxRelay(runtime.session_factory, OutboxMessage, runtime.bus, poll_seconds=0.05, service="core-test")
         # Publishing is stopped: the write committed, its event waits in the outbox, the broker has nothing.
         assert await relay.pending_count() == 1
         assert await consumer.waiting() == 0
@@ -172,7 +172,7 @@ async def test_estimate_for_a_deleted_workout_is_ignored(
     # Consumed (recorded in the inbox) without error and without reviving the workout.
     await wait_for(lambda: event_processed(app, estimate.id))
     assert (await client.get(f"/api/v1/workouts/{created['id']}", headers=auth_headers)).status_code == 404
-    assert await app.state.bus.dead_letter_count(settings.events_queue) == 0
+    assert await app.state.runtime.bus.dead_letter_count(settings.events_queue) == 0
 
 
 async def test_edits_and_deletes_go_out_as_workout_updated_and_workout_deleted(
