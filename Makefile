@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := libs/common services/auth services/core gateway
+PACKAGES := libs/common services/auth services/core services/ai gateway
 STAMP := $(VENV)/.installed
 SERVICES_WITH_MIGRATIONS := auth core
 
@@ -37,7 +37,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy libs/common/fitjourney_common services/auth/fitjourney_auth services/core/fitjourney_core \
-		gateway/fitjourney_gateway
+		services/ai/fitjourney_ai gateway/fitjourney_gateway
 	$(BIN)/python deploy/checks/house_rules.py
 
 fmt: install

@@ -1,0 +1,1 @@
+"""FitJourney AI service: workout calories, food-photo recognition, trends, recommendations, insights."""

@@ -1,0 +1,1 @@
+"""Workout energy expenditure: Compendium METs and the Keytel heart-rate equations."""
