@@ -1,43 +1,87 @@
-"""The standalone worker (`python -m fitjourney_core.worker`) joins the queue as a consumer and stops cleanly."""
+"""`python -m fitjourney_core.worker` as its own process: it consumes events (the API replica does not see
+them) and exits cleanly on SIGTERM, leaving nothing unacked."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
+import uuid
 
 import aio_pika
-from core_helpers import BROKER_URL
+import httpx
+from core_helpers import BROKER_URL, publish_event
 from fastapi import FastAPI
 
-from fitjourney_common.runtime import run_worker
-from fitjourney_core.main import open_core_runtime
+from fitjourney_common.events.envelope import new_event
 from fitjourney_core.settings import CoreSettings
 
 
-async def consumers_on(queue: str) -> int:
+async def _queue_state(queue: str) -> tuple[int, int] | None:
+    """(consumers, ready messages) of `queue`, or None while it does not exist."""
     connection = await aio_pika.connect(BROKER_URL)
     try:
         channel = await connection.channel()
         declared = await channel.declare_queue(queue, passive=True)
-        return int(declared.declaration_result.consumer_count or 0)
+        result = declared.declaration_result
+        return int(result.consumer_count or 0), int(result.message_count or 0)
+    except aio_pika.exceptions.ChannelClosed:
+        return None
     finally:
         await connection.close()
 
 
-async def test_worker_consumes_beside_the_api_replica_and_stops(app: FastAPI, settings: CoreSettings, wait_for) -> None:
-    before = await consumers_on(settings.events_queue)
-    stop = asyncio.Event()
-    worker = asyncio.create_task(run_worker(open_core_runtime, settings, stop))
+async def _delete(queues: list[str], exchanges: list[str]) -> None:
+    connection = await aio_pika.connect(BROKER_URL)
     try:
-        await wait_for(lambda: _consumers_above(settings.events_queue, before), timeout=20)
+        for name in queues:
+            async with connection.channel() as channel:
+                await channel.queue_delete(name)
+        for name in exchanges:
+            async with connection.channel() as channel:
+                await channel.exchange_delete(name)
     finally:
-        stop.set()
-        await asyncio.wait_for(worker, 30)
-    await wait_for(lambda: _consumers_equal(settings.events_queue, before))
+        await connection.close()
 
 
-async def _consumers_above(queue: str, count: int) -> bool:
-    return await consumers_on(queue) > count
+async def test_the_worker_process_consumes_events_and_stops_on_sigterm(
+    app: FastAPI, client: httpx.AsyncClient, settings: CoreSettings, auth_headers, wait_for,
+) -> None:
+    # Its own exchange: an event published there reaches the worker process and nothing else.
+    tag = uuid.uuid4().hex[:8]
+    worker_settings = settings.model_copy(update={"events_exchange": f"{settings.events_exchange}.w{tag}",
+                                                  "events_queue_prefix": f"{settings.events_queue_prefix}w{tag}."})
+    queue = worker_settings.events_queue
+    env = {**os.environ, "ENVIRONMENT": "test", "DATABASE_URL": settings.database_url,
+           "REDIS_URL": settings.redis_url, "BROKER_URL": settings.broker_url,
+           "EVENTS_EXCHANGE": worker_settings.events_exchange,
+           "EVENTS_QUEUE_PREFIX": worker_settings.events_queue_prefix,
+           "OBJECT_STORE_URL": settings.object_store_url, "S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
+           "JWKS_URL": settings.jwks_url, "LOG_JSON": "false", "LOG_LEVEL": "WARNING"}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "fitjourney_core.worker", env=env)
+    try:
+        await wait_for(lambda: _listening(queue), timeout=60)
+        registered = new_event("user.registered", {"user_id": str(auth_headers.user_id),
+                                                   "email": "grace@example.com", "display_name": "Grace Hopper"})
+        await publish_event(worker_settings.events_exchange, registered)
+
+        async def named() -> bool:
+            profile = (await client.get("/api/v1/profile", headers=auth_headers)).json()
+            return profile["display_name"] == "Grace Hopper"
+
+        await wait_for(named)
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+        assert await _queue_state(queue) == (0, 0), "the worker left a consumer or an unacked message behind"
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await _delete([queue, f"{queue}.dlq"],
+                      [worker_settings.events_exchange, f"{worker_settings.events_exchange}.dlx"])
 
 
-async def _consumers_equal(queue: str, count: int) -> bool:
-    return await consumers_on(queue) == count
+async def _listening(queue: str) -> bool:
+    state = await _queue_state(queue)
+    return state is not None and state[0] == 1
