@@ -61,6 +61,11 @@ class CommonSettings(BaseSettings):
         """The durable queue `name` of this deployment; replicas share it (competing consumers)."""
         return self.events_queue_prefix + name
 
+    @property
+    def events_queue(self) -> str:
+        """The one durable queue the service consumes from, `<service>.events` (replicas share it)."""
+        return self.queue_name(f"{self.service_name}.events")
+
     # Outside dev/test the in-process backends (SQLite, memory://, file://) are refused unless this is
     # set: a single-box demo may want them, a production deployment never by accident.
     allow_dev_backends: bool = False

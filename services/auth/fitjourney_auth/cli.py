@@ -14,20 +14,20 @@ import uuid
 from collections.abc import Sequence
 
 from fitjourney_auth import audit
-from fitjourney_auth.accounts.repository import UserRepository, normalize_email
+from fitjourney_auth.accounts import repository as accounts_repository
+from fitjourney_auth.accounts.repository import normalize_email
 from fitjourney_auth.accounts.service import announce_registration
 from fitjourney_auth.admin.service import normalize_roles
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.keys import KeyStore
-from fitjourney_auth.models import ROLE_ADMIN, ROLE_USER, SCHEMA, OutboxMessage, User
+from fitjourney_auth.models import ROLE_ADMIN, ROLE_USER, SCHEMA, User
 from fitjourney_auth.passwords import PasswordHasher, check_password_policy
 from fitjourney_auth.settings import AuthSettings
+from fitjourney_auth.shared import publish
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.engine import create_engine, create_session_factory
 from fitjourney_common.errors import ValidationFailed
-from fitjourney_common.events.envelope import new_event
-from fitjourney_common.events.outbox import add_event
 
 CLI_CLIENT = ClientInfo(ip=None, user_agent="fitjourney-auth cli")
 
@@ -39,15 +39,13 @@ async def create_admin(settings: AuthSettings, email: str, password: str, displa
     try:
         # The CLI is its own unit of work: one transaction, committed when the block ends without error.
         async with factory() as session, session.begin():
-            users = UserRepository(session)
-            user = await users.get_by_email(email)
+            user = await accounts_repository.get_user_by_email(session, email)
             if user is not None:
                 if ROLE_ADMIN in user.roles:
                     return f"{user.email} is already an admin (id {user.id})"
                 old = normalize_roles(user.roles)
                 user.roles = normalize_roles([*user.roles, ROLE_ADMIN])
-                add_event(session, OutboxMessage, new_event("user.roles_changed",
-                                                            {"user_id": user.id, "roles": user.roles}))
+                publish(session, "user.roles_changed", {"user_id": user.id, "roles": user.roles}, user.id)
                 audit.record(session, AuditAction.ROLES_CHANGED, client=CLI_CLIENT, user_id=user.id,
                              email=user.email_normalized, old=old, new=user.roles, by="cli")
                 return f"granted admin to existing account {user.email} (id {user.id}); its password is unchanged"
@@ -58,7 +56,7 @@ async def create_admin(settings: AuthSettings, email: str, password: str, displa
                         email_verified=False, password_hash=hashed, password_changed_at=utcnow(),
                         display_name=display_name or email.split("@", 1)[0][:100],
                         roles=normalize_roles([ROLE_USER, ROLE_ADMIN]))
-            await users.add(user)
+            await accounts_repository.add_user(session, user)
             announce_registration(session, user)
             audit.record(session, AuditAction.REGISTERED, client=CLI_CLIENT, user_id=user.id,
                          email=user.email_normalized, roles=user.roles, by="cli")

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_auth import audit
-from fitjourney_auth.accounts.repository import UserRepository
+from fitjourney_auth.accounts import repository as accounts_repository
+from fitjourney_auth.accounts import service as accounts
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.models import ProcessedEvent
+from fitjourney_auth.sessions import service as sessions
 from fitjourney_auth.sessions.cache import RefreshTokenCache
-from fitjourney_auth.sessions.repository import SessionRepository
 from fitjourney_common.events.contracts import UserDeleted
 from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_common.events.inbox import idempotent
@@ -27,17 +28,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-USER_DELETED_QUEUE = "auth.user-deleted"
-
 
 async def delete_user_credentials(session: AsyncSession, envelope: EventEnvelope,
                                   cache: RefreshTokenCache | None = None) -> None:
     data = UserDeleted.model_validate(envelope.data)
-    users = UserRepository(session)
-    user = await users.get(data.user_id)
-    hashes = await SessionRepository(session).unused_token_hashes(data.user_id)
+    user = await accounts.account(session, data.user_id)
+    hashes = await sessions.unused_token_hashes(session, data.user_id)
     await audit.redact_personal_data(session, data.user_id, user.email_normalized if user else None)
-    deleted = await users.delete(data.user_id)
+    deleted = await accounts_repository.delete_user(session, data.user_id)
     # The account is being erased: this row, like the redacted earlier ones, names no person.
     audit.record(session, AuditAction.DELETED, user_id=data.user_id, event_id=str(envelope.id), found=deleted)
     if cache is not None:
@@ -54,5 +52,4 @@ def subscriptions(runtime: AuthRuntime) -> list[Subscription]:
 
         await idempotent(runtime.session_factory, ProcessedEvent, "auth.user_deleted", handler)(envelope)
 
-    return [Subscription(queue=runtime.settings.queue_name(USER_DELETED_QUEUE), patterns=["user.deleted"],
-                         handler=on_user_deleted)]
+    return [Subscription(queue=runtime.settings.events_queue, patterns=["user.deleted"], handler=on_user_deleted)]

@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from fitjourney_auth.deps import Components
+from fitjourney_auth.shared import AuthRuntimeDep
 
 router = APIRouter(tags=["keys"])
 
 
 @router.get("/.well-known/jwks.json", summary="Public keys that verify access tokens (by `kid`)")
-async def jwks(components: Components, response: Response) -> dict[str, Any]:
+async def jwks(runtime: AuthRuntimeDep, response: Response) -> dict[str, Any]:
     # Verifiers cache it; a token with an unknown kid makes them fetch it again (after a rotation).
     response.headers["Cache-Control"] = "public, max-age=300"
-    return components.keys.jwks()
+    return runtime.keys.jwks()

@@ -84,7 +84,7 @@ async def broker(exchange: str) -> AsyncIterator[aio_pika.abc.AbstractChannel]:
     await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
     yield channel
     try:
-        for queue in (f"{exchange}.auth.user-deleted", f"{exchange}.auth.user-deleted.dlq"):
+        for queue in (f"{exchange}.auth.events", f"{exchange}.auth.events.dlq"):
             await channel.queue_delete(queue)
         for name in (exchange, f"{exchange}.dlx"):
             await channel.exchange_delete(name)

@@ -72,4 +72,4 @@ async def test_user_deleted_erases_credentials_identities_and_sessions(client, a
     audit = await fetch(db, "select detail from auth.audit_log where user_id = :id and action = 'account.deleted'",
                         id=user_id)
     assert len(audit) == 1 and audit[0]["detail"]["found"] is True
-    assert await app.state.runtime.bus.dead_letter_count(f"{exchange}.auth.user-deleted") == 0
+    assert await app.state.runtime.bus.dead_letter_count(f"{exchange}.auth.events") == 0

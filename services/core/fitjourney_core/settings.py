@@ -41,11 +41,6 @@ class CoreSettings(CommonSettings):
     # a new request (the replica running it may have died).
     export_timeout_seconds: float = Field(default=900.0, gt=0, le=24 * 3600)
 
-    @property
-    def events_queue(self) -> str:
-        """The durable queue core consumes from."""
-        return self.queue_name("core.events")
-
     @field_validator("journal_encryption_key")
     @classmethod
     def _journal_key_is_32_bytes(cls, value: str) -> str:

@@ -26,67 +26,60 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-class UserRepository:
-    def __init__(self, session: AsyncSession):
-        self.session = session
-
-    async def get(self, user_id: uuid.UUID, *, fresh: bool = False) -> User | None:
-        """`fresh` reads the row again even if this session already holds it (after taking a lock)."""
-        return await self.session.get(User, user_id, populate_existing=fresh)
-
-    async def get_by_email(self, email: str) -> User | None:
-        return await self.session.scalar(select(User).where(User.email_normalized == normalize_email(email)))
-
-    async def add(self, user: User) -> User:
-        self.session.add(user)
-        await self.session.flush()
-        return user
-
-    async def list_page(self, params: ListParams, email_prefix: str | None = None) -> Sequence[User]:
-        """Oldest first, `limit + 1` rows so the caller knows whether another page follows."""
-        query = select(User).order_by(User.created_at, User.id).limit(params.limit + 1)
-        if params.cursor is not None:
-            after = cursor_time(params.cursor.key)
-            query = query.where(tuple_(User.created_at, User.id) > (after, params.cursor.id))
-        if params.from_ is not None:
-            query = query.where(User.created_at >= params.from_)
-        if params.to is not None:
-            query = query.where(User.created_at <= params.to)
-        if email_prefix:
-            escaped = normalize_email(email_prefix).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(User.email_normalized.like(f"{escaped}%", escape="\\"))
-        return (await self.session.scalars(query)).all()
-
-    async def lock_admins(self) -> list[uuid.UUID]:
-        """The ids of every admin, locked until the transaction ends (FOR UPDATE, in id order so two
-        callers never deadlock). Two admins demoting each other at once would otherwise both count two
-        admins and leave none: the second now waits, and PostgreSQL re-checks the row it waited for."""
-        # `roles` is a JSON list on both PostgreSQL and SQLite; its text form holds `"admin"` exactly
-        # when the role is granted (role names contain no quotes). SQLite ignores FOR UPDATE: it
-        # serialises writers anyway.
-        has_admin = cast(User.roles, String).like(f'%"{ROLE_ADMIN}"%')
-        return list(await self.session.scalars(select(User.id).where(has_admin).order_by(User.id).with_for_update()))
-
-    async def delete(self, user_id: uuid.UUID) -> bool:
-        """Delete the account; its identities, sessions and tokens go with it (ON DELETE CASCADE)."""
-        result = await self.session.execute(delete(User).where(User.id == user_id))
-        return bool(getattr(result, "rowcount", 0))
+async def get_user(session: AsyncSession, user_id: uuid.UUID, *, fresh: bool = False) -> User | None:
+    """`fresh` reads the row again even if this session already holds it (after taking a lock)."""
+    return await session.get(User, user_id, populate_existing=fresh)
 
 
-class IdentityRepository:
-    def __init__(self, session: AsyncSession):
-        self.session = session
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email_normalized == normalize_email(email)))
 
-    async def get(self, provider: str, subject: str) -> Identity | None:
-        return await self.session.scalar(
-            select(Identity).where(Identity.provider == provider, Identity.subject == subject))
 
-    async def add(self, identity: Identity) -> Identity:
-        self.session.add(identity)
-        await self.session.flush()
-        return identity
+async def add_user(session: AsyncSession, user: User) -> User:
+    session.add(user)
+    await session.flush()
+    return user
 
-    async def providers_of(self, user_id: uuid.UUID) -> list[str]:
-        rows = await self.session.scalars(select(Identity.provider).where(Identity.user_id == user_id))
-        return sorted(set(rows))
 
+async def list_users_page(session: AsyncSession, params: ListParams, email_prefix: str | None = None,
+                          ) -> Sequence[User]:
+    """Oldest first, `limit + 1` rows so the caller knows whether another page follows."""
+    query = select(User).order_by(User.created_at, User.id).limit(params.limit + 1)
+    if params.cursor is not None:
+        after = cursor_time(params.cursor.key)
+        query = query.where(tuple_(User.created_at, User.id) > (after, params.cursor.id))
+    if params.from_ is not None:
+        query = query.where(User.created_at >= params.from_)
+    if params.to is not None:
+        query = query.where(User.created_at <= params.to)
+    if email_prefix:
+        escaped = normalize_email(email_prefix).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(User.email_normalized.like(f"{escaped}%", escape="\\"))
+    return (await session.scalars(query)).all()
+
+
+async def lock_admins(session: AsyncSession) -> list[uuid.UUID]:
+    """The ids of every admin, locked until the transaction ends (FOR UPDATE, in id order so two
+    callers never deadlock). Two admins demoting each other at once would otherwise both count two
+    admins and leave none: the second now waits, and PostgreSQL re-checks the row it waited for."""
+    # `roles` is a JSON list on both PostgreSQL and SQLite; its text form holds `"admin"` exactly
+    # when the role is granted (role names contain no quotes). SQLite ignores FOR UPDATE: it
+    # serialises writers anyway.
+    has_admin = cast(User.roles, String).like(f'%"{ROLE_ADMIN}"%')
+    return list(await session.scalars(select(User.id).where(has_admin).order_by(User.id).with_for_update()))
+
+
+async def delete_user(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Delete the account; its identities, sessions and tokens go with it (ON DELETE CASCADE)."""
+    result = await session.execute(delete(User).where(User.id == user_id))
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def get_identity(session: AsyncSession, provider: str, subject: str) -> Identity | None:
+    return await session.scalar(select(Identity).where(Identity.provider == provider, Identity.subject == subject))
+
+
+async def add_identity(session: AsyncSession, identity: Identity) -> Identity:
+    session.add(identity)
+    await session.flush()
+    return identity

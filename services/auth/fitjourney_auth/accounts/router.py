@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from fitjourney_auth.accounts import service
 from fitjourney_auth.accounts.schemas import UserCreate, UserRead
-from fitjourney_auth.deps import Accounts, Client
+from fitjourney_auth.shared import AuthRuntimeDep, ClientDep
+from fitjourney_common.db.session import SessionDep
 from fitjourney_common.security import CurrentUser
 
 router = APIRouter(tags=["accounts"])
@@ -15,10 +17,10 @@ router = APIRouter(tags=["accounts"])
              summary="Create an account with email and password",
              responses={409: {"description": "Email already registered"},
                         422: {"description": "Invalid input or weak password (the rule is named)"}})
-async def register(body: UserCreate, accounts: Accounts, client: Client) -> UserRead:
-    return UserRead.model_validate(await accounts.register(body, client))
+async def register(body: UserCreate, session: SessionDep, runtime: AuthRuntimeDep, client: ClientDep) -> UserRead:
+    return await service.register(session, runtime, body, client)
 
 
 @router.get("/me", response_model=UserRead, summary="The signed-in account")
-async def me(principal: CurrentUser, accounts: Accounts) -> UserRead:
-    return UserRead.model_validate(await accounts.get_current(principal.user_id))
+async def me(principal: CurrentUser, session: SessionDep) -> UserRead:
+    return await service.get_current(session, principal.user_id)

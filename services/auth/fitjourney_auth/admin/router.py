@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from fitjourney_auth.accounts.schemas import AdminUserRead
+from fitjourney_auth.admin import service
 from fitjourney_auth.admin.schemas import RolesUpdate
-from fitjourney_auth.deps import Admin, Client
+from fitjourney_auth.shared import ClientDep
 from fitjourney_common.db.pagination import ListParamsDep, Page
+from fitjourney_common.db.session import SessionDep
 from fitjourney_common.security import Principal, require_roles
 
 router = APIRouter(prefix="/users", tags=["admin"])
@@ -20,15 +22,15 @@ NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 
 
 @router.get("", response_model=Page[AdminUserRead], summary="All accounts, oldest first")
-async def list_users(_: AdminUser, admin: Admin, params: ListParamsDep,
+async def list_users(_: AdminUser, session: SessionDep, params: ListParamsDep,
                      email: Annotated[str | None, Query(max_length=320, pattern=NO_CONTROL_CHARACTERS,
                                                         description="Email prefix")] = None,
                      ) -> Page[AdminUserRead]:
-    return await admin.list_users(params, email)
+    return await service.list_users(session, params, email)
 
 
 @router.patch("/{user_id}/roles", response_model=AdminUserRead, summary="Set an account's roles",
               responses={404: {"description": "No such user"}, 409: {"description": "Would leave no admin"}})
-async def set_roles(user_id: uuid.UUID, body: RolesUpdate, principal: AdminUser, admin: Admin,
-                    client: Client) -> AdminUserRead:
-    return await admin.set_roles(principal.user_id, user_id, body.roles, client)
+async def set_roles(user_id: uuid.UUID, body: RolesUpdate, principal: AdminUser, session: SessionDep,
+                    client: ClientDep) -> AdminUserRead:
+    return await service.set_roles(session, principal.user_id, user_id, body.roles, client)

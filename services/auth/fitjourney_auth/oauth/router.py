@@ -6,10 +6,12 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 
-from fitjourney_auth.deps import Client, Components, OAuth, WantsCookie
+from fitjourney_auth.oauth import service
 from fitjourney_auth.oauth.schemas import AccessTokenSignIn, IdTokenSignIn
 from fitjourney_auth.sessions.router import TOKEN_RESPONSES, token_response
 from fitjourney_auth.sessions.schemas import TokenResponse
+from fitjourney_auth.shared import AuthRuntimeDep, ClientDep, WantsCookie
+from fitjourney_common.db.session import SessionDep
 
 router = APIRouter(prefix="/oauth", tags=["oauth"])
 RESPONSES = {**TOKEN_RESPONSES, 404: {"description": "Provider not enabled"},
@@ -20,16 +22,17 @@ RESPONSES = {**TOKEN_RESPONSES, 404: {"description": "Provider not enabled"},
 # /facebook first: the `{provider}` route would otherwise catch it (and refuse it as not google/apple).
 @router.post("/facebook", response_model=TokenResponse, response_model_exclude_none=True,
              summary="Sign in with a Facebook user access token", responses=RESPONSES)
-async def facebook_sign_in(body: AccessTokenSignIn, oauth: OAuth, components: Components, client: Client,
+async def facebook_sign_in(body: AccessTokenSignIn, session: SessionDep, runtime: AuthRuntimeDep, client: ClientDep,
                            response: Response, as_cookie: WantsCookie) -> TokenResponse:
-    tokens = await oauth.sign_in("facebook", body.access_token, body.display_name, client, "access_token")
-    return token_response(tokens, response, components.settings, as_cookie)
+    tokens = await service.sign_in(session, runtime, "facebook", body.access_token, body.display_name, client,
+                                   "access_token")
+    return token_response(tokens, response, runtime.settings, as_cookie)
 
 
 @router.post("/{provider}", response_model=TokenResponse, response_model_exclude_none=True,
              summary="Sign in with a Google or Apple ID token", responses=RESPONSES)
-async def openid_sign_in(provider: Literal["google", "apple"], body: IdTokenSignIn, oauth: OAuth,
-                         components: Components, client: Client, response: Response,
+async def openid_sign_in(provider: Literal["google", "apple"], body: IdTokenSignIn, session: SessionDep,
+                         runtime: AuthRuntimeDep, client: ClientDep, response: Response,
                          as_cookie: WantsCookie) -> TokenResponse:
-    tokens = await oauth.sign_in(provider, body.id_token, body.display_name, client, "id_token")
-    return token_response(tokens, response, components.settings, as_cookie)
+    tokens = await service.sign_in(session, runtime, provider, body.id_token, body.display_name, client, "id_token")
+    return token_response(tokens, response, runtime.settings, as_cookie)

@@ -11,28 +11,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_auth.models import PasswordResetToken
 
 
-class ResetTokenRepository:
-    def __init__(self, session: AsyncSession):
-        self.session = session
+def add_reset_token(session: AsyncSession, token: PasswordResetToken) -> None:
+    session.add(token)
 
-    def add(self, token: PasswordResetToken) -> None:
-        self.session.add(token)
 
-    async def consume(self, token_hash: str, now: datetime) -> uuid.UUID | None:
-        """Use the token once: the user it was issued for, or None if unknown, used or expired."""
-        result = await self.session.execute(
-            update(PasswordResetToken)
-            .where(PasswordResetToken.token_hash == token_hash, PasswordResetToken.used_at.is_(None),
-                   PasswordResetToken.expires_at > now)
-            .values(used_at=now)
-            .returning(PasswordResetToken.user_id)
-        )
-        return result.scalar_one_or_none()
+async def consume_reset_token(session: AsyncSession, token_hash: str, now: datetime) -> uuid.UUID | None:
+    """Use the token once: the user it was issued for, or None if unknown, used or expired."""
+    result = await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.token_hash == token_hash, PasswordResetToken.used_at.is_(None),
+               PasswordResetToken.expires_at > now)
+        .values(used_at=now)
+        .returning(PasswordResetToken.user_id)
+    )
+    return result.scalar_one_or_none()
 
-    async def invalidate_for_user(self, user_id: uuid.UUID, now: datetime) -> None:
-        await self.session.execute(
-            update(PasswordResetToken)
-            .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
-            .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        )
+
+async def invalidate_reset_tokens(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    """Every unused reset token of the user stops working (after a successful reset)."""
+    await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )

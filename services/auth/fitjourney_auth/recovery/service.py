@@ -10,15 +10,16 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_auth import audit
-from fitjourney_auth.accounts.repository import UserRepository, normalize_email
+from fitjourney_auth.accounts import service as accounts
+from fitjourney_auth.accounts.repository import normalize_email
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.mail import MailMessage
 from fitjourney_auth.models import PasswordResetToken
 from fitjourney_auth.passwords import check_password_policy
-from fitjourney_auth.recovery.repository import ResetTokenRepository
+from fitjourney_auth.recovery import repository
 from fitjourney_auth.runtime import AuthRuntime
-from fitjourney_auth.sessions.service import SessionService
+from fitjourney_auth.sessions import service as sessions
 from fitjourney_auth.tokens import hash_token, new_opaque_token
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.errors import BadRequest, TooManyRequests, Unauthorized
@@ -26,56 +27,52 @@ from fitjourney_common.errors import BadRequest, TooManyRequests, Unauthorized
 BAD_TOKEN = "The reset token is invalid, expired or already used"  # noqa: S105 (a message)
 
 
-class RecoveryService:
-    def __init__(self, db: AsyncSession, components: AuthRuntime):
-        self.db = db
-        self.components = components
-        self.settings = components.settings
-        self.users = UserRepository(db)
-        self.tokens = ResetTokenRepository(db)
+async def request_reset(session: AsyncSession, runtime: AuthRuntime, email: str,
+                        client: ClientInfo) -> MailMessage | None:
+    """The mail to send (after the transaction commits), or None for an unknown email. The caller
+    answers the same either way, so the endpoint reveals no account."""
+    settings = runtime.settings
+    normalized = normalize_email(email)
+    user = await accounts.account_by_email(session, normalized)
+    audit.record(session, AuditAction.PASSWORD_RESET_REQUESTED, client=client,
+                 user_id=user.id if user else None, email=normalized, known=user is not None)
+    if user is None or not user.email:
+        return None
+    try:
+        await runtime.rate_limiter.check(settings.reset_mail_rate, "reset-mail", str(user.id))
+    except TooManyRequests:
+        return None  # enough mails for now; the answer stays 202, so it reveals nothing either
+    now = utcnow()
+    ttl = settings.reset_token_ttl_seconds
+    token, token_hash = new_opaque_token()
+    repository.add_reset_token(session, PasswordResetToken(token_hash=token_hash, user_id=user.id, created_at=now,
+                                                           expires_at=now + timedelta(seconds=ttl)))
+    link = settings.password_reset_url.replace("{token}", token)
+    body = (f"Hello {user.display_name},\n\n"
+            f"someone (hopefully you) asked to reset the password of your FitJourney account.\n"
+            f"Open this link within {ttl // 60} minutes to choose a new password:\n\n{link}\n\n"
+            f"Reset token: {token}\n\n"
+            f"If you did not ask for this, ignore this mail; your password stays as it is.\n")
+    return MailMessage(to=user.email, subject="Reset your FitJourney password", body=body,
+                       sender=settings.mail_from)
 
-    async def request_reset(self, email: str, client: ClientInfo) -> MailMessage | None:
-        """The mail to send (after the transaction commits), or None for an unknown email. The caller
-        answers the same either way, so the endpoint reveals no account."""
-        normalized = normalize_email(email)
-        user = await self.users.get_by_email(normalized)
-        audit.record(self.db, AuditAction.PASSWORD_RESET_REQUESTED, client=client,
-                     user_id=user.id if user else None, email=normalized, known=user is not None)
-        if user is None or not user.email:
-            return None
-        try:
-            await self.components.rate_limiter.check(self.settings.reset_mail_rate, "reset-mail", str(user.id))
-        except TooManyRequests:
-            return None  # enough mails for now; the answer stays 202, so it reveals nothing either
-        now = utcnow()
-        ttl = self.settings.reset_token_ttl_seconds
-        token, token_hash = new_opaque_token()
-        self.tokens.add(PasswordResetToken(token_hash=token_hash, user_id=user.id, created_at=now,
-                                           expires_at=now + timedelta(seconds=ttl)))
-        link = self.settings.password_reset_url.replace("{token}", token)
-        body = (f"Hello {user.display_name},\n\n"
-                f"someone (hopefully you) asked to reset the password of your FitJourney account.\n"
-                f"Open this link within {ttl // 60} minutes to choose a new password:\n\n{link}\n\n"
-                f"Reset token: {token}\n\n"
-                f"If you did not ask for this, ignore this mail; your password stays as it is.\n")
-        return MailMessage(to=user.email, subject="Reset your FitJourney password", body=body,
-                           sender=self.settings.mail_from)
 
-    async def reset(self, token: str, new_password: str, client: ClientInfo) -> None:
-        now = utcnow()
-        user_id = await self.tokens.consume(hash_token(token), now)
-        if user_id is None:
-            raise BadRequest(BAD_TOKEN, errors=[{"field": "token", "message": BAD_TOKEN}])
-        user = await self.users.get(user_id)
-        if user is None:
-            raise Unauthorized("The account no longer exists")
-        # A weak password raises here and rolls back the token's use: the link still works for a retry.
-        check_password_policy(new_password, user.email)
-        user.password_hash = await self.components.passwords.hash(new_password)
-        user.password_changed_at = now
-        await self.tokens.invalidate_for_user(user.id, now)
-        ended = await SessionService(self.db, self.components).revoke_all(user.id, "password_reset")
-        if user.email_normalized:
-            await self.components.lockout.reset(user.email_normalized)
-        audit.record(self.db, AuditAction.PASSWORD_RESET_COMPLETED, client=client, user_id=user.id,
-                     email=user.email_normalized, sessions_revoked=ended)
+async def reset(session: AsyncSession, runtime: AuthRuntime, token: str, new_password: str,
+                client: ClientInfo) -> None:
+    now = utcnow()
+    user_id = await repository.consume_reset_token(session, hash_token(token), now)
+    if user_id is None:
+        raise BadRequest(BAD_TOKEN, errors=[{"field": "token", "message": BAD_TOKEN}])
+    user = await accounts.account(session, user_id)
+    if user is None:
+        raise Unauthorized("The account no longer exists")
+    # A weak password raises here and rolls back the token's use: the link still works for a retry.
+    check_password_policy(new_password, user.email)
+    user.password_hash = await runtime.passwords.hash(new_password)
+    user.password_changed_at = now
+    await repository.invalidate_reset_tokens(session, user.id, now)
+    ended = await sessions.revoke_all(session, runtime, user.id, "password_reset")
+    if user.email_normalized:
+        await runtime.lockout.reset(user.email_normalized)
+    audit.record(session, AuditAction.PASSWORD_RESET_COMPLETED, client=client, user_id=user.id,
+                 email=user.email_normalized, sessions_revoked=ended)

@@ -10,15 +10,14 @@ from typing import NoReturn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_auth import audit
-from fitjourney_auth.accounts.repository import UserRepository
-from fitjourney_auth.accounts.service import AccountService
+from fitjourney_auth.accounts import service as accounts
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.errors import RecordedUnauthorized
 from fitjourney_auth.models import RefreshSession, RefreshToken, User
 from fitjourney_auth.runtime import AuthRuntime
+from fitjourney_auth.sessions import repository
 from fitjourney_auth.sessions.cache import CachedToken
-from fitjourney_auth.sessions.repository import SessionRepository
 from fitjourney_auth.sessions.schemas import SessionRead
 from fitjourney_auth.tokens import hash_token, new_opaque_token
 from fitjourney_common.db.base import utcnow
@@ -38,128 +37,139 @@ class IssuedTokens:
     session_id: uuid.UUID
 
 
-class SessionService:
-    def __init__(self, db: AsyncSession, components: AuthRuntime):
-        self.db = db
-        self.components = components
-        self.settings = components.settings
-        self.repo = SessionRepository(db)
-        self.users = UserRepository(db)
-        self.cache = components.refresh_cache
+def _refresh_expiry(runtime: AuthRuntime, now: datetime) -> datetime:
+    return now + timedelta(seconds=runtime.settings.refresh_ttl_seconds)
 
-    def _refresh_expiry(self, now: datetime) -> datetime:
-        return now + timedelta(seconds=self.settings.refresh_ttl_seconds)
 
-    def _issue(self, user: User, session_id: uuid.UUID, refresh_token: str) -> IssuedTokens:
-        access = self.components.issuer.issue(user.id, user.roles, session_id)
-        return IssuedTokens(access_token=access, refresh_token=refresh_token,
-                            expires_in=self.settings.access_ttl_seconds,
-                            refresh_expires_in=self.settings.refresh_ttl_seconds, session_id=session_id)
+def _issue(runtime: AuthRuntime, user: User, session_id: uuid.UUID, refresh_token: str) -> IssuedTokens:
+    settings = runtime.settings
+    access = runtime.issuer.issue(user.id, user.roles, session_id)
+    return IssuedTokens(access_token=access, refresh_token=refresh_token, expires_in=settings.access_ttl_seconds,
+                        refresh_expires_in=settings.refresh_ttl_seconds, session_id=session_id)
 
-    async def start(self, user: User, client: ClientInfo) -> IssuedTokens:
-        """A new session (one device's sign-in) with its first refresh token."""
-        now = utcnow()
-        expires = self._refresh_expiry(now)
-        token, token_hash = new_opaque_token()
-        session = RefreshSession(id=uuid.uuid4(), user_id=user.id, created_at=now, last_used_at=now,
-                                 expires_at=expires, user_agent=client.user_agent, ip=client.ip)
-        await self.repo.add(session, RefreshToken(token_hash=token_hash, session_id=session.id, user_id=user.id,
-                                                  created_at=now, expires_at=expires))
-        await self.cache.put(token_hash, CachedToken(session.id, user.id, expires))
-        return self._issue(user, session.id, token)
 
-    async def password_sign_in(self, email: str, password: str, client: ClientInfo) -> IssuedTokens:
-        user = await AccountService(self.db, self.components).authenticate(email, password, client)
-        return await self.start(user, client)
+async def start(session: AsyncSession, runtime: AuthRuntime, user: User, client: ClientInfo) -> IssuedTokens:
+    """A new session (one device's sign-in) with its first refresh token."""
+    now = utcnow()
+    expires = _refresh_expiry(runtime, now)
+    token, token_hash = new_opaque_token()
+    refresh_session = RefreshSession(id=uuid.uuid4(), user_id=user.id, created_at=now, last_used_at=now,
+                                     expires_at=expires, user_agent=client.user_agent, ip=client.ip)
+    await repository.add_session(session, refresh_session, RefreshToken(
+        token_hash=token_hash, session_id=refresh_session.id, user_id=user.id, created_at=now, expires_at=expires))
+    await runtime.refresh_cache.put(token_hash, CachedToken(refresh_session.id, user.id, expires))
+    return _issue(runtime, user, refresh_session.id, token)
 
-    async def refresh(self, refresh_token: str, client: ClientInfo) -> IssuedTokens:
-        """Swap a refresh token for a new pair. Each token works once: a second use means it leaked,
-        so the whole session (every token of the family, the newest too) is revoked."""
-        now = utcnow()
-        token_hash = hash_token(refresh_token)
-        cached = await self.cache.get(token_hash)
-        if cached is not None:
-            session_id = cached.session_id
-        else:
-            found = await self.repo.find_token(token_hash)
-            if found is None:
-                raise Unauthorized(INVALID_REFRESH)
-            stored, _ = found
-            if stored.used_at is not None:
-                await self._reuse_detected(stored, client)
-            session_id = stored.session_id
 
-        # Postgres decides single use; the cache only said where to look.
-        if not await self.repo.consume_token(token_hash, now):
-            await self.cache.forget([token_hash])
-            found = await self.repo.find_token(token_hash)
-            if found is not None and found[0].used_at is not None:
-                await self._reuse_detected(found[0], client)
-            raise Unauthorized(INVALID_REFRESH)
+async def password_sign_in(session: AsyncSession, runtime: AuthRuntime, email: str, password: str,
+                           client: ClientInfo) -> IssuedTokens:
+    user = await accounts.authenticate(session, runtime, email, password, client)
+    return await start(session, runtime, user, client)
 
-        session = await self.repo.get_session(session_id)
-        if session is None or session.revoked_at is not None or as_utc(session.expires_at) <= now:
-            raise Unauthorized("The session has ended; sign in again")
-        user = await self.users.get(session.user_id)
-        if user is None:
-            raise Unauthorized(INVALID_REFRESH)
 
-        expires = self._refresh_expiry(now)
-        token, new_hash = new_opaque_token()
-        await self.repo.add_token(RefreshToken(token_hash=new_hash, session_id=session.id, user_id=user.id,
-                                               created_at=now, expires_at=expires))
-        session.last_used_at = now
-        session.expires_at = expires
-        session.ip = client.ip or session.ip
-        session.user_agent = client.user_agent or session.user_agent
-        await self.cache.forget([token_hash])
-        await self.cache.put(new_hash, CachedToken(session.id, user.id, expires))
-        return self._issue(user, session.id, token)
-
-    async def _reuse_detected(self, stored: RefreshToken, client: ClientInfo) -> NoReturn:
-        hashes = await self.repo.revoke([stored.session_id], "refresh_token_reused", utcnow())
-        audit.record(self.db, AuditAction.REFRESH_REUSED, client=client, user_id=stored.user_id,
-                     session_id=str(stored.session_id))
-        await self.cache.forget(hashes)
-        # Commits the revocation and the audit row although the request fails.
-        raise RecordedUnauthorized("This refresh token was already used; the session is revoked. Sign in again")
-
-    async def logout(self, refresh_token: str, client: ClientInfo) -> None:
-        """End the session of `refresh_token`; an unknown or already ended one is not an error."""
-        found = await self.repo.find_token(hash_token(refresh_token))
+async def refresh(session: AsyncSession, runtime: AuthRuntime, refresh_token: str,
+                  client: ClientInfo) -> IssuedTokens:
+    """Swap a refresh token for a new pair. Each token works once: a second use means it leaked,
+    so the whole session (every token of the family, the newest too) is revoked."""
+    now = utcnow()
+    cache = runtime.refresh_cache
+    token_hash = hash_token(refresh_token)
+    cached = await cache.get(token_hash)
+    if cached is not None:
+        session_id = cached.session_id
+    else:
+        found = await repository.find_token(session, token_hash)
         if found is None:
-            return
-        _, session = found
-        if session.revoked_at is not None:
-            return
-        hashes = await self.repo.revoke([session.id], "logout", utcnow())
-        await self.cache.forget(hashes)
-        audit.record(self.db, AuditAction.LOGOUT, client=client, user_id=session.user_id,
-                     session_id=str(session.id))
+            raise Unauthorized(INVALID_REFRESH)
+        stored, _ = found
+        if stored.used_at is not None:
+            await _reuse_detected(session, runtime, stored, client)
+        session_id = stored.session_id
 
-    async def list_active(self, user_id: uuid.UUID, params: ListParams,
-                          current_session_id: str | None) -> Page[SessionRead]:
-        rows = list(await self.repo.list_active(user_id, params, utcnow()))
-        more = len(rows) > params.limit
-        rows = rows[:params.limit]
-        items = [SessionRead.model_validate(row).model_copy(update={"current": str(row.id) == current_session_id})
-                 for row in rows]
-        next_cursor = encode_cursor(as_utc(rows[-1].created_at), rows[-1].id) if more else None
-        return Page[SessionRead](items=items, next_cursor=next_cursor)
+    # Postgres decides single use; the cache only said where to look.
+    if not await repository.consume_token(session, token_hash, now):
+        await cache.forget([token_hash])
+        found = await repository.find_token(session, token_hash)
+        if found is not None and found[0].used_at is not None:
+            await _reuse_detected(session, runtime, found[0], client)
+        raise Unauthorized(INVALID_REFRESH)
 
-    async def revoke(self, user_id: uuid.UUID, session_id: uuid.UUID, client: ClientInfo) -> None:
-        """End one of the caller's sessions; someone else's (or an unknown) id is a 404."""
-        session = await self.repo.get_active_for_user(session_id, user_id, utcnow())
-        if session is None:
-            raise NotFound("No such active session")
-        hashes = await self.repo.revoke([session.id], "revoked_by_user", utcnow())
-        await self.cache.forget(hashes)
-        audit.record(self.db, AuditAction.SESSION_REVOKED, client=client, user_id=user_id,
-                     session_id=str(session.id))
+    refresh_session = await repository.get_session(session, session_id)
+    if (refresh_session is None or refresh_session.revoked_at is not None
+            or as_utc(refresh_session.expires_at) <= now):
+        raise Unauthorized("The session has ended; sign in again")
+    user = await accounts.account(session, refresh_session.user_id)
+    if user is None:
+        raise Unauthorized(INVALID_REFRESH)
 
-    async def revoke_all(self, user_id: uuid.UUID, reason: str) -> int:
-        """End every session of the user (password reset, account deletion)."""
-        ids = await self.repo.active_session_ids(user_id)
-        hashes = await self.repo.revoke(ids, reason, utcnow())
-        await self.cache.forget(hashes)
-        return len(ids)
+    expires = _refresh_expiry(runtime, now)
+    token, new_hash = new_opaque_token()
+    await repository.add_token(session, RefreshToken(token_hash=new_hash, session_id=refresh_session.id,
+                                                     user_id=user.id, created_at=now, expires_at=expires))
+    refresh_session.last_used_at = now
+    refresh_session.expires_at = expires
+    refresh_session.ip = client.ip or refresh_session.ip
+    refresh_session.user_agent = client.user_agent or refresh_session.user_agent
+    await cache.forget([token_hash])
+    await cache.put(new_hash, CachedToken(refresh_session.id, user.id, expires))
+    return _issue(runtime, user, refresh_session.id, token)
+
+
+async def _reuse_detected(session: AsyncSession, runtime: AuthRuntime, stored: RefreshToken,
+                          client: ClientInfo) -> NoReturn:
+    hashes = await repository.revoke(session, [stored.session_id], "refresh_token_reused", utcnow())
+    audit.record(session, AuditAction.REFRESH_REUSED, client=client, user_id=stored.user_id,
+                 session_id=str(stored.session_id))
+    await runtime.refresh_cache.forget(hashes)
+    # Commits the revocation and the audit row although the request fails.
+    raise RecordedUnauthorized("This refresh token was already used; the session is revoked. Sign in again")
+
+
+async def logout(session: AsyncSession, runtime: AuthRuntime, refresh_token: str, client: ClientInfo) -> None:
+    """End the session of `refresh_token`; an unknown or already ended one is not an error."""
+    found = await repository.find_token(session, hash_token(refresh_token))
+    if found is None:
+        return
+    _, refresh_session = found
+    if refresh_session.revoked_at is not None:
+        return
+    hashes = await repository.revoke(session, [refresh_session.id], "logout", utcnow())
+    await runtime.refresh_cache.forget(hashes)
+    audit.record(session, AuditAction.LOGOUT, client=client, user_id=refresh_session.user_id,
+                 session_id=str(refresh_session.id))
+
+
+async def list_active(session: AsyncSession, user_id: uuid.UUID, params: ListParams,
+                      current_session_id: str | None) -> Page[SessionRead]:
+    rows = list(await repository.list_active(session, user_id, params, utcnow()))
+    more = len(rows) > params.limit
+    rows = rows[:params.limit]
+    items = [SessionRead.model_validate(row).model_copy(update={"current": str(row.id) == current_session_id})
+             for row in rows]
+    next_cursor = encode_cursor(as_utc(rows[-1].created_at), rows[-1].id) if more else None
+    return Page[SessionRead](items=items, next_cursor=next_cursor)
+
+
+async def revoke(session: AsyncSession, runtime: AuthRuntime, user_id: uuid.UUID, session_id: uuid.UUID,
+                 client: ClientInfo) -> None:
+    """End one of the caller's sessions; someone else's (or an unknown) id is a 404."""
+    refresh_session = await repository.get_active_for_user(session, session_id, user_id, utcnow())
+    if refresh_session is None:
+        raise NotFound("No such active session")
+    hashes = await repository.revoke(session, [refresh_session.id], "revoked_by_user", utcnow())
+    await runtime.refresh_cache.forget(hashes)
+    audit.record(session, AuditAction.SESSION_REVOKED, client=client, user_id=user_id,
+                 session_id=str(refresh_session.id))
+
+
+async def revoke_all(session: AsyncSession, runtime: AuthRuntime, user_id: uuid.UUID, reason: str) -> int:
+    """End every session of the user (password reset, account deletion)."""
+    ids = await repository.active_session_ids(session, user_id)
+    hashes = await repository.revoke(session, ids, reason, utcnow())
+    await runtime.refresh_cache.forget(hashes)
+    return len(ids)
+
+
+async def unused_token_hashes(session: AsyncSession, user_id: uuid.UUID) -> list[str]:
+    """The refresh tokens of the user that could still be used (for the cache to forget at erasure)."""
+    return await repository.unused_token_hashes(session, user_id)
