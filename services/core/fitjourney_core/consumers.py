@@ -16,6 +16,7 @@ from fitjourney_core.erasure import handle_user_deleted
 from fitjourney_core.food_logs.consumers import handle_photo_recognized
 from fitjourney_core.profile.consumers import handle_user_registered
 from fitjourney_core.workouts.consumers import handle_calories_estimated
+from fitjourney_core.writes import service as writes
 
 if TYPE_CHECKING:
     from fitjourney_core.runtime import CoreRuntime
@@ -42,6 +43,7 @@ def build_subscriptions(runtime: CoreRuntime) -> list[Subscription]:
             return
 
         async def in_transaction(session: AsyncSession, event: EventEnvelope) -> None:
+            writes.bind(session, runtime.writes)
             await handler(session, event, runtime)
 
         run_once = idempotent(runtime.session_factory, ProcessedEvent, f"core:{envelope.type}", in_transaction)

@@ -14,7 +14,7 @@ from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_common.security import mark_account_erased
 from fitjourney_core.account.repository import add_audit_entry
 from fitjourney_core.models import Base
-from fitjourney_core.summary.cache import invalidate_all_summaries
+from fitjourney_core.writes.summary_cache import invalidate_all_summaries
 
 if TYPE_CHECKING:
     from fitjourney_core.runtime import CoreRuntime

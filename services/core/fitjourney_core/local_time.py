@@ -1,15 +1,9 @@
-"""A user's time zone (from their profile, UTC without one) and the local calendar day it implies."""
+"""Time zones and the local calendar day a moment falls on (a user's zone comes from their profile)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from fitjourney_core.profile.models import Profile
 
 
 def zone_or_utc(name: str | None) -> ZoneInfo:
@@ -17,12 +11,6 @@ def zone_or_utc(name: str | None) -> ZoneInfo:
         return ZoneInfo(name) if name else ZoneInfo("UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-async def user_time_zone(session: AsyncSession, user_id: uuid.UUID) -> ZoneInfo:
-    """The zone of the user's profile; UTC for a user who has not saved a profile yet."""
-    name = await session.scalar(select(Profile.time_zone).where(Profile.user_id == user_id))
-    return zone_or_utc(name)
 
 
 def local_today(zone: ZoneInfo, now: datetime | None = None) -> date:

@@ -24,6 +24,7 @@ from fitjourney_core.journal.router import router as journal_router
 from fitjourney_core.notifications.router import router as notifications_router
 from fitjourney_core.partitions import ensure_partitions, maintain_partitions
 from fitjourney_core.profile.router import router as profile_router
+from fitjourney_core.profile.service import write_context
 from fitjourney_core.runtime import NEEDS, CoreRuntime
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.summary.router import router as summary_router
@@ -44,7 +45,8 @@ async def open_core_runtime(settings: CoreSettings, *, run_event_worker: bool) -
     """Core's backends, export runner, partition upkeep and (with `run_event_worker`) its events: what
     the app's lifespan and `python -m fitjourney_core.worker` both run."""
     async with open_runtime(settings, NEEDS) as backends:
-        runtime = CoreRuntime(**backends.backends(), exports=ExportRunner(backends))
+        runtime = CoreRuntime(**backends.backends(), exports=ExportRunner(backends),
+                              writes=write_context(backends.redis))
         async with running_events(runtime, build_subscriptions(runtime), consume=run_event_worker):
             await _prepare_partitions(runtime, settings)
             stop = asyncio.Event()

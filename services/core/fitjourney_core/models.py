@@ -10,8 +10,8 @@ from fitjourney_core.foods.models import Food
 from fitjourney_core.habits.models import Habit, HabitCheckIn
 from fitjourney_core.journal.models import JournalEntry
 from fitjourney_core.profile.models import Profile
-from fitjourney_core.sync.models import Change
 from fitjourney_core.workouts.models import Workout
+from fitjourney_core.writes.models import Change
 
 __all__ = [
     "AuditEntry", "Base", "BodyMetric", "Change", "Export", "Food", "FoodLog", "Habit", "HabitCheckIn", "JournalEntry",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from fitjourney_common.runtime import BackendNeeds, Runtime
 from fitjourney_core.db import SCHEMA, OutboxMessage
 from fitjourney_core.settings import CoreSettings
+from fitjourney_core.writes.service import WriteContext
 
 if TYPE_CHECKING:  # the export job imports the domains, which import this module for their deps
     from fitjourney_core.account.export_job import ExportRunner
@@ -20,6 +21,8 @@ class CoreRuntime(Runtime[CoreSettings]):
     """What a core request, event handler or worker receives (see `fitjourney_core.main.open_core_runtime`)."""
 
     exports: ExportRunner
+    # The write path's binding (summary cache, the user's time zone) for every session core opens.
+    writes: WriteContext
 
 
 def core_runtime(runtime: Any) -> CoreRuntime:

@@ -1,4 +1,5 @@
-"""Helpers every core domain uses: the caller's scoped session, ownership, If-Match, replays, events."""
+"""Helpers every core domain uses: the caller's scoped session (bound to the write path), ownership,
+If-Match, replays, soft deletes."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header
-from pydantic import BaseModel
 from redis.asyncio import Redis
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,15 +17,14 @@ from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.engine import bind_user
 from fitjourney_common.db.session import SessionDep
 from fitjourney_common.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
-from fitjourney_common.events.envelope import new_event
-from fitjourney_common.events.outbox import add_event
 from fitjourney_common.runtime import RuntimeDep
 from fitjourney_common.security import CurrentUser, Principal
 from fitjourney_common.storage import ObjectStore
-from fitjourney_core.db import OutboxMessage
 from fitjourney_core.runtime import CoreRuntime, core_runtime
 from fitjourney_core.settings import CoreSettings
-from fitjourney_core.sync.service import record_change
+from fitjourney_core.writes import repository
+from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.service import ResourceKind
 
 ModelT = TypeVar("ModelT")
 
@@ -40,20 +38,21 @@ class UserSession:
     principal: Principal
 
 
-async def get_user_session(principal: CurrentUser, session: SessionDep) -> UserSession:
-    # Bound before any query, so PostgreSQL row-level security applies to everything the request runs.
-    await bind_user(session, principal.user_id)
-    return UserSession(session=session, user_id=principal.user_id, principal=principal)
-
-
-UserSessionDep = Annotated[UserSession, Depends(get_user_session)]
-
-
 def get_core_runtime(runtime: RuntimeDep) -> CoreRuntime:
     return core_runtime(runtime)
 
 
 CoreRuntimeDep = Annotated[CoreRuntime, Depends(get_core_runtime)]
+
+
+async def get_user_session(principal: CurrentUser, session: SessionDep, runtime: CoreRuntimeDep) -> UserSession:
+    # Bound before any query, so PostgreSQL row-level security applies to everything the request runs.
+    await bind_user(session, principal.user_id)
+    writes.bind(session, runtime.writes)
+    return UserSession(session=session, user_id=principal.user_id, principal=principal)
+
+
+UserSessionDep = Annotated[UserSession, Depends(get_user_session)]
 
 
 def get_redis(runtime: CoreRuntimeDep) -> Redis:
@@ -95,12 +94,7 @@ async def get_owned_or_404(
     session: AsyncSession, model: type[ModelT], record_id: uuid.UUID, user_id: uuid.UUID,
 ) -> ModelT:
     """The caller's live record with this id; another user's, a deleted or a missing one → 404 alike."""
-    query = select(model).where(
-        model.id == record_id,  # type: ignore[attr-defined]
-        model.user_id == user_id,  # type: ignore[attr-defined]
-        model.deleted_at.is_(None),  # type: ignore[attr-defined]
-    )
-    record = (await session.scalars(query)).first()
+    record = await repository.find_owned(session, model, record_id, user_id)
     if record is None:
         raise NotFound(f"No such {getattr(model, '__tablename__', 'record')}")
     return record
@@ -135,11 +129,7 @@ async def existing_for_replay(
     """
     if record_id is None:
         return None
-    query = select(model).where(
-        model.id == record_id,  # type: ignore[attr-defined]
-        model.user_id == user_id,  # type: ignore[attr-defined]
-    )
-    record = (await session.scalars(query)).first()
+    record = await repository.find_owned(session, model, record_id, user_id, include_deleted=True)
     if record is not None and getattr(record, "deleted_at", None) is not None:
         raise Conflict("This id belongs to a record that was deleted; create it with a new id")
     return record
@@ -147,22 +137,21 @@ async def existing_for_replay(
 
 async def flush_new(session: AsyncSession, record: Any) -> None:
     """Insert `record` now, so an id already taken (by anyone) is a 409 instead of a 500 at commit."""
-    session.add(record)
     try:
-        await session.flush()
+        await repository.insert_now(session, record)
     except IntegrityError as exc:
         raise Conflict("This id is already in use; create the record with a new id") from exc
 
 
-def publish(session: AsyncSession, type_: str, data: BaseModel | dict[str, Any], user_id: uuid.UUID) -> None:
-    """Put an event in the outbox, in the caller's transaction (validated against its contract)."""
-    add_event(session, OutboxMessage, new_event(type_, data, user_id))
-
-
-async def tombstone(session: AsyncSession, record: Any, resource: str, if_match: str | None = None) -> None:
-    """Soft-delete a user's record (412 if `if_match` is stale) and tell the sync feed it is gone."""
+async def tombstone(
+    session: AsyncSession, kind: ResourceKind, record: Any, if_match: str | None = None, before: Any = None,
+) -> None:
+    """Soft-delete a user's record (412 if `if_match` is stale) through the write path (sync tombstone,
+    `<resource>.deleted`, cache). `before`: the figures to announce, when the caller changed them already."""
     check_if_match(if_match, record.version)
+    before = before or kind.snapshot(record)
     record.deleted_at = utcnow()
     record.version += 1
+    record.updated_at = utcnow()
     await session.flush()
-    await record_change(session, record.user_id, resource, record.id, "delete", None, record.version)
+    await writes.deleted(session, kind, record, before)

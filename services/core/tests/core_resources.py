@@ -3,13 +3,16 @@ checked for all of them by the same tests (create with a client id, read, update
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from core_helpers import body_metric_body, workout_body
+from core_helpers import body_metric_body, publish_event, workout_body
+from PIL import Image
 
+from fitjourney_common.events.envelope import new_event
 from fitjourney_core.foods.catalogue import catalogue_id
 
 API = "/api/v1"
@@ -39,6 +42,9 @@ class Resource:
 
     async def request(self, method: str, path: str, version: int | None = None, **kwargs: Any) -> httpx.Response:
         return await self.client.request(method, API + path, headers={**self.headers, **if_match(version)}, **kwargs)
+
+    async def prepare(self) -> None:
+        """Make what a create needs first (e.g. a check-in's habit)."""
 
     async def create(self, client_id: str | None = None) -> httpx.Response:
         raise NotImplementedError
@@ -155,11 +161,14 @@ class CheckIn(Resource):
     name = "check_in"
     day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
 
-    async def create(self, client_id: str | None = None) -> httpx.Response:
+    async def prepare(self) -> None:
         if not hasattr(self, "habit_id"):  # the habit is made once; a replayed create reuses it
             habit = await self.request("POST", "/habits", json={"name": "Walk"})
             assert habit.status_code == 201, habit.text
             self.habit_id = habit.json()["id"]
+
+    async def create(self, client_id: str | None = None) -> httpx.Response:
+        await self.prepare()
         return await self._post(1, client_id=client_id)
 
     async def _post(self, count: int, version: int | None = None, client_id: str | None = None) -> httpx.Response:
@@ -227,6 +236,44 @@ class Profile(Resource):
         return bool(record["display_name"] == f"variant {variant}")
 
 
+class PhotoJob(Resource):
+    """Created by uploading a photo; updated by the AI service's answer (published here as it would);
+    never deleted by the user."""
+
+    name = "photo_job"
+    deletable = False
+
+    def __init__(self, client: httpx.AsyncClient, headers: Any, exchange: str = "") -> None:
+        super().__init__(client, headers)
+        self.exchange = exchange
+
+    async def create(self, client_id: str | None = None) -> httpx.Response:
+        image = io.BytesIO()
+        Image.new("RGB", (32, 24), (200, 120, 40)).save(image, format="JPEG")
+        form = {"id": client_id} if client_id else {}
+        return await self.client.post(API + "/food-logs/photo", files={"image": ("meal.jpg", image.getvalue(),
+                                                                                 "image/jpeg")},
+                                      data=form, headers=self.headers)
+
+    def resource_id(self, created: dict[str, Any]) -> str:
+        return str(created["job_id"])
+
+    def path(self, created: dict[str, Any]) -> str:
+        return f"/food-logs/photo/{created['job_id']}"
+
+    async def update(self, created: dict[str, Any], variant: int, version: int | None = None) -> httpx.Response:
+        data = {"job_id": created["job_id"], "user_id": str(self.headers.user_id), "status": "done", "candidates": [
+            {"label": f"Banana {variant}", "confidence": 0.9, "grams": 100, "kcal": 89, "protein_g": 1.1,
+             "carbs_g": 22.8, "fat_g": 0.3}]}
+        await publish_event(self.exchange, new_event("food.photo_recognized", data))
+        return httpx.Response(202)
+
+    def shows(self, record: dict[str, Any], variant: int) -> bool:
+        return bool(record["candidates"] and record["candidates"][0]["label"] == f"Banana {variant}")
+
+
 # Resources a client creates with its own id (the profile is created by reading it).
 CREATABLE: tuple[type[Resource], ...] = (Workout, BodyMetric, CustomFood, FoodLog, Habit, CheckIn, JournalEntry)
 UPDATABLE: tuple[type[Resource], ...] = (*CREATABLE, Profile)
+# Every resource a test can drive, by its name in the sync feed (and in `fitjourney_core.resources`).
+DRIVERS: dict[str, type[Resource]] = {resource.name: resource for resource in (*UPDATABLE, PhotoJob)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,9 +40,54 @@ class UserDeleted(EventData):
     user_id: uuid.UUID
 
 
-class _WorkoutData(EventData):
-    workout_id: uuid.UUID
+# --- the lifecycle of core's user-owned resources -------------------------------------------------
+# Every resource emits `<resource>.created|updated|deleted` from core's one write path. Each event names
+# the user, the record's version, the user's local calendar dates the change touches (both the old and
+# the new one when a record moves), and the record's figures before and/or after, so a consumer keeps
+# a read model (e.g. a day's kcal) by subtracting `before` and adding `after`, without asking core.
+
+
+class ResourceState(BaseModel):
+    """The figures of a record a consumer may sum or show (no free text beyond names)."""
+
+    model_config = ConfigDict(extra="ignore", from_attributes=True)
+
+
+class ResourceEvent(EventData):
     user_id: uuid.UUID
+    version: int = Field(ge=1)
+    dates: list[dt.date] = Field(default_factory=list)
+
+
+StateT = TypeVar("StateT", bound=ResourceState)
+
+
+class Created(ResourceEvent, Generic[StateT]):
+    after: StateT
+
+
+class Updated(ResourceEvent, Generic[StateT]):
+    before: StateT
+    after: StateT
+
+
+class Deleted(ResourceEvent, Generic[StateT]):
+    before: StateT
+
+
+class WorkoutState(ResourceState):
+    started_at: UtcDatetime
+    activity: str
+    duration_min: float
+    distance_km: float | None = None
+    calories_burned: float | None = None
+    calories_status: str = "pending"
+
+
+class _WorkoutEstimateInputs(BaseModel):
+    """What the calorie estimator needs, flat on workout.created/updated (older consumers read these)."""
+
+    workout_id: uuid.UUID
     activity: str
     duration_min: float = Field(ge=0)
     distance_km: float | None = Field(default=None, ge=0)
@@ -52,20 +97,22 @@ class _WorkoutData(EventData):
     weight_kg: float | None = Field(default=None, gt=0)
     # Grows each time an edit makes the previous estimate stale; the estimator echoes it back.
     estimate_revision: int = Field(default=1, ge=1)
+    # False when nothing the estimate depends on changed (notes, or the estimate itself arriving):
+    # an estimator answers only events with True, so its own answer does not ask it again.
+    estimate_needed: bool = True
 
 
-class WorkoutCreated(_WorkoutData):
+class WorkoutCreated(Created[WorkoutState], _WorkoutEstimateInputs):
     event_type = "workout.created"
 
 
-class WorkoutUpdated(_WorkoutData):
+class WorkoutUpdated(Updated[WorkoutState], _WorkoutEstimateInputs):
     event_type = "workout.updated"
 
 
-class WorkoutDeleted(EventData):
+class WorkoutDeleted(Deleted[WorkoutState]):
     event_type = "workout.deleted"
     workout_id: uuid.UUID
-    user_id: uuid.UUID
 
 
 class WorkoutCaloriesEstimated(EventData):
@@ -80,21 +127,76 @@ class WorkoutCaloriesEstimated(EventData):
     estimate_revision: int | None = Field(default=None, ge=1)
 
 
-class FoodLogged(EventData):
-    event_type = "food.logged"
-    food_log_id: uuid.UUID
-    user_id: uuid.UUID
-    kcal: float = Field(ge=0)
+class FoodLogState(ResourceState):
     eaten_at: UtcDatetime
     meal: str
+    food_id: uuid.UUID | None = None
+    food_name: str
+    grams: float
+    kcal: float
+    protein_g: float
+    carbs_g: float
+    fat_g: float
+    fibre_g: float = 0.0
+    source: str = "manual"
 
 
-class FoodPhotoUploaded(EventData):
+class FoodLogCreated(Created[FoodLogState]):
+    event_type = "food_log.created"
+    food_log_id: uuid.UUID
+
+
+class FoodLogUpdated(Updated[FoodLogState]):
+    event_type = "food_log.updated"
+    food_log_id: uuid.UUID
+
+
+class FoodLogDeleted(Deleted[FoodLogState]):
+    event_type = "food_log.deleted"
+    food_log_id: uuid.UUID
+
+
+class CustomFoodState(ResourceState):
+    name: str
+    kcal_per_100g: float
+    protein_g: float
+    carbs_g: float
+    fat_g: float
+    fibre_g: float = 0.0
+
+
+class CustomFoodCreated(Created[CustomFoodState]):
+    event_type = "custom_food.created"
+    food_id: uuid.UUID
+
+
+class CustomFoodUpdated(Updated[CustomFoodState]):
+    event_type = "custom_food.updated"
+    food_id: uuid.UUID
+
+
+class CustomFoodDeleted(Deleted[CustomFoodState]):
+    event_type = "custom_food.deleted"
+    food_id: uuid.UUID
+
+
+class PhotoJobState(ResourceState):
+    status: str
+    content_type: str
+
+
+class FoodPhotoUploaded(Created[PhotoJobState]):
+    """The photo job's creation: the AI service recognises the photo at `object_key`."""
+
     event_type = "food.photo_uploaded"
     job_id: uuid.UUID
-    user_id: uuid.UUID
     object_key: str
     content_type: str
+
+
+class PhotoJobUpdated(Updated[PhotoJobState]):
+    event_type = "photo_job.updated"
+    job_id: uuid.UUID
 
 
 class FoodCandidate(BaseModel):
@@ -118,26 +220,116 @@ class FoodPhotoRecognized(EventData):
     candidates: list[FoodCandidate] = Field(default_factory=list)
 
 
-class BodyMetricRecorded(EventData):
-    event_type = "body_metric.recorded"
-    metric_id: uuid.UUID
-    user_id: uuid.UUID
+class BodyMetricState(ResourceState):
     measured_at: UtcDatetime
-    weight_kg: float | None = Field(default=None, gt=0)
+    weight_kg: float | None = None
+    body_fat_pct: float | None = None
+    waist_cm: float | None = None
+    hip_cm: float | None = None
+    chest_cm: float | None = None
+    resting_hr: int | None = None
 
 
-class HabitCheckedIn(EventData):
-    event_type = "habit.checked_in"
+class BodyMetricCreated(Created[BodyMetricState]):
+    event_type = "body_metric.created"
+    metric_id: uuid.UUID
+
+
+class BodyMetricUpdated(Updated[BodyMetricState]):
+    event_type = "body_metric.updated"
+    metric_id: uuid.UUID
+
+
+class BodyMetricDeleted(Deleted[BodyMetricState]):
+    event_type = "body_metric.deleted"
+    metric_id: uuid.UUID
+
+
+class HabitState(ResourceState):
+    name: str
+    schedule: str  # "daily" or weekdays "mon,wed,fri"
+    target_count: int
+
+
+class HabitCreated(Created[HabitState]):
+    event_type = "habit.created"
     habit_id: uuid.UUID
-    user_id: uuid.UUID
+
+
+class HabitUpdated(Updated[HabitState]):
+    event_type = "habit.updated"
+    habit_id: uuid.UUID
+
+
+class HabitDeleted(Deleted[HabitState]):
+    event_type = "habit.deleted"
+    habit_id: uuid.UUID
+
+
+class CheckInState(ResourceState):
+    habit_id: uuid.UUID
     date: dt.date
+    count: int
 
 
-class JournalWritten(EventData):
-    event_type = "journal.written"
+class CheckInCreated(Created[CheckInState]):
+    event_type = "check_in.created"
+    check_in_id: uuid.UUID
+
+
+class CheckInUpdated(Updated[CheckInState]):
+    event_type = "check_in.updated"
+    check_in_id: uuid.UUID
+
+
+class CheckInDeleted(Deleted[CheckInState]):
+    event_type = "check_in.deleted"
+    check_in_id: uuid.UUID
+
+
+class JournalState(ResourceState):
+    """Without the text: events are stored and relayed in plain JSON, the text is kept encrypted."""
+
+    date: dt.date
+    mood: int | None = None
+    energy: int | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class JournalCreated(Created[JournalState]):
+    event_type = "journal.created"
     entry_id: uuid.UUID
-    user_id: uuid.UUID
-    date: dt.date
+
+
+class JournalUpdated(Updated[JournalState]):
+    event_type = "journal.updated"
+    entry_id: uuid.UUID
+
+
+class JournalDeleted(Deleted[JournalState]):
+    event_type = "journal.deleted"
+    entry_id: uuid.UUID
+
+
+class ProfileState(ResourceState):
+    display_name: str | None = None
+    birth_date: dt.date | None = None
+    sex: str | None = None
+    height_cm: float | None = None
+    activity_level: str
+    goal: str
+    target_weight_kg: float | None = None
+    weekly_rate_kg: float | None = None
+    units: str
+    time_zone: str
+
+
+class ProfileCreated(Created[ProfileState]):
+    event_type = "profile.created"
+
+
+class ProfileUpdated(Updated[ProfileState]):
+    event_type = "profile.updated"
 
 
 class ExportReady(EventData):
@@ -151,8 +343,15 @@ EVENT_CONTRACTS: dict[str, type[EventData]] = {
     for model in (
         UserRegistered, UserRolesChanged, UserDeleted,
         WorkoutCreated, WorkoutUpdated, WorkoutDeleted, WorkoutCaloriesEstimated,
-        FoodLogged, FoodPhotoUploaded, FoodPhotoRecognized,
-        BodyMetricRecorded, HabitCheckedIn, JournalWritten, ExportReady,
+        FoodLogCreated, FoodLogUpdated, FoodLogDeleted,
+        CustomFoodCreated, CustomFoodUpdated, CustomFoodDeleted,
+        FoodPhotoUploaded, PhotoJobUpdated, FoodPhotoRecognized,
+        BodyMetricCreated, BodyMetricUpdated, BodyMetricDeleted,
+        HabitCreated, HabitUpdated, HabitDeleted,
+        CheckInCreated, CheckInUpdated, CheckInDeleted,
+        JournalCreated, JournalUpdated, JournalDeleted,
+        ProfileCreated, ProfileUpdated,
+        ExportReady,
     )
 }
 

@@ -20,26 +20,33 @@ from fitjourney_common.events import (
 from fitjourney_common.events.contracts import FoodPhotoRecognized, WorkoutCreated
 from fitjourney_common.events.rabbitmq import RabbitMQBus
 from fitjourney_common.settings import CommonSettings
+from fitjourney_common.testing.events import workout_data as sample_workout_data
+from fitjourney_common.testing.events import workout_deleted_data
 
 USER = uuid.uuid4()
 
 
 def workout_data(**overrides: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "workout_id": uuid.uuid4(), "user_id": USER, "activity": "running", "duration_min": 30.0,
-        "distance_km": 5.2, "avg_heart_rate": 150, "perceived_effort": 7,
-        "started_at": datetime(2025, 3, 1, 7, 30, tzinfo=UTC), "weight_kg": 70.5,
-    }
-    data.update(overrides)
-    return data
+    return sample_workout_data(**{"user_id": USER, "distance_km": 5.2, "avg_heart_rate": 150, "perceived_effort": 7,
+                                  "weight_kg": 70.5, **overrides})
+
+
+def workout_deleted(**overrides: object) -> dict[str, object]:
+    return workout_deleted_data(**{"user_id": USER, **overrides})
 
 
 def test_every_designed_event_type_has_a_contract() -> None:
     assert set(EVENT_CONTRACTS) == {
         "user.registered", "user.roles_changed", "user.deleted",
         "workout.created", "workout.updated", "workout.deleted", "workout.calories_estimated",
-        "food.logged", "food.photo_uploaded", "food.photo_recognized",
-        "body_metric.recorded", "habit.checked_in", "journal.written", "export.ready",
+        "food_log.created", "food_log.updated", "food_log.deleted",
+        "custom_food.created", "custom_food.updated", "custom_food.deleted",
+        "food.photo_uploaded", "photo_job.updated", "food.photo_recognized",
+        "body_metric.created", "body_metric.updated", "body_metric.deleted",
+        "habit.created", "habit.updated", "habit.deleted",
+        "check_in.created", "check_in.updated", "check_in.deleted",
+        "journal.created", "journal.updated", "journal.deleted",
+        "profile.created", "profile.updated", "export.ready",
     }
 
 
@@ -77,8 +84,10 @@ def test_datetimes_are_normalised_to_utc() -> None:
 
 
 def test_dates_and_literals_are_checked() -> None:
-    envelope = new_event("habit.checked_in", {"habit_id": uuid.uuid4(), "user_id": USER, "date": date(2025, 1, 2)})
-    assert envelope.data["date"] == "2025-01-02"
+    envelope = new_event("check_in.created", {
+        "check_in_id": uuid.uuid4(), "user_id": USER, "version": 1, "dates": [date(2025, 1, 2)],
+        "after": {"habit_id": uuid.uuid4(), "date": date(2025, 1, 2), "count": 1}})
+    assert envelope.data["dates"] == ["2025-01-02"] and envelope.data["after"]["date"] == "2025-01-02"
     with pytest.raises(ValueError):
         new_event("food.photo_recognized", {"job_id": uuid.uuid4(), "user_id": USER, "status": "maybe"})
 
@@ -87,9 +96,9 @@ def test_dates_and_literals_are_checked() -> None:
     ("type_", "data", "user_id", "message"),
     [
         ("workout.exploded", {"user_id": USER}, None, "unknown event type"),
-        ("workout.deleted", {"workout_id": uuid.uuid4(), "user_id": USER, "note": "x"}, None, "unknown field"),
-        ("workout.deleted", {"workout_id": "not-a-uuid", "user_id": USER}, None, "workout_id"),
-        ("workout.deleted", {"workout_id": uuid.uuid4(), "user_id": USER}, uuid.uuid4(), "differs"),
+        ("workout.deleted", workout_deleted(note="x"), None, "unknown field"),
+        ("workout.deleted", workout_deleted(workout_id="not-a-uuid"), None, "workout_id"),
+        ("workout.deleted", workout_deleted(), uuid.uuid4(), "differs"),
     ],
 )
 def test_new_event_rejects_what_the_contract_does_not_allow(

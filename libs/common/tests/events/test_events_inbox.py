@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fitjourney_common.events import EventEnvelope, idempotent, new_event
 from fitjourney_common.events.rabbitmq import RabbitMQBus
+from fitjourney_common.testing.events import workout_data
 
 WaitFor = Callable[..., Awaitable[None]]
 MakeBus = Callable[..., Awaitable[RabbitMQBus]]
@@ -23,10 +24,8 @@ Sessions = async_sessionmaker[AsyncSession]
 
 
 def workout_created() -> EventEnvelope:
-    return new_event("workout.created", {
-        "workout_id": uuid.uuid4(), "user_id": uuid.uuid4(), "activity": "rowing", "duration_min": 20,
-        "started_at": datetime(2025, 3, 1, 7, 30, tzinfo=UTC),
-    })
+    return new_event("workout.created", workout_data(activity="rowing", duration_min=20,
+                                                     started_at=datetime(2025, 3, 1, 7, 30, tzinfo=UTC)))
 
 
 def copy_workout(tables: SimpleNamespace, calls: list[uuid.UUID] | None = None) -> Callable[..., Awaitable[None]]:

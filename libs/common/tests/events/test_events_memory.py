@@ -10,6 +10,7 @@ import pytest
 
 from fitjourney_common.events import EventEnvelope, InMemoryBus, PublishError, new_event
 from fitjourney_common.events.memory import topic_matches
+from fitjourney_common.testing.events import workout_deleted_data
 
 USER = uuid.uuid4()
 
@@ -19,7 +20,7 @@ def deleted(user_id: uuid.UUID = USER) -> EventEnvelope:
 
 
 def workout_deleted() -> EventEnvelope:
-    return new_event("workout.deleted", {"workout_id": uuid.uuid4(), "user_id": USER})
+    return new_event("workout.deleted", workout_deleted_data(user_id=USER))
 
 
 @pytest.mark.parametrize(

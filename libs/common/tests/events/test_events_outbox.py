@@ -28,6 +28,7 @@ from fitjourney_common.events import (
     run_until_signal,
 )
 from fitjourney_common.events.rabbitmq import RabbitMQBus
+from fitjourney_common.testing.events import workout_data
 
 WaitFor = Callable[..., Awaitable[None]]
 MakeBus = Callable[..., Awaitable[RabbitMQBus]]
@@ -41,10 +42,8 @@ async def log_workout(sessions: Sessions, tables: SimpleNamespace, user_id: uuid
     started_at = datetime(2025, 3, 1, 7, 30, tzinfo=UTC)
     async with sessions() as session, session.begin():
         session.add(tables.Workout(id=workout_id, user_id=user_id, activity="running", started_at=started_at))
-        envelope = new_event("workout.created", {
-            "workout_id": workout_id, "user_id": user_id, "activity": "running", "duration_min": 30,
-            "started_at": started_at,
-        })
+        envelope = new_event("workout.created", workout_data(workout_id=workout_id, user_id=user_id,
+                                                             started_at=started_at))
         add_event(session, tables.Outbox, envelope)
     return envelope
 

@@ -16,6 +16,7 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from fitjourney_common.events import EventEnvelope, PublishError, new_event
 from fitjourney_common.events.rabbitmq import RabbitMQBus
+from fitjourney_common.testing.events import workout_data
 
 USER = uuid.uuid4()
 WaitFor = Callable[..., Awaitable[None]]
@@ -23,10 +24,8 @@ MakeBus = Callable[..., Awaitable[RabbitMQBus]]
 
 
 def workout_created(user_id: uuid.UUID = USER) -> EventEnvelope:
-    return new_event("workout.created", {
-        "workout_id": uuid.uuid4(), "user_id": user_id, "activity": "cycling", "duration_min": 45,
-        "started_at": "2025-03-01T07:30:00+00:00",
-    })
+    return new_event("workout.created", workout_data(user_id=user_id, activity="cycling", duration_min=45,
+                                                     started_at="2025-03-01T07:30:00+00:00"))
 
 
 def user_deleted() -> EventEnvelope:

@@ -33,8 +33,9 @@ from fitjourney_core.journal.models import JournalEntry
 from fitjourney_core.notifications.service import notify_user
 from fitjourney_core.profile.models import Profile
 from fitjourney_core.settings import CoreSettings
-from fitjourney_core.shared import get_owned_or_404, publish
+from fitjourney_core.shared import get_owned_or_404
 from fitjourney_core.workouts.models import Workout
+from fitjourney_core.writes.service import publish
 
 log = logging.getLogger(__name__)
 

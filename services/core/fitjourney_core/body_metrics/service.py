@@ -4,38 +4,34 @@ from __future__ import annotations
 
 import uuid
 
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import ListParams, Page
 from fitjourney_common.errors import ValidationFailed
+from fitjourney_common.events.contracts import BodyMetricCreated, BodyMetricDeleted, BodyMetricState, BodyMetricUpdated
 from fitjourney_core.body_metrics import repository
 from fitjourney_core.body_metrics.models import BodyMetric
 from fitjourney_core.body_metrics.schemas import MEASUREMENTS, BodyMetricCreate, BodyMetricRead, BodyMetricUpdate
 from fitjourney_core.pagination import next_cursor
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish, tombstone
-from fitjourney_core.summary.cache import drop_all_summaries_after_commit
-from fitjourney_core.sync.service import record_change
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
+from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.service import ResourceKind
 
-RESOURCE = "body_metric"
+# "Latest weight" in every later day's summary (and the targets) may change: every cached day goes.
+BODY_METRICS = ResourceKind(
+    name="body_metric", model=BodyMetric, id_field="metric_id", state=BodyMetricState,
+    events={"created": BodyMetricCreated, "updated": BodyMetricUpdated, "deleted": BodyMetricDeleted},
+    day_field="measured_at", invalidates="every_day",
+)
 
 
 def to_read(metric: BodyMetric) -> BodyMetricRead:
     return BodyMetricRead.model_validate(metric)
 
 
-async def _after_write(session: AsyncSession, redis: Redis, metric: BodyMetric) -> BodyMetricRead:
-    read = to_read(metric)
-    await record_change(session, metric.user_id, RESOURCE, metric.id, "upsert", read.model_dump(mode="json"),
-                        metric.version)
-    # "Latest weight" in every later day's summary may change: drop the user's cached days.
-    drop_all_summaries_after_commit(session, redis, metric.user_id)
-    return read
-
-
 async def record_metric(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, data: BodyMetricCreate,
+    session: AsyncSession, user_id: uuid.UUID, data: BodyMetricCreate,
 ) -> tuple[BodyMetricRead, bool]:
     existing = await existing_for_replay(session, BodyMetric, data.id, user_id)
     if existing is not None:
@@ -43,11 +39,9 @@ async def record_metric(
     metric = BodyMetric(id=data.id or uuid.uuid4(), user_id=user_id, version=1,
                         **data.model_dump(exclude={"id"}))
     await flush_new(session, metric)
-    publish(session, "body_metric.recorded", {
-        "metric_id": metric.id, "user_id": user_id, "measured_at": metric.measured_at,
-        "weight_kg": metric.weight_kg,
-    }, user_id)
-    return await _after_write(session, redis, metric), True
+    read = to_read(metric)
+    await writes.created(session, BODY_METRICS, metric, payload=read.model_dump(mode="json"))
+    return read, True
 
 
 async def list_metrics(session: AsyncSession, user_id: uuid.UUID, params: ListParams) -> Page[BodyMetricRead]:
@@ -61,7 +55,7 @@ async def get_metric(session: AsyncSession, user_id: uuid.UUID, metric_id: uuid.
 
 
 async def update_metric(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, metric_id: uuid.UUID, data: BodyMetricUpdate,
+    session: AsyncSession, user_id: uuid.UUID, metric_id: uuid.UUID, data: BodyMetricUpdate,
     if_match: str | None,
 ) -> BodyMetricRead:
     metric = await get_owned_or_404(session, BodyMetric, metric_id, user_id)
@@ -69,6 +63,7 @@ async def update_metric(
     changes = data.model_dump(exclude_unset=True)
     if not changes:
         return to_read(metric)
+    before = BODY_METRICS.snapshot(metric)
     for field, value in changes.items():
         setattr(metric, field, value)
     if all(getattr(metric, name) is None for name in MEASUREMENTS):
@@ -77,12 +72,13 @@ async def update_metric(
     metric.updated_at = utcnow()
     # A new measured_at may move the row to another month's partition: PostgreSQL does that itself.
     await session.flush()
-    return await _after_write(session, redis, metric)
+    read = to_read(metric)
+    await writes.updated(session, BODY_METRICS, metric, before, payload=read.model_dump(mode="json"))
+    return read
 
 
 async def delete_metric(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, metric_id: uuid.UUID, if_match: str | None,
+    session: AsyncSession, user_id: uuid.UUID, metric_id: uuid.UUID, if_match: str | None,
 ) -> None:
     metric = await get_owned_or_404(session, BodyMetric, metric_id, user_id)
-    await tombstone(session, metric, RESOURCE, if_match)
-    drop_all_summaries_after_commit(session, redis, user_id)
+    await tombstone(session, BODY_METRICS, metric, if_match)

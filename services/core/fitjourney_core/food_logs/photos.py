@@ -5,24 +5,30 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.errors import Conflict, ValidationFailed
-from fitjourney_common.events.contracts import FoodPhotoRecognized
+from fitjourney_common.events.contracts import FoodPhotoRecognized, FoodPhotoUploaded, PhotoJobState, PhotoJobUpdated
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core.food_logs import repository
 from fitjourney_core.food_logs.models import FoodLog, PhotoJob
 from fitjourney_core.food_logs.nutrition import Nutrients, rescaled
 from fitjourney_core.food_logs.schemas import FoodLogRead, PhotoAccept, PhotoCandidate, PhotoJobRead
 from fitjourney_core.food_logs.service import add_log, to_read
+from fitjourney_core.foods.service import catalogue_food_named
 from fitjourney_core.images import check_image, reencode_without_metadata
 from fitjourney_core.settings import CoreSettings
-from fitjourney_core.shared import existing_for_replay, flush_new, get_owned_or_404, publish
-from fitjourney_core.sync.service import record_change
+from fitjourney_core.shared import existing_for_replay, flush_new, get_owned_or_404
+from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.service import ResourceKind
 
-RESOURCE = "photo_job"
+# Created by an upload (announced as `food.photo_uploaded`, which the AI service answers); updated when
+# the recognition arrives; never deleted by the user (erasure removes it).
+PHOTO_JOBS = ResourceKind(
+    name="photo_job", model=PhotoJob, id_field="job_id", state=PhotoJobState,
+    events={"created": FoodPhotoUploaded, "updated": PhotoJobUpdated}, invalidates="nothing",
+)
 # Recognition works on a few hundred pixels; keeping more only costs storage.
 PHOTO_MAX_SIDE_PX = 2048
 
@@ -34,12 +40,6 @@ def photo_key(user_id: uuid.UUID, job_id: uuid.UUID, extension: str) -> str:
 
 def to_read_job(job: PhotoJob) -> PhotoJobRead:
     return PhotoJobRead.model_validate(job)
-
-
-async def _record(session: AsyncSession, job: PhotoJob) -> PhotoJobRead:
-    read = to_read_job(job)
-    await record_change(session, job.user_id, RESOURCE, job.id, "upsert", read.model_dump(mode="json"), job.version)
-    return read
 
 
 async def upload_photo(
@@ -62,9 +62,10 @@ async def upload_photo(
                    content_type=encoded.content_type, candidates=[], version=1)
     await flush_new(session, job)
     await store.put(key, encoded.data, encoded.content_type)
-    publish(session, "food.photo_uploaded", {"job_id": job.id, "user_id": user_id, "object_key": key,
-                                             "content_type": encoded.content_type}, user_id)
-    return await _record(session, job), True
+    read = to_read_job(job)
+    await writes.created(session, PHOTO_JOBS, job, payload=read.model_dump(mode="json"),
+                         extra={"object_key": key, "content_type": encoded.content_type})
+    return read, True
 
 
 async def get_photo_job(session: AsyncSession, user_id: uuid.UUID, job_id: uuid.UUID) -> PhotoJobRead:
@@ -76,13 +77,16 @@ async def apply_recognition(session: AsyncSession, result: FoodPhotoRecognized) 
     job = await repository.photo_job_for_update(session, result.job_id, result.user_id)
     if job is None:
         return None
+    before = PHOTO_JOBS.snapshot(job)
     job.status = result.status
     job.candidates = [candidate.model_dump(mode="json") for candidate in result.candidates]
     job.recognized_at = utcnow()
     job.version += 1
     job.updated_at = utcnow()
     await session.flush()
-    return await _record(session, job)
+    read = to_read_job(job)
+    await writes.updated(session, PHOTO_JOBS, job, before, payload=read.model_dump(mode="json"))
+    return read
 
 
 def _candidate(job: PhotoJob, index: int) -> PhotoCandidate:
@@ -94,7 +98,7 @@ def _candidate(job: PhotoJob, index: int) -> PhotoCandidate:
 
 
 async def accept_candidate(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, job_id: uuid.UUID, data: PhotoAccept,
+    session: AsyncSession, user_id: uuid.UUID, job_id: uuid.UUID, data: PhotoAccept,
 ) -> tuple[FoodLogRead, bool]:
     """A food log from one candidate, rescaled when the user says how many grams it really was."""
     job = await get_owned_or_404(session, PhotoJob, job_id, user_id)
@@ -111,11 +115,11 @@ async def accept_candidate(
                  else Nutrients(kcal=round(candidate.kcal, 1), protein_g=round(candidate.protein_g, 1),
                                 carbs_g=round(candidate.carbs_g, 1), fat_g=round(candidate.fat_g, 1), fibre_g=0.0))
     # Link to the catalogue when the label names one of its foods, so the log can be edited by portion.
-    food = await repository.catalogue_food_named(session, candidate.label)
+    food = await catalogue_food_named(session, candidate.label)
     log = FoodLog(
         id=data.id or uuid.uuid4(), user_id=user_id, food_id=food.id if food else None,
         food_name=(food.name if food else candidate.label)[:200], grams=round(grams, 1), portion=None,
         quantity=None, meal=data.meal, eaten_at=data.eaten_at or utcnow(), source="photo", photo_job_id=job.id,
         version=1, **nutrients.as_dict(),
     )
-    return await add_log(session, redis, log), True
+    return await add_log(session, log), True

@@ -6,12 +6,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.pagination import ListParams
 from fitjourney_core.food_logs.models import FoodLog, PhotoJob
-from fitjourney_core.foods.models import Food
 from fitjourney_core.pagination import newest_first_page
 
 DAY_LIMIT = 1000
@@ -34,13 +33,6 @@ async def list_between(
 async def list_page(session: AsyncSession, user_id: uuid.UUID, params: ListParams) -> Sequence[FoodLog]:
     query = select(FoodLog).where(FoodLog.user_id == user_id, FoodLog.deleted_at.is_(None))
     return (await session.scalars(newest_first_page(query, FoodLog.eaten_at, FoodLog.id, params))).all()
-
-
-async def catalogue_food_named(session: AsyncSession, name: str) -> Food | None:
-    """The catalogue food with exactly this name (case-insensitive), to link a photo candidate to."""
-    query = select(Food).where(Food.user_id.is_(None), Food.deleted_at.is_(None),
-                               func.lower(Food.name) == name.strip().lower())
-    return (await session.scalars(query.limit(1))).first()
 
 
 async def photo_job_for_update(session: AsyncSession, job_id: uuid.UUID, user_id: uuid.UUID) -> PhotoJob | None:

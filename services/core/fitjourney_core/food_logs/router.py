@@ -19,7 +19,7 @@ from fitjourney_core.food_logs.schemas import (
     PhotoJobRead,
 )
 from fitjourney_core.schemas import PastDate
-from fitjourney_core.shared import IfMatchDep, RedisDep, SettingsDep, StoreDep, UserSessionDep, etag
+from fitjourney_core.shared import IfMatchDep, SettingsDep, StoreDep, UserSessionDep, etag
 
 PREFIX = "/api/v1/food-logs"
 router = APIRouter(prefix=PREFIX, tags=["food logs"])
@@ -54,9 +54,9 @@ async def get_photo_job(job_id: uuid.UUID, user: UserSessionDep) -> PhotoJobRead
 @router.post("/photo/{job_id}/accept", response_model=FoodLogRead, status_code=status.HTTP_201_CREATED,
              summary="Log one of the recognised candidates")
 async def accept_photo_candidate(
-    job_id: uuid.UUID, data: PhotoAccept, user: UserSessionDep, redis: RedisDep, response: Response,
+    job_id: uuid.UUID, data: PhotoAccept, user: UserSessionDep, response: Response,
 ) -> FoodLogRead:
-    log, created = await photos.accept_candidate(user.session, redis, user.user_id, job_id, data)
+    log, created = await photos.accept_candidate(user.session, user.user_id, job_id, data)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["Location"] = f"{PREFIX}/{log.id}"
     return _with_etag(log, response)
@@ -64,9 +64,9 @@ async def accept_photo_candidate(
 
 @router.post("", response_model=FoodLogRead, status_code=status.HTTP_201_CREATED,
              summary="Log food by grams or by a portion (a replayed client id answers the same log with 200)")
-async def create_food_log(data: FoodLogCreate, user: UserSessionDep, redis: RedisDep,
+async def create_food_log(data: FoodLogCreate, user: UserSessionDep,
                           response: Response) -> FoodLogRead:
-    log, created = await service.create_food_log(user.session, redis, user.user_id, data)
+    log, created = await service.create_food_log(user.session, user.user_id, data)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["Location"] = f"{PREFIX}/{log.id}"
     return _with_etag(log, response)
@@ -91,15 +91,15 @@ async def get_food_log(log_id: uuid.UUID, user: UserSessionDep, response: Respon
 
 @router.patch("/{log_id}", response_model=FoodLogRead)
 async def update_food_log(
-    log_id: uuid.UUID, data: FoodLogUpdate, user: UserSessionDep, redis: RedisDep, response: Response,
+    log_id: uuid.UUID, data: FoodLogUpdate, user: UserSessionDep, response: Response,
     if_match: IfMatchDep = None,
 ) -> FoodLogRead:
-    log = await service.update_food_log(user.session, redis, user.user_id, log_id, data, if_match)
+    log = await service.update_food_log(user.session, user.user_id, log_id, data, if_match)
     return _with_etag(log, response)
 
 
 @router.delete("/{log_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_food_log(log_id: uuid.UUID, user: UserSessionDep, redis: RedisDep,
+async def delete_food_log(log_id: uuid.UUID, user: UserSessionDep,
                           if_match: IfMatchDep = None) -> Response:
-    await service.delete_food_log(user.session, redis, user.user_id, log_id, if_match)
+    await service.delete_food_log(user.session, user.user_id, log_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,12 +7,12 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import ListParams
 from fitjourney_common.errors import NotFound, ValidationFailed
+from fitjourney_common.events.contracts import FoodLogCreated, FoodLogDeleted, FoodLogState, FoodLogUpdated
 from fitjourney_core.food_logs import repository
 from fitjourney_core.food_logs.models import MEALS, FoodLog
 from fitjourney_core.food_logs.nutrition import NUTRIENTS, Nutrients, per_100g, portion_grams, rescaled
@@ -26,13 +26,18 @@ from fitjourney_core.food_logs.schemas import (
 )
 from fitjourney_core.foods.models import Food
 from fitjourney_core.foods.service import get_food
-from fitjourney_core.local_time import day_bounds, user_time_zone
+from fitjourney_core.local_time import day_bounds
 from fitjourney_core.pagination import next_cursor
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish, tombstone
-from fitjourney_core.summary.cache import drop_summary_after_commit
-from fitjourney_core.sync.service import record_change
+from fitjourney_core.profile.service import user_time_zone
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
+from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.service import ResourceKind
 
-RESOURCE = "food_log"
+FOOD_LOGS = ResourceKind(
+    name="food_log", model=FoodLog, id_field="food_log_id", state=FoodLogState,
+    events={"created": FoodLogCreated, "updated": FoodLogUpdated, "deleted": FoodLogDeleted},
+    day_field="eaten_at",
+)
 
 
 def to_read(log: FoodLog) -> FoodLogRead:
@@ -59,24 +64,16 @@ def _apply(log: FoodLog, nutrients: Nutrients) -> None:
         setattr(log, name, value)
 
 
-async def _record(session: AsyncSession, log: FoodLog) -> FoodLogRead:
-    read = to_read(log)
-    await record_change(session, log.user_id, RESOURCE, log.id, "upsert", read.model_dump(mode="json"), log.version)
-    return read
-
-
-async def add_log(session: AsyncSession, redis: Redis, log: FoodLog) -> FoodLogRead:
-    """Insert a new log (409 if its id is taken), announce it, feed sync, drop the day's summary."""
+async def add_log(session: AsyncSession, log: FoodLog) -> FoodLogRead:
+    """Insert a new log (409 if its id is taken) through the write path."""
     await flush_new(session, log)
-    publish(session, "food.logged", {"food_log_id": log.id, "user_id": log.user_id, "kcal": log.kcal,
-                                     "eaten_at": log.eaten_at, "meal": log.meal}, log.user_id)
-    read = await _record(session, log)
-    drop_summary_after_commit(session, redis, log.user_id, log.eaten_at)
+    read = to_read(log)
+    await writes.created(session, FOOD_LOGS, log, payload=read.model_dump(mode="json"))
     return read
 
 
 async def create_food_log(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, data: FoodLogCreate,
+    session: AsyncSession, user_id: uuid.UUID, data: FoodLogCreate,
 ) -> tuple[FoodLogRead, bool]:
     """The log and whether it was created now (False: a replay of a create already applied)."""
     existing = await existing_for_replay(session, FoodLog, data.id, user_id)
@@ -89,7 +86,7 @@ async def create_food_log(
         portion=data.portion, quantity=data.quantity if data.portion else None, meal=data.meal,
         eaten_at=data.eaten_at, source="manual", version=1, **per_100g(food, grams).as_dict(),
     )
-    return await add_log(session, redis, log), True
+    return await add_log(session, log), True
 
 
 async def get_food_log(session: AsyncSession, user_id: uuid.UUID, log_id: uuid.UUID) -> FoodLogRead:
@@ -153,7 +150,7 @@ async def _new_amount(
 
 
 async def update_food_log(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, log_id: uuid.UUID, data: FoodLogUpdate,
+    session: AsyncSession, user_id: uuid.UUID, log_id: uuid.UUID, data: FoodLogUpdate,
     if_match: str | None,
 ) -> FoodLogRead:
     log = await get_owned_or_404(session, FoodLog, log_id, user_id)
@@ -164,7 +161,7 @@ async def update_food_log(
             raise ValidationFailed(field, "cannot be null")
     if not changes:
         return to_read(log)
-    old_eaten_at = log.eaten_at
+    before = FOOD_LOGS.snapshot(log)
     amount = await _new_amount(session, user_id, log, changes)
     if amount is not None:
         new_food, grams, portion, quantity = amount
@@ -182,15 +179,13 @@ async def update_food_log(
     log.version += 1
     log.updated_at = utcnow()
     await session.flush()
-    read = await _record(session, log)
-    for moment in {old_eaten_at, log.eaten_at}:
-        drop_summary_after_commit(session, redis, user_id, moment)
+    read = to_read(log)
+    await writes.updated(session, FOOD_LOGS, log, before, payload=read.model_dump(mode="json"))
     return read
 
 
 async def delete_food_log(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, log_id: uuid.UUID, if_match: str | None,
+    session: AsyncSession, user_id: uuid.UUID, log_id: uuid.UUID, if_match: str | None,
 ) -> None:
     log = await get_owned_or_404(session, FoodLog, log_id, user_id)
-    await tombstone(session, log, RESOURCE, if_match)
-    drop_summary_after_commit(session, redis, user_id, log.eaten_at)
+    await tombstone(session, FOOD_LOGS, log, if_match)

@@ -71,6 +71,13 @@ async def search(
             for food, found_rank, name in (await session.execute(ranked)).all()]
 
 
+async def catalogue_food_named(session: AsyncSession, name: str) -> Food | None:
+    """The catalogue food with exactly this name (case-insensitive)."""
+    query = select(Food).where(Food.user_id.is_(None), Food.deleted_at.is_(None),
+                               func.lower(Food.name) == name.strip().lower())
+    return (await session.scalars(query.limit(1))).first()
+
+
 async def get_visible(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID) -> Food | None:
     return (await session.scalars(select(Food).where(Food.id == food_id, visible_to(user_id)))).first()
 

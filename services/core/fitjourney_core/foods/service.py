@@ -11,12 +11,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import encode_cursor
 from fitjourney_common.errors import Forbidden, NotFound, ValidationFailed
+from fitjourney_common.events.contracts import CustomFoodCreated, CustomFoodDeleted, CustomFoodState, CustomFoodUpdated
 from fitjourney_core.foods import repository
 from fitjourney_core.foods.models import Food
 from fitjourney_core.foods.repository import SearchPosition
 from fitjourney_core.foods.schemas import FoodCreate, FoodPage, FoodRead, FoodUpdate
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404
-from fitjourney_core.sync.service import Op, record_change
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
+from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.service import ResourceKind
+
+# A user's own food. Logs keep their own copy of its nutrients, so changing it changes no day.
+CUSTOM_FOODS = ResourceKind(
+    name="food", model=Food, id_field="food_id", state=CustomFoodState,
+    events={"created": CustomFoodCreated, "updated": CustomFoodUpdated, "deleted": CustomFoodDeleted},
+    invalidates="nothing",
+)
 
 MAX_QUERY_WORDS = 8
 # Punctuation around words ("chicken," or "(raw)") must not stop a match.
@@ -70,10 +79,13 @@ def _check_nutrients(values: dict[str, Any]) -> None:
         raise ValidationFailed("fibre_g", "fibre is part of carbohydrate: it cannot exceed carbs_g")
 
 
-async def _record(session: AsyncSession, food: Food, op: Op = "upsert") -> None:
-    assert food.user_id is not None
-    payload = FoodRead.model_validate(food).model_dump(mode="json") if op == "upsert" else None
-    await record_change(session, food.user_id, "food", food.id, op, payload, food.version)
+def _payload(food: Food) -> dict[str, Any]:
+    return FoodRead.model_validate(food).model_dump(mode="json")
+
+
+async def catalogue_food_named(session: AsyncSession, name: str) -> Food | None:
+    """The catalogue food with exactly this name (case-insensitive), e.g. to link a photo's label to."""
+    return await repository.catalogue_food_named(session, name)
 
 
 async def create_custom_food(session: AsyncSession, user_id: uuid.UUID, data: FoodCreate) -> tuple[Food, bool]:
@@ -85,7 +97,7 @@ async def create_custom_food(session: AsyncSession, user_id: uuid.UUID, data: Fo
     _check_nutrients(values)
     food = Food(id=data.id or uuid.uuid4(), user_id=user_id, alcohol_g=0.0, version=1, **values)
     await flush_new(session, food)
-    await _record(session, food)
+    await writes.created(session, CUSTOM_FOODS, food, payload=_payload(food))
     return food, True
 
 
@@ -108,12 +120,13 @@ async def update_custom_food(
     merged = {field: changes.get(field, getattr(food, field))
               for field in ("protein_g", "carbs_g", "fat_g", "fibre_g")}
     _check_nutrients(merged)
+    before = CUSTOM_FOODS.snapshot(food)
     for field, value in changes.items():
         setattr(food, field, value)
     food.version += 1
     food.updated_at = utcnow()
     await session.flush()
-    await _record(session, food)
+    await writes.updated(session, CUSTOM_FOODS, food, before, payload=_payload(food))
     return food
 
 
@@ -122,8 +135,4 @@ async def delete_custom_food(
 ) -> None:
     """Soft delete: food logs keep their own copy of the name and nutrients, so history is untouched."""
     food = await _own_custom_food(session, user_id, food_id)
-    check_if_match(if_match, food.version)
-    food.deleted_at = utcnow()
-    food.version += 1
-    await session.flush()
-    await _record(session, food, "delete")
+    await tombstone(session, CUSTOM_FOODS, food, if_match)

@@ -18,7 +18,7 @@ from fitjourney_core.habits.schemas import (
     HabitRead,
     HabitUpdate,
 )
-from fitjourney_core.shared import IfMatchDep, RedisDep, UserSessionDep, etag
+from fitjourney_core.shared import IfMatchDep, UserSessionDep, etag
 
 PREFIX = "/api/v1/habits"
 router = APIRouter(prefix=PREFIX, tags=["habits"])
@@ -31,8 +31,8 @@ def _with_etag(read: HabitRead, response: Response) -> HabitRead:
 
 @router.post("", response_model=HabitRead, status_code=status.HTTP_201_CREATED,
              summary="Create a habit (a replayed client id answers the same habit with 200)")
-async def create_habit(data: HabitCreate, user: UserSessionDep, redis: RedisDep, response: Response) -> HabitRead:
-    habit, created = await service.create_habit(user.session, redis, user.user_id, data)
+async def create_habit(data: HabitCreate, user: UserSessionDep, response: Response) -> HabitRead:
+    habit, created = await service.create_habit(user.session, user.user_id, data)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["Location"] = f"{PREFIX}/{habit.id}"
     return _with_etag(habit, response)
@@ -50,25 +50,25 @@ async def get_habit(habit_id: uuid.UUID, user: UserSessionDep, response: Respons
 
 @router.patch("/{habit_id}", response_model=HabitRead)
 async def update_habit(
-    habit_id: uuid.UUID, data: HabitUpdate, user: UserSessionDep, redis: RedisDep, response: Response,
+    habit_id: uuid.UUID, data: HabitUpdate, user: UserSessionDep, response: Response,
     if_match: IfMatchDep = None,
 ) -> HabitRead:
-    habit = await service.update_habit(user.session, redis, user.user_id, habit_id, data, if_match)
+    habit = await service.update_habit(user.session, user.user_id, habit_id, data, if_match)
     return _with_etag(habit, response)
 
 
 @router.delete("/{habit_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_habit(habit_id: uuid.UUID, user: UserSessionDep, redis: RedisDep,
+async def delete_habit(habit_id: uuid.UUID, user: UserSessionDep,
                        if_match: IfMatchDep = None) -> Response:
-    await service.delete_habit(user.session, redis, user.user_id, habit_id, if_match)
+    await service.delete_habit(user.session, user.user_id, habit_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{habit_id}/check-ins", response_model=CheckInRead, status_code=status.HTTP_201_CREATED,
              summary="Check in for a local date (201); the same date again sets its count (200; If-Match)")
-async def check_in(habit_id: uuid.UUID, data: CheckInCreate, user: UserSessionDep, redis: RedisDep,
+async def check_in(habit_id: uuid.UUID, data: CheckInCreate, user: UserSessionDep,
                    response: Response, if_match: IfMatchDep = None) -> CheckInRead:
-    read, created = await service.check_in(user.session, redis, user.user_id, habit_id, data, if_match)
+    read, created = await service.check_in(user.session, user.user_id, habit_id, data, if_match)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["ETag"] = etag(read.version)
     return read
@@ -80,7 +80,7 @@ async def list_check_ins(habit_id: uuid.UUID, user: UserSessionDep, params: List
 
 
 @router.delete("/{habit_id}/check-ins/{day}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_check_in(habit_id: uuid.UUID, day: date, user: UserSessionDep, redis: RedisDep,
+async def delete_check_in(habit_id: uuid.UUID, day: date, user: UserSessionDep,
                           if_match: IfMatchDep = None) -> Response:
-    await service.delete_check_in(user.session, redis, user.user_id, habit_id, day, if_match)
+    await service.delete_check_in(user.session, user.user_id, habit_id, day, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

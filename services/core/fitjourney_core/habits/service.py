@@ -5,12 +5,21 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import ListParams
 from fitjourney_common.errors import Conflict, NotFound, ValidationFailed
+from fitjourney_common.events.contracts import (
+    CheckInCreated,
+    CheckInDeleted,
+    CheckInState,
+    CheckInUpdated,
+    HabitCreated,
+    HabitDeleted,
+    HabitState,
+    HabitUpdated,
+)
 from fitjourney_core.habits import repository
 from fitjourney_core.habits.models import Habit, HabitCheckIn
 from fitjourney_core.habits.schemas import (
@@ -23,11 +32,22 @@ from fitjourney_core.habits.schemas import (
     HabitUpdate,
 )
 from fitjourney_core.habits.streaks import Schedule, compute_streaks, schedule_for_api, stored_schedule
-from fitjourney_core.local_time import local_today, user_time_zone
+from fitjourney_core.local_time import local_today
 from fitjourney_core.pagination import next_cursor
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish, tombstone
-from fitjourney_core.summary.cache import drop_all_summaries_after_commit, drop_summary_after_commit
-from fitjourney_core.sync.service import record_change
+from fitjourney_core.profile.service import user_time_zone
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
+from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.service import ResourceKind
+
+# A habit's name, schedule and target decide every day's "habits scheduled/done": every cached day goes.
+HABITS = ResourceKind(
+    name="habit", model=Habit, id_field="habit_id", state=HabitState,
+    events={"created": HabitCreated, "updated": HabitUpdated, "deleted": HabitDeleted}, invalidates="every_day",
+)
+CHECK_INS = ResourceKind(
+    name="check_in", model=HabitCheckIn, id_field="check_in_id", state=CheckInState,
+    events={"created": CheckInCreated, "updated": CheckInUpdated, "deleted": CheckInDeleted}, day_field="date",
+)
 
 
 def to_read(habit: Habit, counts: dict[date, int], today: date) -> HabitRead:
@@ -49,15 +69,8 @@ async def _read_one(session: AsyncSession, habit: Habit) -> HabitRead:
     return to_read(habit, counts.get(habit.id, {}), await _today(session, habit.user_id))
 
 
-async def _record_habit(session: AsyncSession, habit: Habit) -> HabitRead:
-    read = await _read_one(session, habit)
-    await record_change(session, habit.user_id, "habit", habit.id, "upsert", read.model_dump(mode="json"),
-                        habit.version)
-    return read
-
-
 async def create_habit(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, data: HabitCreate,
+    session: AsyncSession, user_id: uuid.UUID, data: HabitCreate,
 ) -> tuple[HabitRead, bool]:
     existing = await existing_for_replay(session, Habit, data.id, user_id)
     if existing is not None:
@@ -65,8 +78,8 @@ async def create_habit(
     habit = Habit(id=data.id or uuid.uuid4(), user_id=user_id, name=data.name,
                   schedule=stored_schedule(data.schedule), target_count=data.target_count, version=1)
     await flush_new(session, habit)
-    read = await _record_habit(session, habit)
-    drop_all_summaries_after_commit(session, redis, user_id)  # today's "habits scheduled" changes
+    read = await _read_one(session, habit)
+    await writes.created(session, HABITS, habit, payload=read.model_dump(mode="json"))
     return read, True
 
 
@@ -83,7 +96,7 @@ async def get_habit(session: AsyncSession, user_id: uuid.UUID, habit_id: uuid.UU
 
 
 async def update_habit(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, habit_id: uuid.UUID, data: HabitUpdate,
+    session: AsyncSession, user_id: uuid.UUID, habit_id: uuid.UUID, data: HabitUpdate,
     if_match: str | None,
 ) -> HabitRead:
     habit = await get_owned_or_404(session, Habit, habit_id, user_id)
@@ -94,6 +107,7 @@ async def update_habit(
             raise ValidationFailed(field, "cannot be null")
     if not changes:
         return await _read_one(session, habit)
+    before = HABITS.snapshot(habit)
     if "name" in changes:
         habit.name = changes["name"]
     if "schedule" in changes:
@@ -103,29 +117,21 @@ async def update_habit(
     habit.version += 1
     habit.updated_at = utcnow()
     await session.flush()
-    read = await _record_habit(session, habit)
-    drop_all_summaries_after_commit(session, redis, user_id)  # schedule and target decide every day's "habits done"
+    read = await _read_one(session, habit)
+    await writes.updated(session, HABITS, habit, before, payload=read.model_dump(mode="json"))
     return read
 
 
 async def delete_habit(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, habit_id: uuid.UUID, if_match: str | None,
+    session: AsyncSession, user_id: uuid.UUID, habit_id: uuid.UUID, if_match: str | None,
 ) -> None:
     """Soft delete; its check-ins stay in the database but are reachable only through the habit."""
     habit = await get_owned_or_404(session, Habit, habit_id, user_id)
-    await tombstone(session, habit, "habit", if_match)
-    drop_all_summaries_after_commit(session, redis, user_id)
-
-
-async def _record_check_in(session: AsyncSession, check_in: HabitCheckIn) -> CheckInRead:
-    read = CheckInRead.model_validate(check_in)
-    await record_change(session, check_in.user_id, "check_in", check_in.id, "upsert", read.model_dump(mode="json"),
-                        check_in.version)
-    return read
+    await tombstone(session, HABITS, habit, if_match)
 
 
 async def check_in(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, habit_id: uuid.UUID, data: CheckInCreate,
+    session: AsyncSession, user_id: uuid.UUID, habit_id: uuid.UUID, data: CheckInCreate,
     if_match: str | None,
 ) -> tuple[CheckInRead, bool]:
     """Record `count` for the date: a new row (True), or the date's existing row updated (False).
@@ -156,16 +162,19 @@ async def check_in(
         row = HabitCheckIn(id=data.id or uuid.uuid4(), user_id=user_id, habit_id=habit.id, date=data.date,
                            count=data.count, version=1)
         await flush_new(session, row)
-        created = True
+        created, before = True, None
     else:
         created = row.deleted_at is not None  # checking in again after a delete brings the day back
+        before = None if created else CHECK_INS.snapshot(row)
         row.count, row.deleted_at = data.count, None
         row.version += 1
         row.updated_at = utcnow()
         await session.flush()
-    publish(session, "habit.checked_in", {"habit_id": habit.id, "user_id": user_id, "date": data.date}, user_id)
-    read = await _record_check_in(session, row)
-    drop_summary_after_commit(session, redis, user_id, data.date)
+    read = CheckInRead.model_validate(row)
+    if before is None:
+        await writes.created(session, CHECK_INS, row, payload=read.model_dump(mode="json"))
+    else:
+        await writes.updated(session, CHECK_INS, row, before, payload=read.model_dump(mode="json"))
     return read, created
 
 
@@ -179,12 +188,11 @@ async def list_check_ins(
 
 
 async def delete_check_in(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, habit_id: uuid.UUID, day: date,
+    session: AsyncSession, user_id: uuid.UUID, habit_id: uuid.UUID, day: date,
     if_match: str | None,
 ) -> None:
     habit = await get_owned_or_404(session, Habit, habit_id, user_id)
     row = await repository.check_in_on(session, user_id, habit.id, day)
     if row is None or row.deleted_at is not None:
         raise NotFound("No check-in on that date")
-    await tombstone(session, row, "check_in", if_match)
-    drop_summary_after_commit(session, redis, user_id, day)
+    await tombstone(session, CHECK_INS, row, if_match)

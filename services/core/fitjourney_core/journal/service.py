@@ -15,18 +15,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import ListParams
 from fitjourney_common.errors import AppError, NotFound, ValidationFailed
+from fitjourney_common.events.contracts import JournalCreated, JournalDeleted, JournalState, JournalUpdated
 from fitjourney_core.journal import repository
 from fitjourney_core.journal.crypto import JournalCipher, JournalDecryptionError
 from fitjourney_core.journal.models import JournalEntry
 from fitjourney_core.journal.schemas import JournalPage, JournalRead, JournalWrite
-from fitjourney_core.local_time import local_today, user_time_zone
+from fitjourney_core.local_time import local_today
 from fitjourney_core.pagination import next_cursor
+from fitjourney_core.profile.service import user_time_zone
 from fitjourney_core.settings import CoreSettings
-from fitjourney_core.shared import check_if_match, flush_new, publish, tombstone
-from fitjourney_core.sync.service import record_change
+from fitjourney_core.shared import check_if_match, flush_new, tombstone
+from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.service import ResourceKind
 
 log = logging.getLogger(__name__)
-RESOURCE = "journal"
+# Not in the daily summary: a change drops no cached day (its events still name the date).
+JOURNAL = ResourceKind(
+    name="journal", model=JournalEntry, id_field="entry_id", state=JournalState,
+    events={"created": JournalCreated, "updated": JournalUpdated, "deleted": JournalDeleted},
+    day_field="date", invalidates="nothing",
+)
 
 
 class JournalUnreadable(AppError):
@@ -56,12 +64,9 @@ async def _check_date(session: AsyncSession, user_id: uuid.UUID, day: date) -> N
         raise ValidationFailed("date", "is too far in the past")
 
 
-async def _changed(session: AsyncSession, entry: JournalEntry, read: JournalRead) -> None:
+def _payload(read: JournalRead) -> dict[str, object]:
     # Without the text: a feed row is plain JSON, so the text would sit there unencrypted.
-    payload = read.model_dump(mode="json", exclude={"text"})
-    await record_change(session, entry.user_id, RESOURCE, entry.id, "upsert", payload, entry.version)
-    publish(session, "journal.written", {"entry_id": entry.id, "user_id": entry.user_id, "date": entry.date},
-            entry.user_id)
+    return read.model_dump(mode="json", exclude={"text"})
 
 
 async def write_entry(
@@ -79,6 +84,7 @@ async def write_entry(
             return current, False
         check_if_match(if_match, entry.version)
     created = entry is None or entry.deleted_at is not None
+    before = None if entry is None or created else JOURNAL.snapshot(entry)
     sealed = cipher.encrypt(data.text, user_id, day)  # a fresh nonce on every write
     if entry is None:
         entry = JournalEntry(id=data.id or uuid.uuid4(), user_id=user_id, date=day, mood=data.mood,
@@ -91,7 +97,10 @@ async def write_entry(
         entry.updated_at = utcnow()
         await session.flush()
     read = to_read(entry, cipher)
-    await _changed(session, entry, read)
+    if before is None:
+        await writes.created(session, JOURNAL, entry, payload=_payload(read))
+    else:
+        await writes.updated(session, JOURNAL, entry, before, payload=_payload(read))
     return read, created
 
 
@@ -114,7 +123,8 @@ async def delete_entry(session: AsyncSession, user_id: uuid.UUID, day: date, if_
     if entry is None:
         raise NotFound("No journal entry on that date")
     check_if_match(if_match, entry.version)
+    before = JOURNAL.snapshot(entry)
     # Nothing of the text is kept readable, even for the owner, once deleted.
     entry.text_encrypted = b"\x00" * 29
     entry.tags = []
-    await tombstone(session, entry, RESOURCE)
+    await tombstone(session, JOURNAL, entry, before=before)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, File, Response, UploadFile
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core.profile import service
 from fitjourney_core.profile.schemas import AvatarRead, ProfileRead, ProfileUpdate
-from fitjourney_core.shared import IfMatchDep, RedisDep, SettingsDep, StoreDep, UserSessionDep, etag
+from fitjourney_core.shared import IfMatchDep, SettingsDep, StoreDep, UserSessionDep, etag
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/profile", tags=["profile"])
@@ -25,10 +25,10 @@ async def get_profile(user: UserSessionDep, store: StoreDep, settings: SettingsD
 
 @router.put("", response_model=ProfileRead, summary="Change my profile (fields sent replace stored ones; If-Match)")
 async def update_profile(
-    body: ProfileUpdate, user: UserSessionDep, redis: RedisDep, store: StoreDep, settings: SettingsDep,
+    body: ProfileUpdate, user: UserSessionDep, store: StoreDep, settings: SettingsDep,
     if_match: IfMatchDep, response: Response,
 ) -> ProfileRead:
-    profile = await service.update_profile(user.session, redis, user.user_id, body, if_match, store, settings)
+    profile = await service.update_profile(user.session, user.user_id, body, if_match, store, settings)
     response.headers["ETag"] = etag(profile.version)
     return profile
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
+from fitjourney_common.events.contracts import ProfileCreated, ProfileState, ProfileUpdated, ResourceState
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core.body_metrics.repository import latest_weight
 from fitjourney_core.images import check_image, reencode_without_metadata
+from fitjourney_core.local_time import zone_or_utc
 from fitjourney_core.profile import repository
 from fitjourney_core.profile.models import Profile
 from fitjourney_core.profile.schemas import AvatarRead, ImperialRead, ProfileRead, ProfileUpdate, TargetsRead
@@ -20,10 +23,26 @@ from fitjourney_core.profile.targets import age_on, bmi, daily_targets
 from fitjourney_core.profile.units import cm_to_inches, inches_to_cm, kg_to_lb, lb_to_kg
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import check_if_match
-from fitjourney_core.summary.cache import drop_all_summaries_after_commit
-from fitjourney_core.sync.service import record_change
+from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.service import ResourceKind, WriteContext
 
-RESOURCE = "profile"
+# One per user (its id is the user's), created by the first read, never deleted but by erasure. Targets
+# and the day boundaries of a new time zone change every day's summary.
+PROFILES = ResourceKind(
+    name="profile", model=Profile, id_field="user_id", state=ProfileState,
+    events={"created": ProfileCreated, "updated": ProfileUpdated}, invalidates="every_day",
+    record_id=lambda profile: profile.user_id,
+)
+
+
+async def user_time_zone(session: AsyncSession, user_id: uuid.UUID) -> ZoneInfo:
+    """The zone of the user's profile; UTC for a user who has not saved a profile yet."""
+    return zone_or_utc(await repository.time_zone_of(session, user_id))
+
+
+def write_context(redis: Redis) -> WriteContext:
+    """The write path's binding: the summary cache, and the user's time zone from their profile."""
+    return WriteContext(redis=redis, time_zone_of=repository.time_zone_of)
 
 
 async def get_or_create(session: AsyncSession, user_id: uuid.UUID) -> tuple[Profile, bool]:
@@ -89,11 +108,15 @@ async def to_read(
     )
 
 
-async def _record(session: AsyncSession, profile: Profile, read: ProfileRead) -> None:
+async def _record(session: AsyncSession, profile: Profile, read: ProfileRead, before: ResourceState | None) -> None:
+    """Through the write path: `profile.created` when `before` is None (this transaction created it)."""
     # The feed carries the profile without its short-lived avatar URL (it would be stale when replayed).
     payload = read.model_dump(mode="json")
     payload["avatar_url"] = None
-    await record_change(session, profile.user_id, RESOURCE, profile.user_id, "upsert", payload, profile.version)
+    if before is None:
+        await writes.created(session, PROFILES, profile, payload=payload)
+    else:
+        await writes.updated(session, PROFILES, profile, before, payload=payload)
 
 
 async def get_profile(
@@ -102,7 +125,7 @@ async def get_profile(
     profile, created = await get_or_create(session, user_id)
     read = await to_read(session, profile, store, settings.presigned_url_seconds)
     if created:
-        await _record(session, profile, read)
+        await _record(session, profile, read, None)
     return read
 
 
@@ -113,12 +136,13 @@ async def adopt_registered_name(
     profile, created = await get_or_create(session, user_id)
     if profile.display_name:
         return
+    before = None if created else PROFILES.snapshot(profile)
     profile.display_name = display_name[:100]
     if not created:
         profile.version += 1
         profile.updated_at = utcnow()
     await session.flush()
-    await _record(session, profile, await to_read(session, profile, store, settings.presigned_url_seconds))
+    await _record(session, profile, await to_read(session, profile, store, settings.presigned_url_seconds), before)
 
 
 def _metric_changes(data: ProfileUpdate) -> dict[str, object]:
@@ -133,12 +157,13 @@ def _metric_changes(data: ProfileUpdate) -> dict[str, object]:
 
 
 async def update_profile(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, data: ProfileUpdate, if_match: str | None,
+    session: AsyncSession, user_id: uuid.UUID, data: ProfileUpdate, if_match: str | None,
     store: ObjectStore | None, settings: CoreSettings,
 ) -> ProfileRead:
     profile, created = await get_or_create(session, user_id)
     check_if_match(if_match, profile.version)
     changes = _metric_changes(data)
+    before = None if created else PROFILES.snapshot(profile)
     for field, value in changes.items():
         setattr(profile, field, value)
     if changes:
@@ -147,9 +172,7 @@ async def update_profile(
     await session.flush()
     read = await to_read(session, profile, store, settings.presigned_url_seconds)
     if changes or created:
-        await _record(session, profile, read)
-        # Targets (and the day boundaries of a new time zone) change every day's summary.
-        drop_all_summaries_after_commit(session, redis, user_id)
+        await _record(session, profile, read, before)
     return read
 
 
@@ -164,13 +187,14 @@ async def replace_avatar(
     encoded = await asyncio.to_thread(reencode_without_metadata, data, max_side=settings.avatar_max_side_px)
     key = f"avatars/{user_id}/{uuid.uuid4()}.{encoded.extension}"
     await store.put(key, encoded.data, encoded.content_type)
-    profile, _ = await get_or_create(session, user_id)
+    profile, created = await get_or_create(session, user_id)
+    before = None if created else PROFILES.snapshot(profile)
     previous = profile.avatar_key
     profile.avatar_key = key
     profile.version += 1
     profile.updated_at = utcnow()
     await session.flush()
     read = await to_read(session, profile, store, settings.presigned_url_seconds)
-    await _record(session, profile, read)
+    await _record(session, profile, read, before)
     url = await store.presigned_url(key, settings.presigned_url_seconds)
     return AvatarRead(avatar_url=url, expires_in=settings.presigned_url_seconds), previous

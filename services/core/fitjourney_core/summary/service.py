@@ -14,8 +14,8 @@ from fitjourney_core.local_time import day_bounds, local_today, zone_or_utc
 from fitjourney_core.profile.repository import time_zone_of
 from fitjourney_core.profile.service import targets_for
 from fitjourney_core.summary import repository
-from fitjourney_core.summary.cache import cache_daily_summary, daily_key, summary_cache, summary_generation
 from fitjourney_core.summary.schemas import DailySummary
+from fitjourney_core.writes.summary_cache import cache_daily_summary, daily_key, summary_cache, summary_generation
 
 
 def _vs(target: float | None, value: float) -> float | None:

@@ -1,4 +1,4 @@
-"""`workout.calories_estimated`: store the estimate, then drop the day's summary and tell the user."""
+"""`workout.calories_estimated`: store the estimate (the write path drops the day's summary), tell the user."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.events.contracts import WorkoutCaloriesEstimated
 from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_core.notifications.service import notify_user
-from fitjourney_core.summary.cache import invalidate_daily_summary
 from fitjourney_core.workouts.service import apply_calorie_estimate, to_read
 
 if TYPE_CHECKING:
@@ -25,7 +24,6 @@ async def handle_calories_estimated(session: AsyncSession, envelope: EventEnvelo
     read = to_read(workout)
 
     async def announce() -> None:
-        await invalidate_daily_summary(runtime.redis, estimate.user_id, read.started_at)
         await notify_user(runtime.redis, estimate.user_id, {
             "type": "workout.calories_estimated",
             "workout": read.model_dump(mode="json"),

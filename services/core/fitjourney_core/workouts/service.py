@@ -5,22 +5,31 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import ListParams, Page
-from fitjourney_common.events.contracts import WorkoutCaloriesEstimated
+from fitjourney_common.events.contracts import (
+    WorkoutCaloriesEstimated,
+    WorkoutCreated,
+    WorkoutDeleted,
+    WorkoutState,
+    WorkoutUpdated,
+)
 from fitjourney_core.body_metrics.repository import latest_weight
 from fitjourney_core.pagination import next_cursor
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, publish, tombstone
-from fitjourney_core.summary.cache import drop_summary_after_commit
-from fitjourney_core.sync.service import record_change
+from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
 from fitjourney_core.workouts import repository
 from fitjourney_core.workouts.models import Workout
 from fitjourney_core.workouts.schemas import WorkoutCreate, WorkoutRead, WorkoutUpdate
+from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.service import ResourceKind
 
-RESOURCE = "workout"
+WORKOUTS = ResourceKind(
+    name="workout", model=Workout, id_field="workout_id", state=WorkoutState,
+    events={"created": WorkoutCreated, "updated": WorkoutUpdated, "deleted": WorkoutDeleted},
+    day_field="started_at",
+)
 # Changing any of these makes the calorie estimate stale: it goes back to pending until re-estimated.
 ESTIMATE_INPUTS = frozenset({"activity", "started_at", "duration_min", "distance_km", "avg_heart_rate",
                              "perceived_effort"})
@@ -30,26 +39,18 @@ def to_read(workout: Workout) -> WorkoutRead:
     return WorkoutRead.model_validate(workout)
 
 
-async def _event_data(session: AsyncSession, workout: Workout) -> dict[str, Any]:
+async def _estimate_inputs(session: AsyncSession, workout: Workout, *, needed: bool) -> dict[str, Any]:
     # The estimator needs a weight; the latest one the user recorded is the best we know.
     return {
-        "workout_id": workout.id, "user_id": workout.user_id, "activity": workout.activity,
-        "duration_min": workout.duration_min, "distance_km": workout.distance_km,
+        "activity": workout.activity, "duration_min": workout.duration_min, "distance_km": workout.distance_km,
         "avg_heart_rate": workout.avg_heart_rate, "perceived_effort": workout.perceived_effort,
         "started_at": workout.started_at, "weight_kg": await latest_weight(session, workout.user_id),
-        "estimate_revision": workout.estimate_revision,
+        "estimate_revision": workout.estimate_revision, "estimate_needed": needed,
     }
 
 
-async def _record(session: AsyncSession, workout: Workout) -> WorkoutRead:
-    read = to_read(workout)
-    await record_change(session, workout.user_id, RESOURCE, workout.id, "upsert",
-                        read.model_dump(mode="json"), workout.version)
-    return read
-
-
 async def create_workout(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, data: WorkoutCreate,
+    session: AsyncSession, user_id: uuid.UUID, data: WorkoutCreate,
 ) -> tuple[WorkoutRead, bool]:
     """The workout and whether it was created now (False: a replay of a create already applied)."""
     existing = await existing_for_replay(session, Workout, data.id, user_id)
@@ -63,9 +64,9 @@ async def create_workout(
         calories_burned=None, calories_status="pending", estimate_revision=1, version=1,
     )
     await flush_new(session, workout)
-    publish(session, "workout.created", await _event_data(session, workout), user_id)
-    read = await _record(session, workout)
-    drop_summary_after_commit(session, redis, user_id, workout.started_at)
+    read = to_read(workout)
+    await writes.created(session, WORKOUTS, workout, payload=read.model_dump(mode="json"),
+                         extra=await _estimate_inputs(session, workout, needed=True))
     return read, True
 
 
@@ -80,7 +81,7 @@ async def get_workout(session: AsyncSession, user_id: uuid.UUID, workout_id: uui
 
 
 async def update_workout(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, workout_id: uuid.UUID, data: WorkoutUpdate,
+    session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID, data: WorkoutUpdate,
     if_match: str | None,
 ) -> WorkoutRead:
     workout = await get_owned_or_404(session, Workout, workout_id, user_id)
@@ -88,7 +89,7 @@ async def update_workout(
     changes = data.model_dump(exclude_unset=True)
     if not changes:
         return to_read(workout)
-    old_start = workout.started_at
+    before = WORKOUTS.snapshot(workout)
     for field, value in changes.items():
         setattr(workout, field, value)
     needs_estimate = bool(ESTIMATE_INPUTS.intersection(changes))
@@ -99,22 +100,18 @@ async def update_workout(
     workout.version += 1
     workout.updated_at = utcnow()
     await session.flush()
-    if needs_estimate:
-        # Only a change the estimate depends on asks the AI service again (notes or exercises do not).
-        publish(session, "workout.updated", await _event_data(session, workout), user_id)
-    read = await _record(session, workout)
-    for moment in {old_start, workout.started_at}:
-        drop_summary_after_commit(session, redis, user_id, moment)
+    read = to_read(workout)
+    # Only a change the estimate depends on asks the AI service again (notes or exercises do not).
+    await writes.updated(session, WORKOUTS, workout, before, payload=read.model_dump(mode="json"),
+                         extra=await _estimate_inputs(session, workout, needed=needs_estimate))
     return read
 
 
 async def delete_workout(
-    session: AsyncSession, redis: Redis, user_id: uuid.UUID, workout_id: uuid.UUID, if_match: str | None,
+    session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID, if_match: str | None,
 ) -> None:
     workout = await get_owned_or_404(session, Workout, workout_id, user_id)
-    await tombstone(session, workout, RESOURCE, if_match)
-    publish(session, "workout.deleted", {"workout_id": workout.id, "user_id": user_id}, user_id)
-    drop_summary_after_commit(session, redis, user_id, workout.started_at)
+    await tombstone(session, WORKOUTS, workout, if_match)
 
 
 async def apply_calorie_estimate(session: AsyncSession, estimate: WorkoutCaloriesEstimated) -> Workout | None:
@@ -125,12 +122,17 @@ async def apply_calorie_estimate(session: AsyncSession, estimate: WorkoutCalorie
         return None
     if estimate.estimate_revision is not None and estimate.estimate_revision != workout.estimate_revision:
         return None
-    workout.calories_burned = round(estimate.calories_burned, 1)
+    calories, method = round(estimate.calories_burned, 1), estimate.method[:64]
+    if (workout.calories_status, workout.calories_burned, workout.calories_method) == ("estimated", calories, method):
+        return None  # the same answer again (e.g. to an event that asked for no estimate): nothing changes
+    before = WORKOUTS.snapshot(workout)
+    workout.calories_burned = calories
     workout.calories_status = "estimated"
-    workout.calories_method = estimate.method[:64]
+    workout.calories_method = method
     workout.calories_met = estimate.met
     workout.version += 1
     workout.updated_at = utcnow()
     await session.flush()
-    await _record(session, workout)
+    await writes.updated(session, WORKOUTS, workout, before, payload=to_read(workout).model_dump(mode="json"),
+                         extra=await _estimate_inputs(session, workout, needed=False))
     return workout

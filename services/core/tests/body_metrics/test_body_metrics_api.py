@@ -87,10 +87,10 @@ async def test_values_are_validated(client: httpx.AsyncClient, auth_headers) -> 
     assert empty.status_code == 422
 
 
-async def test_recording_emits_body_metric_recorded_on_the_wire(
+async def test_recording_emits_body_metric_created_on_the_wire(
     client: httpx.AsyncClient, auth_headers, settings, wait_for,
 ) -> None:
-    async with broker_listener(settings.events_exchange, "body_metric.recorded") as listener:
+    async with broker_listener(settings.events_exchange, "body_metric.created") as listener:
         metric = (await client.post("/api/v1/body-metrics", json=body_metric_body(weight_kg=68.4),
                                     headers=auth_headers)).json()
 
@@ -99,7 +99,9 @@ async def test_recording_emits_body_metric_recorded_on_the_wire(
 
         (event,) = await wait_for(mine)
     assert event["user_id"] == str(auth_headers.user_id)
-    assert event["data"]["weight_kg"] == 68.4 and event["data"]["measured_at"] == metric["measured_at"]
+    after = event["data"]["after"]
+    assert after["weight_kg"] == 68.4 and after["measured_at"] == metric["measured_at"]
+    assert event["data"]["version"] == 1 and "before" not in event["data"]
 
 
 async def test_list_pages_newest_first(client: httpx.AsyncClient, auth_headers) -> None:

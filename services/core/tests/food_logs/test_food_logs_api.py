@@ -191,13 +191,14 @@ async def test_another_users_log_is_404_everywhere(client: httpx.AsyncClient, au
     assert (await client.get(url, headers=auth_headers)).json()["grams"] == 100
 
 
-async def test_logging_emits_food_logged_on_the_wire(client: httpx.AsyncClient, auth_headers, settings,
-                                                     wait_for) -> None:
-    async with broker_listener(settings.events_exchange, "food.logged") as listener:
+async def test_logging_emits_food_log_created_on_the_wire(client: httpx.AsyncClient, auth_headers, settings,
+                                                          wait_for) -> None:
+    async with broker_listener(settings.events_exchange, "food_log.created") as listener:
         created = (await log(client, auth_headers, grams=200, meal="lunch")).json()
-        (event,) = await wait_for(lambda: events_of(listener, "food.logged", food_log_id=created["id"]))
+        (event,) = await wait_for(lambda: events_of(listener, "food_log.created", food_log_id=created["id"]))
     assert event["user_id"] == str(auth_headers.user_id)
-    assert event["data"]["kcal"] == 178.0 and event["data"]["meal"] == "lunch"
+    assert event["data"]["after"]["kcal"] == 178.0 and event["data"]["after"]["meal"] == "lunch"
+    assert event["data"]["dates"] == [created["eaten_at"][:10]]  # the user has no profile: UTC
 
 
 async def test_logging_invalidates_the_cached_daily_summary(client: httpx.AsyncClient, auth_headers) -> None:

@@ -76,7 +76,7 @@ async def events_of(listener, type_: str, **data) -> list[dict]:
 
 async def test_photo_to_food_log_end_to_end(client: httpx.AsyncClient, app: FastAPI, auth_headers, settings,
                                             wait_for) -> None:
-    async with broker_listener(settings.events_exchange, "food.photo_uploaded", "food.logged") as listener:
+    async with broker_listener(settings.events_exchange, "food.photo_uploaded", "food_log.created") as listener:
         uploaded = await upload(client, auth_headers, jpeg_with_gps_exif())
         assert uploaded.status_code == 202, uploaded.text
         job = uploaded.json()
@@ -130,7 +130,7 @@ async def test_photo_to_food_log_end_to_end(client: httpx.AsyncClient, app: Fast
         assert food_log["food_id"] is not None  # the label names a catalogue food
         fetched = await client.get(f"/api/v1/food-logs/{food_log['id']}", headers=auth_headers)
         assert fetched.status_code == 200 and fetched.json()["meal"] == "dinner"
-        await wait_for(lambda: events_of(listener, "food.logged", food_log_id=food_log["id"]))
+        await wait_for(lambda: events_of(listener, "food_log.created", food_log_id=food_log["id"]))
 
     as_estimated = await client.post(f"{url}/accept", json={"candidate_index": 1, "meal": "dinner"},
                                      headers=auth_headers)

@@ -231,19 +231,20 @@ async def test_another_users_habit_and_check_ins_are_404(client: httpx.AsyncClie
     assert [(item["date"], item["count"]) for item in mine] == [(day.isoformat(), 1)]
 
 
-async def test_check_in_publishes_habit_checked_in(client: httpx.AsyncClient, auth_headers, settings,
+async def test_check_in_publishes_check_in_created(client: httpx.AsyncClient, auth_headers, settings,
                                                    wait_for) -> None:
     habit = await new_habit(client, auth_headers)
     day = local_today()
-    async with broker_listener(settings.events_exchange, "habit.checked_in") as listener:
-        await check_in(client, auth_headers, habit["id"], day)
+    async with broker_listener(settings.events_exchange, "check_in.*") as listener:
+        made = (await check_in(client, auth_headers, habit["id"], day)).json()
         events = await wait_for(lambda: _events_for(listener, habit["id"]))
-    assert [event["data"] for event in events] == [{"habit_id": habit["id"], "user_id": str(auth_headers.user_id),
-                                                    "date": day.isoformat()}]
+    assert [(event["type"], event["data"]) for event in events] == [("check_in.created", {
+        "check_in_id": made["id"], "user_id": str(auth_headers.user_id), "version": 1, "dates": [day.isoformat()],
+        "after": {"habit_id": habit["id"], "date": day.isoformat(), "count": 1}})]
 
 
 async def _events_for(listener, habit_id: str) -> list[dict]:
-    return [event for event in await listener.drain() if event["data"]["habit_id"] == habit_id]
+    return [event for event in await listener.drain() if event["data"]["after"]["habit_id"] == habit_id]
 
 
 async def test_check_in_updates_the_daily_summary(client: httpx.AsyncClient, auth_headers) -> None:

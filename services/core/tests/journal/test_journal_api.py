@@ -1,5 +1,6 @@
 """`/api/v1/journal`: one entry per local date written with PUT, text encrypted at rest."""
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -164,14 +165,17 @@ async def test_another_users_client_id_is_a_conflict(client: httpx.AsyncClient, 
     assert (await write(client, other_auth_headers, id=client_id)).status_code == 409
 
 
-async def test_writing_publishes_journal_written_without_the_text(client: httpx.AsyncClient, auth_headers,
+async def test_writing_publishes_journal_created_without_the_text(client: httpx.AsyncClient, auth_headers,
                                                                   settings, wait_for) -> None:
-    async with broker_listener(settings.events_exchange, "journal.written") as listener:
+    async with broker_listener(settings.events_exchange, "journal.created") as listener:
         entry = (await write(client, auth_headers)).json()
 
         async def mine() -> list[dict]:
             return [e for e in await listener.drain() if e["data"]["entry_id"] == entry["id"]]
 
         (event,) = await wait_for(mine)
-    assert event["data"] == {"entry_id": entry["id"], "user_id": str(auth_headers.user_id),
-                             "date": (TODAY - timedelta(days=1)).isoformat()}
+    day = (TODAY - timedelta(days=1)).isoformat()
+    assert event["data"] == {"entry_id": entry["id"], "user_id": str(auth_headers.user_id), "version": 1,
+                             "dates": [day], "after": {"date": day, "mood": 4, "energy": 3,
+                                                       "tags": ["race", "running"]}}
+    assert SECRET not in json.dumps(event)

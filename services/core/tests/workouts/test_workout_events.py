@@ -181,23 +181,28 @@ async def test_edits_and_deletes_go_out_as_workout_updated_and_workout_deleted(
     async with broker_listener(settings.events_exchange, "workout.updated", "workout.deleted") as ai_service:
         created = (await client.post("/api/v1/workouts", json=workout_body(), headers=auth_headers)).json()
         url = f"/api/v1/workouts/{created['id']}"
-        # Notes do not change the estimate: no event. The duration does: pending again, and a new request.
+        # Notes do not change the estimate: an update that asks for none. The duration does: pending again,
+        # and an update asking for a new estimate.
         assert (await client.patch(url, json={"notes": "windy"}, headers=auth_headers)).status_code == 200
         edited = await client.patch(url, json={"duration_min": 50}, headers=auth_headers)
         assert edited.status_code == 200 and edited.json()["calories_status"] == "pending"
         assert (await client.delete(url, headers=auth_headers)).status_code == 204
 
-        events = await wait_for(lambda: _two_events_for(ai_service, created["id"]))
+        events = await wait_for(lambda: _three_events_for(ai_service, created["id"]))
 
-    assert [event["type"] for event in events] == ["workout.updated", "workout.deleted"]
-    updated, deleted = events
+    assert [event["type"] for event in events] == ["workout.updated", "workout.updated", "workout.deleted"]
+    notes, updated, deleted = events
+    assert notes["data"]["estimate_needed"] is False and notes["data"]["estimate_revision"] == 1
+    assert updated["data"]["estimate_needed"] is True and updated["data"]["estimate_revision"] == 2
     assert updated["data"]["duration_min"] == 50 and updated["data"]["activity"] == "running_10kmh"
+    assert (updated["data"]["before"]["duration_min"], updated["data"]["after"]["duration_min"]) == (30, 50)
     assert updated["user_id"] == str(auth_headers.user_id)
-    assert deleted["data"] == {"workout_id": created["id"], "user_id": str(auth_headers.user_id)}
+    assert deleted["data"]["workout_id"] == created["id"] and deleted["data"]["version"] == 4
+    assert deleted["data"]["before"]["duration_min"] == 50 and "after" not in deleted["data"]
+    assert deleted["user_id"] == str(auth_headers.user_id)
 
 
-async def _two_events_for(listener, workout_id: str) -> list[dict] | None:
-    # Once both events arrived, a third (an update for the notes edit) would be there as well.
+async def _three_events_for(listener, workout_id: str) -> list[dict] | None:
     await listener.drain()
     mine = [e for e in listener.received if e["data"].get("workout_id") == workout_id]
-    return mine if len(mine) >= 2 else None
+    return mine if len(mine) >= 3 else None

@@ -1,20 +1,17 @@
-"""Where daily summaries are cached in Redis, and how writes invalidate them."""
+"""Where daily summaries are cached in Redis, and how the write path invalidates them after a commit."""
 
 from __future__ import annotations
 
 import json
 import logging
 import uuid
-from datetime import UTC, date, datetime, timedelta
-from functools import partial
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Iterable
+from datetime import date
 
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.cache import REDIS_OUTAGE_ERRORS, JsonCache
-from fitjourney_common.db.session import call_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -90,34 +87,15 @@ async def _bump_generation(redis: Redis, user_id: uuid.UUID) -> None:
         await pipe.execute()
 
 
-def _local_dates(moment: datetime, time_zone: str | None) -> list[date]:
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    if time_zone:
-        try:
-            return [aware.astimezone(ZoneInfo(time_zone)).date()]
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    # Time zone unknown here: a moment falls on its UTC date or the day either side in any zone
-    # (offsets span -12h..+14h), so dropping those three keys is always enough.
-    utc_day = aware.astimezone(UTC).date()
-    return [utc_day - timedelta(days=1), utc_day, utc_day + timedelta(days=1)]
-
-
-async def invalidate_daily_summary(
-    redis: Redis, user_id: uuid.UUID, day: date | datetime, time_zone: str | None = None,
-) -> None:
-    """Drop the cached summary of the day a write touched; never raises (a Redis outage is a no-op).
-
-    `day` is a local calendar date, or a moment (e.g. `eaten_at`) mapped to the user's local date with
-    `time_zone` when given, otherwise to every local date it can fall on.
-    """
-    days = _local_dates(day, time_zone) if isinstance(day, datetime) else [day]
+async def invalidate_daily_summary(redis: Redis, user_id: uuid.UUID, days: Iterable[date]) -> None:
+    """Drop the cached summaries of the user's local `days` a write touched; never raises (a Redis
+    outage is a no-op)."""
     try:
         # Bump first: a reader that cached before the bump is deleted next, one after it caches nothing.
         await _bump_generation(redis, user_id)
     except REDIS_OUTAGE_ERRORS as exc:
         log.warning("summary generation of %s not bumped: %s", user_id, exc)
-    await summary_cache(redis).delete(*(daily_key(user_id, d) for d in days))
+    await summary_cache(redis).delete(*(daily_key(user_id, day) for day in days))
 
 
 async def invalidate_all_summaries(redis: Redis, user_id: uuid.UUID) -> None:
@@ -133,15 +111,3 @@ async def invalidate_all_summaries(redis: Redis, user_id: uuid.UUID) -> None:
         return
     names = [raw.decode() if isinstance(raw, bytes) else str(raw) for raw in days]
     await summary_cache(redis).delete(*(daily_key(user_id, date.fromisoformat(name)) for name in names))
-
-
-def drop_summary_after_commit(session: AsyncSession, redis: Redis, user_id: uuid.UUID, day: date | datetime) -> None:
-    """A write changed `day`: drop its cached summary once the write is committed.
-
-    Dropping before the commit would let a concurrent read cache the old numbers again.
-    """
-    call_after_commit(session, partial(invalidate_daily_summary, redis, user_id, day))
-
-
-def drop_all_summaries_after_commit(session: AsyncSession, redis: Redis, user_id: uuid.UUID) -> None:
-    call_after_commit(session, partial(invalidate_all_summaries, redis, user_id))

@@ -1,4 +1,4 @@
-"""The `changes` table: one row per create, update or delete of a user's resource."""
+"""The `changes` table (the sync feed): one row per create, update or delete of a user's resource."""
 
 from __future__ import annotations
 
