@@ -37,7 +37,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy libs/common/fitjourney_common services/auth/fitjourney_auth services/core/fitjourney_core \
-		services/ai/fitjourney_ai gateway/fitjourney_gateway
+		services/ai/fitjourney_ai services/_template/fitjourney_skeleton gateway/fitjourney_gateway
 	$(BIN)/python deploy/checks/house_rules.py
 
 fmt: install

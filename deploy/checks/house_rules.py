@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_PACKAGES = {p.name: f"fitjourney_{p.name}" for p in (ROOT / "services").iterdir() if p.is_dir()}
+# Folder → its package (services/_template holds fitjourney_skeleton, the template of a new service).
+SERVICE_PACKAGES = {p.name: package.parent.name for p in (ROOT / "services").iterdir() if p.is_dir()
+                    for package in p.glob("fitjourney_*/__init__.py")}
 # SQLAlchemy statement builders (called by bare name) and session/connection calls that run SQL.
 SQL_BUILDERS = {"select", "insert", "update", "delete", "text"}
 SQL_RUNNERS = {"execute", "scalars", "scalar", "stream"}

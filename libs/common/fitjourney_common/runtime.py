@@ -9,6 +9,7 @@ declared backends with `open_runtime`, add its own parts in a `Runtime` subclass
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -26,7 +27,7 @@ from fitjourney_common.cache import create_redis, redis_ping
 from fitjourney_common.db.engine import create_engine, create_session_factory
 from fitjourney_common.events.bus import EventBus, create_bus
 from fitjourney_common.events.outbox import OutboxRelay
-from fitjourney_common.events.worker import EventWorker, Subscription, wait_for_stop_signal
+from fitjourney_common.events.worker import EventWorker, Subscription, stop_on_signals
 from fitjourney_common.observability.logging import configure_logging
 from fitjourney_common.observability.metrics import instrument_engine
 from fitjourney_common.observability.tracing import instrument_sqlalchemy
@@ -262,13 +263,15 @@ async def run_worker(open_service: OpenServiceRuntime, settings: CommonSettings,
     """The body of every `python -m fitjourney_<service>.worker`: relay the outbox and consume events, no
     HTTP, until `stop` is set (by default: until SIGTERM or SIGINT). Then in-flight messages finish and are
     acked, and the outbox is flushed, before it returns."""
-    async with open_service(settings, run_event_worker=True):
-        log.info("%s worker running", settings.service_name)
+    with contextlib.ExitStack() as signals:
         if stop is None:
-            await wait_for_stop_signal(asyncio.Event())
-        else:
+            stop = asyncio.Event()
+            # Installed before start-up: a SIGTERM while connecting still ends in a clean shutdown.
+            signals.enter_context(stop_on_signals(stop))
+        async with open_service(settings, run_event_worker=True):
+            log.info("%s worker running", settings.service_name)
             await stop.wait()
-        log.info("%s worker stopping: draining in-flight messages and the outbox", settings.service_name)
+            log.info("%s worker stopping: draining in-flight messages and the outbox", settings.service_name)
 
 
 def worker_main(open_service: OpenServiceRuntime, settings: CommonSettings) -> None:

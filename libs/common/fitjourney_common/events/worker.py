@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from fitjourney_common.events.bus import EventBus, Handler
@@ -122,23 +122,32 @@ class EventWorker:
                 log.warning("event bus still unavailable, next try in %.1fs: %r", delay, exc)
 
 
-async def wait_for_stop_signal(stop: asyncio.Event) -> None:
-    """Set `stop` on SIGTERM or SIGINT and wait for it; the handlers are removed again afterwards."""
+@contextlib.contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """While inside, SIGTERM and SIGINT set `stop` instead of killing the process."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        yield
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
 
 
+async def wait_for_stop_signal(stop: asyncio.Event) -> None:
+    """Set `stop` on SIGTERM or SIGINT and wait for it; the handlers are removed again afterwards."""
+    with stop_on_signals(stop):
+        await stop.wait()
+
+
 async def run_until_signal(worker: EventWorker) -> None:
     """Run `worker` until SIGTERM or SIGINT, then stop it (drain in-flight messages, flush the outbox)."""
-    try:
-        await worker.start()
-        await wait_for_stop_signal(asyncio.Event())
-        log.info("signal received, stopping the event worker")
-    finally:
-        await worker.stop()
+    stop = asyncio.Event()
+    with stop_on_signals(stop):  # before start: a signal during start-up still stops it cleanly
+        try:
+            await worker.start()
+            await stop.wait()
+            log.info("signal received, stopping the event worker")
+        finally:
+            await worker.stop()

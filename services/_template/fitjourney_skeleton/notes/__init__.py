@@ -1,0 +1,1 @@
+"""The example domain: a user's short notes (router → service → repository → models/schemas)."""
