@@ -7,7 +7,7 @@ PACKAGES := libs/common services/auth services/core services/ai gateway
 STAMP := $(VENV)/.installed
 SERVICES_WITH_MIGRATIONS := auth core
 
-.PHONY: help install dev test lint fmt check migrate bench clean
+.PHONY: help install dev test lint fmt check migrate bench clean helm-sync
 
 help:
 	@echo "make dev      install what is missing, serve every service on http://127.0.0.1:8000 (embedded mode)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint     ruff, mypy and the house-rule checks"
 	@echo "make migrate  apply every service's Alembic migrations to DATABASE_URL"
 	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
+	@echo "make helm-sync  copy gateway/kong/kong.yml and deploy/prometheus/alerts.yml into the Helm chart"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -52,6 +53,10 @@ bench: install
 	$(BIN)/python deploy/bench/bench_auth.py
 	$(BIN)/python deploy/bench/bench_outbox_relay.py
 	$(BIN)/python deploy/bench/bench_core.py
+
+# Helm reads only files inside the chart: it keeps copies that a test holds equal to the originals.
+helm-sync:
+	$(PYTHON) deploy/checks/sync_chart_files.py
 
 clean:
 	rm -rf .data $(VENV)
