@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import shutil
 import sys
 import time
 import uuid
@@ -190,11 +191,24 @@ async def start_app(settings: CoreSettings, *, wait_for_broker: bool = True) -> 
         yield app
 
 
+@pytest.fixture(scope="session")
+async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once per session (the migrations load the 8,790-food catalogue); each
+    test gets a copy of its files."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    await asyncio.to_thread(upgrade_to_head, SERVICE_DIR, f"sqlite+aiosqlite:///{folder}/fitjourney.db")
+    return folder
+
+
 @pytest.fixture
-async def sqlite_dev_settings(tmp_path: Path, signing_key: tuple[str, Path]) -> CoreSettings:
+async def sqlite_dev_settings(tmp_path: Path, signing_key: tuple[str, Path], sqlite_template: Path) -> CoreSettings:
     """`make dev`'s backends: a migrated SQLite file, in-process Redis and bus, a local object folder."""
+    def copy() -> None:
+        for migrated in sqlite_template.glob("fitjourney*.db"):
+            shutil.copyfile(migrated, tmp_path / migrated.name)
+
+    await asyncio.to_thread(copy)
     database_url = f"sqlite+aiosqlite:///{tmp_path}/fitjourney.db"
-    await asyncio.to_thread(upgrade_to_head, SERVICE_DIR, database_url)
     return CoreSettings(
         environment="dev", database_url=database_url, redis_url=f"memory://core-{tmp_path.name}",
         broker_url="memory://", object_store_url=f"file://{tmp_path}/objects",

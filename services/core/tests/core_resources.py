@@ -13,7 +13,7 @@ from core_helpers import body_metric_body, publish_event, workout_body
 from PIL import Image
 
 from fitjourney_common.events.envelope import new_event
-from fitjourney_core.foods.catalogue import catalogue_id
+from fitjourney_core.foods.catalogue import sr28_id
 
 API = "/api/v1"
 
@@ -106,25 +106,25 @@ class CustomFood(Resource):
     name = "food"
 
     async def create(self, client_id: str | None = None) -> httpx.Response:
-        body = {"name": f"Test stew {uuid.uuid4().hex[:6]}", "kcal_per_100g": 120, "protein_g": 7, "carbs_g": 15,
-                "fat_g": 3, "fibre_g": 4, "portions": [{"name": "bowl", "grams": 350}]}
+        body = {"name": f"Test stew {uuid.uuid4().hex[:6]}", "portions": [{"name": "bowl", "grams": 350}],
+                "per_100g": {"kcal": 120, "protein_g": 7, "carbs_g": 15, "fat_g": 3, "fibre_g": 4}}
         return await self.request("POST", "/foods", json=body | ({"id": client_id} if client_id else {}))
 
     def path(self, created: dict[str, Any]) -> str:
         return f"/foods/{created['id']}"
 
     async def update(self, created: dict[str, Any], variant: int, version: int | None = None) -> httpx.Response:
-        return await self.request("PATCH", self.path(created), version, json={"kcal_per_100g": 120 + variant})
+        return await self.request("PATCH", self.path(created), version, json={"per_100g": {"kcal": 120 + variant}})
 
     def shows(self, record: dict[str, Any], variant: int) -> bool:
-        return bool(record["kcal_per_100g"] == 120 + variant)
+        return bool(record["per_100g"]["kcal"] == 120 + variant)
 
 
 class FoodLog(Resource):
     name = "food_log"
 
     async def create(self, client_id: str | None = None) -> httpx.Response:
-        body = {"food_id": str(catalogue_id("Banana")), "grams": 100, "meal": "lunch",
+        body = {"food_id": str(sr28_id("09040")), "grams": 100, "meal": "lunch",
                 "eaten_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat()}
         return await self.request("POST", "/food-logs", json=body | ({"id": client_id} if client_id else {}))
 

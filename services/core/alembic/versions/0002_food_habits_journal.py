@@ -1,4 +1,4 @@
-"""Foods (seeded with the shipped catalogue), partitioned food logs, photo jobs, habits, partitioned
+"""Foods (the catalogue is loaded by revision 0006), partitioned food logs, photo jobs, habits, partitioned
 habit check-ins and the journal, each with row-level security.
 
 `foods` is the one table whose rows are not all owned: catalogue rows have `user_id` NULL, and every
@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from fitjourney_core.ddl import CURRENT_USER_SQL, create_monthly_partitions, enable_owner_rls, is_postgres
-from fitjourney_core.foods.catalogue import seed_catalogue
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -60,9 +59,8 @@ def _create_foods() -> sa.Table:
 
 
 def upgrade() -> None:
-    foods = _create_foods()
-    # Seeded before RLS is switched on: the owner then writes rows that belong to no user.
-    seed_catalogue(op.get_bind(), foods)
+    # The first, hand-typed catalogue was seeded here; revision 0006 imports USDA SR28 instead.
+    _create_foods()
 
     op.create_table(
         "food_logs",

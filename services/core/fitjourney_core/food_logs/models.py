@@ -33,7 +33,8 @@ class FoodLog(UserOwnedMixin, Base):
     food_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     food_name: Mapped[str] = mapped_column(String(200), nullable=False)
     grams: Mapped[float] = mapped_column(Float, nullable=False)
-    portion: Mapped[str | None] = mapped_column(String(40))
+    # The food's portion name (SR28's run to 80 characters).
+    portion: Mapped[str | None] = mapped_column(String(120))
     quantity: Mapped[float | None] = mapped_column(Float)
     meal: Mapped[str] = mapped_column(String(16), nullable=False)
     kcal: Mapped[float] = mapped_column(Float, nullable=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -45,13 +46,18 @@ def rescaled(values: Any, from_grams: float, to_grams: float) -> Nutrients:
 
 
 def portion_grams(portions: list[dict[str, Any]], portion: str, quantity: float | None) -> float:
-    """Grams of `quantity` times the named portion (names match case-insensitively); 422 naming the field."""
+    """Grams of `quantity` times the named portion (names match case-insensitively, and by their first
+    words when those are unique); 422 naming the field."""
     wanted = portion.strip().lower()
-    for candidate in portions:
-        if str(candidate["name"]).lower() == wanted:
-            grams = float(candidate["grams"]) * (quantity or 1.0)
-            if grams > MAX_GRAMS:
-                raise ValidationFailed("quantity", f"that is {grams:.0f} g; at most {MAX_GRAMS} g per log")
-            return round(grams, 1)
-    known = ", ".join(str(p["name"]) for p in portions) or "none; send grams"
+    exact = [p for p in portions if str(p["name"]).lower() == wanted]
+    # SR28 spells out a measure ('medium (7" to 7-7/8" long)'): its first words alone name it when they
+    # name no other portion of the food.
+    short = [p for p in portions if re.split(r" \(|,", str(p["name"]).lower(), maxsplit=1)[0] == wanted]
+    found = exact or (short if len(short) == 1 else [])
+    if found:
+        grams = float(found[0]["grams"]) * (quantity or 1.0)
+        if grams > MAX_GRAMS:
+            raise ValidationFailed("quantity", f"that is {grams:.0f} g; at most {MAX_GRAMS} g per log")
+        return round(grams, 1)
+    known = "; ".join(str(p["name"]) for p in portions) or "none; send grams"
     raise ValidationFailed("portion", f"unknown portion {portion!r} for this food (known: {known})")

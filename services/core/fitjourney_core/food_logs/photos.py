@@ -16,7 +16,7 @@ from fitjourney_core.food_logs.models import FoodLog, PhotoJob
 from fitjourney_core.food_logs.nutrition import Nutrients, rescaled
 from fitjourney_core.food_logs.schemas import FoodLogRead, PhotoAccept, PhotoCandidate, PhotoJobRead
 from fitjourney_core.food_logs.service import add_log, to_read
-from fitjourney_core.foods.service import catalogue_food_named
+from fitjourney_core.foods.service import best_catalogue_match
 from fitjourney_core.images import check_image, reencode_without_metadata
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import existing_for_replay, flush_new, get_owned_or_404
@@ -115,7 +115,7 @@ async def accept_candidate(
                  else Nutrients(kcal=round(candidate.kcal, 1), protein_g=round(candidate.protein_g, 1),
                                 carbs_g=round(candidate.carbs_g, 1), fat_g=round(candidate.fat_g, 1), fibre_g=0.0))
     # Link to the catalogue when the label names one of its foods, so the log can be edited by portion.
-    food = await catalogue_food_named(session, candidate.label)
+    food = await best_catalogue_match(session, user_id, candidate.label)
     log = FoodLog(
         id=data.id or uuid.uuid4(), user_id=user_id, food_id=food.id if food else None,
         food_name=(food.name if food else candidate.label)[:200], grams=round(grams, 1), portion=None,

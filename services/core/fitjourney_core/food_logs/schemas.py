@@ -15,12 +15,13 @@ MAX_GRAMS = 5000
 
 
 class FoodLogCreate(RequestModel):
-    """Send exactly one of `grams` or `portion` (a portion name of the food, times `quantity`)."""
+    """Send exactly one of `grams` or `portion` (a portion name of the food, times `quantity`). The log's
+    nutrients are absolute (for the amount eaten), computed from the food's `per_100g` once and kept."""
 
     id: uuid.UUID | None = None
     food_id: uuid.UUID
     grams: float | None = Field(default=None, gt=0, le=MAX_GRAMS)
-    portion: str | None = Field(default=None, min_length=1, max_length=40)
+    portion: str | None = Field(default=None, min_length=1, max_length=120)
     quantity: float | None = Field(default=None, gt=0, le=50, description="How many portions (default 1)")
     meal: Meal
     eaten_at: PastMoment
@@ -29,7 +30,7 @@ class FoodLogCreate(RequestModel):
 class FoodLogUpdate(RequestModel):
     food_id: uuid.UUID | None = None
     grams: float | None = Field(default=None, gt=0, le=MAX_GRAMS)
-    portion: str | None = Field(default=None, min_length=1, max_length=40)
+    portion: str | None = Field(default=None, min_length=1, max_length=120)
     quantity: float | None = Field(default=None, gt=0, le=50)
     meal: Meal | None = None
     eaten_at: PastMoment | None = None

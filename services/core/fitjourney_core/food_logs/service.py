@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import ListParams
-from fitjourney_common.errors import NotFound, ValidationFailed
+from fitjourney_common.errors import ValidationFailed
 from fitjourney_common.events.contracts import FoodLogCreated, FoodLogDeleted, FoodLogState, FoodLogUpdated
 from fitjourney_core.food_logs import repository
 from fitjourney_core.food_logs.models import MEALS, FoodLog
@@ -25,7 +25,7 @@ from fitjourney_core.food_logs.schemas import (
     Totals,
 )
 from fitjourney_core.foods.models import Food
-from fitjourney_core.foods.service import get_food
+from fitjourney_core.foods.service import get_food, get_food_for_log
 from fitjourney_core.local_time import day_bounds
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.profile.service import user_time_zone
@@ -120,10 +120,7 @@ async def _food_of(session: AsyncSession, user_id: uuid.UUID, log: FoodLog) -> F
     """The food a log was made from, if it still exists (a custom food may have been deleted since)."""
     if log.food_id is None:
         return None
-    try:
-        return await get_food(session, user_id, log.food_id)
-    except NotFound:
-        return None
+    return await get_food_for_log(session, user_id, log.food_id)
 
 
 async def _new_amount(

@@ -24,7 +24,9 @@ def _read(food: object, response: Response) -> FoodRead:
 @router.get("", response_model=FoodPage, summary="Search the catalogue and your own foods")
 async def search_foods(
     user: UserSessionDep,
-    q: Annotated[str | None, Query(max_length=100, description="Every word must appear in the name")] = None,
+    q: Annotated[str | None, Query(
+        max_length=100, description="Words of the name, e.g. `chicken breast` (plurals and a few synonyms count)",
+    )] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> FoodPage:

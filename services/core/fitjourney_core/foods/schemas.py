@@ -1,4 +1,4 @@
-"""Request and response shapes of foods (nutrients per 100 g)."""
+"""Request and response shapes of foods: nutrients always inside `per_100g` (a food log's are absolute)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ class PortionIn(RequestModel):
 
 
 class Portion(BaseModel):
+    """A household measure of the food: `name` (e.g. "cup, sliced", "0.5 cup") weighs `grams`."""
+
     name: str
     grams: float
 
@@ -29,17 +31,60 @@ def _unique_portion_names(portions: list[PortionIn] | None) -> list[PortionIn] |
     return portions
 
 
-class FoodCreate(RequestModel):
-    """A custom food. Energy and macros are per 100 g, like the catalogue."""
+class Per100gIn(RequestModel):
+    """Energy and nutrients in 100 g of the food, as on a label's "per 100 g" column."""
 
-    id: uuid.UUID | None = None
-    name: str = Field(min_length=1, max_length=200)
-    category: str | None = Field(default=None, min_length=1, max_length=40)
-    kcal_per_100g: float = Field(ge=0, le=910)
+    kcal: float = Field(ge=0, le=910)
     protein_g: float = Field(ge=0, le=100)
     carbs_g: float = Field(ge=0, le=100)
     fat_g: float = Field(ge=0, le=100)
     fibre_g: float = Field(default=0, ge=0, le=100)
+    sugars_g: float | None = Field(default=None, ge=0, le=100)
+    saturated_fat_g: float | None = Field(default=None, ge=0, le=100)
+    sodium_mg: float | None = Field(default=None, ge=0, le=40000)
+
+
+class Per100gPatch(RequestModel):
+    """The per-100 g values to change; the others stay."""
+
+    kcal: float | None = Field(default=None, ge=0, le=910)
+    protein_g: float | None = Field(default=None, ge=0, le=100)
+    carbs_g: float | None = Field(default=None, ge=0, le=100)
+    fat_g: float | None = Field(default=None, ge=0, le=100)
+    fibre_g: float | None = Field(default=None, ge=0, le=100)
+    sugars_g: float | None = Field(default=None, ge=0, le=100)
+    saturated_fat_g: float | None = Field(default=None, ge=0, le=100)
+    sodium_mg: float | None = Field(default=None, ge=0, le=40000)
+
+
+class Per100g(BaseModel):
+    """Per 100 g edible portion. null: the source has no value (not zero)."""
+
+    kcal: float
+    protein_g: float
+    carbs_g: float = Field(description="Total carbohydrate by difference (fibre included)")
+    fat_g: float
+    fibre_g: float | None = None
+    sugars_g: float | None = None
+    saturated_fat_g: float | None = None
+    monounsaturated_fat_g: float | None = None
+    polyunsaturated_fat_g: float | None = None
+    cholesterol_mg: float | None = None
+    sodium_mg: float | None = None
+    potassium_mg: float | None = None
+    calcium_mg: float | None = None
+    iron_mg: float | None = None
+    vitamin_c_mg: float | None = None
+    water_g: float | None = None
+
+
+class FoodCreate(RequestModel):
+    """A custom food; its nutrients go in `per_100g`, like the catalogue's."""
+
+    id: uuid.UUID | None = None
+    name: str = Field(min_length=1, max_length=200)
+    category: str | None = Field(default=None, min_length=1, max_length=40)
+    per_100g: Per100gIn
     portions: list[PortionIn] = Field(default_factory=list, max_length=PORTIONS_MAX)
 
     _portions = field_validator("portions")(_unique_portion_names)
@@ -48,11 +93,7 @@ class FoodCreate(RequestModel):
 class FoodUpdate(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     category: str | None = Field(default=None, min_length=1, max_length=40)
-    kcal_per_100g: float | None = Field(default=None, ge=0, le=910)
-    protein_g: float | None = Field(default=None, ge=0, le=100)
-    carbs_g: float | None = Field(default=None, ge=0, le=100)
-    fat_g: float | None = Field(default=None, ge=0, le=100)
-    fibre_g: float | None = Field(default=None, ge=0, le=100)
+    per_100g: Per100gPatch | None = None
     portions: list[PortionIn] | None = Field(default=None, max_length=PORTIONS_MAX)
 
     _portions = field_validator("portions")(_unique_portion_names)
@@ -61,15 +102,15 @@ class FoodUpdate(RequestModel):
 class FoodRead(ReadModel):
     id: uuid.UUID
     name: str
+    # Catalogue foods: the SR28 food group ("Fruits and Fruit Juices"); custom foods: the user's label.
     category: str | None
-    kcal_per_100g: float
-    protein_g: float
-    carbs_g: float
-    fat_g: float
-    fibre_g: float
+    # USDA NDB number of a catalogue food (e.g. "09040"); null for custom and supplement foods.
+    ndb_no: str | None
+    per_100g: Per100g
     portions: list[Portion]
     # True for the caller's own foods; catalogue foods are read-only.
     custom: bool = Field(validation_alias="is_custom")
+    # Where the values come from: "SR28:<NDB number>"; null for custom foods.
     source_id: str | None
     version: int
     created_at: UtcDatetime

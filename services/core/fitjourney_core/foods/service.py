@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -14,8 +13,9 @@ from fitjourney_common.errors import Forbidden, NotFound, ValidationFailed
 from fitjourney_common.events.contracts import CustomFoodCreated, CustomFoodDeleted, CustomFoodState, CustomFoodUpdated
 from fitjourney_core.foods import repository
 from fitjourney_core.foods.models import Food
-from fitjourney_core.foods.repository import SearchPosition
+from fitjourney_core.foods.repository import SearchPosition, SearchQuery
 from fitjourney_core.foods.schemas import FoodCreate, FoodPage, FoodRead, FoodUpdate
+from fitjourney_core.foods.search_terms import search_head, search_text, words_of
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
 from fitjourney_core.writes import service as writes
 from fitjourney_core.writes.service import ResourceKind
@@ -28,17 +28,16 @@ CUSTOM_FOODS = ResourceKind(
 )
 
 MAX_QUERY_WORDS = 8
-# Punctuation around words ("chicken," or "(raw)") must not stop a match.
-_WORD_EDGES = re.compile(r"^[^\w%]+|[^\w%]+$")
+# The caller's own foods come before catalogue foods that match as well (see catalogue.py for the others).
+CUSTOM_FOOD_PRIOR = -5
 
 
-def query_words(q: str | None) -> tuple[str, list[str]]:
-    """The normalised phrase and its words (lower-cased, punctuation trimmed, at most 8)."""
-    phrase = " ".join((q or "").lower().split())
-    words = [w for w in (_WORD_EDGES.sub("", word) for word in phrase.split()) if w]
+def query_words(q: str | None) -> list[str]:
+    """The words typed (lower-cased, punctuation gone: "Chicken, (raw)" → chicken, raw), at most 8."""
+    words = words_of(q or "")
     if len(words) > MAX_QUERY_WORDS:
         raise ValidationFailed("q", f"use at most {MAX_QUERY_WORDS} words")
-    return phrase, words
+    return words
 
 
 def _cursor(position: SearchPosition) -> str:
@@ -56,9 +55,13 @@ async def search_foods(
     session: AsyncSession, user_id: uuid.UUID, q: str | None, limit: int, cursor_key: str | None,
     cursor_id: uuid.UUID | None,
 ) -> FoodPage:
-    phrase, words = query_words(q)
+    """Best matches first; when no name has the words (a typo), the most similar names, in one page."""
+    words = query_words(q)
     after = _position(cursor_key, cursor_id) if cursor_key is not None and cursor_id is not None else None
-    found = await repository.search(session, user_id, phrase, words, limit + 1, after)
+    found = await repository.search(session, user_id, SearchQuery(words), limit + 1, after)
+    if not found and words and after is None:
+        similar = await repository.search_similar(session, user_id, SearchQuery(words), limit)
+        return FoodPage(items=[FoodRead.model_validate(food) for food in similar])
     next_cursor = _cursor(found[limit - 1][1]) if len(found) > limit else None
     return FoodPage(items=[FoodRead.model_validate(food) for food, _ in found[:limit]], next_cursor=next_cursor)
 
@@ -71,21 +74,49 @@ async def get_food(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID
     return food
 
 
+async def best_catalogue_match(session: AsyncSession, user_id: uuid.UUID, label: str) -> Food | None:
+    """The catalogue food a label (e.g. a photo recogniser's "banana") names: the first search result for
+    its words whose name starts with the label's first word (Bananas, raw); else None ("cheese pizza" is
+    no SR28 food's name, and a Pizza Hut pizza that mentions it is not what was photographed)."""
+    words = words_of(label)[:MAX_QUERY_WORDS]
+    if not words:
+        return None
+    for food, position in await repository.search(session, user_id, SearchQuery(words), 5, None):
+        if food.user_id is None:
+            return food if repository.name_starts_with_the_words(position.rank) else None
+    return None
+
+
+async def get_food_for_log(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID) -> Food | None:
+    """The food a log was made from, if it still exists; a retired catalogue food counts (its portions
+    still measure the logs made from it), a deleted custom food does not."""
+    return await repository.get_for_log(session, user_id, food_id)
+
+
 def _check_nutrients(values: dict[str, Any]) -> None:
     """Rules across fields that the schema cannot check one field at a time."""
     if values["protein_g"] + values["carbs_g"] + values["fat_g"] > 100:
-        raise ValidationFailed("protein_g", "protein, carbs and fat together cannot exceed 100 g per 100 g")
-    if values["fibre_g"] > values["carbs_g"]:
-        raise ValidationFailed("fibre_g", "fibre is part of carbohydrate: it cannot exceed carbs_g")
+        raise ValidationFailed("per_100g.protein_g",
+                               "protein, carbs and fat together cannot exceed 100 g per 100 g")
+    for part in ("fibre_g", "sugars_g"):
+        if (values.get(part) or 0.0) > values["carbs_g"]:
+            raise ValidationFailed(f"per_100g.{part}", "is part of carbohydrate: it cannot exceed carbs_g")
+    if (values.get("saturated_fat_g") or 0.0) > values["fat_g"]:
+        raise ValidationFailed("per_100g.saturated_fat_g", "is part of fat: it cannot exceed fat_g")
+
+
+def _columns(per_100g: dict[str, Any]) -> dict[str, Any]:
+    """API names inside `per_100g` → columns (energy is stored as kcal_per_100g)."""
+    return {("kcal_per_100g" if name == "kcal" else name): value for name, value in per_100g.items()}
+
+
+def _set_search_terms(food: Food) -> None:
+    food.search_text, food.search_head = search_text(food.name), search_head(food.name)
+    food.search_prior = CUSTOM_FOOD_PRIOR
 
 
 def _payload(food: Food) -> dict[str, Any]:
     return FoodRead.model_validate(food).model_dump(mode="json")
-
-
-async def catalogue_food_named(session: AsyncSession, name: str) -> Food | None:
-    """The catalogue food with exactly this name (case-insensitive), e.g. to link a photo's label to."""
-    return await repository.catalogue_food_named(session, name)
 
 
 async def create_custom_food(session: AsyncSession, user_id: uuid.UUID, data: FoodCreate) -> tuple[Food, bool]:
@@ -93,9 +124,11 @@ async def create_custom_food(session: AsyncSession, user_id: uuid.UUID, data: Fo
     existing = await existing_for_replay(session, Food, data.id, user_id)
     if existing is not None:
         return existing, False
-    values = data.model_dump(exclude={"id"})
-    _check_nutrients(values)
-    food = Food(id=data.id or uuid.uuid4(), user_id=user_id, alcohol_g=0.0, version=1, **values)
+    per_100g = data.per_100g.model_dump()
+    _check_nutrients(per_100g)
+    food = Food(id=data.id or uuid.uuid4(), user_id=user_id, name=data.name, category=data.category,
+                portions=[p.model_dump() for p in data.portions], version=1, **_columns(per_100g))
+    _set_search_terms(food)
     await flush_new(session, food)
     await writes.created(session, CUSTOM_FOODS, food, payload=_payload(food))
     return food, True
@@ -114,15 +147,18 @@ async def update_custom_food(
     food = await _own_custom_food(session, user_id, food_id)
     check_if_match(if_match, food.version)
     changes = data.model_dump(exclude_unset=True)
-    for field in ("name", "kcal_per_100g", "protein_g", "carbs_g", "fat_g", "fibre_g", "portions"):
+    for field in ("name", "portions", "per_100g"):
         if field in changes and changes[field] is None:
             raise ValidationFailed(field, "cannot be null")
-    merged = {field: changes.get(field, getattr(food, field))
-              for field in ("protein_g", "carbs_g", "fat_g", "fibre_g")}
-    _check_nutrients(merged)
     before = CUSTOM_FOODS.snapshot(food)
-    for field, value in changes.items():
+    per_100g_changes = changes.pop("per_100g", {})
+    for field in ("kcal", "protein_g", "carbs_g", "fat_g"):
+        if field in per_100g_changes and per_100g_changes[field] is None:
+            raise ValidationFailed(f"per_100g.{field}", "cannot be null")
+    _check_nutrients({**food.per_100g, **per_100g_changes})
+    for field, value in {**changes, **_columns(per_100g_changes)}.items():
         setattr(food, field, value)
+    _set_search_terms(food)
     food.version += 1
     food.updated_at = utcnow()
     await session.flush()

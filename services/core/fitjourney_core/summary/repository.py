@@ -10,10 +10,11 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_core.food_logs.models import FoodLog
+from fitjourney_core.foods.models import Food
 from fitjourney_core.habits.models import Habit, HabitCheckIn
 from fitjourney_core.workouts.models import Workout
 
-# Names of the catalogue foods that count as drinking water (food logs keep the name they were logged with).
+# Logs of these names count as water too: custom foods, and logs whose food has since left the catalogue.
 WATER_FOOD_NAMES = ("water", "sparkling water", "mineral water", "tap water")
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -36,7 +37,9 @@ class WorkoutTotals:
 
 
 async def food_totals(session: AsyncSession, user_id: uuid.UUID, start: datetime, end: datetime) -> FoodTotals:
-    is_water = func.lower(FoodLog.food_name).in_(WATER_FOOD_NAMES)
+    # Catalogue water foods (Water, SR28's tap and bottled waters) are flagged `is_water` by the import.
+    is_water = or_(FoodLog.food_id.in_(select(Food.id).where(Food.is_water)),
+                   func.lower(FoodLog.food_name).in_(WATER_FOOD_NAMES))
     query = select(
         func.coalesce(func.sum(FoodLog.kcal), 0.0),
         func.coalesce(func.sum(FoodLog.protein_g), 0.0),

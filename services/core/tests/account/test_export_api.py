@@ -47,8 +47,8 @@ async def fill_account(client: httpx.AsyncClient, headers: Any, marker: str) -> 
     assert journal.status_code == 201, journal.text
     made["journal"] = journal.json()
     food = await client.post(f"{API}/foods", headers=headers, json={
-        "name": f"{marker} granola", "kcal_per_100g": 450, "protein_g": 10, "carbs_g": 60, "fat_g": 18,
-        "fibre_g": 7, "portions": [{"name": "bowl", "grams": 60}]})
+        "name": f"{marker} granola", "portions": [{"name": "bowl", "grams": 60}],
+        "per_100g": {"kcal": 450, "protein_g": 10, "carbs_g": 60, "fat_g": 18, "fibre_g": 7}})
     assert food.status_code == 201, food.text
     made["food"] = food.json()
     log = await client.post(f"{API}/food-logs", headers=headers, json={

@@ -34,7 +34,7 @@ async def test_food_habits_and_journal_on_sqlite(
             assert more.status_code == 200 and more.json()["items"]
             banana = (await client.get("/api/v1/foods", params={"q": "banana"}, headers=headers)).json()["items"][0]
             custom = await client.post("/api/v1/foods", headers=headers, json={
-                "name": "Protein pancake", "kcal_per_100g": 200, "protein_g": 20, "carbs_g": 20, "fat_g": 4})
+                "name": "Protein pancake", "per_100g": {"kcal": 200, "protein_g": 20, "carbs_g": 20, "fat_g": 4}})
             assert custom.status_code == 201
 
             # Food logs: by portion, a day view, an edit.

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from core_helpers import broker_listener
 
-from fitjourney_core.foods.catalogue import catalogue_id
+from fitjourney_core.foods.catalogue import sr28_id
 
-BANANA = str(catalogue_id("Banana"))  # 89 kcal, 1.1 g protein, 22.8 g carbs, 0.3 g fat per 100 g
-WHOLE_MILK = str(catalogue_id("Whole milk"))  # 61 kcal, 3.2 / 4.8 / 3.3
+BANANA = str(sr28_id("09040"))  # 89 kcal, 1.1 g protein, 22.8 g carbs, 0.3 g fat per 100 g
+WHOLE_MILK = str(sr28_id("01077"))  # 61 kcal, 3.2 / 4.8 / 3.3
 NOW = datetime.now(UTC)
 
 
@@ -35,8 +35,9 @@ async def test_log_by_grams_computes_and_stores_nutrients(client: httpx.AsyncCli
     response = await log(client, auth_headers, grams=150)
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["food_name"] == "Banana" and body["grams"] == 150
-    assert (body["kcal"], body["protein_g"], body["carbs_g"], body["fat_g"]) == (133.5, 1.7, 34.2, 0.5)
+    assert body["food_name"] == "Bananas, raw" and body["grams"] == 150
+    # SR28 09040 per 100 g: 89 kcal, 1.09 g protein, 22.84 g carbohydrate, 0.33 g fat.
+    assert (body["kcal"], body["protein_g"], body["carbs_g"], body["fat_g"]) == (133.5, 1.6, 34.3, 0.5)
     assert response.headers["Location"] == f"/api/v1/food-logs/{body['id']}"
     assert response.headers["ETag"] == '"1"'
     fetched = await client.get(f"/api/v1/food-logs/{body['id']}", headers=auth_headers)
@@ -79,8 +80,8 @@ async def test_unknown_food_is_404(client: httpx.AsyncClient, auth_headers) -> N
 
 async def test_someone_elses_custom_food_cannot_be_logged(client: httpx.AsyncClient, auth_headers,
                                                           other_auth_headers) -> None:
-    food = (await client.post("/api/v1/foods", json={"name": "Secret sauce", "kcal_per_100g": 300, "protein_g": 1,
-                                                     "carbs_g": 10, "fat_g": 28}, headers=other_auth_headers)).json()
+    food = (await client.post("/api/v1/foods", json={"name": "Secret sauce", "per_100g": {
+        "kcal": 300, "protein_g": 1, "carbs_g": 10, "fat_g": 28}}, headers=other_auth_headers)).json()
     assert (await log(client, auth_headers, food_id=food["id"])).status_code == 404
     assert (await log(client, other_auth_headers, food_id=food["id"])).status_code == 201
 
@@ -99,8 +100,8 @@ async def test_day_view_groups_by_meal_in_the_users_time_zone(client: httpx.Asyn
     body = day.json()
     assert body["date"] == "2024-03-10" and body["time_zone"] == "Pacific/Auckland"
     assert len(body["items"]) == 3
-    assert body["totals_by_meal"]["breakfast"] == {"kcal": 267.0, "protein_g": 3.3, "carbs_g": 68.4,
-                                                   "fat_g": 0.9, "fibre_g": 7.8}
+    assert body["totals_by_meal"]["breakfast"] == {"kcal": 267.0, "protein_g": 3.3, "carbs_g": 68.5,
+                                                   "fat_g": 1.0, "fibre_g": 7.8}
     assert body["totals_by_meal"]["snack"]["kcal"] == 152.5
     assert body["totals_by_meal"]["lunch"] == body["totals_by_meal"]["dinner"] == {
         "kcal": 0.0, "protein_g": 0.0, "carbs_g": 0.0, "fat_g": 0.0, "fibre_g": 0.0}
@@ -154,7 +155,8 @@ async def test_edit_rescales_stored_values_and_refuses_stale_versions(client: ht
     moved = await client.patch(url, json={"eaten_at": "2024-02-01T09:00:00Z", "food_id": WHOLE_MILK},
                                headers=auth_headers)
     assert moved.status_code == 200, moved.text
-    assert (moved.json()["food_name"], moved.json()["kcal"], moved.json()["portion"]) == ("Whole milk", 83.0, None)
+    assert (moved.json()["food_name"], moved.json()["kcal"], moved.json()["portion"]) == (
+        "Milk, whole, 3.25% milkfat, with added vitamin D", 83.0, None)
     assert moved.json()["eaten_at"].startswith("2024-02-01T09:00:00")
     assert (await client.get(url, headers=auth_headers)).json()["version"] == 4
 

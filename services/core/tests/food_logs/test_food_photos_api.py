@@ -127,7 +127,7 @@ async def test_photo_to_food_log_end_to_end(client: httpx.AsyncClient, app: Fast
         assert (food_log["food_name"], food_log["grams"], food_log["kcal"], food_log["protein_g"]) == (
             "Cheese pizza", 300, 798.0, 34.2)
         assert food_log["source"] == "photo" and food_log["photo_job_id"] == job["job_id"]
-        assert food_log["food_id"] is not None  # the label names a catalogue food
+        assert food_log["food_id"] is None  # no catalogue name starts with "cheese": no link
         fetched = await client.get(f"/api/v1/food-logs/{food_log['id']}", headers=auth_headers)
         assert fetched.status_code == 200 and fetched.json()["meal"] == "dinner"
         await wait_for(lambda: events_of(listener, "food_log.created", food_log_id=food_log["id"]))

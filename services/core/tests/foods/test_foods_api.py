@@ -4,18 +4,20 @@ import uuid
 
 import httpx
 
-CUSTOM = {"name": "Grandma's lentil stew", "kcal_per_100g": 120, "protein_g": 7, "carbs_g": 15, "fat_g": 3,
-          "fibre_g": 4, "portions": [{"name": "bowl", "grams": 350}]}
+PER_100G = {"kcal": 120, "protein_g": 7, "carbs_g": 15, "fat_g": 3, "fibre_g": 4}
+CUSTOM = {"name": "Grandma's lentil stew", "per_100g": PER_100G, "portions": [{"name": "bowl", "grams": 350}]}
 
 
 async def test_search_ranks_exact_and_prefix_matches_first(client: httpx.AsyncClient, auth_headers) -> None:
     response = await client.get("/api/v1/foods", params={"q": "banana"}, headers=auth_headers)
     assert response.status_code == 200, response.text
     names = [item["name"] for item in response.json()["items"]]
-    assert names[0] == "Banana"
+    assert names[0] == "Bananas, raw"
     banana = response.json()["items"][0]
-    assert banana["kcal_per_100g"] == 89 and banana["custom"] is False
-    assert {"name": "medium", "grams": 118} in banana["portions"]
+    assert banana["per_100g"]["kcal"] == 89 and banana["custom"] is False
+    assert banana["ndb_no"] == "09040" and banana["source_id"] == "SR28:09040"
+    assert banana["category"] == "Fruits and Fruit Juices"
+    assert {"name": "medium (7\" to 7-7/8\" long)", "grams": 118} in banana["portions"]
 
 
 async def test_every_word_must_match_case_insensitively(client: httpx.AsyncClient, auth_headers) -> None:
@@ -30,15 +32,16 @@ async def test_every_word_must_match_case_insensitively(client: httpx.AsyncClien
 async def test_search_pages_with_a_cursor_without_repeats(client: httpx.AsyncClient, auth_headers) -> None:
     seen: list[str] = []
     cursor = None
-    for _ in range(20):
-        params = {"q": "rice", "limit": 3} | ({"cursor": cursor} if cursor else {})
+    for _ in range(40):
+        params = {"q": "brown rice", "limit": 3} | ({"cursor": cursor} if cursor else {})
         page = (await client.get("/api/v1/foods", params=params, headers=auth_headers)).json()
         seen += [item["id"] for item in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             break
     assert len(seen) == len(set(seen)) > 6
-    everything = await client.get("/api/v1/foods", params={"q": "rice", "limit": 100}, headers=auth_headers)
+    assert cursor is None
+    everything = await client.get("/api/v1/foods", params={"q": "brown rice", "limit": 100}, headers=auth_headers)
     assert [item["id"] for item in everything.json()["items"]] == seen
 
 
@@ -71,8 +74,9 @@ async def test_custom_food_is_found_by_its_owner_only(client: httpx.AsyncClient,
 
 async def test_catalogue_food_is_readable_but_read_only(client: httpx.AsyncClient, auth_headers) -> None:
     banana = (await client.get("/api/v1/foods", params={"q": "banana"}, headers=auth_headers)).json()["items"][0]
-    assert (await client.get(f"/api/v1/foods/{banana['id']}", headers=auth_headers)).json()["name"] == "Banana"
-    patched = await client.patch(f"/api/v1/foods/{banana['id']}", json={"kcal_per_100g": 1}, headers=auth_headers)
+    assert (await client.get(f"/api/v1/foods/{banana['id']}", headers=auth_headers)).json()["name"] == "Bananas, raw"
+    patched = await client.patch(f"/api/v1/foods/{banana['id']}", json={"per_100g": {"kcal": 1}},
+                                 headers=auth_headers)
     assert patched.status_code == 403
     assert (await client.delete(f"/api/v1/foods/{banana['id']}", headers=auth_headers)).status_code == 403
 
@@ -90,12 +94,14 @@ async def test_replayed_create_answers_the_same_food_once(client: httpx.AsyncCli
 async def test_update_with_a_stale_version_is_refused(client: httpx.AsyncClient, auth_headers) -> None:
     food = (await client.post("/api/v1/foods", json=CUSTOM, headers=auth_headers)).json()
     url = f"/api/v1/foods/{food['id']}"
-    updated = await client.patch(url, json={"kcal_per_100g": 125}, headers=auth_headers | {"If-Match": '"1"'})
+    updated = await client.patch(url, json={"per_100g": {"kcal": 125}}, headers=auth_headers | {"If-Match": '"1"'})
     assert updated.status_code == 200, updated.text
     assert updated.json()["version"] == 2 and updated.headers["ETag"] == '"2"'
-    stale = await client.patch(url, json={"kcal_per_100g": 130}, headers=auth_headers | {"If-Match": '"1"'})
+    assert updated.json()["per_100g"] | {"kcal": 120} == (await client.get(url, headers=auth_headers)).json()[
+        "per_100g"] | {"kcal": 120}, "the other per-100 g values stay"
+    stale = await client.patch(url, json={"per_100g": {"kcal": 130}}, headers=auth_headers | {"If-Match": '"1"'})
     assert stale.status_code == 412
-    assert (await client.get(url, headers=auth_headers)).json()["kcal_per_100g"] == 125
+    assert (await client.get(url, headers=auth_headers)).json()["per_100g"]["kcal"] == 125
 
 
 async def test_deleted_custom_food_disappears_and_leaves_a_tombstone(client: httpx.AsyncClient, auth_headers) -> None:
@@ -111,17 +117,19 @@ async def test_deleted_custom_food_disappears_and_leaves_a_tombstone(client: htt
 
 async def test_invalid_custom_foods_name_the_field(client: httpx.AsyncClient, auth_headers) -> None:
     cases = {
-        "protein_g": CUSTOM | {"protein_g": -1},
+        "per_100g.protein_g": CUSTOM | {"per_100g": PER_100G | {"protein_g": -1}},
         "name": CUSTOM | {"name": "x" * 201},
         "portions": CUSTOM | {"portions": [{"name": "cup", "grams": 100}, {"name": "Cup", "grams": 90}]},
         "portions.0.grams": CUSTOM | {"portions": [{"name": "cup", "grams": 0}]},
-        "fibre_g": CUSTOM | {"fibre_g": 20},
-        "kcal_per_100g": CUSTOM | {"kcal_per_100g": 5000},
+        "per_100g.fibre_g": CUSTOM | {"per_100g": PER_100G | {"fibre_g": 20}},
+        "per_100g.kcal": CUSTOM | {"per_100g": PER_100G | {"kcal": 5000}},
+        "per_100g.saturated_fat_g": CUSTOM | {"per_100g": PER_100G | {"saturated_fat_g": 4}},
+        "kcal_per_100g": CUSTOM | {"kcal_per_100g": 120},  # the old flat field is refused, not ignored
     }
     for field, body in cases.items():
         response = await client.post("/api/v1/foods", json=body, headers=auth_headers)
         assert response.status_code == 422, (field, response.text)
         assert field in [error["field"] for error in response.json()["errors"]], (field, response.json())
-    too_much = CUSTOM | {"protein_g": 60, "carbs_g": 30, "fat_g": 20}
+    too_much = CUSTOM | {"per_100g": PER_100G | {"protein_g": 60, "carbs_g": 30, "fat_g": 20}}
     response = await client.post("/api/v1/foods", json=too_much, headers=auth_headers)
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "protein_g"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "per_100g.protein_g"

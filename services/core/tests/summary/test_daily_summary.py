@@ -24,7 +24,7 @@ def local(day: date, hour: int, minute: int = 0) -> str:
 
 async def food_id(client: httpx.AsyncClient, headers, name: str) -> str:
     found = (await client.get("/api/v1/foods", params={"q": name}, headers=headers)).json()["items"]
-    return next(f["id"] for f in found if f["name"].lower() == name.lower())
+    return str(found[0]["id"])
 
 
 async def log_food(client: httpx.AsyncClient, headers, name: str, grams: float, eaten_at: str,

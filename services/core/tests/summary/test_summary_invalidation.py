@@ -17,10 +17,10 @@ import redis.asyncio as aioredis
 from core_helpers import iso, workout_body
 
 from conftest import REDIS_URL, asgi_client
-from fitjourney_core.foods.catalogue import catalogue_id
+from fitjourney_core.foods.catalogue import sr28_id
 from fitjourney_core.summary import service as summary_service
 
-BANANA = str(catalogue_id("Banana"))  # 89 kcal per 100 g
+BANANA = str(sr28_id("09040"))  # 89 kcal per 100 g
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
