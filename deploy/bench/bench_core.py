@@ -142,7 +142,7 @@ async def seed(http: httpx.AsyncClient, user_id: uuid.UUID, days: int, amqp_url:
              "eaten_at": at(day, 7, 30)},
             {"food_id": chicken["id"], "grams": 150 + index % 5 * 10, "meal": "lunch", "eaten_at": at(day, 12, 45)},
             {"food_id": banana["id"], "portion": "medium", "meal": "snack", "eaten_at": at(day, 16)},
-            {"food_id": salmon["id"], "portion": "fillet", "meal": "dinner", "eaten_at": at(day, 19, 30)},
+            {"food_id": salmon["id"], "portion": "0.5 fillet", "meal": "dinner", "eaten_at": at(day, 19, 30)},
         ]
         if index % 3 == 0:
             logs.append({"food_id": water["id"], "portion": "bottle", "meal": "snack", "eaten_at": at(day, 10)})

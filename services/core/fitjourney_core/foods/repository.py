@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from fitjourney_core.foods.models import Food
 from fitjourney_core.foods.search_terms import alternatives, forms, padded
@@ -42,7 +43,9 @@ class SearchQuery:
         return [alternatives(word) for word in self.words]
 
 
-def _contains_word(column: ColumnElement[str], prefix: str, *, whole: bool = False) -> ColumnElement[bool]:
+def _contains_word(
+    column: ColumnElement[str] | InstrumentedAttribute[str], prefix: str, *, whole: bool = False,
+) -> ColumnElement[bool]:
     # Stored texts are lower-case words between single spaces, and query words are [a-z0-9]+ (nothing
     # for LIKE to escape): ' word' finds a word start, ' word ' a whole word.
     return column.like(f"% {prefix} %" if whole else f"% {prefix}%")
