@@ -152,7 +152,7 @@ async def update_custom_food(
             raise ValidationFailed(field, "cannot be null")
     before = CUSTOM_FOODS.snapshot(food)
     per_100g_changes = changes.pop("per_100g", {})
-    for field in ("kcal", "protein_g", "carbs_g", "fat_g"):
+    for field in ("kcal", "protein_g", "carbs_g", "fat_g", "fibre_g"):
         if field in per_100g_changes and per_100g_changes[field] is None:
             raise ValidationFailed(f"per_100g.{field}", "cannot be null")
     _check_nutrients({**food.per_100g, **per_100g_changes})
