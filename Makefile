@@ -15,6 +15,7 @@ help:
 	@echo "make lint     ruff, mypy and the house-rule checks"
 	@echo "make migrate  apply every service's Alembic migrations to DATABASE_URL"
 	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
+	@echo "make .env     write .env for docker compose with fresh random secrets (from .env.example)"
 	@echo "make helm-sync  copy gateway/kong/kong.yml and deploy/prometheus/alerts.yml into the Helm chart"
 
 $(BIN)/python:
@@ -53,6 +54,10 @@ bench: install
 	$(BIN)/python deploy/bench/bench_auth.py
 	$(BIN)/python deploy/bench/bench_outbox_relay.py
 	$(BIN)/python deploy/bench/bench_core.py
+
+# docker compose reads .env: every secret freshly generated, none falls back to a default.
+.env: .env.example
+	$(PYTHON) deploy/compose/make_env.py
 
 # Helm reads only files inside the chart: it keeps copies that a test holds equal to the originals.
 helm-sync:

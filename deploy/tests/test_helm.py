@@ -176,6 +176,8 @@ def service_problems(objects: Objects, services: list[str], *, max_replicas: int
         command = worker and worker["spec"]["template"]["spec"]["containers"][0].get("command")
         if command != ["python", "-m", f"fitjourney_{name}.worker"]:
             problems.append(f"{name}: no worker Deployment running python -m fitjourney_{name}.worker")
+        elif "WORKER_METRICS_PORT" not in env_of(worker["spec"]["template"]["spec"]["containers"][0]):
+            problems.append(f"{name}: its worker serves no metrics (WORKER_METRICS_PORT)")
         migrate = jobs.get(f"{name}-migrate")
         if migrate is None:
             problems.append(f"{name}: no migration Job")

@@ -29,7 +29,7 @@ from fitjourney_common.events.bus import EventBus, create_bus
 from fitjourney_common.events.outbox import OutboxRelay
 from fitjourney_common.events.worker import EventWorker, Subscription, stop_on_signals
 from fitjourney_common.observability.logging import configure_logging
-from fitjourney_common.observability.metrics import instrument_engine
+from fitjourney_common.observability.metrics import instrument_engine, serve_metrics
 from fitjourney_common.observability.tracing import instrument_sqlalchemy
 from fitjourney_common.ratelimit import RateLimiter, create_rate_limiter
 from fitjourney_common.security import JWKSCache, TokenVerifier
@@ -277,4 +277,7 @@ async def run_worker(open_service: OpenServiceRuntime, settings: CommonSettings,
 def worker_main(open_service: OpenServiceRuntime, settings: CommonSettings) -> None:
     """`main()` of a service's worker module: `worker_main(open_core_runtime, CoreSettings())`."""
     configure_logging(settings.log_level, settings.log_json, f"{settings.service_name}-worker")
+    if settings.worker_metrics_port:
+        serve_metrics(settings.worker_metrics_port)
+        log.info("%s worker metrics on :%d/metrics", settings.service_name, settings.worker_metrics_port)
     asyncio.run(run_worker(open_service, settings))

@@ -54,6 +54,8 @@ class CommonSettings(BaseSettings):
     # API replicas relay the outbox and consume events too, unless a separate worker process does
     # (`python -m fitjourney_<service>.worker` with RUN_EVENT_WORKER=false on the API).
     run_event_worker: bool = True
+    # A worker process serves no HTTP API; it serves its metrics (events, lag, outbox) on this port, 0 = off.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
     # Prepended to the service's queue names, so test runs (each with its own exchange) never share a queue.
     events_queue_prefix: str = Field(default="", max_length=100)
 

@@ -22,6 +22,7 @@ from fitjourney_common.observability.metrics import (
     count_business_event,
     instrument_engine,
     metrics_response,
+    serve_metrics,
 )
 
 
@@ -180,3 +181,26 @@ def test_business_events_are_counted_per_service_and_name(unique: str) -> None:
         (("name", "workouts_completed"),): 2,
         (("name", "food_logged"),): 3,
     }
+
+
+def test_a_worker_process_serves_its_event_metrics_over_http() -> None:
+    """Workers have no app: their events, lag and outbox metrics are served on WORKER_METRICS_PORT."""
+    import socket
+    import urllib.request
+
+    from fitjourney_common.events._telemetry import count_consumed
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = serve_metrics(port, addr="127.0.0.1")
+    try:
+        count_consumed("metrics-port-test", "workout.created", "ok")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            body = response.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+    families = {f.name: f for f in text_string_to_metric_families(body)}
+    samples = [s for s in families["events_consumed"].samples if s.labels.get("service") == "metrics-port-test"]
+    assert [s.value for s in samples if s.name == "events_consumed_total"] == [1.0]

@@ -6,7 +6,15 @@ import time
 import weakref
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -132,6 +140,13 @@ def instrument_engine(engine: AsyncEngine | Engine, service: str) -> None:
     @event.listens_for(sync_engine, "checkin")
     def _checkin(dbapi_connection: Any, connection_record: Any) -> None:
         checked_out.dec()
+
+
+def serve_metrics(port: int, addr: str = "0.0.0.0") -> Any:  # noqa: S104 - Prometheus scrapes it from outside
+    """Serve the process's metrics over HTTP from a daemon thread (event workers have no app to mount
+    /metrics on); returns the server, whose `shutdown()` stops it."""
+    server, _thread = start_http_server(port, addr=addr)
+    return server
 
 
 def metrics_response() -> Response:
