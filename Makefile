@@ -7,11 +7,12 @@ PACKAGES := libs/common services/auth services/core services/ai gateway
 STAMP := $(VENV)/.installed
 SERVICES_WITH_MIGRATIONS := auth core
 
-.PHONY: help install dev test lint fmt check migrate bench clean helm-sync
+.PHONY: help install dev demo test backends browser lint fmt check migrate bench clean helm-sync
 
 help:
 	@echo "make dev      install what is missing, serve every service on http://127.0.0.1:8000 (embedded mode)"
-	@echo "make test     run the whole test suite against the real PostgreSQL, Redis, RabbitMQ and moto S3"
+	@echo "make demo     create the demo account (demo@example.com) with 60 days of history; then make dev"
+	@echo "make test     start PostgreSQL, Redis, RabbitMQ if installed and stopped, then run the whole suite"
 	@echo "make lint     ruff, mypy and the house-rule checks"
 	@echo "make migrate  apply every service's Alembic migrations to DATABASE_URL"
 	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
@@ -33,7 +34,21 @@ install: $(STAMP)
 dev: install
 	$(BIN)/python -m fitjourney_gateway.dev
 
-test: install
+demo: install
+	$(BIN)/python -m fitjourney_gateway.demo
+
+# The same script .ci/run uses: starts what is installed and stopped, names the package of what is missing.
+backends:
+	@deploy/scripts/backends.sh
+
+# Debian's Chromium for the browser test (skipped with its reason where there is none); Playwright drives it.
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "browser: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q chromium chromium-driver \
+		|| echo "could not install chromium: the browser test will be skipped"; \
+	else echo "no /usr/bin/chromium: the browser test will be skipped (apt-get install chromium chromium-driver)"; fi
+
+test: install backends
 	$(BIN)/pytest
 
 lint: install
