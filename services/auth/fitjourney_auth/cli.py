@@ -1,6 +1,8 @@
-"""Operator commands: `create-admin` (the first admin account) and `rotate-keys` (a new signing key).
+"""Operator commands: `create-admin` (the first admin account), `create-user` (an account, e.g. for demo
+data) and `rotate-keys` (a new signing key).
 
     python -m fitjourney_auth.cli create-admin --email admin@example.com --password '…'
+    python -m fitjourney_auth.cli create-user --email demo@example.com < password-file   # prints the id
     python -m fitjourney_auth.cli rotate-keys
 """
 
@@ -12,6 +14,8 @@ import getpass
 import sys
 import uuid
 from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_auth import audit
 from fitjourney_auth.accounts import repository as accounts_repository
@@ -50,17 +54,42 @@ async def create_admin(settings: AuthSettings, email: str, password: str, displa
                              email=user.email_normalized, old=old, new=user.roles, by="cli")
                 return f"granted admin to existing account {user.email} (id {user.id}); its password is unchanged"
 
-            check_password_policy(password, email)
-            hashed = await PasswordHasher(settings.bcrypt_rounds).hash(password)
-            user = User(id=uuid.uuid4(), email=email.strip(), email_normalized=normalize_email(email),
-                        email_verified=False, password_hash=hashed, password_changed_at=utcnow(),
-                        display_name=display_name or email.split("@", 1)[0][:100],
-                        roles=normalize_roles([ROLE_USER, ROLE_ADMIN]))
-            await accounts_repository.add_user(session, user)
-            announce_registration(session, user)
-            audit.record(session, AuditAction.REGISTERED, client=CLI_CLIENT, user_id=user.id,
-                         email=user.email_normalized, roles=user.roles, by="cli")
+            user = await _register(session, settings, email, password, display_name, [ROLE_USER, ROLE_ADMIN])
             return f"created admin {user.email} (id {user.id})"
+    finally:
+        await engine.dispose()
+
+
+async def _register(session: AsyncSession, settings: AuthSettings, email: str, password: str,
+                    display_name: str | None, roles: list[str]) -> User:
+    """What registration does (policy, hash, `user.registered`, audit), for an operator's command."""
+    check_password_policy(password, email)
+    hashed = await PasswordHasher(settings.bcrypt_rounds).hash(password)
+    user = User(id=uuid.uuid4(), email=email.strip(), email_normalized=normalize_email(email),
+                email_verified=False, password_hash=hashed, password_changed_at=utcnow(),
+                display_name=display_name or email.split("@", 1)[0][:100], roles=normalize_roles(roles))
+    await accounts_repository.add_user(session, user)
+    announce_registration(session, user)
+    audit.record(session, AuditAction.REGISTERED, client=CLI_CLIENT, user_id=user.id,
+                 email=user.email_normalized, roles=user.roles, by="cli")
+    return user
+
+
+async def ensure_user(
+    settings: AuthSettings, email: str, password: str, display_name: str | None,
+) -> tuple[uuid.UUID, bool]:
+    """The id of the account of `email`, created now with role `user` if there is none (True).
+
+    An existing account is left as it is, its password included.
+    """
+    engine = create_engine(settings.database_url, SCHEMA, pool_size=1)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            existing = await accounts_repository.get_user_by_email(session, email)
+            if existing is not None:
+                return existing.id, False
+            user = await _register(session, settings, email, password, display_name, [ROLE_USER])
+            return user.id, True
     finally:
         await engine.dispose()
 
@@ -75,7 +104,7 @@ def rotate_keys(settings: AuthSettings) -> str:
 def read_password() -> str:
     """From a prompt on a terminal, else the first line of standard input (`… create-admin < file`)."""
     if sys.stdin.isatty():
-        return getpass.getpass("Password for the admin: ")
+        return getpass.getpass("Password: ")
     return sys.stdin.readline().rstrip("\n")
 
 
@@ -97,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="prefer leaving it out: the password is then read from standard input (or a "
                             "prompt), so it stays out of the process list and the shell history")
     admin.add_argument("--display-name", default=None)
+    user = commands.add_parser("create-user", help="create an account with role user (an existing one is left "
+                               "as it is); prints its id")
+    user.add_argument("--email", required=True)
+    user.add_argument("--display-name", default=None)
     commands.add_parser("rotate-keys", help="add a new signing key; keep the previous one published "
                         "until its tokens expire; delete keys older than that")
     commands.add_parser("init-keys", help="create the first signing key if there is none (safe to repeat)")
@@ -110,6 +143,11 @@ def main(argv: Sequence[str] | None = None, settings: AuthSettings | None = None
         if args.command == "create-admin":
             password = args.password if args.password is not None else read_password()
             message = asyncio.run(create_admin(settings, args.email, password, args.display_name))
+        elif args.command == "create-user":
+            user_id, created = asyncio.run(ensure_user(settings, args.email, read_password(), args.display_name))
+            if not created:
+                print(f"{args.email} already has an account; left as it is", file=sys.stderr)
+            message = str(user_id)
         elif args.command == "init-keys":
             message = init_keys(settings)
         else:

@@ -1,0 +1,82 @@
+"""SQL of the seeder: catalogue look-ups and bulk inserts of a user's history."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_core.body_metrics.models import BodyMetric
+from fitjourney_core.food_logs.models import FoodLog
+from fitjourney_core.foods.models import Food
+from fitjourney_core.habits.models import Habit, HabitCheckIn
+from fitjourney_core.journal.models import JournalEntry
+from fitjourney_core.profile.models import Profile
+from fitjourney_core.sync.models import Change
+from fitjourney_core.sync.repository import lock_user_changes
+from fitjourney_core.workouts.models import Workout
+
+# Insert order: a habit before its check-ins.
+TABLES: dict[str, type[Any]] = {
+    "habits": Habit, "habit_check_ins": HabitCheckIn, "workouts": Workout, "food_logs": FoodLog,
+    "body_metrics": BodyMetric, "journal_entries": JournalEntry,
+}
+# Rows per INSERT statement: large enough to be fast, small enough for SQLite's variable limit.
+BATCH_ROWS = 500
+
+
+async def catalogue_food(session: AsyncSession, names: Sequence[str], prefix: str) -> Food | None:
+    """The catalogue food with the first of `names` that exists, else the shortest name starting with `prefix`."""
+    lname = func.lower(Food.name)
+    wanted = [name.lower() for name in names]
+    rows = (await session.scalars(select(Food).where(Food.user_id.is_(None), lname.in_(wanted)))).all()
+    by_name = {row.name.lower(): row for row in rows}
+    for name in wanted:
+        if name in by_name:
+            return by_name[name]
+    escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = (select(Food).where(Food.user_id.is_(None), lname.like(f"{escaped}%", escape="\\"))
+             .order_by(func.length(Food.name), Food.name).limit(1))
+    return (await session.scalars(query)).first()
+
+
+async def has_history(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Whether the user already logged food or workouts (a seeder never writes over a real diary)."""
+    logged = select(FoodLog.id).where(FoodLog.user_id == user_id)
+    trained = select(Workout.id).where(Workout.user_id == user_id)
+    return bool(await session.scalar(select(exists(logged) | exists(trained))))
+
+
+async def write_profile(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Insert the profile, or fill in an existing one (the name it registered with is kept)."""
+    current = await session.get(Profile, values["user_id"])
+    if current is None:
+        await session.execute(insert(Profile), [values])
+        return
+    changes = {k: v for k, v in values.items() if k not in ("user_id", "created_at", "version")}
+    if current.display_name:
+        changes.pop("display_name")
+    await session.execute(update(Profile).where(Profile.user_id == values["user_id"])
+                          .values(**changes, version=Profile.version + 1))
+
+
+async def insert_rows(session: AsyncSession, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    model = TABLES[table]
+    for start in range(0, len(rows), BATCH_ROWS):
+        await session.execute(insert(model), list(rows[start:start + BATCH_ROWS]))
+
+
+async def insert_changes(
+    session: AsyncSession, user_id: uuid.UUID, changes: Sequence[tuple[datetime, str, uuid.UUID, dict[str, Any], int]],
+) -> None:
+    """The sync feed's rows, in the order given (the feed's sequence follows insertion)."""
+    await lock_user_changes(session, user_id)
+    rows = [{"user_id": user_id, "resource": resource, "resource_id": resource_id, "op": "upsert",
+             "version": version, "changed_at": at, "payload": payload}
+            for at, resource, resource_id, payload, version in changes]
+    for start in range(0, len(rows), BATCH_ROWS):
+        await session.execute(insert(Change), rows[start:start + BATCH_ROWS])
