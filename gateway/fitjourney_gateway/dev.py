@@ -7,21 +7,26 @@ give; the dev gateway only dispatches, it never rewrites a path (Kong uses strip
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from fitjourney_common.db.engine import is_sqlite
 from fitjourney_common.db.migrations import upgrade_to_head
 from fitjourney_common.errors import problem_response
+from fitjourney_common.observability.metrics import metrics_response
 from fitjourney_common.settings import CommonSettings
 from fitjourney_common.storage import LocalObjectStore, create_object_store, local_objects_router
 from fitjourney_gateway.routes import Route, load_routes, match
@@ -92,6 +97,21 @@ def migrate_embedded(apps: dict[str, tuple[FastAPI, Path]], database_url: str) -
             upgrade_to_head(service_dir, database_url)
 
 
+async def service_readiness(app: FastAPI) -> dict[str, Any]:
+    """What the service's own GET /readyz answers, asked over ASGI without a network hop."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://embedded") as client:
+        response = await client.get("/readyz")
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def prepare_embedded(names: list[str]) -> None:
+    """Migrate the named services' SQLite files, as `make dev` does on start (`make demo` runs before it)."""
+    os.environ.setdefault("LOG_JSON", "false")
+    migrate_embedded(load_service_apps(names), CommonSettings(service_name="gateway").database_url)
+
+
 def create_dev_app(service_names: list[str] | None = None) -> DevGateway:
     # Readable log lines on a developer's terminal unless asked otherwise (LOG_JSON=true).
     os.environ.setdefault("LOG_JSON", "false")
@@ -117,6 +137,20 @@ def create_dev_app(service_names: list[str] | None = None) -> DevGateway:
     async def healthz() -> dict[str, Any]:
         return {"status": "ok", "services": sorted(apps)}
 
+    @fallback.get("/readyz")
+    async def readyz() -> JSONResponse:
+        # Each service answers its own /readyz (no Kong route reaches it): asked in-process, all at once.
+        answers = await asyncio.gather(*(service_readiness(app) for app in apps.values()))
+        services = dict(zip(apps, answers, strict=True))
+        ready = all(answer.get("status") == "ready" for answer in answers)
+        return JSONResponse({"status": "ready" if ready else "not ready", "services": services},
+                            status_code=200 if ready else 503)
+
+    @fallback.get("/metrics", include_in_schema=False)
+    async def metrics() -> Any:
+        # One process, one registry: every service's series, labelled by service.
+        return metrics_response()
+
     # Services keep /docs and /openapi.json at their own root, which no Kong route reaches.
     @fallback.get("/openapi/{service}.json", include_in_schema=False)
     async def service_openapi(service: str) -> Any:
@@ -129,6 +163,12 @@ def create_dev_app(service_names: list[str] | None = None) -> DevGateway:
         if service not in apps:
             return problem_response(404, "not-found", "Not found", f"No service {service!r} in this process")
         return get_swagger_ui_html(openapi_url=f"/openapi/{service}.json", title=f"FitJourney {service}")
+
+    @fallback.get("/dev/notifications", include_in_schema=False)
+    async def notifications_page() -> HTMLResponse:
+        # A newcomer's window on the WebSocket: sign in, listen, see notifications arrive.
+        return HTMLResponse(resources.files("fitjourney_gateway").joinpath("static/notifications.html")
+                            .read_text("utf-8"))
 
     store = create_object_store(settings)
     if isinstance(store, LocalObjectStore):
@@ -148,7 +188,14 @@ def main() -> None:
     args = parser.parse_args()
     import uvicorn
 
-    uvicorn.run(create_dev_app(), host=args.host, port=args.port, log_config=None, ws="websockets")
+    from fitjourney_gateway.demo import create_demo, demo_requested
+
+    app = create_dev_app()
+    if demo_requested():
+        print(asyncio.run(create_demo()), flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None,
+                # The sans-I/O websockets protocol: uvicorn's older `websockets` one is deprecated.
+                ws="websockets-sansio")
 
 
 if __name__ == "__main__":

@@ -2,58 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import httpx
-import pytest
-
-STARTUP_SECONDS = 90
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("dev")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.endswith("_URL") and k not in ("ENVIRONMENT", "DATA_DIR")}
-    env["LOG_JSON"] = "false"
-    log = (workdir / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fitjourney_gateway.dev", "--port", str(port)],
-        cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"dev server exited: {(workdir / 'server.log').read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"dev server did not start: {(workdir / 'server.log').read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-    assert Path(workdir / ".data").is_dir(), "embedded mode keeps its state in ./.data"
 
 
 def test_newcomer_registers_logs_in_refreshes_and_logs_out(dev_server: str) -> None:
@@ -100,3 +51,24 @@ def test_unknown_path_is_a_problem_json_404(dev_server: str) -> None:
     response = httpx.get(f"{dev_server}/nope")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_readyz_asks_every_service_and_metrics_cover_the_process(dev_server: str) -> None:
+    ready = httpx.get(f"{dev_server}/readyz")
+    assert ready.status_code == 200, ready.text
+    body = ready.json()
+    assert body["status"] == "ready"
+    assert set(body["services"]) >= {"auth", "core"}
+    assert body["services"]["core"]["checks"] == {"database": "ok", "redis": "ok", "broker": "ok",
+                                                  "object_store": "ok"}
+    httpx.get(f"{dev_server}/api/v1/activities")  # a request core answers (401), to be counted
+    metrics = httpx.get(f"{dev_server}/metrics")
+    assert metrics.status_code == 200
+    assert metrics.headers["content-type"].startswith("text/plain")
+    assert 'service="core"' in metrics.text and 'service="auth"' in metrics.text
+
+
+def test_the_start_prints_no_deprecation_warning(dev_stack: Any) -> None:
+    log = dev_stack.log()
+    assert "Application startup complete" in log
+    assert "DeprecationWarning" not in log and "Warning:" not in log, log

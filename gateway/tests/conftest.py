@@ -1,0 +1,75 @@
+"""The embedded stack of `make dev` in its own process, shared by the gateway's end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+STARTUP_SECONDS = 90
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class DevStack:
+    base_url: str
+    workdir: Path
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
+@pytest.fixture(scope="session")
+def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    """`make dev` with `DEMO=1`, as a newcomer starts it: its own folder, port and process."""
+    workdir = tmp_path_factory.mktemp("dev")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items()
+           if not k.endswith("_URL") and k not in ("ENVIRONMENT", "DATA_DIR")}
+    env["LOG_JSON"] = "false"
+    env["DEMO"] = "1"
+    log_path = workdir / "server.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fitjourney_gateway.dev", "--port", str(port)],
+        cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    stack = DevStack(base_url=f"http://127.0.0.1:{port}", workdir=workdir, log_path=log_path)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"dev server exited: {stack.log()[-3000:]}")
+            try:
+                if httpx.get(f"{stack.base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"dev server did not start: {stack.log()[-3000:]}")
+            time.sleep(0.3)
+        yield stack
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+    assert Path(workdir / ".data").is_dir(), "embedded mode keeps its state in ./.data"
+
+
+@pytest.fixture(scope="session")
+def dev_server(dev_stack: DevStack) -> str:
+    return dev_stack.base_url
