@@ -16,9 +16,9 @@ from fitjourney_core.foods.models import Food
 from fitjourney_core.habits.models import Habit, HabitCheckIn
 from fitjourney_core.journal.models import JournalEntry
 from fitjourney_core.profile.models import Profile
-from fitjourney_core.sync.models import Change
-from fitjourney_core.sync.repository import lock_user_changes
 from fitjourney_core.workouts.models import Workout
+from fitjourney_core.writes.models import Change
+from fitjourney_core.writes.repository import lock_user_changes
 
 # Insert order: a habit before its check-ins.
 TABLES: dict[str, type[Any]] = {
