@@ -72,8 +72,11 @@ def _at(day: date, hour: float, zone: ZoneInfo, rng: random.Random, jitter_min: 
 
 
 def _grams(choice: FoodChoice, food: CatalogueFood, quantity: float) -> tuple[float, str | None, float | None]:
-    for portion in food.portions:
-        if choice.portion is not None and str(portion["name"]).lower() == choice.portion:
+    wanted = choice.portion
+    for portion in food.portions if wanted is not None else ():
+        name = str(portion["name"]).lower()
+        # USDA names qualify a portion ("medium (7\" to 7-7/8\" long)", "cup, chopped"): its first word decides.
+        if name == wanted or name.startswith((f"{wanted} ", f"{wanted},")):
             return round(float(portion["grams"]) * quantity, 1), str(portion["name"]), quantity
     return round(choice.grams * quantity, 1), None, None
 

@@ -24,8 +24,8 @@ def food(key: str, *names: str, prefix: str, portion: str | None, grams: float) 
 
 
 FOODS = (
-    food("oatmeal", "Oatmeal (porridge), made with water", "Cereals, oats, regular and quick, not fortified, cooked "
-         "with water, without salt", prefix="oatmeal", portion="cup", grams=234),
+    food("oatmeal", "Oatmeal (porridge), made with water", "Cereals, oats, regular and quick, unenriched, cooked with "
+         "water (includes boiling and microwaving), without salt", prefix="oatmeal", portion="cup", grams=234),
     food("banana", "Banana", "Bananas, raw", prefix="banana", portion="medium", grams=118),
     food("coffee", "Coffee, brewed", "Beverages, coffee, brewed, prepared with tap water", prefix="coffee",
          portion="cup", grams=237),

@@ -35,7 +35,7 @@ async def resolve_foods(session: AsyncSession) -> dict[str, tuple[FoodChoice, Ca
         if food is not None:
             found[choice.key] = (choice, CatalogueFood(
                 id=food.id, name=food.name, kcal_per_100g=food.kcal_per_100g, protein_g=food.protein_g,
-                carbs_g=food.carbs_g, fat_g=food.fat_g, fibre_g=food.fibre_g, portions=list(food.portions)))
+                carbs_g=food.carbs_g, fat_g=food.fat_g, fibre_g=food.fibre_g or 0.0, portions=list(food.portions)))
     return found
 
 
