@@ -23,6 +23,13 @@ def test_ai_activity_catalogue_is_a_copy_of_cores() -> None:
     assert ai == core
 
 
+def test_ai_speed_tables_are_a_copy_of_cores() -> None:
+    """Likewise core's data/activity-speeds.json (also served by core's GET /api/v1/activities)."""
+    core = json.loads((REPO / "services/core/fitjourney_core/data/activity-speeds.json").read_text())
+    ai = json.loads((REPO / "services/ai/fitjourney_ai/data/compendium_speeds.json").read_text())
+    assert ai == core
+
+
 def test_an_hour_at_10_kmh_for_70_kg() -> None:
     # 10 km/h = 6.2137 mph lies between the 2011 Compendium's 6 mph (12050, 9.8 MET) and 6.7 mph
     # (12060, 10.5 MET): 9.8 + (6.2137 - 6) / (6.7 - 6) * 0.7 = 10.0137 MET; x 70 kg x 1 h = 700.96 kcal.

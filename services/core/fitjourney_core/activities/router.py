@@ -13,7 +13,7 @@ from fitjourney_core.activities.schemas import ActivityList
 router = APIRouter(prefix="/api/v1/activities", tags=["activities"])
 
 
-@router.get("", response_model=ActivityList, summary="Activities a workout can be, with MET values")
+@router.get("", response_model=ActivityList, summary="Activities with 2011 Compendium METs, and speed tables")
 async def list_activities(
     _caller: CurrentUser,
     category: Annotated[str | None, Query(max_length=32)] = None,
@@ -21,4 +21,5 @@ async def list_activities(
     catalogue = load_catalogue()
     if category is None:
         return catalogue
-    return ActivityList(items=[a for a in catalogue.items if a.category == category], source=catalogue.source)
+    return ActivityList(items=[a for a in catalogue.items if a.category == category], source=catalogue.source,
+                        speed_tables=catalogue.speed_tables)
