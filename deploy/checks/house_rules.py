@@ -1,4 +1,5 @@
-"""Checks the house rules of DESIGN §3/§9 that ruff cannot: service boundaries, SQL and commits in place."""
+"""Checks the house rules of DESIGN §3/§9 that ruff cannot: service boundaries (no service imports another,
+no library imports a service), SQL only in repositories (and migrations), no commit in services."""
 
 from __future__ import annotations
 
@@ -13,6 +14,15 @@ SERVICE_PACKAGES = {p.name: package.parent.name for p in (ROOT / "services").ite
 # SQLAlchemy statement builders (called by bare name) and session/connection calls that run SQL.
 SQL_BUILDERS = {"select", "insert", "update", "delete", "text"}
 SQL_RUNNERS = {"execute", "scalars", "scalar", "stream"}
+# What a runner is called on when it runs SQL (a Redis pipeline's `execute` is not SQL).
+SQL_RECEIVERS = ("session", "connection", "conn", "engine")
+# Service modules that may run SQL although they are no repository, and why. Everything else keeps SQL
+# in a `repository.py` (or in alembic/ migrations).
+SQL_ALLOWED = {
+    "services/core/fitjourney_core/ddl.py": "DDL helpers the migrations call (RLS policies, partitions)",
+    "services/core/fitjourney_core/partitions.py": "schema upkeep: creates next months' partitions",
+    "services/core/fitjourney_core/foods/catalogue.py": "the catalogue import a migration runs in bulk",
+}
 
 
 def imported_modules(tree: ast.AST) -> list[str]:
@@ -39,6 +49,31 @@ def called_names(tree: ast.AST) -> tuple[set[str], set[str]]:
     return bare, attributes
 
 
+def sql_calls(tree: ast.AST) -> set[str]:
+    """SQL statement builders imported from SQLAlchemy and called, and SQL run on a session or connection."""
+    builders: set[str] = set()
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "sqlalchemy":
+            builders |= {alias.asname or alias.name for alias in node.names if alias.name in SQL_BUILDERS}
+        elif isinstance(node, ast.Import):
+            modules |= {alias.asname or alias.name for alias in node.names if alias.name == "sqlalchemy"}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in builders:
+            found.add(func.id)
+        elif isinstance(func, ast.Attribute):
+            receiver = ast.unparse(func.value).lower()
+            if func.attr in SQL_BUILDERS and receiver in modules:
+                found.add(func.attr)
+            elif func.attr in SQL_RUNNERS and any(word in receiver for word in SQL_RECEIVERS):
+                found.add(func.attr)
+    return found
+
+
 def check_file(path: Path, service: str | None) -> list[str]:
     source = path.read_text()
     tree = ast.parse(source, filename=str(path))
@@ -52,11 +87,19 @@ def check_file(path: Path, service: str | None) -> list[str]:
             top = module.split(".")[0]
             if top.startswith("fitjourney_") and top not in (own, "fitjourney_common"):
                 problems.append(f"{rel}: a service never imports another service's package ({module})")
+    else:
+        for module in imported_modules(tree):
+            if module.split(".")[0] in SERVICE_PACKAGES.values():
+                problems.append(f"{rel}: a library never imports a service ({module}); services use libraries")
     bare, attributes = called_names(tree)
     if path.name == "router.py":
         sql = (bare & SQL_BUILDERS) | (attributes & SQL_RUNNERS)
         if sql:
             problems.append(f"{rel}: no SQL in routers (calls {', '.join(sorted(sql))}); use the repository")
+    elif service is not None and path.name not in ("repository.py", "models.py") and str(rel) not in SQL_ALLOWED:
+        sql = sql_calls(tree)
+        if sql:
+            problems.append(f"{rel}: SQL belongs in a repository.py (calls {', '.join(sorted(sql))})")
     in_service_layer = path.name in ("service.py", "repository.py") or path.parent.name == "services"
     if in_service_layer and "commit" in attributes:
         problems.append(f"{rel}: services never commit; the request's session dependency does")

@@ -53,3 +53,21 @@ def test_importing_another_service_is_reported(tree: Path) -> None:
 def test_module_without_docstring_is_reported(tree: Path) -> None:
     path = write(tree, "libs/x.py", "x = 1\n")
     assert "docstring" in " ".join(house_rules.check_file(path, None))
+
+
+def test_sql_outside_a_repository_is_reported(tree: Path) -> None:
+    path = write(tree, "services/core/x/shared.py", '"""Doc."""\nfrom sqlalchemy import delete\n'
+                 'async def f(session, t):\n    await session.execute(delete(t))\n')
+    assert "belongs in a repository.py" in " ".join(house_rules.check_file(path, "core"))
+    moved = write(tree, "services/core/x/repository.py", path.read_text())
+    assert house_rules.check_file(moved, "core") == []
+
+
+def test_a_redis_pipeline_is_not_sql(tree: Path) -> None:
+    path = write(tree, "services/core/x/cache.py", '"""Doc."""\nasync def f(pipe):\n    await pipe.execute()\n')
+    assert house_rules.check_file(path, "core") == []
+
+
+def test_a_library_importing_a_service_is_reported(tree: Path) -> None:
+    path = write(tree, "libs/common/x.py", '"""Doc."""\nfrom fitjourney_core.db import Base\n')
+    assert "library never imports a service" in " ".join(house_rules.check_file(path, None))

@@ -1,4 +1,5 @@
-"""The core service's event subscriptions: one durable queue, one idempotent handler per event type."""
+"""The core service's event subscriptions: its events queue, and a queue of its own jobs retried until done;
+one idempotent handler per event type."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_common.events.inbox import idempotent
 from fitjourney_common.events.worker import Subscription
 from fitjourney_core.db import ProcessedEvent
-from fitjourney_core.erasure import handle_user_deleted
+from fitjourney_core.erasure import OBJECT_ERASURE_ATTEMPTS, handle_objects_erase_requested, handle_user_deleted
 from fitjourney_core.food_logs.consumers import handle_photo_recognized
 from fitjourney_core.profile.consumers import handle_user_registered
 from fitjourney_core.workouts.consumers import handle_calories_estimated
@@ -31,13 +32,30 @@ HANDLERS: dict[str, CoreHandler] = {
     "user.deleted": handle_user_deleted,
     "user.registered": handle_user_registered,
 }
+# Jobs core gives itself through its outbox (so they survive a crash), on a queue of their own that
+# retries them far longer than an event from another service.
+JOBS: dict[str, CoreHandler] = {
+    "objects.erase_requested": handle_objects_erase_requested,
+}
+
+
+def jobs_queue(events_queue: str) -> str:
+    return f"{events_queue}.jobs"
 
 
 def build_subscriptions(runtime: CoreRuntime) -> list[Subscription]:
-    """Core's one queue; every handler receives the runtime the worker runs in."""
+    """Core's queues; every handler receives the runtime the worker runs in."""
+    queue = runtime.settings.events_queue
+    return [
+        Subscription(queue=queue, patterns=list(HANDLERS), handler=_dispatcher(runtime, HANDLERS)),
+        Subscription(queue=jobs_queue(queue), patterns=list(JOBS), handler=_dispatcher(runtime, JOBS),
+                     max_attempts=OBJECT_ERASURE_ATTEMPTS),
+    ]
 
+
+def _dispatcher(runtime: CoreRuntime, handlers: dict[str, CoreHandler]) -> Callable[[EventEnvelope], Awaitable[None]]:
     async def dispatch(envelope: EventEnvelope) -> None:
-        handler = HANDLERS.get(envelope.type)
+        handler = handlers.get(envelope.type)
         if handler is None:
             log.warning("no core handler for %s, dropped", envelope.type)
             return
@@ -50,4 +68,4 @@ def build_subscriptions(runtime: CoreRuntime) -> list[Subscription]:
         # Side effects registered with call_after_commit run once the handler's transaction committed.
         await run_once(envelope)
 
-    return [Subscription(queue=runtime.settings.events_queue, patterns=list(HANDLERS), handler=dispatch)]
+    return dispatch

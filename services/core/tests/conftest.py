@@ -171,7 +171,8 @@ async def _delete_broker_objects(settings: CoreSettings) -> None:
     connection = await aio_pika.connect(BROKER_URL)
     try:
         channel = await connection.channel()
-        for queue in (settings.events_queue, f"{settings.events_queue}.dlq"):
+        queues = (settings.events_queue, f"{settings.events_queue}.jobs")
+        for queue in (*queues, *(f"{queue}.dlq" for queue in queues)):
             await channel.queue_delete(queue)
         for exchange in (settings.events_exchange, f"{settings.events_exchange}.dlx"):
             await channel.exchange_delete(exchange)

@@ -332,6 +332,15 @@ class ProfileUpdated(Updated[ProfileState]):
     event_type = "profile.updated"
 
 
+class ObjectsEraseRequested(EventData):
+    """A service asks its own worker to delete a user's stored objects, retried until done: published
+    through the outbox in the transaction that erased the user's rows, so it cannot be lost."""
+
+    event_type = "objects.erase_requested"
+    user_id: uuid.UUID
+    prefixes: list[str] = Field(min_length=1)
+
+
 class ExportReady(EventData):
     event_type = "export.ready"
     user_id: uuid.UUID
@@ -351,7 +360,7 @@ EVENT_CONTRACTS: dict[str, type[EventData]] = {
         CheckInCreated, CheckInUpdated, CheckInDeleted,
         JournalCreated, JournalUpdated, JournalDeleted,
         ProfileCreated, ProfileUpdated,
-        ExportReady,
+        ObjectsEraseRequested, ExportReady,
     )
 }
 

@@ -24,9 +24,11 @@ from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.engine import bind_user
 from fitjourney_common.db.session import run_after_commit_callbacks
 from fitjourney_common.runtime import Runtime
+from fitjourney_core import objects
 from fitjourney_core.account import service
 from fitjourney_core.account.archive import build_zip
 from fitjourney_core.journal.service import cipher_from
+from fitjourney_core.objects import EXPORTS
 from fitjourney_core.settings import CoreSettings
 
 log = logging.getLogger(__name__)
@@ -89,8 +91,8 @@ class ExportRunner:
                                                    utcnow())
         await service.fetch_media(state.store, content)
         archive = await asyncio.to_thread(build_zip, content)
-        key = service.export_key(user_id, export_id)
-        await state.store.put(key, archive, ZIP_CONTENT_TYPE)
+        key = await objects.put(state.store, EXPORTS, user_id, service.export_name(export_id), archive,
+                                ZIP_CONTENT_TYPE)
         try:
             async with self._transaction(user_id) as session:
                 completed = await service.complete_export(session, state.redis, user_id, export_id, key)

@@ -1,4 +1,4 @@
-"""SQL of exports, the audit log, and reading every row of a user for an export."""
+"""SQL of exports, the audit log, and reading (export) or deleting (erasure) every row of a user."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
@@ -44,3 +44,9 @@ def add_audit_entry(session: AsyncSession, user_id: uuid.UUID, action: str, **de
 async def audit_entries(session: AsyncSession, user_id: uuid.UUID) -> Sequence[AuditEntry]:
     query = select(AuditEntry).where(AuditEntry.user_id == user_id).order_by(AuditEntry.id)
     return (await session.scalars(query)).all()
+
+
+async def delete_rows_of_user(session: AsyncSession, table: Table, user_id: uuid.UUID) -> int:
+    """Hard-delete the user's rows of `table`; how many went."""
+    result = await session.execute(delete(table).where(table.c.user_id == user_id))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -31,6 +31,7 @@ from fitjourney_core.habits.models import Habit, HabitCheckIn
 from fitjourney_core.journal.crypto import JournalCipher, JournalDecryptionError
 from fitjourney_core.journal.models import JournalEntry
 from fitjourney_core.notifications.service import notify_user
+from fitjourney_core.objects import EXPORTS
 from fitjourney_core.profile.models import Profile
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import get_owned_or_404
@@ -57,9 +58,13 @@ NOT_EXPORTED: dict[str, str] = {
 STALE_MARGIN = timedelta(seconds=60)
 
 
+def export_name(export_id: uuid.UUID) -> str:
+    return f"{export_id}.zip"
+
+
 def export_key(user_id: uuid.UUID, export_id: uuid.UUID) -> str:
-    """Under the user's `exports/` prefix, so erasure removes every export of theirs."""
-    return f"exports/{user_id}/{export_id}.zip"
+    """Under the user's prefix, so erasure removes every export of theirs."""
+    return EXPORTS.key(user_id, export_name(export_id))
 
 
 async def to_read(export: Export, store: ObjectStore, settings: CoreSettings) -> ExportRead:

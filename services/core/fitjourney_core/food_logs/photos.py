@@ -11,6 +11,7 @@ from fitjourney_common.db.base import utcnow
 from fitjourney_common.errors import Conflict, ValidationFailed
 from fitjourney_common.events.contracts import FoodPhotoRecognized, FoodPhotoUploaded, PhotoJobState, PhotoJobUpdated
 from fitjourney_common.storage import ObjectStore
+from fitjourney_core import objects
 from fitjourney_core.food_logs import repository
 from fitjourney_core.food_logs.models import FoodLog, PhotoJob
 from fitjourney_core.food_logs.nutrition import Nutrients, rescaled
@@ -18,6 +19,7 @@ from fitjourney_core.food_logs.schemas import FoodLogRead, PhotoAccept, PhotoCan
 from fitjourney_core.food_logs.service import add_log, to_read
 from fitjourney_core.foods.service import best_catalogue_match
 from fitjourney_core.images import check_image, reencode_without_metadata
+from fitjourney_core.objects import FOOD_PHOTOS
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import existing_for_replay, flush_new, get_owned_or_404
 from fitjourney_core.writes import service as writes
@@ -31,11 +33,6 @@ PHOTO_JOBS = ResourceKind(
 )
 # Recognition works on a few hundred pixels; keeping more only costs storage.
 PHOTO_MAX_SIDE_PX = 2048
-
-
-def photo_key(user_id: uuid.UUID, job_id: uuid.UUID, extension: str) -> str:
-    """Under the user's prefix, so erasure (`food-photos/<user_id>/`) removes every photo of theirs."""
-    return f"food-photos/{user_id}/{job_id}.{extension}"
 
 
 def to_read_job(job: PhotoJob) -> PhotoJobRead:
@@ -57,11 +54,12 @@ async def upload_photo(
                             max_pixels=settings.max_image_pixels)
     encoded = await asyncio.to_thread(reencode_without_metadata, data, max_side=PHOTO_MAX_SIDE_PX)
     job_id = job_id or uuid.uuid4()
-    key = photo_key(user_id, job_id, encoded.extension)
+    name = f"{job_id}.{encoded.extension}"
+    key = FOOD_PHOTOS.key(user_id, name)
     job = PhotoJob(id=job_id, user_id=user_id, status="pending", object_key=key,
                    content_type=encoded.content_type, candidates=[], version=1)
     await flush_new(session, job)
-    await store.put(key, encoded.data, encoded.content_type)
+    await objects.put(store, FOOD_PHOTOS, user_id, name, encoded.data, encoded.content_type)
     read = to_read_job(job)
     await writes.created(session, PHOTO_JOBS, job, payload=read.model_dump(mode="json"),
                          extra={"object_key": key, "content_type": encoded.content_type})

@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.events.contracts import ProfileCreated, ProfileState, ProfileUpdated, ResourceState
 from fitjourney_common.storage import ObjectStore
+from fitjourney_core import objects
 from fitjourney_core.body_metrics.repository import latest_weight
 from fitjourney_core.images import check_image, reencode_without_metadata
 from fitjourney_core.local_time import zone_or_utc
+from fitjourney_core.objects import AVATARS
 from fitjourney_core.profile import repository
 from fitjourney_core.profile.models import Profile
 from fitjourney_core.profile.schemas import AvatarRead, ImperialRead, ProfileRead, ProfileUpdate, TargetsRead
@@ -185,8 +187,8 @@ async def replace_avatar(
     await asyncio.to_thread(check_image, data, max_bytes=settings.avatar_max_bytes,
                             max_pixels=settings.max_image_pixels)
     encoded = await asyncio.to_thread(reencode_without_metadata, data, max_side=settings.avatar_max_side_px)
-    key = f"avatars/{user_id}/{uuid.uuid4()}.{encoded.extension}"
-    await store.put(key, encoded.data, encoded.content_type)
+    key = await objects.put(store, AVATARS, user_id, f"{uuid.uuid4()}.{encoded.extension}", encoded.data,
+                            encoded.content_type)
     profile, created = await get_or_create(session, user_id)
     before = None if created else PROFILES.snapshot(profile)
     previous = profile.avatar_key

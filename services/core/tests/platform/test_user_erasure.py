@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import uuid
+from typing import Any
 
+import boto3
 import httpx
+import pytest
 from core_helpers import (
     assert_token_refused_as_erased,
     body_metric_body,
@@ -35,8 +40,12 @@ async def test_user_deleted_erases_rows_and_objects_of_that_user_only(
     avatar = await client.put("/api/v1/profile/avatar", headers=auth_headers,
                               files={"image": ("a.png", png_bytes(), "image/png")})
     assert avatar.status_code == 200
+    photo = await client.post("/api/v1/food-logs/photo", headers=auth_headers,
+                              files={"image": ("m.png", png_bytes(), "image/png")})
+    assert photo.status_code == 202, photo.text
     async with httpx.AsyncClient() as s3:
         assert (await s3.get(avatar.json()["avatar_url"])).status_code == 200
+    assert len(await _keys_of(settings, auth_headers.user_id)) == 2
 
     event = new_event("user.deleted", {"user_id": auth_headers.user_id})
     await publish_event(settings.events_exchange, event)
@@ -48,6 +57,8 @@ async def test_user_deleted_erases_rows_and_objects_of_that_user_only(
     # Objects go right after the rows' transaction commits.
     async with httpx.AsyncClient() as s3:
         await wait_for(lambda: _object_gone(s3, avatar.json()["avatar_url"]))
+    # Nothing of the user's is left anywhere in the bucket, whatever its kind.
+    await wait_for(lambda: _no_keys_of(settings, auth_headers.user_id))
     # The other user keeps everything.
     assert len((await client.get("/api/v1/workouts", headers=other_auth_headers)).json()["items"]) == 1
     assert len((await client.get("/api/v1/body-metrics", headers=other_auth_headers)).json()["items"]) == 1
@@ -55,3 +66,47 @@ async def test_user_deleted_erases_rows_and_objects_of_that_user_only(
 
 async def _object_gone(s3: httpx.AsyncClient, url: str) -> bool:
     return (await s3.get(url)).status_code == 404
+
+
+async def test_object_deletion_is_retried_until_it_succeeds(
+    app: FastAPI, client: httpx.AsyncClient, settings: CoreSettings, auth_headers, wait_for,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    avatar = await client.put("/api/v1/profile/avatar", headers=auth_headers,
+                              files={"image": ("a.png", png_bytes(), "image/png")})
+    assert avatar.status_code == 200
+    store = app.state.runtime.store
+    delete_prefix, calls = store.delete_prefix, []
+
+    async def flaky_delete_prefix(prefix: str) -> None:
+        calls.append(prefix)
+        if len(calls) <= 2:  # the store is down for the first two attempts
+            raise ConnectionError("object store unreachable")
+        await delete_prefix(prefix)
+
+    monkeypatch.setattr(store, "delete_prefix", flaky_delete_prefix)
+    event = new_event("user.deleted", {"user_id": auth_headers.user_id})
+    await publish_event(settings.events_exchange, event)
+    await wait_for(lambda: event_processed(app, event.id), timeout=15)
+    await assert_token_refused_as_erased(client, auth_headers)  # before the objects go, the rows are gone
+    await wait_for(lambda: _no_keys_of(settings, auth_headers.user_id), timeout=20)
+    assert len(calls) > 2
+
+
+def _s3(settings: CoreSettings) -> tuple[Any, str]:
+    s3 = boto3.client("s3", endpoint_url=settings.s3_endpoint_url, region_name="us-east-1",
+                      aws_access_key_id="test", aws_secret_access_key="test")
+    return s3, settings.object_store_url.removeprefix("s3://").split("/")[0]
+
+
+async def _keys_of(settings: CoreSettings, user_id: uuid.UUID) -> list[str]:
+    def listing() -> list[str]:
+        s3, bucket = _s3(settings)
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        return [item["Key"] for page in pages for item in page.get("Contents", []) if str(user_id) in item["Key"]]
+
+    return await asyncio.to_thread(listing)
+
+
+async def _no_keys_of(settings: CoreSettings, user_id: uuid.UUID) -> bool:
+    return not await _keys_of(settings, user_id)

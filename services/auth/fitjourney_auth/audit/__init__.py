@@ -6,9 +6,9 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitjourney_auth.audit import repository
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.models import AuditLogEntry
 from fitjourney_common.db.base import utcnow
@@ -42,10 +42,4 @@ def record(session: AsyncSession, action: AuditAction, *, client: ClientInfo | N
 async def redact_personal_data(session: AsyncSession, user_id: uuid.UUID, email: str | None) -> None:
     """Account erasure: keep what happened, forget who it was (email, address, user agent). Rows of
     failed sign-ins name only the email, so they are found by it too."""
-    who = AuditLogEntry.user_id == user_id
-    if email:
-        who = or_(who, AuditLogEntry.email == email)
-    await session.execute(
-        update(AuditLogEntry).where(who).values(email=None, ip=None, user_agent=None)
-        .execution_options(synchronize_session=False)
-    )
+    await repository.redact(session, user_id, email)
