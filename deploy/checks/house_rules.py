@@ -67,9 +67,9 @@ def sql_calls(tree: ast.AST) -> set[str]:
             found.add(func.id)
         elif isinstance(func, ast.Attribute):
             receiver = ast.unparse(func.value).lower()
-            if func.attr in SQL_BUILDERS and receiver in modules:
-                found.add(func.attr)
-            elif func.attr in SQL_RUNNERS and any(word in receiver for word in SQL_RECEIVERS):
+            builds = func.attr in SQL_BUILDERS and receiver in modules
+            runs = func.attr in SQL_RUNNERS and any(word in receiver for word in SQL_RECEIVERS)
+            if builds or runs:
                 found.add(func.attr)
     return found
 

@@ -4,6 +4,7 @@ tracing, /healthz, /readyz and /metrics."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -17,6 +18,8 @@ from fitjourney_common.observability.logging import configure_logging, request_i
 from fitjourney_common.observability.metrics import PrometheusMiddleware, metrics_response
 from fitjourney_common.observability.tracing import configure_tracing, instrument_fastapi
 from fitjourney_common.settings import CommonSettings
+
+log = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 READINESS_TIMEOUT_SECONDS = 2.0
@@ -37,14 +40,27 @@ class RequestContextMiddleware:
         request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
         id_token, service_token = request_id_var.set(request_id), service_var.set(self.service)
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Logged here, once, while the request id is known, and answered with that id: further out
+            # (Starlette's last-resort handler, then the server) it would be logged twice, without the id,
+            # and the client would get no X-Request-ID to quote.
+            log.exception("unhandled error")
+            if scope["type"] == "http" and not started:
+                response = problem_response(500, "internal", "Internal error", "Something went wrong on our side",
+                                            scope.get("path"))
+                await response(scope, receive, send_with_id)
         finally:
             request_id_var.reset(id_token)
             service_var.reset(service_token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -42,6 +43,10 @@ def build_app(ready: bool = True) -> FastAPI:
     @app.get("/limited")
     async def limited() -> None:
         raise TooManyRequests(retry_after=7)
+
+    @app.get("/broken")
+    async def broken() -> None:
+        raise RuntimeError("a bug")
 
     app.state.saved = saved
     return app
@@ -134,3 +139,16 @@ async def test_a_body_that_is_not_utf8_is_malformed_json(client: httpx.AsyncClie
     response = await client.post("/things", content=b'{"name": "\xff\xfe", "grams": 1}',
                                  headers={"content-type": "application/json"})
     assert assert_problem(response, 400)["type"].endswith("malformed-json")
+
+
+async def test_an_unhandled_error_is_a_500_logged_once_with_the_request_id_the_client_got(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        response = await client.get("/broken", headers={"X-Request-ID": "req-500-probe"})
+    body = assert_problem(response, 500)
+    assert body["type"].endswith("/internal") and "a bug" not in response.text
+    assert response.headers["x-request-id"] == "req-500-probe"
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(errors) == 1, [record.getMessage() for record in errors]
+    assert errors[0].request_id == "req-500-probe" and errors[0].exc_info is not None

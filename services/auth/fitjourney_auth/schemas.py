@@ -8,11 +8,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
+from fitjourney_common.text import TextRequestModel
+
 DISPLAY_NAME_MAX = 100
 
 
-class RequestSchema(BaseModel):
-    # A misspelt field is an error the client should see, not a value silently ignored.
+class RequestSchema(TextRequestModel):
+    # A misspelt field is an error the client should see, not a value silently ignored; no field holds a
+    # control character (TextRequestModel).
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 

@@ -7,14 +7,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from fitjourney_common.text import TextRequestModel
+
 # Nothing in a fitness diary predates this, and nothing is logged more than a day ahead
 # (a day covers every time-zone offset of a client whose clock is right).
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
 
 
-class RequestModel(BaseModel):
-    """Base of request bodies: unknown fields are refused, strings are trimmed."""
+class RequestModel(TextRequestModel):
+    """Base of request bodies: unknown fields are refused, strings are trimmed and hold no control
+    characters (line breaks only in `MultiLineText` fields)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

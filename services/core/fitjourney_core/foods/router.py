@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from fitjourney_common.db.pagination import decode_cursor
+from fitjourney_common.text import Text
 from fitjourney_core.foods import service
 from fitjourney_core.foods.schemas import FoodCreate, FoodPage, FoodRead, FoodUpdate
 from fitjourney_core.shared import IfMatchDep, UserSessionDep, etag
@@ -24,7 +25,7 @@ def _read(food: object, response: Response) -> FoodRead:
 @router.get("", response_model=FoodPage, summary="Search the catalogue and your own foods")
 async def search_foods(
     user: UserSessionDep,
-    q: Annotated[str | None, Query(
+    q: Annotated[Text | None, Query(
         max_length=100, description="Words of the name, e.g. `chicken breast` (plurals and a few synonyms count)",
     )] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
+from fitjourney_common.text import MultiLineText
 from fitjourney_core.schemas import ReadModel, RequestModel, UtcDatetime
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
@@ -19,7 +20,7 @@ class JournalWrite(RequestModel):
     id: uuid.UUID | None = Field(default=None, description="Client-generated id, used when the entry is new")
     mood: int | None = Field(default=None, ge=1, le=5)
     energy: int | None = Field(default=None, ge=1, le=5)
-    text: str = Field(default="", max_length=10_000)
+    text: MultiLineText = Field(default="", max_length=10_000)
     tags: list[Tag] = Field(default_factory=list, max_length=20)
 
     @field_validator("tags")

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from fitjourney_common.text import MultiLineText
 from fitjourney_core.activities.catalogue import find_activity
 from fitjourney_core.schemas import PastMoment, ReadModel, RequestModel, UtcDatetime
 
@@ -38,7 +39,7 @@ class WorkoutCreate(RequestModel):
     distance_km: float | None = Field(default=None, ge=0, le=1000)
     avg_heart_rate: int | None = Field(default=None, ge=25, le=250)
     perceived_effort: int | None = Field(default=None, ge=1, le=10)
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: MultiLineText | None = Field(default=None, max_length=2000)
     exercises: list[ExerciseIn] = Field(default_factory=list, max_length=50)
 
     _activity = field_validator("activity")(_known_activity)
@@ -53,7 +54,7 @@ class WorkoutUpdate(RequestModel):
     distance_km: float | None = Field(default=None, ge=0, le=1000)
     avg_heart_rate: int | None = Field(default=None, ge=25, le=250)
     perceived_effort: int | None = Field(default=None, ge=1, le=10)
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: MultiLineText | None = Field(default=None, max_length=2000)
     exercises: list[ExerciseIn] | None = Field(default=None, max_length=50)
 
     @field_validator("activity", "started_at", "duration_min", "exercises", mode="before")
