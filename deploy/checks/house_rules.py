@@ -106,6 +106,116 @@ def check_file(path: Path, service: str | None) -> list[str]:
     return problems
 
 
+# Services whose domains must stand on floors (a domain imports only the shared layer and domains below
+# it): a cycle between two of their top-level packages or modules is reported. auth's `runtime` still
+# builds parts of its domains (oauth providers, the refresh-token cache), so it is checked per module only.
+LAYERED_SERVICES = {"core"}
+
+
+def _type_checking_block(node: ast.AST) -> bool:
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"))
+
+
+def runtime_imports(tree: ast.AST) -> list[str]:
+    """Modules a module imports when it runs (at the top or inside functions), `from x import y` also as
+    `x.y`; imports under `if TYPE_CHECKING:` are left out (they never run)."""
+    found: list[str] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if _type_checking_block(child):
+                for other in child.orelse:  # type: ignore[attr-defined]
+                    visit_node(other)
+                continue
+            visit_node(child)
+
+    def visit_node(node: ast.AST) -> None:
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+            found.extend(f"{node.module}.{alias.name}" for alias in node.names)
+        visit(node)
+
+    visit(tree)
+    return found
+
+
+def import_graph(package_dir: Path, depth: int) -> dict[str, set[str]]:
+    """Edges between the package's units (modules, or with depth 1 its top-level packages and modules)."""
+    package = package_dir.name
+    modules: dict[str, Path] = {}
+    for path in package_dir.rglob("*.py"):
+        parts = list(path.relative_to(package_dir.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        modules[".".join(parts)] = path
+
+    def unit(module: str) -> str:
+        return ".".join(module.split(".")[:1 + depth])
+
+    edges: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        for imported in runtime_imports(ast.parse(path.read_text())):
+            if imported.split(".")[0] != package:
+                continue
+            while imported and imported not in modules:
+                imported = imported.rpartition(".")[0]
+            if imported and unit(imported) != unit(module):
+                edges.setdefault(unit(module), set()).add(unit(imported))
+    return edges
+
+
+def import_cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Groups of units that import each other, directly or around a circle (Tarjan's SCC)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def strong(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(edges.get(node, ())):
+            if other not in index:
+                strong(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            strong(node)
+    return cycles
+
+
+def check_import_cycles() -> list[str]:
+    problems: list[str] = []
+    packages = [(path, None) for path in (ROOT / "libs").glob("*/fitjourney_*") if path.is_dir()]
+    packages += [(ROOT / "services" / service / package, service) for service, package in SERVICE_PACKAGES.items()
+                 if (ROOT / "services" / service / package).is_dir()]
+    for package_dir, service in packages:
+        for cycle in import_cycles(import_graph(package_dir, depth=99)):
+            problems.append(f"{package_dir.relative_to(ROOT)}: modules import each other: {' -> '.join(cycle)}")
+        if service in LAYERED_SERVICES:
+            for cycle in import_cycles(import_graph(package_dir, depth=1)):
+                problems.append(f"{package_dir.relative_to(ROOT)}: these domains depend on each other (a domain "
+                                f"imports only the shared layer and domains below it): {', '.join(cycle)}")
+    return problems
+
+
 def main() -> int:
     problems: list[str] = []
     for path in sorted((ROOT / "libs").rglob("*.py")):
@@ -116,6 +226,7 @@ def main() -> int:
             if "tests" in path.parts or "alembic" in path.parts:
                 continue
             problems += check_file(path, service)
+    problems += check_import_cycles()
     for problem in problems:
         print(problem)
     print(f"house rules: {len(problems)} problem(s)")

@@ -71,3 +71,32 @@ def test_a_redis_pipeline_is_not_sql(tree: Path) -> None:
 def test_a_library_importing_a_service_is_reported(tree: Path) -> None:
     path = write(tree, "libs/common/x.py", '"""Doc."""\nfrom fitjourney_core.db import Base\n')
     assert "library never imports a service" in " ".join(house_rules.check_file(path, None))
+
+
+def test_modules_importing_each_other_are_reported(tree: Path) -> None:
+    write(tree, "libs/common/fitjourney_common/__init__.py", '"""Doc."""\n')
+    write(tree, "libs/common/fitjourney_common/a.py", '"""Doc."""\nfrom fitjourney_common.b import B\n')
+    write(tree, "libs/common/fitjourney_common/b.py",
+          '"""Doc."""\ndef f():\n    from fitjourney_common.a import A  # a lazy import is still a circle\n')
+    assert "fitjourney_common.a -> fitjourney_common.b" in " ".join(house_rules.check_import_cycles())
+
+
+def test_a_type_checking_import_is_no_circle(tree: Path) -> None:
+    write(tree, "libs/common/fitjourney_common/__init__.py", '"""Doc."""\n')
+    write(tree, "libs/common/fitjourney_common/a.py", '"""Doc."""\nfrom fitjourney_common.b import B\n')
+    write(tree, "libs/common/fitjourney_common/b.py",
+          '"""Doc."""\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from fitjourney_common.a import A\n')
+    assert house_rules.check_import_cycles() == []
+
+
+def test_a_domain_importing_upwards_is_reported(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(house_rules, "SERVICE_PACKAGES", {"core": "fitjourney_core"})
+    write(tree, "services/core/fitjourney_core/__init__.py", '"""Doc."""\n')
+    write(tree, "services/core/fitjourney_core/summary/service.py",
+          '"""Doc."""\nfrom fitjourney_core.workouts.repository import totals\n')
+    write(tree, "services/core/fitjourney_core/workouts/service.py",
+          '"""Doc."""\nfrom fitjourney_core.summary.cache import drop\n')
+    for name in ("summary/__init__.py", "workouts/__init__.py", "workouts/repository.py", "summary/cache.py"):
+        write(tree, f"services/core/fitjourney_core/{name}", '"""Doc."""\n')
+    problems = " ".join(house_rules.check_import_cycles())
+    assert "domains depend on each other" in problems and "fitjourney_core.summary" in problems

@@ -25,7 +25,8 @@ from starlette.requests import HTTPConnection
 
 from fitjourney_common.cache import create_redis, redis_ping
 from fitjourney_common.db.engine import create_engine, create_session_factory
-from fitjourney_common.events.bus import EventBus, create_bus
+from fitjourney_common.events.bus import EventBus
+from fitjourney_common.events.factory import create_bus
 from fitjourney_common.events.outbox import OutboxRelay
 from fitjourney_common.events.worker import EventWorker, Subscription, stop_on_signals
 from fitjourney_common.observability.logging import configure_logging

@@ -1,17 +1,12 @@
-"""The event bus interface services program against, and the factory choosing it from BROKER_URL."""
+"""The event bus interface services program against (`factory.create_bus` picks one from BROKER_URL)."""
 
 from __future__ import annotations
 
 import abc
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from fitjourney_common.events.envelope import EventEnvelope
-
-if TYPE_CHECKING:
-    from fitjourney_common.settings import CommonSettings
 
 Handler = Callable[[EventEnvelope], Awaitable[None]]
 
@@ -87,17 +82,3 @@ class EventBus(abc.ABC):
 
     async def publish_one(self, envelope: EventEnvelope) -> None:
         await self.publish([envelope])
-
-
-def create_bus(settings: CommonSettings) -> EventBus:
-    """`memory://…` → InMemoryBus (embedded dev); `amqp://…`/`amqps://…` → RabbitMQBus."""
-    scheme = urlsplit(settings.broker_url).scheme.lower()
-    if scheme == "memory":
-        from fitjourney_common.events.memory import InMemoryBus
-
-        return InMemoryBus(settings.broker_url, service_name=settings.service_name)
-    if scheme in ("amqp", "amqps"):
-        from fitjourney_common.events.rabbitmq import RabbitMQBus
-
-        return RabbitMQBus(settings.broker_url, settings.events_exchange, service_name=settings.service_name)
-    raise ValueError(f"BROKER_URL must start with memory://, amqp:// or amqps:// (got scheme {scheme!r})")

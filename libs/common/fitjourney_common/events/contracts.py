@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, ClassVar, Generic, Literal, TypeVar
+from typing import ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fitjourney_common.events.envelope import UtcDatetime
-
-if TYPE_CHECKING:
-    from fitjourney_common.events.envelope import EventEnvelope
+from fitjourney_common.events.timestamps import UtcDatetime
 
 
 class EventData(BaseModel):
@@ -363,11 +360,3 @@ EVENT_CONTRACTS: dict[str, type[EventData]] = {
         ObjectsEraseRequested, ExportReady,
     )
 }
-
-
-def parse_data(envelope: EventEnvelope) -> EventData:
-    """The envelope's `data` as its contract model; ValueError for an unknown type or invalid data."""
-    contract = EVENT_CONTRACTS.get(envelope.type)
-    if contract is None:
-        raise ValueError(f"unknown event type {envelope.type!r}")
-    return contract.model_validate(envelope.data)

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from fitjourney_common.events._telemetry import current_trace_headers
+from fitjourney_common.events.contracts import EVENT_CONTRACTS, EventData
+from fitjourney_common.events.timestamps import UtcDatetime, as_utc
 
-
-def as_utc(value: datetime) -> datetime:
-    """Normalise to UTC; a naive value is taken as UTC because SQLite hands back naive datetimes."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+__all__ = ["EventEnvelope", "UtcDatetime", "as_utc", "new_event", "parse_data"]
 
 # Dotted lowercase words: a type is also the routing key, so `*` and `#` must never appear in it.
 EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
@@ -63,8 +57,6 @@ def new_event(
     Raises ValueError for an unknown type, a field the contract does not know, invalid data, or a
     `user_id` that disagrees with `data.user_id`. When `user_id` is omitted it is taken from the data.
     """
-    from fitjourney_common.events.contracts import EVENT_CONTRACTS  # contracts import this module
-
     contract = EVENT_CONTRACTS.get(type)
     if contract is None:
         raise ValueError(f"unknown event type {type!r} (contracts live in events/contracts.py)")
@@ -87,3 +79,11 @@ def new_event(
         data=validated.model_dump(mode="json"),
         trace_headers=current_trace_headers(),
     )
+
+
+def parse_data(envelope: EventEnvelope) -> EventData:
+    """The envelope's `data` as its contract model; ValueError for an unknown type or invalid data."""
+    contract = EVENT_CONTRACTS.get(envelope.type)
+    if contract is None:
+        raise ValueError(f"unknown event type {envelope.type!r}")
+    return contract.model_validate(envelope.data)
