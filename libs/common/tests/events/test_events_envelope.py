@@ -46,7 +46,7 @@ def test_every_designed_event_type_has_a_contract() -> None:
         "habit.created", "habit.updated", "habit.deleted",
         "check_in.created", "check_in.updated", "check_in.deleted",
         "journal.created", "journal.updated", "journal.deleted",
-        "profile.created", "profile.updated", "export.ready",
+        "profile.created", "profile.updated", "objects.erase_requested", "export.ready",
     }
 
 
