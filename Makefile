@@ -24,9 +24,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Reinstall only when a dependency list changes.
+# Reinstall only when a dependency list changes. libs/common with its dev extra (fakeredis, aiosqlite:
+# the in-process backends of `make dev` and the tests), which the images leave out.
 $(STAMP): $(BIN)/python $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-dev.txt
-	$(BIN)/pip install --quiet $(foreach p,$(PACKAGES),-e $(p)) -r requirements-dev.txt
+	$(BIN)/pip install --quiet $(foreach p,$(PACKAGES),-e '$(p)$(if $(filter libs/common,$(p)),[dev])') \
+		-r requirements-dev.txt
 	@touch $@
 
 install: $(STAMP)

@@ -12,7 +12,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-import fakeredis
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
@@ -20,6 +19,7 @@ from redis.exceptions import RedisError
 
 from fitjourney_common.observability.logging import ThrottledLogger
 from fitjourney_common.observability.metrics import CACHE_REQUESTS
+from fitjourney_common.settings import dev_extra
 
 log = logging.getLogger(__name__)
 # During an outage every request fails the same way; one line per interval says enough.
@@ -32,13 +32,14 @@ SOCKET_TIMEOUT_SECONDS = 1.0
 REDIS_OUTAGE_ERRORS: tuple[type[BaseException], ...] = (RedisError, ConnectionError, TimeoutError, OSError)
 _DELETE_BATCH = 500
 
-_memory_servers: dict[str, fakeredis.FakeServer] = {}
+_memory_servers: dict[str, Any] = {}  # URL → fakeredis.FakeServer
 _memory_lock = threading.Lock()
 
 
 def create_redis(url: str) -> aioredis.Redis:
     """`redis://…` → a real client; `memory://…` → an in-process Redis shared by every client of that URL."""
     if url.startswith(MEMORY_SCHEME):
+        fakeredis = dev_extra("fakeredis", "REDIS_URL=memory://")
         with _memory_lock:
             # One server per URL, so services sharing a process share data and pub/sub, like a real Redis.
             server = _memory_servers.setdefault(url, fakeredis.FakeServer())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -86,3 +87,12 @@ class CommonSettings(BaseSettings):
                 if value == DEV_SECRET and not unused:
                     raise ValueError(f"{name.upper()} must be set outside dev (it still has the dev default)")
         return self
+
+
+def dev_extra(module: str, needed_for: str) -> Any:
+    """Import a package of the `dev` extra (in-process backends), saying how to get it when it is missing."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        raise RuntimeError(f"{needed_for} is an in-process dev backend; it needs the dev extra "
+                           "(pip install 'fitjourney-common[dev]'), which images leave out") from exc

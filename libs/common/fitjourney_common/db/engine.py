@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from fitjourney_common.settings import dev_extra
+
 RLS_USER_SETTING = "app.user_id"
 # Bound when no user is: a connection that once had a transaction-local `app.user_id` reads it back as
 # '' afterwards, which a policy's `::uuid` cast rejects; the nil UUID owns no rows and casts cleanly.
@@ -42,6 +44,7 @@ def create_engine(database_url: str, schema: str, *, pool_size: int = 10, echo: 
             hide_parameters=True,
         )
 
+    dev_extra("aiosqlite", "DATABASE_URL=sqlite…")
     url = make_url(database_url)
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True, "connect_args": {"check_same_thread": False}}
     if not url.database or url.database == ":memory:":
