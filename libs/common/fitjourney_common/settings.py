@@ -52,6 +52,9 @@ class CommonSettings(BaseSettings):
     log_json: bool = True
     otlp_endpoint: str | None = None
     outbox_poll_seconds: float = 0.5
+    # On SIGTERM a worker lets in-flight handlers finish this long before it disconnects (unacked ones are
+    # redelivered); keep it under the orchestrator's grace period (Kubernetes: 30 s).
+    shutdown_drain_seconds: float = Field(default=20.0, ge=0)
     # API replicas relay the outbox and consume events too, unless a separate worker process does
     # (`python -m fitjourney_<service>.worker` with RUN_EVENT_WORKER=false on the API).
     run_event_worker: bool = True

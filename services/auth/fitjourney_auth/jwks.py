@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
+from fitjourney_auth.settings import API_PREFIX
 from fitjourney_auth.shared import AuthRuntimeDep
 
-router = APIRouter(tags=["keys"])
+router = APIRouter(prefix=API_PREFIX, tags=["keys"])
 
 
 @router.get("/.well-known/jwks.json", summary="Public keys that verify access tokens (by `kid`)")

@@ -24,7 +24,7 @@ from fitjourney_auth.recovery.router import router as recovery_router
 from fitjourney_auth.runtime import NEEDS, AuthRuntime
 from fitjourney_auth.sessions.cache import RefreshTokenCache
 from fitjourney_auth.sessions.router import router as sessions_router
-from fitjourney_auth.settings import API_PREFIX, AuthSettings
+from fitjourney_auth.settings import AuthSettings
 from fitjourney_auth.tokens import AccessTokenIssuer
 from fitjourney_common.runtime import open_runtime, running_events, runtime_lifespan
 from fitjourney_common.security import TokenVerifier
@@ -81,5 +81,5 @@ def create_app(settings: AuthSettings | None = None, *, mail_sender: MailSender 
     )
     install_service_defaults(app, settings)
     for router in (accounts_router, sessions_router, oauth_router, recovery_router, admin_router, jwks_router):
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router)
     return app

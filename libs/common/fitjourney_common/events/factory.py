@@ -16,5 +16,6 @@ def create_bus(settings: CommonSettings) -> EventBus:
     if scheme == "memory":
         return InMemoryBus(settings.broker_url, service_name=settings.service_name)
     if scheme in ("amqp", "amqps"):
-        return RabbitMQBus(settings.broker_url, settings.events_exchange, service_name=settings.service_name)
+        return RabbitMQBus(settings.broker_url, settings.events_exchange, service_name=settings.service_name,
+                           close_timeout=settings.shutdown_drain_seconds)
     raise ValueError(f"BROKER_URL must start with memory://, amqp:// or amqps:// (got scheme {scheme!r})")

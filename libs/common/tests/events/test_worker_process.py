@@ -31,7 +31,7 @@ async def test_sigterm_mid_message_acks_it_and_flushes_the_outbox_before_exit(
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/probe.db", "REDIS_URL": REDIS_URL,
            "BROKER_URL": AMQP_URL, "EVENTS_EXCHANGE": rabbit.exchange, "EVENTS_QUEUE_PREFIX": f"{rabbit.prefix}.",
            "ENVIRONMENT": "test", "LOG_JSON": "false", "OUTBOX_POLL_SECONDS": "0.05"}
-    redis = aioredis.from_url(REDIS_URL)
+    redis = aioredis.from_url(REDIS_URL, socket_timeout=None)  # it blocks in BLPOP for longer than 5 s
     connection = await aio_pika.connect(AMQP_URL)
     process = await asyncio.create_subprocess_exec(sys.executable, str(PROBE), tag, env=env)
     try:
@@ -40,15 +40,15 @@ async def test_sigterm_mid_message_acks_it_and_flushes_the_outbox_before_exit(
         done = await channel.declare_queue(exclusive=True)
         await done.bind(exchange, routing_key="probe.done")
 
-        assert await redis.blpop([f"{tag}:ready"], timeout=30) is not None, "the worker did not start"
+        assert await redis.blpop([f"{tag}:ready"], timeout=60) is not None, "the worker did not start"
         work = EventEnvelope(id=uuid.uuid4(), type="probe.work", occurred_at=datetime.now(UTC))
         await exchange.publish(aio_pika.Message(work.to_json(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
                                routing_key="probe.work")
 
-        started = await redis.blpop([f"{tag}:started"], timeout=10)
+        started = await redis.blpop([f"{tag}:started"], timeout=30)
         assert started is not None and started[1] == str(work.id).encode(), "the message never got in flight"
         process.send_signal(signal.SIGTERM)
-        assert await redis.blpop([f"{tag}:stopping"], timeout=10) is not None, "SIGTERM did not stop the worker"
+        assert await redis.blpop([f"{tag}:stopping"], timeout=30) is not None, "SIGTERM did not stop the worker"
         await redis.rpush(f"{tag}:release", "1")  # the handler finishes only once the worker is stopping
         assert await asyncio.wait_for(process.wait(), 30) == 0
 

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import redis.asyncio
 from sqlalchemy.orm import DeclarativeBase
 
 from fitjourney_common.db.base import make_base
@@ -34,7 +35,9 @@ NEEDS = BackendNeeds(schema="probe", outbox_model=ProbeOutbox)
 def subscriptions(runtime: Runtime[CommonSettings], tag: str) -> list[Subscription]:
     async def work(envelope: EventEnvelope) -> None:
         await runtime.redis.rpush(f"{tag}:started", str(envelope.id))
-        await runtime.redis.blpop([f"{tag}:release"], timeout=30)
+        # Its own client: the service's has a 1 s socket timeout, too short for a blocking wait.
+        async with redis.asyncio.from_url(runtime.settings.redis_url, socket_timeout=None) as waiting:
+            await waiting.blpop([f"{tag}:release"], timeout=60)
         async with runtime.session_factory() as session, session.begin():
             add_event(session, ProbeOutbox, EventEnvelope(
                 id=uuid.uuid4(), type="probe.done", occurred_at=datetime.now(UTC), data={"of": str(envelope.id)}))

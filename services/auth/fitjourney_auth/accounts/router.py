@@ -6,11 +6,12 @@ from fastapi import APIRouter, status
 
 from fitjourney_auth.accounts import service
 from fitjourney_auth.accounts.schemas import UserCreate, UserRead
+from fitjourney_auth.settings import API_PREFIX
 from fitjourney_auth.shared import AuthRuntimeDep, ClientDep
 from fitjourney_common.db.session import SessionDep
 from fitjourney_common.security import CurrentUser
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(prefix=API_PREFIX, tags=["accounts"])
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserRead,

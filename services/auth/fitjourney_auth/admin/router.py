@@ -10,12 +10,13 @@ from fastapi import APIRouter, Query
 from fitjourney_auth.accounts.schemas import AdminUserRead
 from fitjourney_auth.admin import service
 from fitjourney_auth.admin.schemas import RolesUpdate
+from fitjourney_auth.settings import API_PREFIX
 from fitjourney_auth.shared import ClientDep
 from fitjourney_common.db.pagination import ListParamsDep, Page
 from fitjourney_common.db.session import SessionDep
 from fitjourney_common.security import Principal, require_roles
 
-router = APIRouter(prefix="/users", tags=["admin"])
+router = APIRouter(prefix=f"{API_PREFIX}/users", tags=["admin"])
 AdminUser = Annotated[Principal, require_roles("admin")]
 # NUL cannot even be sent to PostgreSQL (it was a 500); no email holds a control character.
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"

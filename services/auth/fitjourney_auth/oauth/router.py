@@ -10,10 +10,11 @@ from fitjourney_auth.oauth import service
 from fitjourney_auth.oauth.schemas import AccessTokenSignIn, IdTokenSignIn
 from fitjourney_auth.sessions.router import TOKEN_RESPONSES, token_response
 from fitjourney_auth.sessions.schemas import TokenResponse
+from fitjourney_auth.settings import API_PREFIX
 from fitjourney_auth.shared import AuthRuntimeDep, ClientDep, WantsCookie
 from fitjourney_common.db.session import SessionDep
 
-router = APIRouter(prefix="/oauth", tags=["oauth"])
+router = APIRouter(prefix=f"{API_PREFIX}/oauth", tags=["oauth"])
 RESPONSES = {**TOKEN_RESPONSES, 404: {"description": "Provider not enabled"},
              409: {"description": "Email belongs to another account and is not verified by the provider"},
              503: {"description": "The provider cannot be reached"}}

@@ -6,10 +6,11 @@ from fastapi import APIRouter, BackgroundTasks, Response, status
 
 from fitjourney_auth.recovery import service
 from fitjourney_auth.recovery.schemas import ForgotPasswordRequest, ResetPasswordRequest
+from fitjourney_auth.settings import API_PREFIX
 from fitjourney_auth.shared import AuthRuntimeDep, ClientDep
 from fitjourney_common.db.session import SessionDep
 
-router = APIRouter(prefix="/password", tags=["password"])
+router = APIRouter(prefix=f"{API_PREFIX}/password", tags=["password"])
 
 
 @router.post("/forgot", status_code=status.HTTP_202_ACCEPTED,

@@ -10,14 +10,14 @@ from fitjourney_auth.sessions import service
 from fitjourney_auth.sessions.cookies import clear_refresh_cookie, refresh_cookie, set_refresh_cookie
 from fitjourney_auth.sessions.schemas import LoginRequest, RefreshRequest, SessionRead, TokenResponse
 from fitjourney_auth.sessions.service import IssuedTokens
-from fitjourney_auth.settings import AuthSettings
+from fitjourney_auth.settings import API_PREFIX, AuthSettings
 from fitjourney_auth.shared import AuthRuntimeDep, ClientDep, WantsCookie
 from fitjourney_common.db.pagination import ListParamsDep, Page
 from fitjourney_common.db.session import SessionDep
 from fitjourney_common.errors import Unauthorized
 from fitjourney_common.security import CurrentUser
 
-router = APIRouter(tags=["sessions"])
+router = APIRouter(prefix=API_PREFIX, tags=["sessions"])
 
 TOKEN_RESPONSES: dict[int | str, dict[str, str]] = {
     401: {"description": "Wrong credentials or invalid token"},

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import time_machine
 from core_helpers import broker_listener
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -145,23 +146,28 @@ async def test_future_dates_in_the_users_zone_are_refused(client: httpx.AsyncCli
         assert response.json()["errors"][0]["field"] == next(iter(body))
 
 
+# 20:00 UTC on 15 June: Tuesday 16 June, 08:00 in Auckland (UTC+12), still Monday 15 June, 13:00 in Los Angeles.
+AUCKLAND_AHEAD_OF_LOS_ANGELES = datetime(2026, 6, 15, 20, 0, tzinfo=UTC)
+
+
 async def test_streak_uses_the_users_time_zone(client: httpx.AsyncClient, auth_headers, other_auth_headers) -> None:
-    """Two users check in on the same two local dates, ending at Auckland's today; for the user in Los
-    Angeles (up to a day behind) those dates are today and tomorrow."""
-    auckland_today = local_today("Pacific/Auckland")
-    streaks = {}
-    for headers, zone in ((auth_headers, "Pacific/Auckland"), (other_auth_headers, "America/Los_Angeles")):
-        await client.put("/api/v1/profile", json={"time_zone": zone}, headers=headers)
-        habit = await new_habit(client, headers)
-        for day in (auckland_today - timedelta(days=1), auckland_today):
-            response = await check_in(client, headers, habit["id"], day)
-            assert response.status_code in (201, 422), response.text
-        streaks[zone] = (await client.get(f"/api/v1/habits/{habit['id']}", headers=headers)).json()
-    assert streaks["Pacific/Auckland"]["current_streak"] == 2
-    assert streaks["Pacific/Auckland"]["done_today"] is True
-    if local_today("America/Los_Angeles") < auckland_today:  # most of the day: LA is a date behind
-        assert streaks["America/Los_Angeles"]["current_streak"] == 1
-        assert streaks["America/Los_Angeles"]["done_today"] is True
+    """Two users check in on the same two dates, ending at Auckland's today. For the user in Los Angeles
+    those dates are today and tomorrow: tomorrow is refused, and the streak counts today only."""
+    with time_machine.travel(AUCKLAND_AHEAD_OF_LOS_ANGELES, tick=True):
+        auckland_today = local_today("Pacific/Auckland")
+        assert auckland_today == date(2026, 6, 16) and local_today("America/Los_Angeles") == date(2026, 6, 15)
+        statuses, streaks = {}, {}
+        for headers, zone in ((auth_headers, "Pacific/Auckland"), (other_auth_headers, "America/Los_Angeles")):
+            await client.put("/api/v1/profile", json={"time_zone": zone}, headers=headers)
+            habit = await new_habit(client, headers)
+            responses = [await check_in(client, headers, habit["id"], day)
+                         for day in (auckland_today - timedelta(days=1), auckland_today)]
+            statuses[zone] = [response.status_code for response in responses]
+            streaks[zone] = (await client.get(f"/api/v1/habits/{habit['id']}", headers=headers)).json()
+    assert statuses == {"Pacific/Auckland": [201, 201], "America/Los_Angeles": [201, 422]}
+    assert (streaks["Pacific/Auckland"]["current_streak"], streaks["Pacific/Auckland"]["done_today"]) == (2, True)
+    assert (streaks["America/Los_Angeles"]["current_streak"], streaks["America/Los_Angeles"]["done_today"]) == (
+        1, True)
 
 
 async def test_delete_a_check_in(client: httpx.AsyncClient, auth_headers) -> None:
