@@ -1,29 +1,8 @@
-"""Time zones and the local calendar day a moment falls on (a user's zone comes from their profile)."""
+"""The local calendar of core's users: the shared rules (`fitjourney_common.fitness.local_time`), re-exported
+for core's modules."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from fitjourney_common.fitness.local_time import day_bounds, local_date, local_today, zone_or_utc
 
-
-def zone_or_utc(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_today(zone: ZoneInfo, now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(zone).date()
-
-
-def local_date(moment: datetime, zone: ZoneInfo) -> date:
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone).date()
-
-
-def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start, end) of a local calendar day, in UTC (23 or 25 hours long on DST changes)."""
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+__all__ = ["day_bounds", "local_date", "local_today", "zone_or_utc"]

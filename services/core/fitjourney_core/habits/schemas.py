@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from fitjourney_core.habits.streaks import DAILY, WEEKDAYS
+from fitjourney_common.fitness.streaks import DAILY, WEEKDAYS
 from fitjourney_core.schemas import PastDate, ReadModel, RequestModel, UtcDatetime
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

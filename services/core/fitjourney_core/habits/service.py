@@ -20,6 +20,7 @@ from fitjourney_common.events.contracts import (
     HabitState,
     HabitUpdated,
 )
+from fitjourney_common.fitness.streaks import Schedule, compute_streaks, schedule_for_api, stored_schedule
 from fitjourney_core.habits import repository
 from fitjourney_core.habits.models import Habit, HabitCheckIn
 from fitjourney_core.habits.schemas import (
@@ -31,7 +32,6 @@ from fitjourney_core.habits.schemas import (
     HabitRead,
     HabitUpdate,
 )
-from fitjourney_core.habits.streaks import Schedule, compute_streaks, schedule_for_api, stored_schedule
 from fitjourney_core.local_time import local_today
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.profile.service import user_time_zone

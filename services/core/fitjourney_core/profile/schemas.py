@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from fitjourney_core.profile.targets import age_on
+from fitjourney_common.fitness.targets import age_on
 from fitjourney_core.schemas import ReadModel, RequestModel, UtcDatetime
 
 Sex = Literal["male", "female"]

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.events.contracts import ProfileCreated, ProfileState, ProfileUpdated, ResourceState
+from fitjourney_common.fitness.targets import age_on, bmi, daily_targets
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core import objects
 from fitjourney_core.body_metrics.repository import latest_weight
@@ -21,7 +22,6 @@ from fitjourney_core.objects import AVATARS
 from fitjourney_core.profile import repository
 from fitjourney_core.profile.models import Profile
 from fitjourney_core.profile.schemas import AvatarRead, ImperialRead, ProfileRead, ProfileUpdate, TargetsRead
-from fitjourney_core.profile.targets import age_on, bmi, daily_targets
 from fitjourney_core.profile.units import cm_to_inches, inches_to_cm, kg_to_lb, lb_to_kg
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import check_if_match

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from fitjourney_core.habits.streaks import (
+from fitjourney_common.fitness.local_time import local_today
+from fitjourney_common.fitness.streaks import (
     WEEKDAYS,
     Schedule,
     Streaks,
@@ -14,7 +15,6 @@ from fitjourney_core.habits.streaks import (
     schedule_for_api,
     stored_schedule,
 )
-from fitjourney_core.local_time import local_today
 
 DAILY = Schedule.daily()
 MON_WED_FRI = Schedule.of(["mon", "wed", "fri"])

@@ -1,0 +1,1 @@
+"""FitJourney analytics service: dashboards, trends, reports and business metrics."""

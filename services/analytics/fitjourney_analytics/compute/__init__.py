@@ -1,0 +1,1 @@
+"""Pure computations of analytics (no database, no clock): calendars, series, trends, habits, reports."""

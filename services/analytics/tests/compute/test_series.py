@@ -1,0 +1,78 @@
+"""Local-day bucketing across DST changes, empty days kept, Monday weeks: hand-computed figures."""
+
+import math
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from fitjourney_analytics.compute.calendar import Window, period_window, week_start
+from fitjourney_analytics.compute.series import daily_frame, local_day_sums, records, weekly_frame
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_spring_forward_day_is_23_hours_and_gets_exactly_its_moments() -> None:
+    # 2024-03-31 in Berlin runs from 2024-03-30 23:00Z to 2024-03-31 22:00Z (clocks jump 02:00 -> 03:00).
+    window = Window(date(2024, 3, 31), date(2024, 3, 31), BERLIN)
+    assert window.utc_start == datetime(2024, 3, 30, 23, 0, tzinfo=UTC)
+    assert window.utc_end == datetime(2024, 3, 31, 22, 0, tzinfo=UTC)
+    moments = [
+        datetime(2024, 3, 30, 22, 30, tzinfo=UTC),  # 23:30 CET on the 30th
+        datetime(2024, 3, 30, 23, 30, tzinfo=UTC),  # 00:30 CET on the 31st
+        datetime(2024, 3, 31, 21, 30, tzinfo=UTC),  # 23:30 CEST on the 31st
+        datetime(2024, 3, 31, 22, 30, tzinfo=UTC),  # 00:30 CEST on April 1st
+    ]
+    sums = local_day_sums(moments, {"kcal": [100, 200, 300, 400]}, BERLIN)
+    assert sums["kcal"].to_dict() == {date(2024, 3, 30): 100, date(2024, 3, 31): 500, date(2024, 4, 1): 400}
+    assert sums["n"].to_dict() == {date(2024, 3, 30): 1, date(2024, 3, 31): 2, date(2024, 4, 1): 1}
+
+
+def test_fall_back_day_is_25_hours() -> None:
+    # 2024-10-27 in Berlin: 2024-10-26 22:00Z .. 2024-10-27 23:00Z. 22:30Z is still the 27th (23:30 CET);
+    # a fixed +2 offset would have put it on the 28th.
+    window = Window(date(2024, 10, 27), date(2024, 10, 27), BERLIN)
+    assert (window.utc_end - window.utc_start).total_seconds() == 25 * 3600
+    sums = local_day_sums([datetime(2024, 10, 27, 22, 30, tzinfo=UTC), datetime(2024, 10, 26, 22, 30, tzinfo=UTC)],
+                          {"kcal": [50, 70]}, BERLIN)
+    assert sums["kcal"].to_dict() == {date(2024, 10, 27): 120}
+
+
+def test_no_moments_gives_an_empty_frame() -> None:
+    assert local_day_sums([], {"kcal": []}, BERLIN).empty
+
+
+def test_empty_days_are_kept_zero_for_counts_and_missing_for_measurements() -> None:
+    window = Window(date(2024, 3, 29), date(2024, 4, 2), BERLIN)
+    rows = [{"day": date(2024, 3, 30), "minutes": 30.0, "weight": 80.0},
+            {"day": date(2024, 4, 1), "minutes": 45.0, "weight": None}]
+    frame = daily_frame(window, rows, ["minutes", "weight"], zero_fill=["minutes"])
+    assert list(frame.index) == window.days and len(frame) == 5
+    assert frame["minutes"].tolist() == [0.0, 30.0, 0.0, 45.0, 0.0]
+    assert math.isnan(frame.loc[date(2024, 3, 29), "weight"]) and frame.loc[date(2024, 3, 30), "weight"] == 80.0
+    out = records(frame, "date")
+    assert out[0] == {"date": "2024-03-29", "minutes": 0.0, "weight": None}
+
+
+def test_no_rows_at_all_still_lists_every_day() -> None:
+    window = Window(date(2024, 1, 1), date(2024, 1, 3), BERLIN)
+    frame = daily_frame(window, [], ["kcal"], zero_fill=["kcal"])
+    assert frame["kcal"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_weeks_start_on_monday_and_the_edges_are_short() -> None:
+    # Sat 2024-03-30 .. Tue 2024-04-02: week of Mon 25 March (2 days), week of Mon 1 April (2 days).
+    window = Window(date(2024, 3, 30), date(2024, 4, 2), BERLIN)
+    rows = [{"day": date(2024, 3, 30), "kcal": 2000.0, "weight": 80.0},
+            {"day": date(2024, 3, 31), "kcal": 1000.0, "weight": 79.0},
+            {"day": date(2024, 4, 2), "kcal": 1500.0, "weight": None}]
+    weeks = weekly_frame(daily_frame(window, rows, ["kcal", "weight"], zero_fill=["kcal"]), ["kcal"], ["weight"])
+    assert list(weeks.index) == [date(2024, 3, 25), date(2024, 4, 1)]
+    assert weeks["kcal"].tolist() == [3000.0, 1500.0] and weeks["days"].tolist() == [2, 2]
+    assert weeks.loc[date(2024, 3, 25), "weight"] == 79.5
+    assert math.isnan(weeks.loc[date(2024, 4, 1), "weight"])
+    assert week_start(date(2024, 3, 31)) == date(2024, 3, 25)
+
+
+def test_period_windows_end_today_and_include_it() -> None:
+    window = period_window("week", date(2024, 4, 2), BERLIN)
+    assert (window.first, window.last, len(window.days)) == (date(2024, 3, 27), date(2024, 4, 2), 7)
+    assert len(period_window("year", date(2024, 4, 2), BERLIN).days) == 365
