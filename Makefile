@@ -3,9 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := libs/common services/auth services/core services/ai gateway
+PACKAGES := libs/common services/auth services/core services/ai services/analytics gateway
 STAMP := $(VENV)/.installed
-SERVICES_WITH_MIGRATIONS := auth core
+SERVICES_WITH_MIGRATIONS := auth core analytics
 
 .PHONY: help install dev demo test backends browser lint fmt check migrate bench clean helm-sync
 
@@ -56,7 +56,8 @@ test: install backends
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy libs/common/fitjourney_common services/auth/fitjourney_auth services/core/fitjourney_core \
-		services/ai/fitjourney_ai services/_template/fitjourney_skeleton gateway/fitjourney_gateway
+		services/ai/fitjourney_ai services/_template/fitjourney_skeleton \
+		services/analytics/fitjourney_analytics gateway/fitjourney_gateway
 	$(BIN)/python deploy/checks/house_rules.py
 
 fmt: install
@@ -65,6 +66,8 @@ fmt: install
 migrate: install
 	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL"; exit 1; }
 	@for s in $(SERVICES_WITH_MIGRATIONS); do echo "migrating $$s"; (cd services/$$s && ../../$(BIN)/alembic upgrade head) || exit 1; done
+	@# Analytics reads core through a read-only role; re-granted each time, so new core tables are covered.
+	$(BIN)/fitjourney-analytics grant-reader
 
 bench: install
 	@mkdir -p deploy/bench/results

@@ -344,6 +344,23 @@ class ExportReady(EventData):
     object_key: str
 
 
+class ReportRequested(EventData):
+    """Analytics asks its own worker to build a report off the request path."""
+
+    event_type = "report.requested"
+    report_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+class ReportReady(EventData):
+    """A report is built and stored; core tells the user's WebSocket (`{"type": "report.ready", ...}`)."""
+
+    event_type = "report.ready"
+    report_id: uuid.UUID
+    user_id: uuid.UUID
+    format: Literal["csv", "pdf"]
+
+
 EVENT_CONTRACTS: dict[str, type[EventData]] = {
     model.event_type: model
     for model in (
@@ -358,5 +375,6 @@ EVENT_CONTRACTS: dict[str, type[EventData]] = {
         JournalCreated, JournalUpdated, JournalDeleted,
         ProfileCreated, ProfileUpdated,
         ObjectsEraseRequested, ExportReady,
+        ReportRequested, ReportReady,
     )
 }

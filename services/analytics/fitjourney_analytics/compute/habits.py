@@ -22,26 +22,26 @@ class HabitStats:
         return None if self.scheduled == 0 else self.done / self.scheduled
 
 
-def habit_stats(schedule: str, target_count: int, created_on: date, counts: Mapping[date, int], window: Window,
-                today: date) -> HabitStats:
-    """Scheduled days of the window since the habit existed (today included only once done: it is
-    still open), how many reached the target, and the streaks as of `today`."""
+def habit_days(schedule: str, target_count: int, created_on: date, counts: Mapping[date, int], window: Window,
+               today: date) -> dict[date, bool]:
+    """Each due day of the window (scheduled, the habit existed, not after today) -> whether it reached the
+    target. Today is left out until it is done: it is still open."""
     rule = Schedule.of(schedule)
-    scheduled = done = 0
+    out: dict[date, bool] = {}
     for day in window.days:
-        if day < created_on or not rule.includes(day) or day > today:
+        if day < created_on or day > today or not rule.includes(day):
             continue
         reached = counts.get(day, 0) >= target_count
         if day == today and not reached:
             continue
-        scheduled += 1
-        done += int(reached)
-    streaks = compute_streaks(rule, target_count, counts, today)
-    return HabitStats(scheduled=scheduled, done=done, current_streak=streaks.current,
+        out[day] = reached
+    return out
+
+
+def habit_stats(schedule: str, target_count: int, created_on: date, counts: Mapping[date, int], window: Window,
+                today: date) -> HabitStats:
+    """Due days of the window, how many reached the target, and the streaks as of `today`."""
+    due = habit_days(schedule, target_count, created_on, counts, window, today)
+    streaks = compute_streaks(Schedule.of(schedule), target_count, counts, today)
+    return HabitStats(scheduled=len(due), done=sum(due.values()), current_streak=streaks.current,
                       longest_streak=streaks.longest)
-
-
-def scheduled_per_day(schedule: str, created_on: date, window: Window) -> dict[date, int]:
-    """1 on each day of the window the habit was due (and existed), for the per-day completion series."""
-    rule = Schedule.of(schedule)
-    return {day: 1 for day in window.days if day >= created_on and rule.includes(day)}

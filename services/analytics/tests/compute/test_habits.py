@@ -4,8 +4,9 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from fitjourney_analytics.compute.calendar import Window
-from fitjourney_analytics.compute.habits import habit_stats, scheduled_per_day
+from fitjourney_analytics.compute.habits import habit_days, habit_stats
 
 UTC = ZoneInfo("UTC")
 WINDOW = Window(date(2024, 5, 6), date(2024, 5, 12), UTC)  # Mon 6 .. Sun 12 May 2024
@@ -25,7 +26,8 @@ def test_today_counts_once_done_and_weekday_schedules_skip_other_days() -> None:
     counts = {date(2024, 5, 8): 2, date(2024, 5, 10): 2, date(2024, 5, 9): 5}
     stats = habit_stats("mon,wed,fri", 2, date(2024, 5, 8), counts, WINDOW, today=date(2024, 5, 10))
     assert (stats.scheduled, stats.done, stats.current_streak) == (2, 2, 2)
-    assert scheduled_per_day("mon,wed,fri", date(2024, 5, 8), WINDOW) == {date(2024, 5, 8): 1, date(2024, 5, 10): 1}
+    assert habit_days("mon,wed,fri", 2, date(2024, 5, 8), counts, WINDOW, date(2024, 5, 10)) == {
+        date(2024, 5, 8): True, date(2024, 5, 10): True}
 
 
 def test_below_target_is_not_done_and_nothing_due_has_no_rate() -> None:

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+
 from fitjourney_analytics.compute.trend import day_ema, robust_trend
 
 D0 = date(2024, 1, 1)

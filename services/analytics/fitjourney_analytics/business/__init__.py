@@ -1,0 +1,1 @@
+"""Business metrics for operators: active users, workouts, food logging, sign-ups, weekly-cohort retention."""

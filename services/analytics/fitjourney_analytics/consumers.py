@@ -1,0 +1,54 @@
+"""The analytics service's event subscriptions: one durable queue, handlers by event type.
+
+Any write of a user's data in core (its `<resource>.*` events) drops that user's cached dashboards;
+`user.registered` records the sign-up date; `report.requested` builds a report; `user.deleted` erases.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_analytics.erasure import handle_user_deleted
+from fitjourney_analytics.models import ProcessedEvent
+from fitjourney_analytics.registrations import handle_user_registered
+from fitjourney_analytics.reports.job import handle_report_requested
+from fitjourney_common.events.envelope import EventEnvelope
+from fitjourney_common.events.inbox import idempotent
+from fitjourney_common.events.worker import Subscription
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]
+HANDLERS: dict[str, Handler] = {
+    "report.requested": handle_report_requested,
+    "user.registered": handle_user_registered,
+    "user.deleted": handle_user_deleted,
+}
+# Core's events about a user's data (old names and the `<resource>.created|updated|deleted` lifecycle):
+# whichever arrives, the user's cached figures are stale.
+DATA_CHANGE_PATTERNS = ["workout.*", "food.*", "food_log.*", "body_metric.*", "habit.*", "check_in.*",
+                        "habit_check_in.*", "journal.*", "journal_entry.*", "profile.*"]
+
+
+def build_subscriptions(app_state: Any, queue: str) -> list[Subscription]:
+    """`app_state` is read when an event arrives (the backends only exist once the lifespan opened them)."""
+
+    async def dispatch(envelope: EventEnvelope) -> None:
+        handler = HANDLERS.get(envelope.type)
+        if handler is None:
+            # A change of the user's data: bumping the cache generation twice is harmless, no inbox needed.
+            if envelope.user_id is not None:
+                await app_state.dashboard_cache.invalidate(envelope.user_id)
+            return
+
+        async def in_transaction(session: AsyncSession, event: EventEnvelope) -> None:
+            await handler(session, event, app_state)
+
+        await idempotent(app_state.session_factory, ProcessedEvent, f"analytics:{envelope.type}",
+                         in_transaction)(envelope)
+
+    return [Subscription(queue=queue, patterns=[*HANDLERS, *DATA_CHANGE_PATTERNS], handler=dispatch)]

@@ -1,0 +1,168 @@
+"""SQL over core's tables, read-only: per-local-day aggregates of one user, and profile facts.
+
+Analytics never imports core's package: these statements name core's tables and columns, and a test
+runs them against core's real migrations. On PostgreSQL the local day is computed in SQL
+(`AT TIME ZONE`, which follows the zone's DST rules per row); SQLite (dev) has no time zones, so there
+the rows of the window are fetched and bucketed by the same rules in pandas.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Date, String, TextClause, Uuid, bindparam, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fitjourney_analytics.compute.calendar import Window
+from fitjourney_analytics.compute.series import local_day_sums
+from fitjourney_common.db.base import UtcDateTime
+from fitjourney_common.fitness.local_time import local_date
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    time_zone: str
+    birth_date: date | None
+    sex: str | None
+    height_cm: float | None
+    activity_level: str
+    goal: str
+    weekly_rate_kg: float | None
+
+
+@dataclass(frozen=True)
+class HabitRow:
+    id: uuid.UUID
+    name: str
+    schedule: str
+    target_count: int
+    created_at: datetime
+
+
+# Typed parameters: SQLite stores UUIDs as hex and timestamps as UTC text; the types convert like the ORM does.
+PARAM_TYPES = {"user_id": Uuid(), "start": UtcDateTime(), "end": UtcDateTime(), "before": UtcDateTime(),
+               "first": Date(), "last": Date(), "tz": String()}
+
+
+def sql(statement: str) -> TextClause:
+    """`text(statement)` with the types of the parameters it names."""
+    clause = text(statement)
+    names = [name for name in PARAM_TYPES if f":{name}" in statement]
+    return clause.bindparams(*(bindparam(name, type_=PARAM_TYPES[name]) for name in names))
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _params(user_id: uuid.UUID, window: Window) -> dict[str, Any]:
+    return {"user_id": user_id, "start": window.utc_start, "end": window.utc_end, "tz": str(window.zone)}
+
+
+def _aware(value: Any) -> datetime:
+    """SQLite hands timestamps back as naive UTC (or text); PostgreSQL as aware datetimes."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class CoreReadRepository:
+    """One user's data in core, as analytics needs it (every query filters by owner and live rows)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def profile(self, user_id: uuid.UUID) -> ProfileFacts | None:
+        row = (await self.session.execute(sql(
+            "SELECT time_zone, birth_date, sex, height_cm, activity_level, goal, weekly_rate_kg "
+            "FROM core.profiles WHERE user_id = :user_id"), {"user_id": user_id})).first()
+        if row is None:
+            return None
+        birth = date.fromisoformat(row.birth_date) if isinstance(row.birth_date, str) else row.birth_date
+        return ProfileFacts(row.time_zone, birth, row.sex, row.height_cm, row.activity_level, row.goal,
+                            row.weekly_rate_kg)
+
+    async def latest_weight(self, user_id: uuid.UUID, before: datetime) -> float | None:
+        value = await self.session.scalar(sql(
+            "SELECT weight_kg FROM core.body_metrics WHERE user_id = :user_id AND deleted_at IS NULL "
+            "AND weight_kg IS NOT NULL AND measured_at < :before ORDER BY measured_at DESC LIMIT 1"),
+            {"user_id": user_id, "before": before})
+        return None if value is None else float(value)
+
+    async def food_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
+        """Per local day: kcal_in, protein_g, carbs_g, fat_g, food_logs (count)."""
+        where = ("FROM core.food_logs WHERE user_id = :user_id AND deleted_at IS NULL "
+                 "AND eaten_at >= :start AND eaten_at < :end")
+        if _is_postgres(self.session):
+            result = await self.session.execute(sql(
+                "SELECT (eaten_at AT TIME ZONE :tz)::date AS day, sum(kcal) AS kcal_in, sum(protein_g) AS protein_g, "
+                f"sum(carbs_g) AS carbs_g, sum(fat_g) AS fat_g, count(*) AS food_logs {where} GROUP BY 1"),
+                _params(user_id, window))
+            return [dict(row._mapping) for row in result]
+        rows = (await self.session.execute(sql(f"SELECT eaten_at, kcal, protein_g, carbs_g, fat_g {where}"),
+                                           _params(user_id, window))).all()
+        sums = local_day_sums([_aware(r.eaten_at) for r in rows], {
+            "kcal_in": [r.kcal for r in rows], "protein_g": [r.protein_g for r in rows],
+            "carbs_g": [r.carbs_g for r in rows], "fat_g": [r.fat_g for r in rows]}, window.zone)
+        return [{"day": day, **values, "food_logs": values.pop("n")}
+                for day, values in sums.to_dict("index").items()]
+
+    async def workout_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
+        """Per local day and activity: workouts, workout_minutes, kcal_out (estimated calories only)."""
+        where = ("FROM core.workouts WHERE user_id = :user_id AND deleted_at IS NULL "
+                 "AND started_at >= :start AND started_at < :end")
+        kcal = "CASE WHEN calories_status = 'estimated' THEN coalesce(calories_burned, 0) ELSE 0 END"
+        if _is_postgres(self.session):
+            result = await self.session.execute(sql(
+                "SELECT (started_at AT TIME ZONE :tz)::date AS day, activity, count(*) AS workouts, "
+                f"sum(duration_min) AS workout_minutes, sum({kcal}) AS kcal_out {where} GROUP BY 1, 2"),
+                _params(user_id, window))
+            return [dict(row._mapping) for row in result]
+        rows = (await self.session.execute(sql(
+            f"SELECT started_at, activity, duration_min, {kcal} AS kcal {where}"), _params(user_id, window))).all()
+        groups: dict[tuple[date, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+        for row in rows:
+            totals = groups[(local_date(_aware(row.started_at), window.zone), row.activity)]
+            totals[0] += 1
+            totals[1] += float(row.duration_min)
+            totals[2] += float(row.kcal)
+        return [{"day": day, "activity": activity, "workouts": n, "workout_minutes": minutes, "kcal_out": kcal_out}
+                for (day, activity), (n, minutes, kcal_out) in groups.items()]
+
+    async def body_metrics(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
+        """Every measurement of the window, oldest first: measured_at, weight_kg, body_fat_pct."""
+        rows = (await self.session.execute(sql(
+            "SELECT measured_at, weight_kg, body_fat_pct FROM core.body_metrics WHERE user_id = :user_id "
+            "AND deleted_at IS NULL AND measured_at >= :start AND measured_at < :end "
+            "AND (weight_kg IS NOT NULL OR body_fat_pct IS NOT NULL) ORDER BY measured_at"),
+            _params(user_id, window))).all()
+        return [{"measured_at": _aware(r.measured_at), "weight_kg": r.weight_kg, "body_fat_pct": r.body_fat_pct}
+                for r in rows]
+
+    async def habits(self, user_id: uuid.UUID) -> list[HabitRow]:
+        rows = (await self.session.execute(sql(
+            "SELECT id, name, schedule, target_count, created_at FROM core.habits "
+            "WHERE user_id = :user_id AND deleted_at IS NULL ORDER BY created_at, id"), {"user_id": user_id})).all()
+        return [HabitRow(uuid.UUID(str(r.id)), r.name, r.schedule, int(r.target_count), _aware(r.created_at))
+                for r in rows]
+
+    async def check_ins(self, user_id: uuid.UUID, first: date, last: date) -> list[tuple[uuid.UUID, date, int]]:
+        """(habit_id, local date, count) of live check-ins between two local dates (both included)."""
+        rows = (await self.session.execute(sql(
+            "SELECT habit_id, date, count AS check_ins FROM core.habit_check_ins WHERE user_id = :user_id "
+            "AND deleted_at IS NULL AND date >= :first AND date <= :last"),
+            {"user_id": user_id, "first": first, "last": last})).all()
+        return [(uuid.UUID(str(r.habit_id)), r.date if isinstance(r.date, date) else date.fromisoformat(r.date),
+                 int(r.check_ins)) for r in rows]
+
+    async def journal_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
+        """Mood and energy per local date (the journal is keyed by the user's date already)."""
+        rows = (await self.session.execute(sql(
+            "SELECT date, mood, energy FROM core.journal_entries WHERE user_id = :user_id "
+            "AND deleted_at IS NULL AND date >= :first AND date <= :last"),
+            {"user_id": user_id, "first": window.first, "last": window.last})).all()
+        return [{"day": r.date if isinstance(r.date, date) else date.fromisoformat(r.date),
+                 "mood": r.mood, "energy": r.energy} for r in rows]

@@ -1,0 +1,202 @@
+"""Builds a user's daily frame from core's data and turns it into the dashboard (pandas does the sums)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from fitjourney_analytics.compute.calendar import Window, period_window
+from fitjourney_analytics.compute.habits import habit_days, habit_stats
+from fitjourney_analytics.compute.series import daily_frame, none_if_nan, records, weekly_frame
+from fitjourney_analytics.compute.trend import day_ema, robust_trend
+from fitjourney_analytics.coredata.repository import CoreReadRepository, ProfileFacts
+from fitjourney_analytics.dashboard.cache import DashboardCache
+from fitjourney_common.fitness.local_time import local_date, local_today, zone_or_utc
+from fitjourney_common.fitness.targets import age_on, daily_targets
+
+FOOD = ["kcal_in", "protein_g", "carbs_g", "fat_g", "food_logs"]
+WORKOUTS = ["workouts", "workout_minutes", "kcal_out"]
+BODY = ["weight_kg", "body_fat_pct"]
+HABITS = ["habits_done", "habits_scheduled"]
+JOURNAL = ["mood", "energy"]
+# Sums where an empty day truly means zero; everything else is missing on a day without data.
+ZERO_FILL = [*FOOD, *WORKOUTS, *HABITS]
+# Habit streaks look this far back before the window, so a streak that began earlier is counted whole.
+STREAK_LOOKBACK_DAYS = 366
+
+
+@dataclass
+class UserDays:
+    """Everything the dashboard, the trends and the reports compute from: one row per local day."""
+
+    window: Window
+    today: date
+    daily: pd.DataFrame
+    by_activity: dict[str, dict[str, float]]
+    habits: list[dict[str, Any]]
+    profile: ProfileFacts | None
+    latest_weight: float | None
+
+
+async def user_zone_today(core: CoreReadRepository, user_id: uuid.UUID, now: datetime | None
+                          ) -> tuple[ProfileFacts | None, Any, date]:
+    profile = await core.profile(user_id)
+    zone = zone_or_utc(profile.time_zone if profile else None)
+    return profile, zone, local_today(zone, now or datetime.now(UTC))
+
+
+async def load_period(core: CoreReadRepository, user_id: uuid.UUID, period: str, now: datetime | None = None,
+                      ) -> UserDays:
+    profile, zone, today = await user_zone_today(core, user_id, now)
+    return await load_days(core, user_id, period_window(period, today, zone), today, profile)
+
+
+async def load_days(core: CoreReadRepository, user_id: uuid.UUID, window: Window, today: date,
+                    profile: ProfileFacts | None) -> UserDays:
+    food = await core.food_days(user_id, window)
+    workouts = await core.workout_days(user_id, window)
+    metrics = await core.body_metrics(user_id, window)
+    journal = await core.journal_days(user_id, window)
+    habits = await core.habits(user_id)
+    check_ins = await core.check_ins(user_id, window.first - timedelta(days=STREAK_LOOKBACK_DAYS), window.last)
+    latest_weight = await core.latest_weight(user_id, window.utc_end)
+
+    rows: dict[date, dict[str, Any]] = defaultdict(dict)
+    for row in food:
+        rows[row["day"]].update({key: row[key] for key in FOOD})
+    by_activity: dict[str, dict[str, float]] = defaultdict(lambda: {"workouts": 0, "minutes": 0.0, "kcal_out": 0.0})
+    for row in workouts:
+        totals = rows[row["day"]]
+        for key in WORKOUTS:
+            totals[key] = totals.get(key, 0.0) + float(row[key])
+        activity = by_activity[row["activity"]]
+        activity["workouts"] += int(row["workouts"])
+        activity["minutes"] += float(row["workout_minutes"])
+        activity["kcal_out"] += float(row["kcal_out"])
+    for row in metrics:  # oldest first: the last measurement of a local day is that day's value
+        day_of = local_date(row["measured_at"], window.zone)
+        if row["weight_kg"] is not None:
+            rows[day_of]["weight_kg"] = float(row["weight_kg"])
+        if row["body_fat_pct"] is not None:
+            rows[day_of]["body_fat_pct"] = float(row["body_fat_pct"])
+    for row in journal:
+        rows[row["day"]].update(mood=row["mood"], energy=row["energy"])
+
+    counts: dict[uuid.UUID, dict[date, int]] = defaultdict(dict)
+    for habit_id, day, count in check_ins:
+        counts[habit_id][day] = count
+    habit_items: list[dict[str, Any]] = []
+    for habit in habits:
+        created_on = local_date(habit.created_at, window.zone)
+        stats = habit_stats(habit.schedule, habit.target_count, created_on, counts[habit.id], window, today)
+        habit_items.append({"habit_id": str(habit.id), "name": habit.name, "scheduled": stats.scheduled,
+                            "done": stats.done, "completion_rate": none_if_nan(stats.completion_rate, 3),
+                            "current_streak": stats.current_streak, "longest_streak": stats.longest_streak})
+        for day, reached in habit_days(habit.schedule, habit.target_count, created_on, counts[habit.id], window,
+                                       today).items():
+            rows[day]["habits_scheduled"] = rows[day].get("habits_scheduled", 0) + 1
+            rows[day]["habits_done"] = rows[day].get("habits_done", 0) + int(reached)
+
+    columns = [*FOOD, *WORKOUTS, *BODY, *HABITS, *JOURNAL]
+    daily = daily_frame(window, [{"day": day, **values} for day, values in rows.items() if window.first <= day
+                                 <= window.last], columns, zero_fill=ZERO_FILL)
+    ema = pd.Series(float("nan"), index=daily.index)
+    measured = daily["weight_kg"].dropna()
+    if not measured.empty:
+        ema.loc[measured.index] = day_ema(list(measured.index), measured.tolist())
+    daily.insert(daily.columns.get_loc("weight_kg") + 1, "weight_ema_kg", ema)
+    return UserDays(window=window, today=today, daily=daily, by_activity=dict(by_activity),
+                    habits=habit_items, profile=profile, latest_weight=latest_weight)
+
+
+def targets_of(profile: ProfileFacts | None, weight_kg: float | None, today: date) -> dict[str, float] | None:
+    """Core's targets (the shared Mifflin-St Jeor rules) for the profile as it is now; None until complete."""
+    if profile is None or weight_kg is None or None in (profile.birth_date, profile.sex, profile.height_cm):
+        return None
+    assert profile.birth_date is not None and profile.sex is not None and profile.height_cm is not None
+    targets = daily_targets(weight_kg=weight_kg, height_cm=profile.height_cm, age_years=age_on(profile.birth_date,
+                            today), sex=profile.sex, activity_level=profile.activity_level, goal=profile.goal,
+                            weekly_rate_kg=profile.weekly_rate_kg)
+    return {"kcal": targets.kcal, "protein_g": targets.protein_g, "carbs_g": targets.carbs_g, "fat_g": targets.fat_g}
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return None if whole == 0 else round(part / whole, 3)
+
+
+def dashboard(data: UserDays, period: str) -> dict[str, Any]:
+    daily = data.daily
+    logged = daily[daily["food_logs"] > 0]
+    days = len(daily)
+    targets = targets_of(data.profile, data.latest_weight, data.today)
+    macros: dict[str, Any] = {}
+    for key, target_key in (("kcal_in", "kcal"), ("protein_g", "protein_g"), ("carbs_g", "carbs_g"),
+                            ("fat_g", "fat_g")):
+        average = none_if_nan(logged[key].mean()) if not logged.empty else None
+        target = targets[target_key] if targets else None
+        macros[target_key] = {"average_per_logged_day": average, "target": target,
+                              "ratio": None if average is None or not target else round(average / target, 3)}
+    weights = daily["weight_kg"].dropna()
+    trend = robust_trend(list(weights.index), weights.tolist())
+    fats = daily["body_fat_pct"].dropna()
+    habit_scheduled = int(daily["habits_scheduled"].sum())
+    weekly = weekly_frame(daily, sums=[*FOOD, *WORKOUTS, *HABITS], means=[*BODY, "weight_ema_kg", *JOURNAL])
+    return {
+        "period": period, "from": data.window.first.isoformat(), "to": data.window.last.isoformat(),
+        "time_zone": str(data.window.zone), "targets": targets,
+        "days": records(daily, "date"),
+        "weeks": records(weekly, "week_start"),
+        "totals": {
+            **{key: round(float(daily[key].sum()), 1) for key in ("kcal_in", "kcal_out", "protein_g", "carbs_g",
+                                                                  "fat_g", "workout_minutes")},
+            "food_logs": int(daily["food_logs"].sum()), "workouts": int(daily["workouts"].sum()),
+            "by_activity": {name: {"workouts": int(v["workouts"]), "minutes": round(v["minutes"], 1),
+                                   "kcal_out": round(v["kcal_out"], 1)}
+                            for name, v in sorted(data.by_activity.items())},
+        },
+        "macros_vs_targets": macros,
+        "weight": {
+            "latest_kg": none_if_nan(weights.iloc[-1]) if not weights.empty else None,
+            "ema_kg": none_if_nan(daily["weight_ema_kg"].dropna().iloc[-1]) if not weights.empty else None,
+            "change_kg": none_if_nan(weights.iloc[-1] - weights.iloc[0]) if len(weights) > 1 else None,
+            "weekly_rate_kg": none_if_nan(trend.slope_per_week, 3),
+            "weekly_rate_ci_kg": [round(v, 3) for v in trend.ci_per_week] if trend.ci_per_week else None,
+            "direction": trend.direction, "weighings": trend.n,
+        },
+        "body_fat": {
+            "latest_pct": none_if_nan(fats.iloc[-1]) if not fats.empty else None,
+            "change_pct": none_if_nan(fats.iloc[-1] - fats.iloc[0]) if len(fats) > 1 else None,
+            "measurements": len(fats),
+        },
+        "habits": {
+            "completion_rate": _ratio(float(daily["habits_done"].sum()), habit_scheduled),
+            "scheduled": habit_scheduled, "done": int(daily["habits_done"].sum()), "items": data.habits,
+        },
+        "journal": {"entries": int((daily["mood"].notna() | daily["energy"].notna()).sum()),
+                    "mood_average": none_if_nan(daily["mood"].mean()),
+                    "energy_average": none_if_nan(daily["energy"].mean())},
+        "adherence": {"days": days, "days_with_food": len(logged), "food_logging_rate": _ratio(len(logged), days),
+                      "days_with_weight": len(weights)},
+    }
+
+
+async def cached_dashboard(core: CoreReadRepository, cache: DashboardCache, user_id: uuid.UUID, period: str,
+                           now: datetime | None = None) -> dict[str, Any]:
+    """The dashboard from Redis when this generation of the user's data has it, else computed and cached."""
+    generation = await cache.generation(user_id)
+    profile, zone, today = await user_zone_today(core, user_id, now)
+    key = DashboardCache.key(user_id, generation or "-", f"dashboard:{period}", today)
+    if generation is not None:
+        hit = await cache.get(key)
+        if hit is not None:
+            return {**hit, "cached": True}
+    data = await load_days(core, user_id, period_window(period, today, zone), today, profile)
+    result = dashboard(data, period)
+    if generation is not None:
+        await cache.put(key, result)
+    return {**result, "cached": False}

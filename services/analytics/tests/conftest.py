@@ -1,0 +1,153 @@
+"""Fixtures of the analytics suite: one PostgreSQL database migrated by core's and analytics' own
+migrations, analytics connecting as a non-owner role and reading core through the read-only role;
+real Redis (db 4), RabbitMQ and moto's S3; rows put into core's tables directly (analytics only reads them)."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from fitjourney_analytics.main import create_app
+from fitjourney_analytics.reader_role import READER_ROLE, ensure_reader_role
+from fitjourney_analytics.settings import AnalyticsSettings
+from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
+from fitjourney_common.testing.redis import redis_url_for_tests
+from fitjourney_common.testing.tokens import AUDIENCE, ISSUER, TokenSigner
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from core_rows import CoreRows
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+CORE_DIR = SERVICE_DIR.parent / "core"
+APP_ROLE = "fitjourney_analytics_app"
+REDIS_URL = redis_url_for_tests(4)
+BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> AsyncIterator[str]:
+    """Core's and analytics' schemas, migrated as the owner, with the read-only role granted."""
+    async with temporary_database("fj_analytics_test") as url:
+        await migrate(CORE_DIR, url)
+        await migrate(SERVICE_DIR, url)
+        await ensure_reader_role(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def core_rows(database_url: str) -> AsyncIterator[CoreRows]:
+    rows = CoreRows(database_url)
+    yield rows
+    await rows.close()
+
+
+@pytest.fixture(scope="session")
+def signer(tmp_path_factory: pytest.TempPathFactory) -> TokenSigner:
+    return TokenSigner.create(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="session")
+def session_tag() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="session")
+async def settings(database_url: str, s3_endpoint: str, signer: TokenSigner, session_tag: str,
+                   ) -> AsyncIterator[AnalyticsSettings]:
+    client = aioredis.Redis.from_url(REDIS_URL)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+    settings = AnalyticsSettings(
+        environment="test",
+        database_url=await create_app_role(database_url, APP_ROLE, "analytics"),
+        database_read_url=make_url(database_url).set(username=READER_ROLE).render_as_string(hide_password=False),
+        db_pool_size=5,
+        redis_url=REDIS_URL,
+        broker_url=BROKER_URL,
+        events_exchange=f"fj.test.{session_tag}",
+        events_queue_prefix=f"{session_tag}.",
+        object_store_url=f"s3://fj-analytics-{session_tag}",
+        s3_endpoint_url=s3_endpoint,
+        jwks_url=f"file://{signer.jwks_path}",
+        jwt_issuer=ISSUER, jwt_audience=AUDIENCE,
+        rate_limit_api="100000/minute",
+        outbox_poll_seconds=0.2,
+        business_metrics_refresh_seconds=3600,
+        log_json=False, log_level="WARNING",
+    )
+    yield settings
+    connection = await aio_pika.connect(BROKER_URL)
+    try:
+        channel = await connection.channel()
+        for queue in (settings.events_queue, f"{settings.events_queue}.dlq"):
+            await channel.queue_delete(queue)
+        for exchange in (settings.events_exchange, f"{settings.events_exchange}.dlx"):
+            await channel.exchange_delete(exchange)
+    except Exception:  # cleanup only
+        pass
+    finally:
+        await connection.close()
+
+
+class FrozenClock:
+    """`app.state.clock`: the instant the app believes it is (tests move it)."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: AnalyticsSettings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with LifespanManager(application, startup_timeout=60, shutdown_timeout=60):
+        await asyncio.wait_for(application.state.backends.worker.wait_connected(), 30)
+        application.state.clock = FrozenClock()
+        yield application
+
+
+@pytest.fixture
+def clock(app: FastAPI) -> Any:
+    frozen: FrozenClock = app.state.clock
+    yield frozen
+    frozen.now = None
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http
+
+
+async def poll_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:  # noqa: ASYNC109
+    """Call `predicate` (sync or async) until it returns something truthy; return that, or fail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s (last value: {result!r})")
+        await asyncio.sleep(interval)
