@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
+import pytest
 from core_rows import CoreRows
 
+DASHBOARD = "/api/v1/analytics/dashboard"
 ZONE = "Europe/Berlin"
 # "Now": Sunday 2024-03-31 12:00 CEST. The week period is Mon 25 .. Sun 31 March.
 NOW = datetime(2024, 3, 31, 10, 0, tzinfo=UTC)
@@ -67,3 +70,54 @@ EXPECTED_WEEKLY_RATE = -1.108
 # x1.55 = 2346.7; lose 0.5 kg/week: -550 -> 1796.7 -> 1797 kcal; protein 1.8*79 = 142.2 g; fat 0.25*1796.7/9 = 49.9 g;
 # carbs (1796.7 - 568.8 - 449.175)/4 = 194.7 g.
 EXPECTED_TARGETS = {"kcal": 1797, "protein_g": 142.2, "carbs_g": 194.7, "fat_g": 49.9}
+
+
+def by_date(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {day["date"]: day for day in body["days"]}
+
+
+def check_berlin_week(body: dict[str, Any]) -> None:
+    """The figures of scenario.fill_berlin_week, worked out by hand (see scenario.py)."""
+    assert (body["from"], body["to"], body["time_zone"]) == ("2024-03-25", "2024-03-31", "Europe/Berlin")
+    days = by_date(body)
+    assert list(days) == [f"2024-03-{d}" for d in range(25, 32)]  # every day, empty ones included
+    assert [days[f"2024-03-{d}"]["kcal_in"] for d in range(25, 32)] == [400, 0, 0, 0, 0, 500, 1000]
+    assert [days[f"2024-03-{d}"]["food_logs"] for d in range(25, 32)] == [1, 0, 0, 0, 0, 1, 2]
+    assert days["2024-03-31"]["protein_g"] == 40 and days["2024-03-31"]["fat_g"] == 25
+    assert [days[f"2024-03-{d}"]["workout_minutes"] for d in range(25, 32)] == [0, 90, 0, 0, 45, 0, 0]
+    assert days["2024-03-26"]["kcal_out"] == 300 and days["2024-03-26"]["workouts"] == 2
+    assert days["2024-03-28"]["weight_kg"] is None and days["2024-03-28"]["mood"] is None  # no data, not zero
+    assert days["2024-03-29"]["weight_kg"] == 79.4
+    assert {d: days[d]["weight_ema_kg"] for d in EXPECTED_EMA} == EXPECTED_EMA
+    assert [(days[f"2024-03-{d}"]["habits_done"], days[f"2024-03-{d}"]["habits_scheduled"])
+            for d in range(25, 32)] == [(1, 1), (1, 1), (2, 2), (0, 1), (1, 2), (1, 1), (0, 0)]
+
+    assert body["totals"] == {
+        "kcal_in": 1900.0, "kcal_out": 750.0, "protein_g": 70.0, "carbs_g": 200.0, "fat_g": 55.0,
+        "workout_minutes": 135.0, "food_logs": 4, "workouts": 3,
+        "by_activity": {"running": {"workouts": 2, "minutes": 75.0, "kcal_out": 750.0},
+                        "yoga": {"workouts": 1, "minutes": 60.0, "kcal_out": 0.0}},
+    }
+    assert body["targets"] == EXPECTED_TARGETS
+    kcal = body["macros_vs_targets"]["kcal"]
+    assert kcal["average_per_logged_day"] == pytest.approx(633.33) and kcal["target"] == 1797
+    assert kcal["ratio"] == pytest.approx(0.352)  # 633.33 / 1797
+
+    weight = body["weight"]
+    assert (weight["latest_kg"], weight["ema_kg"], weight["change_kg"]) == (79.0, 79.36, -1.0)
+    assert weight["weekly_rate_kg"] == pytest.approx(EXPECTED_WEEKLY_RATE, abs=1e-3)
+    low, high = weight["weekly_rate_ci_kg"]
+    assert low <= EXPECTED_WEEKLY_RATE <= high
+    assert weight["weighings"] == 4
+    assert body["body_fat"] == {"latest_pct": 24.5, "change_pct": -0.5, "measurements": 2}
+
+    habits = body["habits"]
+    assert (habits["done"], habits["scheduled"], habits["completion_rate"]) == (6, 8, 0.75)
+    items = {item["name"]: item for item in habits["items"]}
+    assert (items["Stretch"]["done"], items["Stretch"]["scheduled"]) == (5, 6)
+    assert (items["Stretch"]["current_streak"], items["Stretch"]["longest_streak"]) == (2, 3)
+    assert (items["Gym"]["done"], items["Gym"]["scheduled"], items["Gym"]["current_streak"]) == (1, 2, 0)
+    assert body["journal"] == {"entries": 2, "mood_average": 3.0, "energy_average": 4.0}
+    assert body["adherence"] == {"days": 7, "days_with_food": 3, "food_logging_rate": 0.429, "days_with_weight": 4}
+    assert len(body["weeks"]) == 1 and body["weeks"][0]["week_start"] == "2024-03-25"
+    assert body["weeks"][0]["kcal_in"] == 1900 and body["weeks"][0]["days"] == 7

@@ -15,6 +15,7 @@ from fitjourney_common.events.worker import Subscription
 from fitjourney_core.db import ProcessedEvent
 from fitjourney_core.erasure import OBJECT_ERASURE_ATTEMPTS, handle_objects_erase_requested, handle_user_deleted
 from fitjourney_core.food_logs.consumers import handle_photo_recognized
+from fitjourney_core.notifications.consumers import handle_report_ready
 from fitjourney_core.profile.consumers import handle_user_registered
 from fitjourney_core.workouts.consumers import handle_calories_estimated
 from fitjourney_core.writes import service as writes
@@ -31,6 +32,7 @@ HANDLERS: dict[str, CoreHandler] = {
     "food.photo_recognized": handle_photo_recognized,
     "user.deleted": handle_user_deleted,
     "user.registered": handle_user_registered,
+    "report.ready": handle_report_ready,
 }
 # Jobs core gives itself through its outbox (so they survive a crash), on a queue of their own that
 # retries them far longer than an event from another service.

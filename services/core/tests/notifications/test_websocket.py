@@ -10,11 +10,13 @@ from typing import Any
 import httpx
 import pytest
 import redis.asyncio as aioredis
+from core_helpers import publish_event
 from fastapi import FastAPI
 from httpx_ws import WebSocketDisconnect, aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 
 from conftest import REDIS_URL
+from fitjourney_common.events.envelope import new_event
 from fitjourney_core.notifications.service import notify_user
 
 
@@ -91,3 +93,13 @@ async def test_the_socket_closes_when_its_token_expires(app: FastAPI, make_token
             assert json.loads(await socket.receive_text(timeout=10))["type"] == "ready"
             await socket.receive_text(timeout=15)  # nothing is sent: the server closes at expiry
     assert close_code(closed.value) == 1008
+
+
+async def test_analytics_report_ready_reaches_the_users_websocket(app: FastAPI, settings: Any, auth_headers) -> None:
+    report_id = "0b6f3c1e-6a43-4f0e-9a53-3c1d2a4b5e6f"
+    async with websocket(app, subprotocols=["bearer", auth_headers.token]) as socket:
+        assert json.loads(await socket.receive_text(timeout=10))["type"] == "ready"
+        await publish_event(settings.events_exchange, new_event("report.ready", {
+            "report_id": report_id, "user_id": str(auth_headers.user_id), "format": "pdf"}))
+        notification = json.loads(await socket.receive_text(timeout=15))
+    assert notification == {"type": "report.ready", "report_id": report_id, "format": "pdf"}

@@ -1,0 +1,62 @@
+"""GET /api/v1/analytics/trends: which days count per metric, the robust slope and its direction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from core_rows import CoreRows
+from scenario import EXPECTED_WEEKLY_RATE, NOW, fill_berlin_week
+
+from fitjourney_common.testing.tokens import TokenSigner
+
+TRENDS = "/api/v1/analytics/trends"
+
+
+async def test_weight_and_intake_trends_of_the_dst_week(
+    client: httpx.AsyncClient, core_rows: CoreRows, signer: TokenSigner, clock: Any,
+) -> None:
+    user_id = uuid.uuid4()
+    await fill_berlin_week(core_rows, user_id, uuid.uuid4())
+    clock.now = NOW
+    headers = signer.headers(user_id)
+    weight = (await client.get(TRENDS, params={"metric": "weight", "period": "week"}, headers=headers)).json()
+    assert [p["date"] for p in weight["series"]] == ["2024-03-25", "2024-03-27", "2024-03-29", "2024-03-31"]
+    assert weight["unit"] == "kg" and weight["n"] == 4 and weight["confidence"] == 0.95
+    assert weight["slope_per_week"] == pytest.approx(EXPECTED_WEEKLY_RATE, abs=1e-3)
+    assert weight["slope_per_day"] == pytest.approx(-0.1583, abs=1e-4)
+    # Intake: only the days something was logged (25th 400, 30th 500, 31st 1000), not the empty ones.
+    kcal = (await client.get(TRENDS, params={"metric": "kcal_in", "period": "week"}, headers=headers)).json()
+    assert [(p["date"], p["value"]) for p in kcal["series"]] == [
+        ("2024-03-25", 400.0), ("2024-03-30", 500.0), ("2024-03-31", 1000.0)]
+    # Workout minutes: every day counts (no workout is zero minutes).
+    minutes = (await client.get(TRENDS, params={"metric": "workout_minutes", "period": "week"},
+                                headers=headers)).json()
+    assert [p["value"] for p in minutes["series"]] == [0, 90, 0, 0, 45, 0, 0]
+    habits = (await client.get(TRENDS, params={"metric": "habit_completion", "period": "week"},
+                               headers=headers)).json()
+    assert [p["value"] for p in habits["series"]] == [1.0, 1.0, 1.0, 0.0, 0.5, 1.0]
+
+
+async def test_a_steady_loss_is_down_with_an_interval_below_zero(
+    client: httpx.AsyncClient, core_rows: CoreRows, signer: TokenSigner, clock: Any,
+) -> None:
+    user_id = uuid.uuid4()
+    start = datetime(2024, 1, 1, 7, 0, tzinfo=UTC)
+    # -0.1 kg a day for 30 days, one weighing 3 kg off: Theil-Sen still says -0.7 kg/week.
+    for day in range(30):
+        await core_rows.body_metric(user_id, start + timedelta(days=day), 90 - 0.1 * day + (3 if day == 12 else 0))
+    clock.now = datetime(2024, 1, 30, 12, 0, tzinfo=UTC)
+    body = (await client.get(TRENDS, params={"metric": "weight", "period": "month"},
+                             headers=signer.headers(user_id))).json()
+    assert body["direction"] == "down"
+    assert body["slope_per_week"] == pytest.approx(-0.7, abs=1e-6)
+    assert body["ci_per_week"][1] < 0
+
+
+async def test_unknown_metric_is_422_naming_it(client: httpx.AsyncClient, signer: TokenSigner) -> None:
+    response = await client.get(TRENDS, params={"metric": "steps"}, headers=signer.headers())
+    assert response.status_code == 422 and "metric" in response.text
