@@ -50,13 +50,15 @@ class BackendNeeds:
     `outbox_model`: the service publishes events through its outbox (a relay is run).
     `object_store`: the service reads or writes objects (OBJECT_STORE_URL).
     `read_only_database`: the service also reads another service's data through READ_DATABASE_URL
-    (a read-only role or a replica; DATABASE_URL when unset).
+    (a read-only role or a replica; DATABASE_URL when unset); `read_schema` names the schema it reads
+    (on SQLite that schema's file is the one attached to the read engine).
     """
 
     schema: str
     outbox_model: type | None = None
     object_store: bool = False
     read_only_database: bool = False
+    read_schema: str | None = None
 
 
 class BackendNotDeclared(RuntimeError):
@@ -174,8 +176,8 @@ async def open_runtime(
     """
     refuse_dev_backends(settings, needs)
     engine = _open_engine(settings, settings.database_url, needs.schema)
-    read_engine = (_open_engine(settings, settings.read_database_url or settings.database_url, needs.schema)
-                   if needs.read_only_database else None)
+    read_engine = (_open_engine(settings, settings.read_database_url or settings.database_url,
+                                needs.read_schema or needs.schema) if needs.read_only_database else None)
     session_factory = create_session_factory(engine)
     redis = create_redis(settings.redis_url)
     bus = create_bus(settings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,9 +20,13 @@ from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_common.events.inbox import idempotent
 from fitjourney_common.events.worker import Subscription
 
+if TYPE_CHECKING:
+    from fitjourney_analytics.runtime import AnalyticsRuntime
+
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]
+# handler(session, envelope, runtime): runs in the event's transaction (analytics' own database).
+Handler = Callable[[AsyncSession, EventEnvelope, "AnalyticsRuntime"], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {
     "report.requested": handle_report_requested,
     "user.registered": handle_user_registered,
@@ -34,21 +38,22 @@ DATA_CHANGE_PATTERNS = ["workout.*", "food.*", "food_log.*", "body_metric.*", "h
                         "habit_check_in.*", "journal.*", "journal_entry.*", "profile.*"]
 
 
-def build_subscriptions(app_state: Any, queue: str) -> list[Subscription]:
-    """`app_state` is read when an event arrives (the backends only exist once the lifespan opened them)."""
+def build_subscriptions(runtime: AnalyticsRuntime) -> list[Subscription]:
+    """Analytics' one queue; every handler receives the runtime the worker runs in."""
 
     async def dispatch(envelope: EventEnvelope) -> None:
         handler = HANDLERS.get(envelope.type)
         if handler is None:
             # A change of the user's data: bumping the cache generation twice is harmless, no inbox needed.
             if envelope.user_id is not None:
-                await app_state.dashboard_cache.invalidate(envelope.user_id)
+                await runtime.dashboard_cache.invalidate(envelope.user_id)
             return
 
         async def in_transaction(session: AsyncSession, event: EventEnvelope) -> None:
-            await handler(session, event, app_state)
+            await handler(session, event, runtime)
 
-        await idempotent(app_state.session_factory, ProcessedEvent, f"analytics:{envelope.type}",
+        await idempotent(runtime.session_factory, ProcessedEvent, f"analytics:{envelope.type}",
                          in_transaction)(envelope)
 
-    return [Subscription(queue=queue, patterns=[*HANDLERS, *DATA_CHANGE_PATTERNS], handler=dispatch)]
+    return [Subscription(queue=runtime.settings.events_queue, patterns=[*HANDLERS, *DATA_CHANGE_PATTERNS],
+                         handler=dispatch)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,9 @@ from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.events.contracts import UserDeleted
 from fitjourney_common.events.envelope import EventEnvelope
 
+if TYPE_CHECKING:
+    from fitjourney_analytics.runtime import AnalyticsRuntime
+
 log = logging.getLogger(__name__)
 
 
@@ -21,13 +24,13 @@ def report_prefix(user_id: Any) -> str:
     return f"reports/{user_id}/"
 
 
-async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, app_state: Any) -> None:
+async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, runtime: AnalyticsRuntime) -> None:
     user_id = UserDeleted.model_validate(envelope.data).user_id
     reports = await ReportRepository(session).delete_for_user(user_id)
     await session.execute(delete(Registration).where(Registration.user_id == user_id))
 
     # Inside the transaction: if the store fails, the rows come back, the event is retried and both go
     # together; a crash after the files went but before the commit is finished by the redelivery.
-    removed = await app_state.store.delete_prefix(report_prefix(user_id))
-    call_after_commit(session, lambda: app_state.dashboard_cache.invalidate(user_id))
+    removed = await runtime.store.delete_prefix(report_prefix(user_id))
+    call_after_commit(session, lambda: runtime.dashboard_cache.invalidate(user_id))
     log.info("erased analytics data of %s: %d report rows, %d files", user_id, reports, removed)

@@ -13,9 +13,8 @@ class AnalyticsSettings(CommonSettings):
     """Analytics' own knobs on top of the shared ones (DATABASE_URL, REDIS_URL, BROKER_URL, ...)."""
 
     service_name: str = "analytics"
-    # Where core's tables are read: a read replica in production, through the read-only role
-    # `fitjourney_analytics_reader` (created by `make migrate`). Unset: DATABASE_URL (dev, one database).
-    database_read_url: str | None = None
+    # READ_DATABASE_URL (shared setting): where core's tables are read, as the read-only role
+    # `fitjourney_analytics_reader` (created by `make migrate`), on a replica in production; unset: DATABASE_URL.
     dashboard_cache_ttl_seconds: int = Field(default=600, ge=1)
     report_url_seconds: int = Field(default=900, ge=1, le=7 * 24 * 3600)
     report_max_days: int = Field(default=366, ge=1)
@@ -23,10 +22,6 @@ class AnalyticsSettings(CommonSettings):
     business_metrics_refresh_seconds: float = Field(default=300.0, gt=0)
     # Core's "active user" signal: a user who wrote any of these on a day was active that day.
     business_metrics_window_days: int = Field(default=30, ge=1, le=366)
-
-    @property
-    def read_url(self) -> str:
-        return self.database_read_url or self.database_url
 
     @property
     def events_queue(self) -> str:

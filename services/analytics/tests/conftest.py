@@ -5,11 +5,9 @@ real Redis (db 4), RabbitMQ and moto's S3; rows put into core's tables directly 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import sys
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,15 +27,14 @@ from fitjourney_common.testing.postgres import create_app_role, migrate, tempora
 from fitjourney_common.testing.redis import redis_url_for_tests
 from fitjourney_common.testing.tokens import AUDIENCE, ISSUER, TokenSigner
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Appended, not prepended: core's tests import `conftest` by name and must keep finding their own.
+sys.path.append(str(Path(__file__).resolve().parent))
 
+from analytics_helpers import BROKER_URL, CORE_DIR, SERVICE_DIR
 from core_rows import CoreRows
 
-SERVICE_DIR = Path(__file__).resolve().parents[1]
-CORE_DIR = SERVICE_DIR.parent / "core"
 APP_ROLE = "fitjourney_analytics_app"
 REDIS_URL = redis_url_for_tests(4)
-BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +75,7 @@ async def settings(database_url: str, s3_endpoint: str, signer: TokenSigner, ses
     settings = AnalyticsSettings(
         environment="test",
         database_url=await create_app_role(database_url, APP_ROLE, "analytics"),
-        database_read_url=make_url(database_url).set(username=READER_ROLE).render_as_string(hide_password=False),
+        read_database_url=make_url(database_url).set(username=READER_ROLE).render_as_string(hide_password=False),
         db_pool_size=5,
         redis_url=REDIS_URL,
         broker_url=BROKER_URL,
@@ -121,7 +118,7 @@ class FrozenClock:
 async def app(settings: AnalyticsSettings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
     async with LifespanManager(application, startup_timeout=60, shutdown_timeout=60):
-        await asyncio.wait_for(application.state.backends.worker.wait_connected(), 30)
+        await asyncio.wait_for(application.state.runtime.worker.wait_connected(), 30)
         application.state.clock = FrozenClock()
         yield application
 
@@ -137,17 +134,3 @@ def clock(app: FastAPI) -> Any:
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         yield http
-
-
-async def poll_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:  # noqa: ASYNC109
-    """Call `predicate` (sync or async) until it returns something truthy; return that, or fail."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if inspect.isawaitable(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s (last value: {result!r})")
-        await asyncio.sleep(interval)

@@ -44,7 +44,7 @@ class HabitRow:
 
 
 # Typed parameters: SQLite stores UUIDs as hex and timestamps as UTC text; the types convert like the ORM does.
-PARAM_TYPES = {"user_id": Uuid(), "start": UtcDateTime(), "end": UtcDateTime(), "before": UtcDateTime(),
+PARAM_TYPES: dict[str, Any] = {"user_id": Uuid(), "start": UtcDateTime(), "end": UtcDateTime(), "before": UtcDateTime(),
                "first": Date(), "last": Date(), "tz": String()}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,9 @@ from fitjourney_common.events.contracts import ReportReady, ReportRequested
 from fitjourney_common.events.envelope import EventEnvelope, new_event
 from fitjourney_common.events.outbox import add_event
 from fitjourney_common.storage import ObjectStore
+
+if TYPE_CHECKING:
+    from fitjourney_analytics.runtime import AnalyticsRuntime
 
 log = logging.getLogger(__name__)
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
@@ -42,14 +45,14 @@ async def render_report(report: Report, read_session: AsyncSession) -> bytes:
     return await asyncio.to_thread(report_pdf, title, summary_rows(figures), data.daily)
 
 
-async def handle_report_requested(session: AsyncSession, envelope: EventEnvelope, app_state: Any) -> None:
+async def handle_report_requested(session: AsyncSession, envelope: EventEnvelope, runtime: AnalyticsRuntime) -> None:
     request = ReportRequested.model_validate(envelope.data)
     report = await ReportRepository(session).get_for_update(request.report_id)
     if report is None or report.status != "pending":
         return  # erased meanwhile, or built by an earlier delivery
-    store: ObjectStore = app_state.store
+    store: ObjectStore = runtime.store
     try:
-        async with app_state.read_session_factory() as read_session:
+        async with runtime.read_session_factory() as read_session:
             await bind_user(read_session, report.user_id)
             content = await render_report(report, read_session)
         key = report_key(report)

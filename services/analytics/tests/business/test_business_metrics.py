@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from analytics_helpers import poll_until
 from core_rows import CoreRows
 from fastapi import FastAPI
 
-from conftest import poll_until
 from fitjourney_analytics.business.gauges import refresh_gauges
 from fitjourney_common.events.envelope import new_event
 from fitjourney_common.testing.tokens import TokenSigner
@@ -29,7 +29,7 @@ async def test_business_metrics_of_two_weeks(
     a, b, c, d, e = (uuid.uuid4() for _ in range(5))
     # Sign-ups: A, B, C on Mon 2 Jan (cohort 2023-01-02), D on Mon 9 Jan. E signed up earlier.
     registrations = [(a, at(2)), (b, at(2, 13)), (c, at(2, 14)), (d, at(9))]
-    await app.state.bus.publish([
+    await app.state.runtime.bus.publish([
         new_event("user.registered", {"user_id": str(user), "email": f"{user}@example.com", "display_name": "x"},
                   occurred_at=when) for user, when in registrations])
     # Activity (created_at is when the user wrote it): A food 2, 3, 10 Jan + workout 10 Jan; B food 2 Jan;
@@ -77,7 +77,7 @@ async def test_only_admins_and_a_sane_range(client: httpx.AsyncClient, signer: T
 
 
 async def test_gauges_show_the_same_figures_on_metrics(app: FastAPI, client: httpx.AsyncClient) -> None:
-    figures = await refresh_gauges(app.state.read_session_factory, app.state.session_factory)
+    figures = await refresh_gauges(app.state.runtime.read_session_factory, app.state.runtime.session_factory)
     text = (await client.get("/metrics")).text
     assert f'fitjourney_active_users{{window="mau"}} {float(figures["active_users"]["mau"])}' in text
     assert "fitjourney_business_metrics_refreshed_timestamp_seconds" in text

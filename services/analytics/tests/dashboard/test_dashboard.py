@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from analytics_helpers import poll_until
+from analytics_scenario import DASHBOARD, NOW, check_berlin_week, fill_berlin_week
 from core_rows import CoreRows
 from fastapi import FastAPI
-from scenario import DASHBOARD, NOW, check_berlin_week, fill_berlin_week
 
-from conftest import poll_until
 from fitjourney_common.events.envelope import new_event
 from fitjourney_common.testing.tokens import TokenSigner
 
@@ -60,7 +60,7 @@ async def test_cached_until_an_event_about_the_users_data_arrives(
 
     # Core writes a log and announces it; until the event arrives the cache may answer the old figure.
     log_id = await core_rows.food(user_id, datetime(2024, 5, 15, 9, 0, tzinfo=UTC), 250)
-    await app.state.bus.publish([new_event("food.logged", {
+    await app.state.runtime.bus.publish([new_event("food.logged", {
         "food_log_id": str(log_id), "user_id": str(user_id), "kcal": 250, "eaten_at": "2024-05-15T09:00:00Z",
         "meal": "lunch"})])
 

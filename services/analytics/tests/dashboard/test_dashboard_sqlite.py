@@ -7,12 +7,12 @@ import uuid
 from pathlib import Path
 
 import httpx
+from analytics_helpers import CORE_DIR, SERVICE_DIR
+from analytics_scenario import NOW, fill_berlin_week
 from asgi_lifespan import LifespanManager
 from core_rows import CoreRows
 from dashboard.test_dashboard import DASHBOARD, check_berlin_week
-from scenario import NOW, fill_berlin_week
 
-from conftest import CORE_DIR, SERVICE_DIR
 from fitjourney_analytics.main import create_app
 from fitjourney_analytics.settings import AnalyticsSettings
 from fitjourney_common.db.migrations import upgrade_to_head

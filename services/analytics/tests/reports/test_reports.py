@@ -11,12 +11,12 @@ from typing import Any
 import aio_pika
 import httpx
 import pypdfium2
+from analytics_helpers import BROKER_URL, poll_until
+from analytics_scenario import NOW, fill_berlin_week
 from core_rows import CoreRows
 from fastapi import FastAPI
 from pypdf import PdfReader
-from scenario import NOW, fill_berlin_week
 
-from conftest import BROKER_URL, poll_until
 from fitjourney_analytics.settings import AnalyticsSettings
 from fitjourney_common.testing.tokens import TokenSigner
 

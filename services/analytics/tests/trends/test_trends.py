@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+from analytics_scenario import EXPECTED_WEEKLY_RATE, NOW, fill_berlin_week
 from core_rows import CoreRows
-from scenario import EXPECTED_WEEKLY_RATE, NOW, fill_berlin_week
 
 from fitjourney_common.testing.tokens import TokenSigner
 

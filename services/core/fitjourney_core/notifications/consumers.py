@@ -12,12 +12,12 @@ from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_core.notifications.service import notify_user
 
 
-async def handle_report_ready(session: AsyncSession, envelope: EventEnvelope, app_state: Any) -> None:
+async def handle_report_ready(session: AsyncSession, envelope: EventEnvelope, runtime: Any) -> None:
     ready = ReportReady.model_validate(envelope.data)
 
     async def announce() -> None:
         # The client fetches GET /api/v1/analytics/reports/{id} for a fresh download URL.
-        await notify_user(app_state.redis, ready.user_id, {
+        await notify_user(runtime.redis, ready.user_id, {
             "type": "report.ready", "report_id": str(ready.report_id), "format": ready.format})
 
     call_after_commit(session, announce)
