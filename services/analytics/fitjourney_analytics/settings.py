@@ -20,9 +20,3 @@ class AnalyticsSettings(CommonSettings):
     report_max_days: int = Field(default=366, ge=1)
     # The Prometheus business gauges are recomputed this often (by the worker, or the API with RUN_EVENT_WORKER).
     business_metrics_refresh_seconds: float = Field(default=300.0, gt=0)
-    # Core's "active user" signal: a user who wrote any of these on a day was active that day.
-    business_metrics_window_days: int = Field(default=30, ge=1, le=366)
-
-    @property
-    def events_queue(self) -> str:
-        return self.queue_name("analytics.events")
