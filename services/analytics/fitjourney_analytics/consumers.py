@@ -32,10 +32,10 @@ HANDLERS: dict[str, Handler] = {
     "user.registered": handle_user_registered,
     "user.deleted": handle_user_deleted,
 }
-# Core's events about a user's data (old names and the `<resource>.created|updated|deleted` lifecycle):
-# whichever arrives, the user's cached figures are stale.
-DATA_CHANGE_PATTERNS = ["workout.*", "food.*", "food_log.*", "body_metric.*", "habit.*", "check_in.*",
-                        "habit_check_in.*", "journal.*", "journal_entry.*", "profile.*"]
+# Core's lifecycle events (`<resource>.created|updated|deleted`) and the calorie estimate of a workout:
+# any of them means the user's cached figures are stale.
+DATA_CHANGE_PATTERNS = ["workout.*", "food_log.*", "body_metric.*", "habit.*", "check_in.*", "journal.*",
+                        "profile.*"]
 
 
 def build_subscriptions(runtime: AnalyticsRuntime) -> list[Subscription]:

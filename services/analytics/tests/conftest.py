@@ -25,7 +25,7 @@ from fitjourney_analytics.reader_role import READER_ROLE, ensure_reader_role
 from fitjourney_analytics.settings import AnalyticsSettings
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
 from fitjourney_common.testing.redis import redis_url_for_tests
-from fitjourney_common.testing.tokens import AUDIENCE, ISSUER, TokenSigner
+from fitjourney_common.testing.tokens import AUDIENCE, ISSUER, TestSigner
 
 # Appended, not prepended: core's tests import `conftest` by name and must keep finding their own.
 sys.path.append(str(Path(__file__).resolve().parent))
@@ -55,8 +55,8 @@ async def core_rows(database_url: str) -> AsyncIterator[CoreRows]:
 
 
 @pytest.fixture(scope="session")
-def signer(tmp_path_factory: pytest.TempPathFactory) -> TokenSigner:
-    return TokenSigner.create(tmp_path_factory.mktemp("keys"))
+def signer(tmp_path_factory: pytest.TempPathFactory) -> TestSigner:
+    return TestSigner(tmp_path_factory.mktemp("keys"))
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +65,7 @@ def session_tag() -> str:
 
 
 @pytest.fixture(scope="session")
-async def settings(database_url: str, s3_endpoint: str, signer: TokenSigner, session_tag: str,
+async def settings(database_url: str, s3_endpoint: str, signer: TestSigner, session_tag: str,
                    ) -> AsyncIterator[AnalyticsSettings]:
     client = aioredis.Redis.from_url(REDIS_URL)
     try:

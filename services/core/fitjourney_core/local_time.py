@@ -1,5 +1,4 @@
-"""The local calendar of core's users: the shared rules (`fitjourney_common.fitness.local_time`), re-exported
-for core's modules."""
+"""The local calendar of core's users: the shared rules of fitjourney_common.fitness.local_time, re-exported."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from fitjourney_analytics.business.gauges import refresh_gauges
 from fitjourney_common.events.envelope import new_event
-from fitjourney_common.testing.tokens import TokenSigner
+from fitjourney_common.testing.tokens import TestSigner
 
 METRICS = "/api/v1/analytics/business-metrics"
 
@@ -24,7 +24,7 @@ def at(day: int, hour: int = 12) -> datetime:
 
 
 async def test_business_metrics_of_two_weeks(
-    app: FastAPI, client: httpx.AsyncClient, core_rows: CoreRows, signer: TokenSigner, clock: Any,
+    app: FastAPI, client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
 ) -> None:
     a, b, c, d, e = (uuid.uuid4() for _ in range(5))
     # Sign-ups: A, B, C on Mon 2 Jan (cohort 2023-01-02), D on Mon 9 Jan. E signed up earlier.
@@ -69,7 +69,7 @@ async def test_business_metrics_of_two_weeks(
     ]
 
 
-async def test_only_admins_and_a_sane_range(client: httpx.AsyncClient, signer: TokenSigner) -> None:
+async def test_only_admins_and_a_sane_range(client: httpx.AsyncClient, signer: TestSigner) -> None:
     assert (await client.get(METRICS, headers=signer.headers())).status_code == 403
     admin = signer.headers(roles=("admin",))
     response = await client.get(METRICS, params={"from": "2023-02-01", "to": "2023-01-01"}, headers=admin)

@@ -13,11 +13,11 @@ from core_rows import CoreRows
 from fastapi import FastAPI
 
 from fitjourney_common.events.envelope import new_event
-from fitjourney_common.testing.tokens import TokenSigner
+from fitjourney_common.testing.tokens import TestSigner
 
 
 async def test_a_week_across_the_dst_change_matches_the_hand_computed_figures(
-    client: httpx.AsyncClient, core_rows: CoreRows, signer: TokenSigner, clock: Any,
+    client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
 ) -> None:
     user_id, other = uuid.uuid4(), uuid.uuid4()
     await fill_berlin_week(core_rows, user_id, other)
@@ -27,7 +27,7 @@ async def test_a_week_across_the_dst_change_matches_the_hand_computed_figures(
     check_berlin_week(response.json())
 
 
-async def test_a_new_user_gets_every_day_empty(client: httpx.AsyncClient, signer: TokenSigner, clock: Any) -> None:
+async def test_a_new_user_gets_every_day_empty(client: httpx.AsyncClient, signer: TestSigner, clock: Any) -> None:
     clock.now = datetime(2024, 6, 30, 12, 0, tzinfo=UTC)
     response = await client.get(DASHBOARD, params={"period": "month"}, headers=signer.headers())
     body = response.json()
@@ -38,7 +38,7 @@ async def test_a_new_user_gets_every_day_empty(client: httpx.AsyncClient, signer
     assert body["habits"]["completion_rate"] is None and body["adherence"]["food_logging_rate"] == 0
 
 
-async def test_bad_period_and_no_token_are_refused(client: httpx.AsyncClient, signer: TokenSigner) -> None:
+async def test_bad_period_and_no_token_are_refused(client: httpx.AsyncClient, signer: TestSigner) -> None:
     response = await client.get(DASHBOARD, params={"period": "decade"}, headers=signer.headers())
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -47,7 +47,7 @@ async def test_bad_period_and_no_token_are_refused(client: httpx.AsyncClient, si
 
 
 async def test_cached_until_an_event_about_the_users_data_arrives(
-    app: FastAPI, client: httpx.AsyncClient, core_rows: CoreRows, signer: TokenSigner, clock: Any,
+    app: FastAPI, client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
 ) -> None:
     user_id = uuid.uuid4()
     clock.now = datetime(2024, 5, 15, 12, 0, tzinfo=UTC)
@@ -60,9 +60,10 @@ async def test_cached_until_an_event_about_the_users_data_arrives(
 
     # Core writes a log and announces it; until the event arrives the cache may answer the old figure.
     log_id = await core_rows.food(user_id, datetime(2024, 5, 15, 9, 0, tzinfo=UTC), 250)
-    await app.state.runtime.bus.publish([new_event("food.logged", {
-        "food_log_id": str(log_id), "user_id": str(user_id), "kcal": 250, "eaten_at": "2024-05-15T09:00:00Z",
-        "meal": "lunch"})])
+    await app.state.runtime.bus.publish([new_event("food_log.created", {
+        "food_log_id": str(log_id), "user_id": str(user_id), "version": 1, "dates": ["2024-05-15"],
+        "after": {"eaten_at": "2024-05-15T09:00:00Z", "meal": "lunch", "food_name": "Fixture food", "grams": 100,
+                  "kcal": 250, "protein_g": 0, "carbs_g": 0, "fat_g": 0}})])
 
     async def refreshed() -> bool:
         body = (await client.get(DASHBOARD, headers=headers)).json()

@@ -16,10 +16,10 @@ from dashboard.test_dashboard import DASHBOARD, check_berlin_week
 from fitjourney_analytics.main import create_app
 from fitjourney_analytics.settings import AnalyticsSettings
 from fitjourney_common.db.migrations import upgrade_to_head
-from fitjourney_common.testing.tokens import TokenSigner
+from fitjourney_common.testing.tokens import TestSigner
 
 
-async def test_dev_mode_dashboard_matches_postgres(tmp_path: Path, signer: TokenSigner) -> None:
+async def test_dev_mode_dashboard_matches_postgres(tmp_path: Path, signer: TestSigner) -> None:
     database_url = f"sqlite+aiosqlite:///{tmp_path}/fitjourney.db"
     for service_dir in (CORE_DIR, SERVICE_DIR):
         await asyncio.to_thread(upgrade_to_head, service_dir, database_url)

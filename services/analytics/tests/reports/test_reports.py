@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from pypdf import PdfReader
 
 from fitjourney_analytics.settings import AnalyticsSettings
-from fitjourney_common.testing.tokens import TokenSigner
+from fitjourney_common.testing.tokens import TestSigner
 
 REPORTS = "/api/v1/analytics/reports"
 
@@ -37,7 +37,7 @@ async def ready_report(client: httpx.AsyncClient, headers: dict[str, str], body:
 
 
 async def test_csv_report_has_one_row_per_day(
-    client: httpx.AsyncClient, core_rows: CoreRows, signer: TokenSigner, clock: Any,
+    client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
 ) -> None:
     user_id = uuid.uuid4()
     await fill_berlin_week(core_rows, user_id, uuid.uuid4())
@@ -57,7 +57,7 @@ async def test_csv_report_has_one_row_per_day(
 
 async def test_pdf_report_reads_and_renders(
     app: FastAPI, settings: AnalyticsSettings, client: httpx.AsyncClient, core_rows: CoreRows,
-    signer: TokenSigner, clock: Any,
+    signer: TestSigner, clock: Any,
 ) -> None:
     user_id = uuid.uuid4()
     await fill_berlin_week(core_rows, user_id, uuid.uuid4())
@@ -100,7 +100,7 @@ async def test_pdf_report_reads_and_renders(
 
 
 async def test_report_dates_are_validated_and_reports_are_private(
-    client: httpx.AsyncClient, signer: TokenSigner, clock: Any,
+    client: httpx.AsyncClient, signer: TestSigner, clock: Any,
 ) -> None:
     clock.now = NOW
     headers = signer.headers()

@@ -11,13 +11,13 @@ import pytest
 from analytics_scenario import EXPECTED_WEEKLY_RATE, NOW, fill_berlin_week
 from core_rows import CoreRows
 
-from fitjourney_common.testing.tokens import TokenSigner
+from fitjourney_common.testing.tokens import TestSigner
 
 TRENDS = "/api/v1/analytics/trends"
 
 
 async def test_weight_and_intake_trends_of_the_dst_week(
-    client: httpx.AsyncClient, core_rows: CoreRows, signer: TokenSigner, clock: Any,
+    client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
 ) -> None:
     user_id = uuid.uuid4()
     await fill_berlin_week(core_rows, user_id, uuid.uuid4())
@@ -42,7 +42,7 @@ async def test_weight_and_intake_trends_of_the_dst_week(
 
 
 async def test_a_steady_loss_is_down_with_an_interval_below_zero(
-    client: httpx.AsyncClient, core_rows: CoreRows, signer: TokenSigner, clock: Any,
+    client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
 ) -> None:
     user_id = uuid.uuid4()
     start = datetime(2024, 1, 1, 7, 0, tzinfo=UTC)
@@ -57,6 +57,6 @@ async def test_a_steady_loss_is_down_with_an_interval_below_zero(
     assert body["ci_per_week"][1] < 0
 
 
-async def test_unknown_metric_is_422_naming_it(client: httpx.AsyncClient, signer: TokenSigner) -> None:
+async def test_unknown_metric_is_422_naming_it(client: httpx.AsyncClient, signer: TestSigner) -> None:
     response = await client.get(TRENDS, params={"metric": "steps"}, headers=signer.headers())
     assert response.status_code == 422 and "metric" in response.text
