@@ -332,7 +332,7 @@ def test_production_pods_use_their_own_iam_role_and_the_managed_backends() -> No
         role = accounts[name]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
         assert role.endswith(f":role/fitjourney-production-{name}")
     env = env_of(by_kind(objects, "Deployment")["analytics"]["spec"]["template"]["spec"]["containers"][0])
-    assert values["postgresql"]["readHost"] in env["DATABASE_READ_URL"]["value"]
+    assert values["postgresql"]["readHost"] in env["READ_DATABASE_URL"]["value"]
     assert env["REDIS_URL"]["value"].startswith("rediss://") and env["BROKER_URL"]["value"].startswith("amqps://")
     assert by_kind(objects, "ExternalSecret")["fitjourney"]["spec"]["target"]["name"] == "fitjourney"
 

@@ -92,7 +92,7 @@ seccompProfile:
 - name: DATABASE_READ_PASSWORD
   valueFrom:
     secretKeyRef: {name: {{ $secret }}, key: {{ printf "%s-db-reader-password" .name }}}
-- name: DATABASE_READ_URL
+- name: READ_DATABASE_URL
   value: {{ include "fitjourney.databaseUrl" (dict "root" $root "host" ($pg.readHost | default $pg.host) "userVar" "DATABASE_READ_USER" "passwordVar" "DATABASE_READ_PASSWORD") | quote }}
 {{- end }}
 {{- if ne .role "migrate" }}

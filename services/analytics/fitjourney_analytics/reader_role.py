@@ -1,4 +1,4 @@
-"""The read-only PostgreSQL role analytics reads core through (`DATABASE_READ_URL`), kept by `make migrate`.
+"""The read-only PostgreSQL role analytics reads core through (`READ_DATABASE_URL`), kept by `make migrate`.
 
 Run as the owner of core's tables (the migration user) after every service migrated, each time: it is
 idempotent and also covers core tables added since. The role may SELECT in schema `core` and nothing
