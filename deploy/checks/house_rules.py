@@ -22,6 +22,7 @@ SQL_ALLOWED = {
     "services/core/fitjourney_core/ddl.py": "DDL helpers the migrations call (RLS policies, partitions)",
     "services/core/fitjourney_core/partitions.py": "schema upkeep: creates next months' partitions",
     "services/core/fitjourney_core/foods/catalogue.py": "the catalogue import a migration runs in bulk",
+    "services/analytics/fitjourney_analytics/reader_role.py": "the read-only role and grants `make migrate` keeps",
 }
 
 

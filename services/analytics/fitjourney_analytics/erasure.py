@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitjourney_analytics.models import Registration
+from fitjourney_analytics.business.repository import RegistrationRepository
 from fitjourney_analytics.reports.repository import ReportRepository
 from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.events.contracts import UserDeleted
@@ -27,7 +26,7 @@ def report_prefix(user_id: Any) -> str:
 async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, runtime: AnalyticsRuntime) -> None:
     user_id = UserDeleted.model_validate(envelope.data).user_id
     reports = await ReportRepository(session).delete_for_user(user_id)
-    await session.execute(delete(Registration).where(Registration.user_id == user_id))
+    await RegistrationRepository(session).delete_for_user(user_id)
 
     # Inside the transaction: if the store fails, the rows come back, the event is retried and both go
     # together; a crash after the files went but before the commit is finished by the redelivery.

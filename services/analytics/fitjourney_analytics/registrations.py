@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitjourney_analytics.models import Registration
+from fitjourney_analytics.business.repository import RegistrationRepository
 from fitjourney_common.events.contracts import UserRegistered
 from fitjourney_common.events.envelope import EventEnvelope
 
@@ -16,5 +16,4 @@ if TYPE_CHECKING:
 
 async def handle_user_registered(session: AsyncSession, envelope: EventEnvelope, _runtime: AnalyticsRuntime) -> None:
     data = UserRegistered.model_validate(envelope.data)
-    if await session.get(Registration, data.user_id) is None:
-        session.add(Registration(user_id=data.user_id, registered_at=envelope.occurred_at))
+    await RegistrationRepository(session).add_if_missing(data.user_id, envelope.occurred_at)

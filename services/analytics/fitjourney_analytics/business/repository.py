@@ -6,10 +6,11 @@ body metric, a habit check-in or a journal entry. Rows deleted later still count
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_analytics.coredata.repository import sql
@@ -82,6 +83,13 @@ class ActivityRepository:
 class RegistrationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def add_if_missing(self, user_id: uuid.UUID, registered_at: datetime) -> None:
+        if await self.session.get(Registration, user_id) is None:
+            self.session.add(Registration(user_id=user_id, registered_at=registered_at))
+
+    async def delete_for_user(self, user_id: uuid.UUID) -> None:
+        await self.session.execute(delete(Registration).where(Registration.user_id == user_id))
 
     async def registered_between(self, start: datetime, end: datetime) -> list[tuple[str, datetime]]:
         rows = await self.session.execute(select(Registration.user_id, Registration.registered_at).where(
