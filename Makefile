@@ -74,6 +74,7 @@ bench: install
 	$(BIN)/python deploy/bench/bench_auth.py
 	$(BIN)/python deploy/bench/bench_outbox_relay.py
 	$(BIN)/python deploy/bench/bench_core.py
+	$(BIN)/python deploy/bench/bench_analytics.py
 
 # docker compose reads .env: every secret freshly generated, none falls back to a default.
 .env: .env.example
