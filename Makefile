@@ -7,7 +7,7 @@ PACKAGES := libs/common services/auth services/core services/ai services/analyti
 STAMP := $(VENV)/.installed
 SERVICES_WITH_MIGRATIONS := auth core analytics
 
-.PHONY: help install dev demo test backends browser lint fmt check migrate bench clean helm-sync
+.PHONY: help install dev demo test backends browser lint fmt check migrate bench clean helm-sync checkov
 
 help:
 	@echo "make dev      install what is missing, serve every service on http://127.0.0.1:8000 (embedded mode)"
@@ -17,6 +17,7 @@ help:
 	@echo "make migrate  apply every service's Alembic migrations to DATABASE_URL"
 	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
 	@echo "make .env     write .env for docker compose with fresh random secrets (from .env.example)"
+	@echo "make checkov  scan terraform/ with checkov (installed once into .venv-checkov)"
 	@echo "make helm-sync  copy gateway/kong/kong.yml and deploy/prometheus/alerts.yml into the Helm chart"
 
 $(BIN)/python:
@@ -80,9 +81,15 @@ bench: install
 .env: .env.example
 	$(PYTHON) deploy/compose/make_env.py
 
+# checkov lives in its own virtualenv (.venv-checkov, made once; its pins conflict with the services'); the
+# Terraform tests in `make test` use the same one.
+checkov: install
+	$(BIN)/python deploy/checks/checkov_venv.py >/dev/null
+	.venv-checkov/bin/checkov -d terraform --framework terraform --skip-download --compact
+
 # Helm reads only files inside the chart: it keeps copies that a test holds equal to the originals.
 helm-sync:
 	$(PYTHON) deploy/checks/sync_chart_files.py
 
 clean:
-	rm -rf .data $(VENV)
+	rm -rf .data $(VENV) .venv-checkov
