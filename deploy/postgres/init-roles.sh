@@ -28,13 +28,11 @@ service_roles core "$CORE_DB_OWNER_PASSWORD" "$CORE_DB_PASSWORD"
 service_roles ai "$AI_DB_OWNER_PASSWORD" "$AI_DB_PASSWORD"
 service_roles analytics "$ANALYTICS_DB_OWNER_PASSWORD" "$ANALYTICS_DB_PASSWORD"
 
-# analytics aggregates over every user's core rows: SELECT only, past row-level security (in production it
-# reads a replica). The backup role reads everything for pg_dump, which refuses to dump filtered rows.
+# analytics reads core through a read-only role: it is made here with its password, and given its grants and
+# core's read policy by `python -m fitjourney_analytics.reader_role` (a compose one-shot after core's migrations).
+# The backup role reads everything for pg_dump, which refuses to dump rows that row-level security would hide.
 sql -v reader_pw="$ANALYTICS_DB_READER_PASSWORD" -v backup_pw="$BACKUP_DB_PASSWORD" -v db="$POSTGRES_DB" <<'SQL'
-CREATE ROLE fitjourney_analytics_reader LOGIN PASSWORD :'reader_pw' NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS;
-GRANT CONNECT ON DATABASE :"db" TO fitjourney_analytics_reader;
-GRANT USAGE ON SCHEMA core TO fitjourney_analytics_reader;
-ALTER DEFAULT PRIVILEGES FOR ROLE fitjourney_core_owner IN SCHEMA core GRANT SELECT ON TABLES TO fitjourney_analytics_reader;
+CREATE ROLE fitjourney_analytics_reader LOGIN PASSWORD :'reader_pw' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
 ALTER ROLE fitjourney_analytics_reader SET default_transaction_read_only = on;
 CREATE ROLE fitjourney_backup LOGIN PASSWORD :'backup_pw' NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS;
 GRANT CONNECT ON DATABASE :"db" TO fitjourney_backup;

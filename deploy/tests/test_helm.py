@@ -337,6 +337,15 @@ def test_production_pods_use_their_own_iam_role_and_the_managed_backends() -> No
     assert by_kind(objects, "ExternalSecret")["fitjourney"]["spec"]["target"]["name"] == "fitjourney"
 
 
+def test_analytics_reader_role_is_granted_by_cores_owner_after_migrations() -> None:
+    job = by_kind(render(), "Job")["analytics-reader-role"]
+    assert job["metadata"]["annotations"]["helm.sh/hook-weight"] == "1"  # after the migrations (weight 0)
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == ["python", "-m", "fitjourney_analytics.reader_role"]
+    assert env_of(container)["DATABASE_USER"]["value"] == "fitjourney_core_owner"
+    assert env_of(container)["DATABASE_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "core-db-owner-password"
+
+
 def test_signing_keys_are_made_by_a_hook_and_mounted_read_only_into_auth() -> None:
     objects = render()
     job = by_kind(objects, "Job")[f"{RELEASE}-auth-init-keys"]
