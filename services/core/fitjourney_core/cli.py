@@ -21,7 +21,7 @@ from fitjourney_core.settings import CoreSettings
 
 async def seed(
     settings: CoreSettings, user_ids: Sequence[uuid.UUID], days: int, *, concurrency: int = 1, seed_value: int = 0,
-    time_zone: str | None = None, display_names: dict[uuid.UUID, str] | None = None,
+    time_zone: str | None = None, display_names: dict[uuid.UUID, str] | None = None, emit_events: bool = True,
 ) -> SeedResult:
     """Seed against the service's own database (`DATABASE_URL`), with its journal key."""
     engine = create_engine(settings.database_url, SCHEMA, pool_size=max(1, concurrency))
@@ -29,7 +29,7 @@ async def seed(
         return await seed_histories(
             create_session_factory(engine), user_ids, days=days, concurrency=concurrency, seed=seed_value,
             cipher=JournalCipher(settings.journal_key_ring, current_key_id=settings.journal_key_id),
-            time_zone=time_zone, display_names=display_names)
+            time_zone=time_zone, display_names=display_names, emit_events=emit_events)
     finally:
         await engine.dispose()
 
@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--concurrency", type=int, default=1, help="transactions at once (PostgreSQL)")
     demo.add_argument("--seed", type=int, default=0, help="the same seed draws the same history")
     demo.add_argument("--time-zone", default=None, help="every user's time zone (default: a mix)")
+    demo.add_argument("--no-events", action="store_true", help="write no <resource>.created events (faster; "
+                      "services that keep read models from events then do not see the history)")
     return parser
 
 
@@ -66,7 +68,7 @@ def main(argv: Sequence[str] | None = None, settings: CoreSettings | None = None
         return 2
     user_ids = args.user_id or [uuid.uuid4() for _ in range(args.random_users)]
     result = asyncio.run(seed(settings, user_ids, args.days, concurrency=args.concurrency, seed_value=args.seed,
-                              time_zone=args.time_zone))
+                              time_zone=args.time_zone, emit_events=not args.no_events))
     print(describe(result, args.days))
     return 0
 

@@ -15,15 +15,21 @@ from zoneinfo import ZoneInfo
 
 from fitjourney_core.activities.catalogue import find_activity
 from fitjourney_core.body_metrics.schemas import BodyMetricRead
-from fitjourney_core.demo.plan import HABITS, JOURNAL, MEAL_HOURS, MEALS, WEEK, FoodChoice
+from fitjourney_core.body_metrics.service import BODY_METRICS
+from fitjourney_core.demo.plan import HABIT_PLAN, JOURNAL_LINES, MEAL_HOURS, MEALS, WEEK, FoodChoice
 from fitjourney_core.food_logs.nutrition import per_100g
 from fitjourney_core.food_logs.schemas import FoodLogRead
+from fitjourney_core.food_logs.service import FOOD_LOGS
 from fitjourney_core.habits.models import Habit
 from fitjourney_core.habits.schemas import CheckInRead
+from fitjourney_core.habits.service import CHECK_INS, HABITS
 from fitjourney_core.habits.service import to_read as habit_to_read
 from fitjourney_core.journal.crypto import JournalCipher
 from fitjourney_core.journal.schemas import JournalRead
+from fitjourney_core.journal.service import JOURNAL
 from fitjourney_core.workouts.schemas import WorkoutRead
+from fitjourney_core.workouts.service import WORKOUTS
+from fitjourney_core.writes.service import ResourceKind
 
 # Kilograms lost per day on the way to the goal (0.5 kg a week), and the day-to-day scatter of a scale.
 WEIGHT_TREND_PER_DAY = 0.5 / 7
@@ -44,6 +50,14 @@ class CatalogueFood:
     portions: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Lifecycle:
+    kind: ResourceKind
+    row: dict[str, Any]
+    dates: list[date]
+    extra: dict[str, Any] | None
+
+
 @dataclass
 class History:
     user_id: uuid.UUID
@@ -51,10 +65,14 @@ class History:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     # (changed_at, resource, resource id, payload, version): the sync feed in the order things happened.
     changes: list[tuple[datetime, str, uuid.UUID, dict[str, Any], int]] = field(default_factory=list)
+    # What each row's `<resource>.created` event needs: its kind, the local dates it touches, extra fields.
+    lifecycle: list[Lifecycle] = field(default_factory=list)
 
-    def add(self, table: str, row: dict[str, Any], resource: str, payload: dict[str, Any], at: datetime) -> None:
+    def add(self, table: str, kind: ResourceKind, row: dict[str, Any], payload: dict[str, Any], at: datetime,
+            dates: list[date], extra: dict[str, Any] | None = None) -> None:
         self.rows[table].append(row)
-        self.changes.append((at, resource, row["id"], payload, row["version"]))
+        self.changes.append((at, kind.name, row["id"], payload, row["version"]))
+        self.lifecycle.append(Lifecycle(kind, row, dates, extra))
 
     def count(self, table: str) -> int:
         return len(self.rows.get(table, []))
@@ -103,7 +121,7 @@ def draw_history(
     })
 
     habits: list[tuple[dict[str, Any], float]] = []
-    for name, schedule, target, rate in HABITS:
+    for name, schedule, target, rate in HABIT_PLAN:
         row = {**_owned(user_id, joined), "name": name, "schedule": schedule, "target_count": target}
         habits.append((row, rate))
     counts: dict[uuid.UUID, dict[date, int]] = {row["id"]: {} for row, _ in habits}
@@ -126,7 +144,7 @@ def draw_history(
     for row, _rate in habits:
         habit = Habit(**row)
         read = habit_to_read(habit, counts[row["id"]], today)
-        history.add("habits", row, "habit", read.model_dump(mode="json"), joined)
+        history.add("habits", HABITS, row, read.model_dump(mode="json"), joined, [])
     history.changes.sort(key=lambda change: change[0])
     return history
 
@@ -139,7 +157,8 @@ def _weigh_in(history: History, day: date, zone: ZoneInfo, rng: random.Random, w
            "body_fat_pct": round(rng.uniform(22.0, 30.0), 1) if rng.random() < 0.2 else None,
            "waist_cm": None, "hip_cm": None, "chest_cm": None,
            "resting_hr": rng.randint(52, 68) if rng.random() < 0.5 else None}
-    history.add("body_metrics", row, "body_metric", BodyMetricRead.model_validate(row).model_dump(mode="json"), at)
+    history.add("body_metrics", BODY_METRICS, row, BodyMetricRead.model_validate(row).model_dump(mode="json"), at,
+                [day])
 
 
 def _workout(history: History, day: date, zone: ZoneInfo, rng: random.Random, weight: float, now: datetime) -> None:
@@ -159,7 +178,11 @@ def _workout(history: History, day: date, zone: ZoneInfo, rng: random.Random, we
            "perceived_effort": rng.randint(3, 8), "notes": None, "exercises": [], "calories_burned": kcal,
            "calories_status": "estimated", "calories_method": "met", "calories_met": activity.met,
            "estimate_revision": 1}
-    history.add("workouts", row, "workout", WorkoutRead.model_validate(row).model_dump(mode="json"), at)
+    # Already estimated: the estimator is not asked again (estimate_needed False), read models still learn of it.
+    inputs = {key: row[key] for key in ("activity", "duration_min", "distance_km", "avg_heart_rate",
+                                        "perceived_effort", "started_at", "estimate_revision")}
+    history.add("workouts", WORKOUTS, row, WorkoutRead.model_validate(row).model_dump(mode="json"), at, [day],
+                {**inputs, "weight_kg": round(weight, 1), "estimate_needed": False})
 
 
 def _meals(
@@ -173,14 +196,14 @@ def _meals(
             continue
         at = _at(day, MEAL_HOURS[meal], zone, rng)
         for key, quantity in rng.choice(options):
-            _log_food(history, foods, key, quantity, meal, at, now)
+            _log_food(history, foods, key, quantity, meal, at, now, zone)
     for glass in range(rng.randint(3, 8)):  # water, a glass at a time through the day
-        _log_food(history, foods, "water", 1, "snack", _at(day, 8.0 + glass * 1.8, zone, rng, 20), now)
+        _log_food(history, foods, "water", 1, "snack", _at(day, 8.0 + glass * 1.8, zone, rng, 20), now, zone)
 
 
 def _log_food(
     history: History, foods: dict[str, tuple[FoodChoice, CatalogueFood]], key: str, quantity: float, meal: str,
-    at: datetime, now: datetime,
+    at: datetime, now: datetime, zone: ZoneInfo,
 ) -> None:
     if key not in foods or at > now:
         return
@@ -190,7 +213,8 @@ def _log_food(
     row = {**_owned(history.user_id, at), "eaten_at": at, "food_id": food.id, "food_name": food.name,
            "grams": grams, "portion": portion, "quantity": portion_quantity, "meal": meal, **nutrients,
            "source": "manual", "photo_job_id": None}
-    history.add("food_logs", row, "food_log", FoodLogRead.model_validate(row).model_dump(mode="json"), at)
+    history.add("food_logs", FOOD_LOGS, row, FoodLogRead.model_validate(row).model_dump(mode="json"), at,
+                [at.astimezone(zone).date()])
 
 
 def _check_in(
@@ -200,14 +224,15 @@ def _check_in(
     at = _at(day, 21.0, zone, rng, 60)
     row = {**_owned(history.user_id, at), "date": day, "habit_id": habit["id"], "count": habit["target_count"]}
     counts[habit["id"]][day] = habit["target_count"]
-    history.add("habit_check_ins", row, "check_in", CheckInRead.model_validate(row).model_dump(mode="json"), at)
+    history.add("habit_check_ins", CHECK_INS, row, CheckInRead.model_validate(row).model_dump(mode="json"), at,
+                [day])
 
 
 def _journal(history: History, day: date, zone: ZoneInfo, rng: random.Random, cipher: JournalCipher) -> None:
     at = _at(day, 21.5, zone, rng, 45)
-    text, tags = rng.choice(JOURNAL)
+    text, tags = rng.choice(JOURNAL_LINES)
     row = {**_owned(history.user_id, at), "date": day, "mood": rng.randint(2, 5), "energy": rng.randint(2, 5),
            "text_encrypted": cipher.encrypt(text, history.user_id, day), "tags": list(tags)}
     # The feed carries entries without their text (it is stored unencrypted), as the journal does.
     payload = JournalRead.model_validate({**row, "text": text}).model_dump(mode="json", exclude={"text"})
-    history.add("journal_entries", row, "journal", payload, at)
+    history.add("journal_entries", JOURNAL, row, payload, at, [day])

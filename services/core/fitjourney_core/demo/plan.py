@@ -114,14 +114,14 @@ WEEK: tuple[WorkoutChoice | None, ...] = (
     WorkoutChoice("swimming", (30, 45), None, 9.0),
 )
 
-HABITS = (
+HABIT_PLAN = (
     # name, schedule ("daily" or weekdays), target per day, how often it is done
     ("Drink 2 litres of water", "daily", 1, 0.85),
     ("Stretch for 10 minutes", "mon,wed,fri", 1, 0.75),
     ("Meditate", "daily", 1, 0.6),
 )
 
-JOURNAL = (
+JOURNAL_LINES = (
     ("Slept well and the morning run felt easy.", ["running", "sleep"]),
     ("Long day at work, skipped the snack and went to bed early.", ["work"]),
     ("Tried a new lentil recipe, very filling.", ["food"]),

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_core.body_metrics.models import BodyMetric
+from fitjourney_core.db import OutboxMessage
 from fitjourney_core.food_logs.models import FoodLog
 from fitjourney_core.foods.models import Food
 from fitjourney_core.habits.models import Habit, HabitCheckIn
@@ -51,17 +53,22 @@ async def has_history(session: AsyncSession, user_id: uuid.UUID) -> bool:
     return bool(await session.scalar(select(exists(logged) | exists(trained))))
 
 
-async def write_profile(session: AsyncSession, values: dict[str, Any]) -> None:
-    """Insert the profile, or fill in an existing one (the name it registered with is kept)."""
-    current = await session.get(Profile, values["user_id"])
+async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> Profile | None:
+    return await session.get(Profile, user_id)
+
+
+async def write_profile(session: AsyncSession, values: dict[str, Any], current: Profile | None) -> dict[str, Any]:
+    """Insert the profile, or fill in the existing `current` one (the name it registered with is kept);
+    returns the profile's values as written."""
     if current is None:
         await session.execute(insert(Profile), [values])
-        return
+        return values
     changes = {k: v for k, v in values.items() if k not in ("user_id", "created_at", "version")}
     if current.display_name:
-        changes.pop("display_name")
-    await session.execute(update(Profile).where(Profile.user_id == values["user_id"])
-                          .values(**changes, version=Profile.version + 1))
+        changes["display_name"] = current.display_name
+    changes["version"] = current.version + 1
+    await session.execute(update(Profile).where(Profile.user_id == values["user_id"]).values(**changes))
+    return {**values, **changes, "created_at": current.created_at}
 
 
 async def insert_rows(session: AsyncSession, table: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -80,3 +87,12 @@ async def insert_changes(
             for at, resource, resource_id, payload, version in changes]
     for start in range(0, len(rows), BATCH_ROWS):
         await session.execute(insert(Change), rows[start:start + BATCH_ROWS])
+
+
+async def insert_outbox(session: AsyncSession, envelopes: Sequence[EventEnvelope]) -> None:
+    """Events in the outbox in bulk, as `add_event` writes them one by one; the relay finds them on its next poll."""
+    rows = [{"id": envelope.id, "type": envelope.type, "payload": envelope.model_dump(mode="json"),
+             "user_id": envelope.user_id, "occurred_at": envelope.occurred_at, "attempts": 0,
+             "trace_headers": dict(envelope.trace_headers) or None} for envelope in envelopes]
+    for start in range(0, len(rows), BATCH_ROWS):
+        await session.execute(insert(OutboxMessage), rows[start:start + BATCH_ROWS])

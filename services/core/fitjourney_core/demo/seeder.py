@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +19,8 @@ from fitjourney_core.demo import repository
 from fitjourney_core.demo.history import CatalogueFood, History, draw_history
 from fitjourney_core.demo.plan import FOODS, TIME_ZONES, FoodChoice
 from fitjourney_core.journal.crypto import JournalCipher
+from fitjourney_core.profile.service import PROFILES
+from fitjourney_core.writes.service import lifecycle_event
 
 
 @dataclass
@@ -50,11 +53,14 @@ async def seed_histories(
     time_zone: str | None = None,
     display_names: dict[uuid.UUID, str] | None = None,
     concurrency: int = 1,
+    emit_events: bool = True,
 ) -> SeedResult:
     """`days` days of history for each user (a user who already logged food or workouts is skipped).
 
     Users get time zones from a small list unless `time_zone` is given; `concurrency` transactions run
-    at once (PostgreSQL takes several; SQLite writes one at a time anyway).
+    at once (PostgreSQL takes several; SQLite writes one at a time anyway). With `emit_events`, each row's
+    `<resource>.created` goes to the outbox as a real write's would (workouts marked as already estimated),
+    so services keeping read models (ai) learn the history too.
     """
     if days < 1:
         raise ValueError("days must be at least 1")
@@ -80,11 +86,21 @@ async def seed_histories(
             if await repository.has_history(session, user_id):
                 result.skipped.append(user_id)
                 return
-            await repository.write_profile(session, history.profile)
+            current = await repository.get_profile(session, user_id)
+            before = PROFILES.snapshot(current) if current is not None else None
+            profile = await repository.write_profile(session, history.profile, current)
             for table in repository.TABLES:
                 await repository.insert_rows(session, table, history.rows.get(table, []))
                 result.rows[table] += history.count(table)
             await repository.insert_changes(session, user_id, history.changes)
+            if emit_events:
+                events = [lifecycle_event(PROFILES, "created" if before is None else "updated",
+                                          SimpleNamespace(**profile), dates=[], before=before)]
+                for item in sorted(history.lifecycle, key=lambda item: item.row["created_at"]):
+                    events.append(lifecycle_event(item.kind, "created", SimpleNamespace(**item.row),
+                                                  dates=item.dates, extra=item.extra))
+                await repository.insert_outbox(session, events)
+                result.rows["events"] += len(events)
         result.seeded.append(user_id)
 
     await asyncio.gather(*(seed_one(index, user_id) for index, user_id in enumerate(user_ids)))

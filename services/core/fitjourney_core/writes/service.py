@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.events.contracts import EventData, ResourceState
-from fitjourney_common.events.envelope import new_event
+from fitjourney_common.events.envelope import EventEnvelope, new_event
 from fitjourney_common.events.outbox import add_event
 from fitjourney_core.db import OutboxMessage
 from fitjourney_core.local_time import local_date, zone_or_utc
@@ -104,6 +104,24 @@ async def _dates(session: AsyncSession, kind: ResourceKind, user_id: uuid.UUID,
     return sorted(days)
 
 
+def lifecycle_event(
+    kind: ResourceKind, op: Op, record: Any, *, dates: list[date], before: ResourceState | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> EventEnvelope:
+    """`<resource>.<op>` of `record` as it is now, checked against its contract: what `_write` puts in the
+    outbox, and what the demo seeder writes in bulk for the history it inserts."""
+    user_id: uuid.UUID = record.user_id
+    after = kind.snapshot(record) if op != "deleted" else None
+    data: dict[str, Any] = {"user_id": user_id, "version": record.version, "dates": dates, **(extra or {})}
+    if kind.id_field in kind.events[op].model_fields:
+        data[kind.id_field] = kind.record_id(record)
+    if before is not None:
+        data["before"] = before
+    if after is not None:
+        data["after"] = after
+    return new_event(kind.event_type(op), data, user_id)
+
+
 async def _write(
     session: AsyncSession, kind: ResourceKind, op: Op, record: Any, before: ResourceState | None,
     payload: dict[str, Any] | None, extra: Mapping[str, Any] | None,
@@ -122,14 +140,7 @@ async def _write(
         payload=None if op == "deleted" else payload,
     )
 
-    data: dict[str, Any] = {"user_id": user_id, "version": record.version, "dates": dates, **(extra or {})}
-    if kind.id_field in kind.events[op].model_fields:
-        data[kind.id_field] = record_id
-    if before is not None:
-        data["before"] = before
-    if after is not None:
-        data["after"] = after
-    add_event(session, OutboxMessage, new_event(kind.event_type(op), data, user_id))
+    add_event(session, OutboxMessage, lifecycle_event(kind, op, record, dates=dates, before=before, extra=extra))
 
     if kind.invalidates == "every_day":
         call_after_commit(session, partial(invalidate_all_summaries, context.redis, user_id))

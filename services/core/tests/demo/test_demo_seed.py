@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from core_helpers import rows_of_user
+from core_helpers import broker_listener, rows_of_user
 from fastapi import FastAPI
 
 from fitjourney_core.cli import describe, main, seed
@@ -98,6 +98,34 @@ async def test_seeding_again_leaves_a_diary_alone(seeded: list[uuid.UUID], setti
     assert result.skipped == [seeded[0]] and result.seeded == []
     assert await rows_of_user(app, "food_logs", seeded[0]) == before
     assert "skipped 1 that already have a diary" in describe(result, DAYS)
+
+
+async def test_the_history_reaches_other_services_as_lifecycle_events(
+    settings: CoreSettings, app: FastAPI, wait_for: Any,
+) -> None:
+    user_id = uuid.uuid4()
+    async with broker_listener(settings.events_exchange, "workout.created", "profile.created",
+                               "food_log.created") as other_service:
+        result = await seed(settings, [user_id], 7)
+        expected = result.rows["workouts"] + 1 + result.rows["food_logs"]
+
+        async def mine() -> list[dict[str, Any]]:
+            return [event for event in await other_service.drain() if event["user_id"] == str(user_id)]
+
+        events = await wait_for(lambda: _all_arrived(mine, expected), timeout=30)
+    workouts = [event for event in events if event["type"] == "workout.created"]
+    assert len(workouts) == result.rows["workouts"] > 0
+    # Estimated already: an estimator is not asked again, a read model still learns the calories.
+    assert all(event["data"]["estimate_needed"] is False and event["data"]["after"]["calories_status"] == "estimated"
+               for event in workouts)
+    profile = next(event for event in events if event["type"] == "profile.created")
+    assert profile["data"]["after"]["goal"] == "lose"
+    assert all(len(event["data"]["dates"]) == 1 for event in events if event["type"] == "food_log.created")
+
+
+async def _all_arrived(received: Any, expected: int) -> list[dict[str, Any]] | None:
+    events: list[dict[str, Any]] = await received()
+    return events if len(events) >= expected else None
 
 
 def test_the_command_refuses_a_nonsense_day_count(capsys: pytest.CaptureFixture[str]) -> None:
