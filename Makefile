@@ -7,7 +7,7 @@ PACKAGES := libs/common services/auth services/core services/ai services/analyti
 STAMP := $(VENV)/.installed
 SERVICES_WITH_MIGRATIONS := auth core analytics
 
-.PHONY: help install dev demo test backends browser lint fmt check migrate bench clean helm-sync checkov
+.PHONY: help install dev demo test backends browser lint fmt check migrate bench clean helm-sync checkov promtool
 
 help:
 	@echo "make dev      install what is missing, serve every service on http://127.0.0.1:8000 (embedded mode)"
@@ -17,6 +17,7 @@ help:
 	@echo "make migrate  apply every service's Alembic migrations to DATABASE_URL"
 	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
 	@echo "make .env     write .env for docker compose with fresh random secrets (from .env.example)"
+	@echo "make promtool install promtool (Debian's prometheus) for the alert-rule tests"
 	@echo "make checkov  scan terraform/ with checkov (installed once into .venv-checkov)"
 	@echo "make helm-sync  copy gateway/kong/kong.yml and deploy/prometheus/alerts.yml into the Helm chart"
 
@@ -80,6 +81,13 @@ bench: install
 # docker compose reads .env: every secret freshly generated, none falls back to a default.
 .env: .env.example
 	$(PYTHON) deploy/compose/make_env.py
+
+# promtool (Debian's prometheus package) runs the alert-rule tests; without it they are skipped with a reason.
+promtool:
+	@if command -v promtool >/dev/null; then echo "promtool: $$(promtool --version 2>&1 | head -n 1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q --no-install-recommends prometheus \
+		|| echo "could not install prometheus: the alert-rule tests will be skipped"; \
+	else echo "no promtool: the alert-rule tests will be skipped (apt-get install prometheus)"; fi
 
 # checkov lives in its own virtualenv (.venv-checkov, made once; its pins conflict with the services'); the
 # Terraform tests in `make test` use the same one.
