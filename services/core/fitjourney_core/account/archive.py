@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from fitjourney_core.portability import MediaFile
+
 README_NAME = "README.txt"
 
 
@@ -22,8 +24,8 @@ class ExportContent:
     exported_at: datetime
     # JSON file stem → its records (a list), or a single record (the profile; None when there is none).
     resources: dict[str, Any] = field(default_factory=dict)
-    # Path inside the zip (under media/) → object key in the store; filled with bytes by `media`.
-    media_keys: dict[str, str] = field(default_factory=dict)
+    # Stored files the records point at; `media` gets their bytes (path inside the zip → bytes).
+    media_files: list[MediaFile] = field(default_factory=list)
     media: dict[str, bytes] = field(default_factory=dict)
     # Media the records point at but the store no longer holds.
     missing_media: list[str] = field(default_factory=list)

@@ -27,7 +27,6 @@ from fitjourney_common.runtime import Runtime
 from fitjourney_core import objects
 from fitjourney_core.account import service
 from fitjourney_core.account.archive import build_zip
-from fitjourney_core.journal.service import cipher_from
 from fitjourney_core.objects import EXPORTS
 from fitjourney_core.settings import CoreSettings
 
@@ -87,7 +86,7 @@ class ExportRunner:
     async def _produce(self, user_id: uuid.UUID, export_id: uuid.UUID) -> None:
         state = self._runtime
         async with self._transaction(user_id) as session:
-            content = await service.read_user_data(session, cipher_from(state.settings), user_id, export_id,
+            content = await service.read_user_data(session, state.settings, user_id, export_id,
                                                    utcnow())
         await service.fetch_media(state.store, content)
         archive = await asyncio.to_thread(build_zip, content)

@@ -1,4 +1,4 @@
-"""SQL of exports, the audit log, and reading (export) or deleting (erasure) every row of a user."""
+"""SQL of exports, the audit log, and deleting every row of a user (erasure)."""
 
 from __future__ import annotations
 
@@ -27,13 +27,6 @@ async def find_export(
     if for_update:
         query = query.with_for_update()
     return (await session.scalars(query)).first()
-
-
-async def all_rows_of_user(session: AsyncSession, model: type[Any], user_id: uuid.UUID) -> Sequence[Any]:
-    """Every row of `model` the user owns, deleted ones (tombstones) included, oldest first."""
-    order = (model.created_at, *model.__table__.primary_key.columns)
-    query = select(model).where(model.user_id == user_id).order_by(*order)
-    return (await session.scalars(query)).all()
 
 
 def add_audit_entry(session: AsyncSession, user_id: uuid.UUID, action: str, **detail: Any) -> None:

@@ -7,11 +7,9 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
-from pathlib import PurePosixPath
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,28 +22,30 @@ from fitjourney_core.account import repository
 from fitjourney_core.account.archive import ExportContent
 from fitjourney_core.account.models import Export
 from fitjourney_core.account.schemas import ExportRead
-from fitjourney_core.body_metrics.models import BodyMetric
-from fitjourney_core.food_logs.models import FoodLog, PhotoJob
-from fitjourney_core.foods.models import Food
-from fitjourney_core.habits.models import Habit, HabitCheckIn
-from fitjourney_core.journal.crypto import JournalCipher, JournalDecryptionError
-from fitjourney_core.journal.models import JournalEntry
+from fitjourney_core.body_metrics.service import BODY_METRICS_EXPORT
+from fitjourney_core.food_logs.photos import PHOTO_JOBS_EXPORT
+from fitjourney_core.food_logs.service import FOOD_LOGS_EXPORT
+from fitjourney_core.foods.service import CUSTOM_FOODS_EXPORT
+from fitjourney_core.habits.service import CHECK_INS_EXPORT, HABITS_EXPORT
+from fitjourney_core.journal.service import JOURNAL_EXPORT
 from fitjourney_core.notifications.service import notify_user
 from fitjourney_core.objects import EXPORTS
-from fitjourney_core.profile.models import Profile
+from fitjourney_core.portability import Exporter
+from fitjourney_core.profile.service import PROFILE_EXPORT
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import get_owned_or_404
-from fitjourney_core.workouts.models import Workout
+from fitjourney_core.workouts.service import WORKOUTS_EXPORT
 from fitjourney_core.writes.service import publish
 
 log = logging.getLogger(__name__)
 
-# JSON file of the export (without `.json`) → the table it holds. Custom foods only: the catalogue's
-# rows have no owner, so "the user's rows" of `foods` are exactly their own foods.
-EXPORTED: dict[str, type[Any]] = {
-    "profile": Profile, "workouts": Workout, "body_metrics": BodyMetric, "foods": Food, "food_logs": FoodLog,
-    "photo_jobs": PhotoJob, "habits": Habit, "check_ins": HabitCheckIn, "journal": JournalEntry,
-}
+# Each domain's part of the export, asked in this order (one JSON file each).
+EXPORTERS: tuple[Exporter, ...] = (
+    PROFILE_EXPORT, WORKOUTS_EXPORT, BODY_METRICS_EXPORT, CUSTOM_FOODS_EXPORT, FOOD_LOGS_EXPORT, PHOTO_JOBS_EXPORT,
+    HABITS_EXPORT, CHECK_INS_EXPORT, JOURNAL_EXPORT,
+)
+# JSON file of the export (without `.json`) → the table it holds.
+EXPORTED: dict[str, type[Any]] = {exporter.name: exporter.model for exporter in EXPORTERS}
 # Core tables with a `user_id` that are not in the export, and why (a test holds every such table to one
 # of the two lists, so a new table cannot be forgotten silently).
 NOT_EXPORTED: dict[str, str] = {
@@ -137,81 +137,28 @@ async def get_export(
     return await to_read(export, store, settings)
 
 
-def _columns(row: Any, *, leave_out: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """A row as stored, column by column (a new column reaches the export without anyone remembering),
-    its id first; without the owner, which is the same on every row (the README names it)."""
-    keys = sorted((attr.key for attr in sa_inspect(type(row)).column_attrs), key=lambda key: key != "id")
-    return {key: getattr(row, key) for key in keys if key not in leave_out and key != "user_id"}
-
-
-def _journal_record(entry: JournalEntry, cipher: JournalCipher) -> dict[str, Any]:
-    record = _columns(entry, leave_out=frozenset({"text_encrypted"}))
-    if entry.deleted_at is not None:
-        record["text"] = None  # its text was overwritten when it was deleted
-        return record
-    try:
-        record["text"] = cipher.decrypt(entry.text_encrypted, entry.user_id, entry.date)
-    except JournalDecryptionError as exc:
-        # One unreadable entry must not cost the user the rest of their export; it is said, not hidden.
-        log.error("journal entry %s cannot be decrypted for an export: %s", entry.id, exc)
-        record["text"] = None
-        record["text_unreadable"] = True
-    return record
-
-
-def _extension(key: str) -> str:
-    return PurePosixPath(key).suffix or ".bin"
-
-
 async def read_user_data(
-    session: AsyncSession, cipher: JournalCipher, user_id: uuid.UUID, export_id: uuid.UUID, exported_at: datetime,
+    session: AsyncSession, settings: CoreSettings, user_id: uuid.UUID, export_id: uuid.UUID, exported_at: datetime,
 ) -> ExportContent:
-    """Every exported row of the user (deleted ones included: we still hold them), and which stored
-    pictures belong in `media/`."""
+    """Every domain's part of the user's export (deleted records included: we still hold them), and which
+    stored pictures belong in `media/`."""
     content = ExportContent(user_id=user_id, export_id=export_id, exported_at=exported_at)
-    for name, model in EXPORTED.items():
-        rows = await repository.all_rows_of_user(session, model, user_id)
-        if model is Profile:
-            profile = rows[0] if rows else None
-            record = None
-            if profile is not None:
-                record = _columns(profile, leave_out=frozenset({"avatar_key"}))
-                record["avatar_file"] = None
-                if profile.avatar_key:
-                    record["avatar_file"] = f"media/avatar{_extension(profile.avatar_key)}"
-                    content.media_keys[record["avatar_file"]] = profile.avatar_key
-            content.resources[name] = record
-        elif model is JournalEntry:
-            content.resources[name] = [_journal_record(entry, cipher) for entry in rows]
-        elif model is PhotoJob:
-            records = []
-            for job in rows:
-                record = _columns(job, leave_out=frozenset({"object_key"}))
-                record["photo_file"] = f"media/food-photos/{job.id}{_extension(job.object_key)}"
-                content.media_keys[record["photo_file"]] = job.object_key
-                records.append(record)
-            content.resources[name] = records
-        else:
-            content.resources[name] = [_columns(row) for row in rows]
+    for exporter in EXPORTERS:
+        part = await exporter.read(session, user_id, settings)
+        content.resources[exporter.name] = part.records
+        content.media_files += part.media
     return content
 
 
 async def fetch_media(store: ObjectStore, content: ExportContent) -> None:
     """Download the pictures the records point at; ones already gone are listed, not fatal."""
-    for path, key in content.media_keys.items():
+    for media in content.media_files:
         try:
-            content.media[path] = await store.get(key)
+            content.media[media.path] = await store.get(media.key)
         except NotFound:
-            content.missing_media.append(path)
-    if content.missing_media:
-        # The records keep pointing at them: say so there too rather than leave a dangling file name.
-        missing = set(content.missing_media)
-        profile = content.resources.get("profile")
-        if isinstance(profile, dict) and profile.get("avatar_file") in missing:
-            profile["avatar_file"] = None
-        for job in content.resources.get("photo_jobs", []):
-            if job.get("photo_file") in missing:
-                job["photo_file"] = None
+            content.missing_media.append(media.path)
+            # The record keeps pointing at it: say so there too rather than leave a dangling file name.
+            media.record[media.field] = None
 
 
 async def complete_export(

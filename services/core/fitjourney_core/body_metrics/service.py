@@ -14,6 +14,7 @@ from fitjourney_core.body_metrics import repository
 from fitjourney_core.body_metrics.models import BodyMetric
 from fitjourney_core.body_metrics.schemas import MEASUREMENTS, BodyMetricCreate, BodyMetricRead, BodyMetricUpdate
 from fitjourney_core.pagination import next_cursor
+from fitjourney_core.portability import plain_exporter
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
 from fitjourney_core.writes import service as writes
 from fitjourney_core.writes.service import ResourceKind
@@ -24,6 +25,8 @@ BODY_METRICS = ResourceKind(
     events={"created": BodyMetricCreated, "updated": BodyMetricUpdated, "deleted": BodyMetricDeleted},
     day_field="measured_at", invalidates="every_day",
 )
+
+BODY_METRICS_EXPORT = plain_exporter("body_metrics", BodyMetric)
 
 
 def to_read(metric: BodyMetric) -> BodyMetricRead:

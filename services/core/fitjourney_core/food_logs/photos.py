@@ -20,9 +20,11 @@ from fitjourney_core.food_logs.service import add_log, to_read
 from fitjourney_core.foods.service import best_catalogue_match
 from fitjourney_core.images import check_image, reencode_without_metadata
 from fitjourney_core.objects import FOOD_PHOTOS
+from fitjourney_core.portability import Exporter, ExportPart, MediaFile, columns, extension
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import existing_for_replay, flush_new, get_owned_or_404
 from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.repository import all_rows_of_user
 from fitjourney_core.writes.service import ResourceKind
 
 # Created by an upload (announced as `food.photo_uploaded`, which the AI service answers); updated when
@@ -121,3 +123,18 @@ async def accept_candidate(
         version=1, **nutrients.as_dict(),
     )
     return await add_log(session, log), True
+
+
+async def _export(session: AsyncSession, user_id: uuid.UUID, settings: CoreSettings) -> ExportPart:
+    """Photo jobs as stored, each photo a file of the export instead of its object key."""
+    part = ExportPart([])
+    for job in await all_rows_of_user(session, PhotoJob, user_id):
+        record = columns(job, leave_out=frozenset({"object_key"}))
+        record["photo_file"] = f"media/food-photos/{job.id}{extension(job.object_key)}"
+        part.media.append(MediaFile(record["photo_file"], job.object_key, record, "photo_file"))
+        assert isinstance(part.records, list)
+        part.records.append(record)
+    return part
+
+
+PHOTO_JOBS_EXPORT = Exporter("photo_jobs", PhotoJob, _export)

@@ -28,6 +28,7 @@ from fitjourney_core.foods.models import Food
 from fitjourney_core.foods.service import get_food, get_food_for_log
 from fitjourney_core.local_time import day_bounds
 from fitjourney_core.pagination import next_cursor
+from fitjourney_core.portability import plain_exporter
 from fitjourney_core.profile.service import user_time_zone
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
 from fitjourney_core.writes import service as writes
@@ -38,6 +39,8 @@ FOOD_LOGS = ResourceKind(
     events={"created": FoodLogCreated, "updated": FoodLogUpdated, "deleted": FoodLogDeleted},
     day_field="eaten_at",
 )
+
+FOOD_LOGS_EXPORT = plain_exporter("food_logs", FoodLog)
 
 
 def to_read(log: FoodLog) -> FoodLogRead:

@@ -16,6 +16,7 @@ from fitjourney_core.foods.models import Food
 from fitjourney_core.foods.repository import SearchPosition, SearchQuery
 from fitjourney_core.foods.schemas import FoodCreate, FoodPage, FoodRead, FoodUpdate
 from fitjourney_core.foods.search_terms import search_head, search_text, words_of
+from fitjourney_core.portability import plain_exporter
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
 from fitjourney_core.writes import service as writes
 from fitjourney_core.writes.service import ResourceKind
@@ -26,6 +27,8 @@ CUSTOM_FOODS = ResourceKind(
     events={"created": CustomFoodCreated, "updated": CustomFoodUpdated, "deleted": CustomFoodDeleted},
     invalidates="nothing",
 )
+# Custom foods only: the catalogue's rows have no owner, so "the user's rows" are exactly their own.
+CUSTOM_FOODS_EXPORT = plain_exporter("foods", Food)
 
 MAX_QUERY_WORDS = 8
 # The caller's own foods come before catalogue foods that match as well (see catalogue.py for the others).

@@ -34,6 +34,7 @@ from fitjourney_core.habits.schemas import (
 )
 from fitjourney_core.local_time import local_today
 from fitjourney_core.pagination import next_cursor
+from fitjourney_core.portability import plain_exporter
 from fitjourney_core.profile.service import user_time_zone
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
 from fitjourney_core.writes import service as writes
@@ -48,6 +49,9 @@ CHECK_INS = ResourceKind(
     name="check_in", model=HabitCheckIn, id_field="check_in_id", state=CheckInState,
     events={"created": CheckInCreated, "updated": CheckInUpdated, "deleted": CheckInDeleted}, day_field="date",
 )
+
+HABITS_EXPORT = plain_exporter("habits", Habit)
+CHECK_INS_EXPORT = plain_exporter("check_ins", HabitCheckIn)
 
 
 def to_read(habit: Habit, counts: dict[date, int], today: date) -> HabitRead:

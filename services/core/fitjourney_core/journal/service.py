@@ -22,10 +22,12 @@ from fitjourney_core.journal.models import JournalEntry
 from fitjourney_core.journal.schemas import JournalPage, JournalRead, JournalWrite
 from fitjourney_core.local_time import local_today
 from fitjourney_core.pagination import next_cursor
+from fitjourney_core.portability import Exporter, ExportPart, columns
 from fitjourney_core.profile.service import user_time_zone
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import check_if_match, flush_new, tombstone
 from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.repository import all_rows_of_user
 from fitjourney_core.writes.service import ResourceKind
 
 log = logging.getLogger(__name__)
@@ -128,3 +130,28 @@ async def delete_entry(session: AsyncSession, user_id: uuid.UUID, day: date, if_
     entry.text_encrypted = b"\x00" * 29
     entry.tags = []
     await tombstone(session, JOURNAL, entry, before=before)
+
+
+def _export_record(entry: JournalEntry, cipher: JournalCipher) -> dict[str, object]:
+    record: dict[str, object] = columns(entry, leave_out=frozenset({"text_encrypted"}))
+    if entry.deleted_at is not None:
+        record["text"] = None  # its text was overwritten when it was deleted
+        return record
+    try:
+        record["text"] = cipher.decrypt(entry.text_encrypted, entry.user_id, entry.date)
+    except JournalDecryptionError as exc:
+        # One unreadable entry must not cost the user the rest of their export; it is said, not hidden.
+        log.error("journal entry %s cannot be decrypted for an export: %s", entry.id, exc)
+        record["text"] = None
+        record["text_unreadable"] = True
+    return record
+
+
+async def _export(session: AsyncSession, user_id: uuid.UUID, settings: CoreSettings) -> ExportPart:
+    """The user's entries with their text decrypted (the export is theirs to read)."""
+    cipher = cipher_from(settings)
+    entries = await all_rows_of_user(session, JournalEntry, user_id)
+    return ExportPart([_export_record(entry, cipher) for entry in entries])
+
+
+JOURNAL_EXPORT = Exporter("journal", JournalEntry, _export)

@@ -19,6 +19,7 @@ from fitjourney_core.body_metrics.repository import latest_weight
 from fitjourney_core.images import check_image, reencode_without_metadata
 from fitjourney_core.local_time import zone_or_utc
 from fitjourney_core.objects import AVATARS
+from fitjourney_core.portability import Exporter, ExportPart, MediaFile, columns, extension
 from fitjourney_core.profile import repository
 from fitjourney_core.profile.models import Profile
 from fitjourney_core.profile.schemas import AvatarRead, ImperialRead, ProfileRead, ProfileUpdate, TargetsRead
@@ -26,6 +27,7 @@ from fitjourney_core.profile.units import cm_to_inches, inches_to_cm, kg_to_lb, 
 from fitjourney_core.settings import CoreSettings
 from fitjourney_core.shared import check_if_match
 from fitjourney_core.writes import service as writes
+from fitjourney_core.writes.repository import all_rows_of_user
 from fitjourney_core.writes.service import ResourceKind, WriteContext
 
 # One per user (its id is the user's), created by the first read, never deleted but by erasure. Targets
@@ -200,3 +202,21 @@ async def replace_avatar(
     await _record(session, profile, read, before)
     url = await store.presigned_url(key, settings.presigned_url_seconds)
     return AvatarRead(avatar_url=url, expires_in=settings.presigned_url_seconds), previous
+
+
+async def _export(session: AsyncSession, user_id: uuid.UUID, settings: CoreSettings) -> ExportPart:
+    """The profile as stored, with the avatar as a file of the export instead of its object key."""
+    rows = await all_rows_of_user(session, Profile, user_id)
+    if not rows:
+        return ExportPart(None)
+    profile = rows[0]
+    record = columns(profile, leave_out=frozenset({"avatar_key"}))
+    record["avatar_file"] = None
+    media = []
+    if profile.avatar_key:
+        record["avatar_file"] = f"media/avatar{extension(profile.avatar_key)}"
+        media.append(MediaFile(record["avatar_file"], profile.avatar_key, record, "avatar_file"))
+    return ExportPart(record, media)
+
+
+PROFILE_EXPORT = Exporter("profile", Profile, _export)

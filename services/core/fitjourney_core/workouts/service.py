@@ -18,6 +18,7 @@ from fitjourney_common.events.contracts import (
 )
 from fitjourney_core.body_metrics.repository import latest_weight
 from fitjourney_core.pagination import next_cursor
+from fitjourney_core.portability import plain_exporter
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
 from fitjourney_core.workouts import repository
 from fitjourney_core.workouts.models import Workout
@@ -33,6 +34,8 @@ WORKOUTS = ResourceKind(
 # Changing any of these makes the calorie estimate stale: it goes back to pending until re-estimated.
 ESTIMATE_INPUTS = frozenset({"activity", "started_at", "duration_min", "distance_km", "avg_heart_rate",
                              "perceived_effort"})
+
+WORKOUTS_EXPORT = plain_exporter("workouts", Workout)
 
 
 def to_read(workout: Workout) -> WorkoutRead:

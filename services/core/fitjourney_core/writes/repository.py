@@ -59,3 +59,10 @@ async def insert_now(session: AsyncSession, record: Any) -> None:
     """Insert `record` at once (an id already taken raises IntegrityError here, not at commit)."""
     session.add(record)
     await session.flush()
+
+
+async def all_rows_of_user(session: AsyncSession, model: type[Any], user_id: uuid.UUID) -> Sequence[Any]:
+    """Every row of `model` the user owns, deleted ones (tombstones) included, oldest first."""
+    order = (model.created_at, *model.__table__.primary_key.columns)
+    query = select(model).where(model.user_id == user_id).order_by(*order)
+    return (await session.scalars(query)).all()
