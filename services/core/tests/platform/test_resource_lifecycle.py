@@ -50,19 +50,20 @@ def _days(kind: ResourceKind, record: dict[str, Any]) -> list[str]:
 
 
 # The days the drivers' records sit on (within the last two days), and days no record touches.
-CACHED_DAYS = [(datetime.now(UTC) - timedelta(days=back)).date().isoformat() for back in (0, 1, 2, 5, 7)]
+def _days_to_cache() -> list[str]:
+    return [(datetime.now(UTC) - timedelta(days=back)).date().isoformat() for back in (0, 1, 2, 5, 7)]
 
 
 def _key(headers: Any, day: str) -> str:
     return f"{NAMESPACE}:{daily_key(headers.user_id, date.fromisoformat(day))}"
 
 
-async def _cache_days(app: FastAPI, client: httpx.AsyncClient, headers: Any) -> None:
-    """Read (and so cache) the summary of each of CACHED_DAYS."""
-    for day in CACHED_DAYS:
+async def _cache_days(app: FastAPI, client: httpx.AsyncClient, headers: Any, cached_days: list[str]) -> None:
+    """Read (and so cache) the summary of each of `cached_days`."""
+    for day in cached_days:
         response = await client.get("/api/v1/summary/daily", params={"date": day}, headers=headers)
         assert response.status_code == 200, response.text
-    assert await app.state.runtime.redis.exists(*(_key(headers, day) for day in CACHED_DAYS)) == len(CACHED_DAYS)
+    assert await app.state.runtime.redis.exists(*(_key(headers, day) for day in cached_days)) == len(cached_days)
 
 
 async def _feed_entry(client: httpx.AsyncClient, headers: Any, resource: str, resource_id: str) -> dict[str, Any]:
@@ -79,18 +80,19 @@ async def test_each_write_emits_its_event_feeds_sync_and_drops_its_days(
     kind = KINDS[name]
     driver = _driver(kind, client, auth_headers, settings.events_exchange)
     event_type = kind.event_type(op)  # type: ignore[arg-type]
+    cached_days = _days_to_cache()  # days the write touches (the last two) and days it does not
     async with broker_listener(settings.events_exchange, event_type) as listener:
         await driver.prepare()
         if op == "created":
-            await _cache_days(app, client, auth_headers)
+            await _cache_days(app, client, auth_headers, cached_days)
         created_response = await driver.create()
         assert created_response.status_code in (200, 201, 202), created_response.text
         created = created_response.json()
         record_id = driver.resource_id(created)
         days = _days(kind, created)
-        assert set(days) <= set(CACHED_DAYS)
+        assert set(days) <= set(cached_days)
         if op != "created":
-            await _cache_days(app, client, auth_headers)
+            await _cache_days(app, client, auth_headers, cached_days)
 
         if op == "updated":
             version = (await driver.read(created)).json().get("version")
@@ -117,7 +119,7 @@ async def test_each_write_emits_its_event_feeds_sync_and_drops_its_days(
     assert change["op"] == ("delete" if op == "deleted" else "upsert")
 
     # A request's after-commit steps ran before its response; the photo job's update drops no day.
-    still_cached = [day for day in CACHED_DAYS if await app.state.runtime.redis.exists(_key(auth_headers, day))]
-    dropped = {"every_day": CACHED_DAYS, "days": days, "nothing": []}[kind.invalidates]
+    still_cached = [day for day in cached_days if await app.state.runtime.redis.exists(_key(auth_headers, day))]
+    dropped = {"every_day": cached_days, "days": days, "nothing": []}[kind.invalidates]
     assert kind.invalidates != "days" or days, f"{kind.name} invalidates days but names none"
-    assert still_cached == [day for day in CACHED_DAYS if day not in dropped]
+    assert still_cached == [day for day in cached_days if day not in dropped]
