@@ -148,3 +148,19 @@ async def test_statement_parameters_stay_out_of_errors(tmp_path: Path) -> None:
             await session.commit()
     assert "secret-journal-text" not in str(caught.value)
     await engine.dispose()
+
+
+async def test_sqlite_refuses_text_with_nul_like_postgresql(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/nul.db", "probe")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("create table probe.notes (body text, blob blob)"))
+            await connection.execute(text("insert into probe.notes values (:body, :blob)"),
+                                     {"body": "fine", "blob": b"\x00binary is fine"})
+        with pytest.raises(Exception, match="NUL"):
+            async with engine.begin() as connection:
+                await connection.execute(text("insert into probe.notes values (:body, null)"), {"body": "a\x00b"})
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("select count(*) from probe.notes"))).scalar_one() == 1
+    finally:
+        await engine.dispose()

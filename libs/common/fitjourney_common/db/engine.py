@@ -63,7 +63,24 @@ def create_engine(database_url: str, schema: str, *, pool_size: int = 10, echo: 
         cursor.execute(f"PRAGMA {schema}.busy_timeout=5000")
         cursor.close()
 
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _refuse_nul_in_text(_conn: Any, _cursor: Any, _statement: str, parameters: Any, *_: Any) -> None:
+        # PostgreSQL cannot store NUL in text (a DataError there) while SQLite would: make dev refuses it too,
+        # so a path that lets it through fails in development, not first in production.
+        if _holds_nul_text(parameters):
+            raise ValueError("text with a NUL character cannot be stored (PostgreSQL refuses it too)")
+
     return engine
+
+
+def _holds_nul_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul_text(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul_text(item) for item in value)
+    return False
 
 
 class UserScopedSession(Session):
