@@ -29,7 +29,7 @@ service_roles ai "$AI_DB_OWNER_PASSWORD" "$AI_DB_PASSWORD"
 service_roles analytics "$ANALYTICS_DB_OWNER_PASSWORD" "$ANALYTICS_DB_PASSWORD"
 
 # analytics reads core through a read-only role: it is made here with its password, and given its grants and
-# core's read policy by `python -m fitjourney_analytics.reader_role` (a compose one-shot after core's migrations).
+# core's read policy by `fitjourney-analytics grant-reader` (a compose one-shot after core's migrations).
 # The backup role reads everything for pg_dump, which refuses to dump rows that row-level security would hide.
 sql -v reader_pw="$ANALYTICS_DB_READER_PASSWORD" -v backup_pw="$BACKUP_DB_PASSWORD" -v db="$POSTGRES_DB" <<'SQL'
 CREATE ROLE fitjourney_analytics_reader LOGIN PASSWORD :'reader_pw' NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;

@@ -341,7 +341,7 @@ def test_analytics_reader_role_is_granted_by_cores_owner_after_migrations() -> N
     job = by_kind(render(), "Job")["analytics-reader-role"]
     assert job["metadata"]["annotations"]["helm.sh/hook-weight"] == "1"  # after the migrations (weight 0)
     container = job["spec"]["template"]["spec"]["containers"][0]
-    assert container["command"] == ["python", "-m", "fitjourney_analytics.reader_role"]
+    assert container["command"] == ["fitjourney-analytics", "grant-reader"]
     assert env_of(container)["DATABASE_USER"]["value"] == "fitjourney_core_owner"
     assert env_of(container)["DATABASE_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "core-db-owner-password"
 
