@@ -67,14 +67,19 @@ def settings_problems(parsed: Parsed) -> list[str]:
         s3 = backend.get("s3", {})
         if not (s3.get("encrypt") is True and (s3.get("use_lockfile") is True or s3.get("dynamodb_table"))):
             problems.append(f"envs/{env}: no encrypted, locked remote state backend")
-        modules = blocks(parsed, f"envs/{env}/", "module")
-        for module in MODULES:
-            if module not in modules:
-                problems.append(f"envs/{env}: does not use modules/{module}")
-        if modules.get("rds", {}).get("read_replicas") != 2:
-            problems.append(f"envs/{env}: RDS has {modules.get('rds', {}).get('read_replicas')} read replicas, not 2")
-        if len(re.findall(r"\$\{var\.region\}[abc]", str(modules.get("network", {}).get("azs")))) != 3:
+        platform = blocks(parsed, f"envs/{env}/", "module").get("platform", {})
+        if platform.get("source") != "../../modules/platform":
+            problems.append(f"envs/{env}: does not use modules/platform")
+        if platform.get("read_replicas") != 2:
+            problems.append(f"envs/{env}: RDS has {platform.get('read_replicas')} read replicas, not 2")
+        if len(set(platform.get("azs") or [])) != 3:
             problems.append(f"envs/{env}: the VPC does not span three zones")
+    used = blocks(parsed, "modules/platform/", "module")
+    for module in MODULES:
+        if used.get(module, {}).get("source") != f"../{module}":
+            problems.append(f"modules/platform does not use modules/{module}")
+    if used.get("rds", {}).get("read_replicas") != "${var.read_replicas}":
+        problems.append("modules/platform does not pass read_replicas to rds")
 
     for name, module in blocks(parsed, "modules/", "module").items():
         source = module.get("source", "")
@@ -167,9 +172,9 @@ def checkov_report() -> dict[str, Any]:
 def test_every_terraform_file_parses() -> None:
     parsed = parse_all()
     for env in ENVS:
-        for name in ("main.tf", "backend.tf", "versions.tf", "variables.tf", "outputs.tf"):
+        for name in ("main.tf", "backend.tf", "versions.tf", "outputs.tf"):
             assert f"envs/{env}/{name}" in parsed
-    for module in MODULES:
+    for module in (*MODULES, "platform"):
         assert f"modules/{module}/main.tf" in parsed
 
 
@@ -229,6 +234,8 @@ def _resource(parsed: Parsed, module: str, kind: str, name: str) -> dict[str, An
     (lambda p: p["envs/production/backend.tf"]["terraform"][0]["backend"][0]["s3"].update(encrypt=False),
      "envs/production: no encrypted, locked remote state backend"),
     (lambda p: p["modules/network/main.tf"]["module"][0]["vpc"].update(version="~> 5.0"), "is not pinned"),
+    (lambda p: p["envs/staging/main.tf"]["module"][0]["platform"].update(azs=["eu-west-1a"]),
+     "envs/staging: the VPC does not span three zones"),
     (lambda p: next(e for e in p["modules/iam/main.tf"]["data"] if "objects" in e.get("aws_iam_policy_document", {}))
      ["aws_iam_policy_document"]["objects"]["statement"][0].update(resources=["${var.data_bucket_arn}/*"]),
      "beyond its own prefix"),

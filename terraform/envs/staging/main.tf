@@ -1,8 +1,18 @@
-# Staging in eu-west-1 (smaller, one NAT gateway, one RabbitMQ node), backups copied to eu-central-1. Apply order (README "Deployment"): the state bucket
-# once (bootstrap), then this root: network -> eks -> rds, redis, mq, s3 -> iam. `terraform output` gives the
-# endpoints and role ARNs for helm/fitjourney/values-staging.yaml.
+# Staging in eu-west-1 (smaller, one NAT gateway, one RabbitMQ node), backups copied to eu-central-1.
+# Apply order and the first-time steps: README "Deployment". `terraform output` gives the endpoints and role
+# ARNs for helm/fitjourney/values-staging.yaml.
+locals {
+  region        = "eu-west-1"
+  backup_region = "eu-central-1"
+  tags = {
+    project     = "fitjourney"
+    environment = "staging"
+    managed-by  = "terraform"
+  }
+}
+
 provider "aws" {
-  region = var.region
+  region = local.region
   default_tags {
     tags = local.tags
   }
@@ -10,123 +20,30 @@ provider "aws" {
 
 provider "aws" {
   alias  = "backup_region"
-  region = var.backup_region
+  region = local.backup_region
   default_tags {
     tags = local.tags
   }
 }
 
-locals {
-  name = "fitjourney-${var.environment}"
-  tags = {
-    project     = "fitjourney"
-    environment = var.environment
-    managed-by  = "terraform"
-  }
-}
-
-data "aws_caller_identity" "current" {}
-
-# Encrypts the CloudWatch log groups (VPC flow logs, Redis logs).
-resource "aws_kms_key" "logs" {
-  description             = "${local.name} CloudWatch logs"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministers"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsEncrypt"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${var.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-      },
-    ]
-  })
-}
-
-module "network" {
-  source             = "../../modules/network"
-  name               = local.name
-  cidr               = var.vpc_cidr
-  azs                = ["${var.region}a", "${var.region}b", "${var.region}c"]
-  single_nat_gateway = var.single_nat_gateway
-  logs_kms_key_arn   = aws_kms_key.logs.arn
-  tags               = local.tags
-}
-
-module "eks" {
-  source              = "../../modules/eks"
-  name                = local.name
-  vpc_id              = module.network.vpc_id
-  private_subnet_ids  = module.network.private_subnet_ids
-  public_access_cidrs = var.eks_public_access_cidrs
-  node_instance_types = var.node_instance_types
-  node_min_size       = var.node_min_size
-  node_max_size       = var.node_max_size
-  tags                = local.tags
-}
-
-module "rds" {
-  source = "../../modules/rds"
+module "platform" {
+  source = "../../modules/platform"
   providers = {
     aws               = aws
     aws.backup_region = aws.backup_region
   }
-  name                       = local.name
-  vpc_id                     = module.network.vpc_id
-  db_subnet_group_name       = module.network.database_subnet_group_name
-  client_security_group_id   = module.eks.node_security_group_id
-  instance_class             = var.db_instance_class
-  replica_instance_class     = var.db_instance_class
-  read_replicas              = 2
-  replica_availability_zones = module.network.azs
-  tags                       = local.tags
-}
-
-module "redis" {
-  source                   = "../../modules/redis"
-  name                     = local.name
-  vpc_id                   = module.network.vpc_id
-  subnet_ids               = module.network.database_subnet_ids
-  client_security_group_id = module.eks.node_security_group_id
-  node_type                = var.redis_node_type
-  logs_kms_key_arn         = aws_kms_key.logs.arn
-  tags                     = local.tags
-}
-
-module "mq" {
-  source                   = "../../modules/mq"
-  name                     = local.name
-  vpc_id                   = module.network.vpc_id
-  subnet_ids               = module.network.database_subnet_ids
-  client_security_group_id = module.eks.node_security_group_id
-  instance_type            = var.mq_instance_type
-  cluster                  = var.mq_cluster
-  tags                     = local.tags
-}
-
-module "s3" {
-  source = "../../modules/s3"
-  name   = local.name
-  tags   = local.tags
-}
-
-module "iam" {
-  source            = "../../modules/iam"
-  name              = local.name
-  oidc_provider_arn = module.eks.oidc_provider_arn
-  oidc_provider     = module.eks.oidc_provider
-  data_bucket_arn   = module.s3.data_bucket_arn
-  backup_bucket_arn = module.s3.backup_bucket_arn
-  s3_kms_key_arn    = module.s3.kms_key_arn
-  tags              = local.tags
+  environment        = "staging"
+  region             = local.region
+  backup_region      = local.backup_region
+  azs                = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  vpc_cidr           = "10.30.0.0/16"
+  single_nat_gateway = true
+  node_min_size      = 3
+  node_max_size      = 6
+  db_instance_class  = "db.t4g.medium"
+  redis_node_type    = "cache.t4g.small"
+  mq_cluster         = false
+  read_replicas      = 2
+  # Operators' and CI runners' addresses that may reach the Kubernetes API from outside the VPC.
+  eks_public_access_cidrs = []
 }

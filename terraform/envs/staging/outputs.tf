@@ -1,41 +1,36 @@
 # What helm/fitjourney/values-<env>.yaml needs.
 output "postgresql_host" {
-  value = module.rds.endpoint
+  value = module.platform.postgresql_host
 }
 
 output "postgresql_read_hosts" {
-  value = module.rds.replica_endpoints
+  value = module.platform.postgresql_read_hosts
 }
 
 output "redis_host" {
-  value = module.redis.primary_endpoint
+  value = module.platform.redis_host
 }
 
 output "rabbitmq_endpoint" {
-  value = module.mq.amqps_endpoint
+  value = module.platform.rabbitmq_endpoint
 }
 
 output "data_bucket" {
-  value = module.s3.data_bucket
+  value = module.platform.data_bucket
 }
 
 output "backup_bucket" {
-  value = module.s3.backup_bucket
+  value = module.platform.backup_bucket
 }
 
 output "service_role_arns" {
-  value = module.iam.role_arns
+  value = module.platform.service_role_arns
 }
 
 output "eks_cluster_name" {
-  value = module.eks.cluster_name
+  value = module.platform.eks_cluster_name
 }
 
 output "secrets_to_copy" {
-  description = "Secrets Manager entries whose values go into the fitjourney/<env> JSON secret (README)"
-  value = {
-    postgres_master = module.rds.master_user_secret_arn
-    redis_auth      = module.redis.auth_token_secret_arn
-    rabbitmq        = module.mq.password_secret_arn
-  }
+  value = module.platform.secrets_to_copy
 }

@@ -1,19 +1,25 @@
 variable "environment" {
   description = "staging or production"
   type        = string
-  default     = "production"
+  validation {
+    condition     = contains(["staging", "production"], var.environment)
+    error_message = "environment is staging or production."
+  }
 }
 
 variable "region" {
   description = "Region of the platform"
   type        = string
-  default     = "eu-west-1"
+}
+
+variable "azs" {
+  description = "The three availability zones"
+  type        = list(string)
 }
 
 variable "backup_region" {
   description = "Second region that holds copies of the database backups"
   type        = string
-  default     = "eu-central-1"
 }
 
 variable "vpc_cidr" {
@@ -74,4 +80,10 @@ variable "mq_cluster" {
   description = "Three-node RabbitMQ cluster"
   type        = bool
   default     = true
+}
+
+variable "read_replicas" {
+  description = "PostgreSQL read replicas"
+  type        = number
+  default     = 2
 }
