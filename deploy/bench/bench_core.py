@@ -209,7 +209,7 @@ async def seed(http: httpx.AsyncClient, user_id: uuid.UUID, days: int, amqp_url:
 
     # Sanity: a seeded day adds up (food logged, one estimated workout, habits, targets from the profile).
     sample = (await check(http.get(f"{API}/summary/daily", params={"date": seeded_days[3].isoformat()}))).json()
-    if not (sample["kcal_in"] > 0 and sample["workouts"] == 1 and sample["kcal_out"] > 0
+    if not (sample["kcal_in"] > 0 and sample["workouts"] == 1 and sample["exercise_kcal_net"] > 0
             and sample["kcal_target"] and sample["habits_scheduled"] >= 2):
         raise SystemExit(f"seeded day does not look right: {sample}")
     return {"days": days, "food_logs": food_logs, "workouts": len(workout_ids),

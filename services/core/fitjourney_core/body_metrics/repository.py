@@ -30,3 +30,18 @@ async def latest_weight(session: AsyncSession, user_id: uuid.UUID, before: datet
     if before is not None:
         query = query.where(BodyMetric.measured_at < before)
     return await session.scalar(query)
+
+
+async def latest_body_fat(
+    session: AsyncSession, user_id: uuid.UUID, before: datetime | None = None,
+) -> float | None:
+    """The most recent body fat percentage the user recorded (up to `before`, when given)."""
+    query = (
+        select(BodyMetric.body_fat_pct)
+        .where(BodyMetric.user_id == user_id, BodyMetric.deleted_at.is_(None), BodyMetric.body_fat_pct.is_not(None))
+        .order_by(BodyMetric.measured_at.desc())
+        .limit(1)
+    )
+    if before is not None:
+        query = query.where(BodyMetric.measured_at < before)
+    return await session.scalar(query)

@@ -84,12 +84,19 @@ class ProfileUpdate(RequestModel):
 
 
 class TargetsRead(BaseModel):
-    """Daily targets; null while the profile lacks what they need (see `missing`)."""
+    """Daily targets; null while the profile lacks what they need (see `missing`). `kcal` is Mifflin-St Jeor
+    BMR x the activity level's factor (daily life without workouts) +- the goal's rate; the daily summary
+    adds logged workouts' net energy on top. Macros add up to `kcal` (4/4/9 kcal per g)."""
 
     kcal: float | None = None
     protein_g: float | None = None
     carbs_g: float | None = None
     fat_g: float | None = None
+    bmr_kcal: float | None = None
+    # What protein is counted per kg of: lean mass (body fat known, 2.2 g/kg), the body weight (1.8 g/kg),
+    # or the weight at BMI 25 when BMI is above 30 (1.8 g/kg).
+    protein_basis: Literal["body_weight", "weight_at_bmi_25", "lean_mass"] | None = None
+    protein_reference_kg: float | None = None
     missing: list[str] = Field(default_factory=list)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
@@ -15,7 +15,7 @@ from fitjourney_common.events.contracts import ProfileCreated, ProfileState, Pro
 from fitjourney_common.fitness.targets import age_on, bmi, daily_targets
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core import objects
-from fitjourney_core.body_metrics.repository import latest_weight
+from fitjourney_core.body_metrics.repository import latest_body_fat, latest_weight
 from fitjourney_core.images import check_image, reencode_without_metadata
 from fitjourney_core.local_time import zone_or_utc
 from fitjourney_core.objects import AVATARS
@@ -60,7 +60,8 @@ async def get_or_create(session: AsyncSession, user_id: uuid.UUID) -> tuple[Prof
     return profile, created
 
 
-def _targets(profile: Profile, weight_kg: float | None, today: datetime) -> TargetsRead:
+def _targets(profile: Profile, weight_kg: float | None, body_fat_pct: float | None, on_day: date) -> TargetsRead:
+    """Targets of the user's local calendar day `on_day` (their age on that day, in their time zone)."""
     missing = [name for name, value in (("birth_date", profile.birth_date), ("sex", profile.sex),
                                         ("height_cm", profile.height_cm), ("weight (a body metric)", weight_kg))
                if value is None]
@@ -68,27 +69,38 @@ def _targets(profile: Profile, weight_kg: float | None, today: datetime) -> Targ
         return TargetsRead(missing=missing)
     assert profile.birth_date and profile.sex and profile.height_cm and weight_kg
     targets = daily_targets(
-        weight_kg=weight_kg, height_cm=profile.height_cm, age_years=age_on(profile.birth_date, today.date()),
+        weight_kg=weight_kg, height_cm=profile.height_cm, age_years=age_on(profile.birth_date, on_day),
         sex=profile.sex, activity_level=profile.activity_level, goal=profile.goal,
-        weekly_rate_kg=profile.weekly_rate_kg,
+        weekly_rate_kg=profile.weekly_rate_kg, body_fat_pct=body_fat_pct,
     )
-    return TargetsRead(kcal=targets.kcal, protein_g=targets.protein_g, carbs_g=targets.carbs_g, fat_g=targets.fat_g)
+    return TargetsRead(kcal=targets.kcal, protein_g=targets.protein_g, carbs_g=targets.carbs_g, fat_g=targets.fat_g,
+                       bmr_kcal=targets.bmr_kcal, protein_basis=targets.protein_basis,
+                       protein_reference_kg=targets.protein_reference_kg)
 
 
-async def targets_for(session: AsyncSession, user_id: uuid.UUID, as_of: datetime | None = None) -> TargetsRead:
-    """Targets with the weight known at `as_of` (default now); for summaries of past days too."""
+def _local_today(profile: Profile) -> date:
+    return datetime.now(zone_or_utc(profile.time_zone)).date()
+
+
+async def targets_for(
+    session: AsyncSession, user_id: uuid.UUID, as_of: datetime | None = None, on_day: date | None = None,
+) -> TargetsRead:
+    """Targets with the weight and body fat known at `as_of` (default now), for the user's local day
+    `on_day` (default today in their time zone); for summaries of past days too."""
     profile = await repository.find(session, user_id)
     if profile is None:
         return TargetsRead(missing=["birth_date", "sex", "height_cm", "weight (a body metric)"])
     weight = await latest_weight(session, user_id, before=as_of)
-    return _targets(profile, weight, as_of or datetime.now(UTC))
+    body_fat = await latest_body_fat(session, user_id, before=as_of)
+    return _targets(profile, weight, body_fat, on_day or _local_today(profile))
 
 
 async def to_read(
     session: AsyncSession, profile: Profile, store: ObjectStore | None, url_seconds: int,
 ) -> ProfileRead:
-    now = datetime.now(UTC)
+    today = _local_today(profile)
     weight = await latest_weight(session, profile.user_id)
+    body_fat = await latest_body_fat(session, profile.user_id)
     avatar_url = None
     if profile.avatar_key and store is not None:
         avatar_url = await store.presigned_url(profile.avatar_key, url_seconds)
@@ -102,11 +114,11 @@ async def to_read(
         )
     return ProfileRead(
         user_id=profile.user_id, display_name=profile.display_name, birth_date=profile.birth_date,
-        age=age_on(profile.birth_date, now.date()) if profile.birth_date else None, sex=profile.sex,  # type: ignore[arg-type]
+        age=age_on(profile.birth_date, today) if profile.birth_date else None, sex=profile.sex,  # type: ignore[arg-type]
         height_cm=profile.height_cm, activity_level=profile.activity_level, goal=profile.goal,  # type: ignore[arg-type]
         target_weight_kg=profile.target_weight_kg, weekly_rate_kg=profile.weekly_rate_kg,
         units=profile.units, time_zone=profile.time_zone, avatar_url=avatar_url,  # type: ignore[arg-type]
-        targets=_targets(profile, weight, now),
+        targets=_targets(profile, weight, body_fat, today),
         bmi=bmi(weight, profile.height_cm) if weight and profile.height_cm else None,
         latest_weight_kg=weight, imperial=imperial, version=profile.version, updated_at=profile.updated_at,
     )

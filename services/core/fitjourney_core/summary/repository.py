@@ -32,7 +32,12 @@ class FoodTotals:
 class WorkoutTotals:
     count: int
     minutes: float
-    kcal_out: float
+    # Estimated workouts: what they burned in all (gross), the net part of those whose MET is known, and
+    # the gross energy and minutes of those without a MET (a heart-rate estimate), netted in the service.
+    gross_kcal: float
+    net_kcal_with_met: float
+    gross_kcal_without_met: float
+    minutes_without_met: float
     pending: int
 
 
@@ -58,17 +63,25 @@ async def workout_totals(
     session: AsyncSession, user_id: uuid.UUID, start: datetime, end: datetime,
 ) -> WorkoutTotals:
     estimated = Workout.calories_status == "estimated"
+    with_met = and_(estimated, Workout.calories_met.is_not(None), Workout.calories_met > 1)
+    without_met = and_(estimated, or_(Workout.calories_met.is_(None), Workout.calories_met <= 1))
+    # Gross MET x kg x h includes the resting 1 MET already in BMR: the net part is gross x (MET - 1) / MET.
+    net_with_met = Workout.calories_burned * (Workout.calories_met - 1.0) / Workout.calories_met
     query = select(
         func.count(Workout.id),
         func.coalesce(func.sum(Workout.duration_min), 0.0),
         func.coalesce(func.sum(case((estimated, Workout.calories_burned), else_=0.0)), 0.0),
+        func.coalesce(func.sum(case((with_met, net_with_met), else_=0.0)), 0.0),
+        func.coalesce(func.sum(case((without_met, Workout.calories_burned), else_=0.0)), 0.0),
+        func.coalesce(func.sum(case((without_met, Workout.duration_min), else_=0.0)), 0.0),
         func.coalesce(func.sum(case((estimated, 0), else_=1)), 0),
     ).where(
         Workout.user_id == user_id, Workout.deleted_at.is_(None),
         Workout.started_at >= start, Workout.started_at < end,
     )
-    count, minutes, kcal_out, pending = (await session.execute(query)).one()
-    return WorkoutTotals(int(count), float(minutes), float(kcal_out), int(pending))
+    count, minutes, gross, net_with, gross_without, minutes_without, pending = (await session.execute(query)).one()
+    return WorkoutTotals(int(count), float(minutes), float(gross), float(net_with), float(gross_without),
+                         float(minutes_without), int(pending))
 
 
 async def habit_totals(session: AsyncSession, user_id: uuid.UUID, day: date, day_end: datetime) -> tuple[int, int]:

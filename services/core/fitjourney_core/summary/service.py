@@ -17,9 +17,15 @@ from fitjourney_core.summary import repository
 from fitjourney_core.summary.schemas import DailySummary
 from fitjourney_core.writes.summary_cache import cache_daily_summary, daily_key, summary_cache, summary_generation
 
+# Weight assumed for a workout's resting energy when the user never recorded one (as the ai service does).
+REFERENCE_WEIGHT_KG = 70.0
 
-def _vs(target: float | None, value: float) -> float | None:
-    return None if target is None else round(target - value, 1)
+
+def exercise_net_kcal(workouts: repository.WorkoutTotals, weight_kg: float | None) -> float:
+    """Net energy of the day's estimated workouts: (MET - 1) x kg x h, i.e. gross minus the resting energy
+    that BMR already counts. Without a MET (a heart-rate estimate) the resting part is 1 kcal/kg/h."""
+    resting = (weight_kg or REFERENCE_WEIGHT_KG) * workouts.minutes_without_met / 60.0
+    return workouts.net_kcal_with_met + max(0.0, workouts.gross_kcal_without_met - resting)
 
 
 async def compute_daily_summary(session: AsyncSession, user_id: uuid.UUID, day: date, time_zone: str) -> DailySummary:
@@ -27,18 +33,22 @@ async def compute_daily_summary(session: AsyncSession, user_id: uuid.UUID, day: 
     food = await repository.food_totals(session, user_id, start, end)
     workouts = await repository.workout_totals(session, user_id, start, end)
     habits_done, habits_scheduled = await repository.habit_totals(session, user_id, day, end)
-    targets = await targets_for(session, user_id, as_of=end)
-    kcal_net = round(food.kcal - workouts.kcal_out, 1)
+    targets = await targets_for(session, user_id, as_of=end, on_day=day)
+    weight = await latest_weight(session, user_id, before=end)
+    exercise_net = round(exercise_net_kcal(workouts, weight), 1)
+    kcal_in = round(food.kcal, 1)
+    budget = None if targets.kcal is None else round(targets.kcal + exercise_net, 1)
     return DailySummary(
         date=day, time_zone=time_zone,
-        kcal_in=round(food.kcal, 1), kcal_out=round(workouts.kcal_out, 1), kcal_net=kcal_net,
-        kcal_target=targets.kcal, kcal_remaining=_vs(targets.kcal, kcal_net),
+        kcal_in=kcal_in, kcal_target=targets.kcal, exercise_kcal_net=exercise_net,
+        exercise_kcal_gross=round(workouts.gross_kcal, 1), kcal_budget=budget,
+        kcal_remaining=None if budget is None else round(budget - kcal_in, 1),
         protein_g=round(food.protein_g, 1), protein_target_g=targets.protein_g,
         carbs_g=round(food.carbs_g, 1), carbs_target_g=targets.carbs_g,
         fat_g=round(food.fat_g, 1), fat_target_g=targets.fat_g,
         water_ml=round(food.water_ml), habits_done=habits_done, habits_scheduled=habits_scheduled,
         workouts=workouts.count, workout_minutes=round(workouts.minutes, 1), workouts_pending=workouts.pending,
-        latest_weight_kg=await latest_weight(session, user_id, before=end),
+        latest_weight_kg=weight,
     )
 
 

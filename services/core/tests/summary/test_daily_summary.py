@@ -79,10 +79,9 @@ async def test_summary_adds_up_the_users_local_day(
     assert summary["protein_g"] == pytest.approx(banana["protein_g"] + late["protein_g"], abs=0.2)
     assert summary["water_ml"] == 500
     assert summary["workouts"] == 1 and summary["workout_minutes"] == 40 and summary["workouts_pending"] == 1
-    assert summary["kcal_out"] == 0  # pending estimates do not count yet
-    assert summary["kcal_target"] == 2759
-    assert summary["kcal_net"] == summary["kcal_in"]
-    assert summary["kcal_remaining"] == pytest.approx(2759 - summary["kcal_net"], abs=0.2)
+    assert summary["exercise_kcal_net"] == summary["exercise_kcal_gross"] == 0  # pending estimates do not count
+    assert summary["kcal_target"] == summary["kcal_budget"] == 2759
+    assert summary["kcal_remaining"] == pytest.approx(2759 - summary["kcal_in"], abs=0.2)
     assert summary["protein_target_g"] == 144.0
     assert summary["latest_weight_kg"] == 80
     assert summary["habits_scheduled"] == 0 and summary["habits_done"] == 0

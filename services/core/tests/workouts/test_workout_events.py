@@ -85,7 +85,7 @@ async def test_calorie_estimate_updates_the_workout_and_notifies_the_websocket(
         assert created["calories_status"] == "pending"
         day = {"date": created["started_at"][:10]}
         before = (await client.get("/api/v1/summary/daily", headers=auth_headers, params=day)).json()
-        assert before["kcal_out"] == 0 and before["workouts_pending"] == 1  # now cached
+        assert before["exercise_kcal_gross"] == 0 and before["workouts_pending"] == 1  # now cached
 
         # The test plays the AI service: it reads workout.created and answers with an estimate.
         events = await wait_for(lambda: _events_for(ai_service, created["id"]))
@@ -110,7 +110,8 @@ async def test_calorie_estimate_updates_the_workout_and_notifies_the_websocket(
 
     # The event dropped the cached day: the summary counts the estimate at once.
     summary = (await client.get("/api/v1/summary/daily", headers=auth_headers, params=day)).json()
-    assert summary["kcal_out"] == 343.0 and summary["workouts_pending"] == 0
+    assert summary["exercise_kcal_gross"] == 343.0 and summary["workouts_pending"] == 0
+    assert summary["exercise_kcal_net"] == 308.0  # 343 x (9.8 - 1) / 9.8: the resting MET is in BMR already
 
     # Notes do not change what was burned; the duration does: the estimate is pending again.
     url = f"/api/v1/workouts/{created['id']}"
