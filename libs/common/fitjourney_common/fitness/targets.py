@@ -2,7 +2,7 @@
 adjusted for the goal; protein from a reference body weight; macros that add up to the energy target.
 
 Workouts are not in the factor: the daily summary adds each estimated workout's net energy
-((MET - 1) x kg x h) to the day's budget, so exercise is counted once (see summary/service.py).
+((MET - 1) x kg x h) to the day's budget, so exercise is counted once (core: summary/service.py).
 """
 
 from __future__ import annotations

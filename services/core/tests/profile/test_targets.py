@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from fitjourney_core.profile.targets import daily_targets
+from fitjourney_common.fitness.targets import daily_targets
 from fitjourney_core.summary.repository import WorkoutTotals
 from fitjourney_core.summary.service import exercise_net_kcal
 
