@@ -77,6 +77,7 @@ bench: install
 	$(BIN)/python deploy/bench/bench_outbox_relay.py
 	$(BIN)/python deploy/bench/bench_core.py
 	$(BIN)/python deploy/bench/bench_analytics.py
+	$(BIN)/python deploy/bench/bench_food_catalogue.py
 
 # docker compose reads .env: every secret freshly generated, none falls back to a default.
 .env: .env.example
