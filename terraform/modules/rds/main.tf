@@ -1,34 +1,11 @@
 # PostgreSQL 16 on RDS: Multi-AZ primary, encrypted with its own KMS key, 30 days of point-in-time recovery,
 # two read replicas (analytics reads through them), automated backups copied to a second region, TLS enforced,
 # the master password kept by RDS in Secrets Manager. Only the EKS nodes reach port 5432.
-data "aws_caller_identity" "current" {}
-
-resource "aws_kms_key" "rds" {
-  description             = "${var.name} PostgreSQL storage, snapshots and Performance Insights"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.kms.json
-  tags                    = var.tags
-}
-
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:A KMS key policy's resource is always the key itself ("*" means this key)
-  #checkov:skip=CKV_AWS_111:A KMS key policy's resource is always the key itself ("*" means this key)
-  #checkov:skip=CKV_AWS_356:A KMS key policy's resource is always the key itself ("*" means this key)
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-}
-
-resource "aws_kms_alias" "rds" {
-  name          = "alias/${var.name}-rds"
-  target_key_id = aws_kms_key.rds.key_id
+module "kms" {
+  source      = "../kms"
+  name        = "${var.name}-rds"
+  description = "${var.name} PostgreSQL storage, snapshots and Performance Insights"
+  tags        = var.tags
 }
 
 resource "aws_security_group" "postgres" {
@@ -97,13 +74,13 @@ resource "aws_db_instance" "primary" {
   username       = "fitjourney_admin"
   # RDS keeps and rotates the master password in Secrets Manager, encrypted with our key.
   manage_master_user_password   = true
-  master_user_secret_kms_key_id = aws_kms_key.rds.arn
+  master_user_secret_kms_key_id = module.kms.arn
 
   allocated_storage     = var.allocated_storage
   max_allocated_storage = var.allocated_storage * 5
   storage_type          = "gp3"
   storage_encrypted     = true
-  kms_key_id            = aws_kms_key.rds.arn
+  kms_key_id            = module.kms.arn
 
   multi_az               = true
   db_subnet_group_name   = var.db_subnet_group_name
@@ -122,7 +99,7 @@ resource "aws_db_instance" "primary" {
   iam_database_authentication_enabled   = true
   auto_minor_version_upgrade            = true
   performance_insights_enabled          = true
-  performance_insights_kms_key_id       = aws_kms_key.rds.arn
+  performance_insights_kms_key_id       = module.kms.arn
   performance_insights_retention_period = 7
   monitoring_interval                   = 60
   monitoring_role_arn                   = aws_iam_role.monitoring.arn
@@ -138,7 +115,7 @@ resource "aws_db_instance" "replica" {
   instance_class      = var.replica_instance_class
 
   storage_encrypted      = true
-  kms_key_id             = aws_kms_key.rds.arn
+  kms_key_id             = module.kms.arn
   vpc_security_group_ids = [aws_security_group.postgres.id]
   publicly_accessible    = false
   parameter_group_name   = aws_db_parameter_group.postgres.name
@@ -153,7 +130,7 @@ resource "aws_db_instance" "replica" {
   deletion_protection                   = true
   skip_final_snapshot                   = true
   performance_insights_enabled          = true
-  performance_insights_kms_key_id       = aws_kms_key.rds.arn
+  performance_insights_kms_key_id       = module.kms.arn
   performance_insights_retention_period = 7
   monitoring_interval                   = 60
   monitoring_role_arn                   = aws_iam_role.monitoring.arn
@@ -163,18 +140,19 @@ resource "aws_db_instance" "replica" {
 }
 
 # A copy of every automated backup in a second region, for a regional outage.
-resource "aws_kms_key" "backup_copy" {
-  provider                = aws.backup_region
-  description             = "${var.name} PostgreSQL backup copies"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.kms.json
-  tags                    = var.tags
+module "backup_copy_kms" {
+  source = "../kms"
+  providers = {
+    aws = aws.backup_region
+  }
+  name        = "${var.name}-rds-backup-copy"
+  description = "${var.name} PostgreSQL backup copies"
+  tags        = var.tags
 }
 
 resource "aws_db_instance_automated_backups_replication" "copy" {
   provider               = aws.backup_region
   source_db_instance_arn = aws_db_instance.primary.arn
-  kms_key_id             = aws_kms_key.backup_copy.arn
+  kms_key_id             = module.backup_copy_kms.arn
   retention_period       = 30
 }

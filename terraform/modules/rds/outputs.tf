@@ -11,5 +11,5 @@ output "master_user_secret_arn" {
 }
 
 output "kms_key_arn" {
-  value = aws_kms_key.rds.arn
+  value = module.kms.arn
 }

@@ -1,28 +1,10 @@
 # ElastiCache Redis 7: a primary and replicas over three zones with automatic failover, TLS in transit, an AUTH
 # token (kept in Secrets Manager), encryption at rest with its own KMS key, daily snapshots, logs delivered.
-resource "aws_kms_key" "redis" {
-  description             = "${var.name} Redis at rest"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.kms.json
-  tags                    = var.tags
-}
-
-data "aws_caller_identity" "current" {}
-
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:A KMS key policy's resource is always the key itself ("*" means this key)
-  #checkov:skip=CKV_AWS_111:A KMS key policy's resource is always the key itself ("*" means this key)
-  #checkov:skip=CKV_AWS_356:A KMS key policy's resource is always the key itself ("*" means this key)
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
+module "kms" {
+  source      = "../kms"
+  name        = "${var.name}-redis"
+  description = "${var.name} Redis at rest"
+  tags        = var.tags
 }
 
 resource "random_password" "auth_token" {
@@ -33,7 +15,7 @@ resource "random_password" "auth_token" {
 resource "aws_secretsmanager_secret" "auth_token" {
   #checkov:skip=CKV2_AWS_57:ElastiCache AUTH tokens are rotated by an operator run (README), not a Lambda
   name       = "${var.name}/redis-auth-token"
-  kms_key_id = aws_kms_key.redis.arn
+  kms_key_id = module.kms.arn
   tags       = var.tags
 }
 
@@ -88,7 +70,7 @@ resource "aws_elasticache_replication_group" "redis" {
   transit_encryption_enabled = true
   auth_token                 = random_password.auth_token.result
   at_rest_encryption_enabled = true
-  kms_key_id                 = aws_kms_key.redis.arn
+  kms_key_id                 = module.kms.arn
 
   snapshot_retention_limit   = 7
   snapshot_window            = "01:00-02:00"

@@ -4,41 +4,12 @@
 # Written out per bucket (no for_each), so every check sees each bucket with its own settings.
 data "aws_caller_identity" "current" {}
 
-resource "aws_kms_key" "s3" {
-  description             = "${var.name} object store"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.kms.json
-  tags                    = var.tags
-}
-
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:A KMS key policy's resource is always the key itself ("*" means this key)
-  #checkov:skip=CKV_AWS_111:A KMS key policy's resource is always the key itself ("*" means this key)
-  #checkov:skip=CKV_AWS_356:A KMS key policy's resource is always the key itself ("*" means this key)
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-  statement {
-    sid       = "S3ServerAccessLogsWrite"
-    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-    resources = ["*"]
-    principals {
-      type        = "Service"
-      identifiers = ["logging.s3.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_kms_alias" "s3" {
-  name          = "alias/${var.name}-s3"
-  target_key_id = aws_kms_key.s3.key_id
+module "kms" {
+  source             = "../kms"
+  name               = "${var.name}-s3"
+  description        = "${var.name} object store"
+  service_principals = ["logging.s3.amazonaws.com"]
+  tags               = var.tags
 }
 
 # --- data: the services' objects (per-service prefixes) ---
@@ -77,7 +48,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.s3.arn
+      kms_master_key_id = module.kms.arn
     }
     bucket_key_enabled = true
   }
@@ -151,7 +122,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "backups" {
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.s3.arn
+      kms_master_key_id = module.kms.arn
     }
     bucket_key_enabled = true
   }
@@ -226,7 +197,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.s3.arn
+      kms_master_key_id = module.kms.arn
     }
     bucket_key_enabled = true
   }

@@ -15,5 +15,5 @@ output "backup_bucket_arn" {
 }
 
 output "kms_key_arn" {
-  value = aws_kms_key.s3.arn
+  value = module.kms.arn
 }
