@@ -264,7 +264,7 @@ def kong_problems(objects: Objects) -> list[str]:
     return problems
 
 
-def backup_problems(objects: Objects, retention_days: int = 30) -> list[str]:
+def backup_problems(objects: Objects, retention_days: int = 30, data_bucket: str = "fitjourney-data") -> list[str]:
     cron = by_kind(objects, "CronJob").get(f"{RELEASE}-postgres-backup")
     if cron is None:
         return ["no PostgreSQL backup CronJob"]
@@ -277,6 +277,8 @@ def backup_problems(objects: Objects, retention_days: int = 30) -> list[str]:
         problems.append(f"backup keeps {env.get('BACKUP_RETENTION_DAYS')} days, not {retention_days}")
     if not env.get("BACKUP_URL", {}).get("value", "").startswith("s3://"):
         problems.append("backup does not go to S3")
+    elif env["BACKUP_URL"]["value"].startswith(f"s3://{data_bucket}/"):
+        problems.append("backups go to the services' data bucket, which the backup role cannot write")
     script = Path(container["command"][-1]).name
     if not (ROOT / "deploy" / "backup" / script).exists():
         problems.append(f"backup runs {script}, which is not in deploy/backup/")
@@ -390,6 +392,7 @@ def test_kong_routes_never_expose_metrics() -> None:
     ({"networkPolicy": {"monitoringNamespace": "default"}}, "not only Kong and monitoring"),
     ({"backup": {"schedule": "0 15 * * *"}}, "backup runs at 0 15 * * *"),
     ({"backup": {"retentionDays": 7}}, "backup keeps"),
+    ({"backup": {"bucket": "fitjourney-data"}}, "backups go to the services' data bucket"),
     ({"postgresql": {"host": "admin:hunter2@db"}}, "has credentials written into it"),
 ])
 def test_a_broken_setting_is_caught(override: dict[str, Any], expected: str) -> None:
