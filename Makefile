@@ -86,7 +86,7 @@ bench: install
 # promtool (Debian's prometheus package) runs the alert-rule tests; without it they are skipped with a reason.
 promtool:
 	@if command -v promtool >/dev/null; then echo "promtool: $$(promtool --version 2>&1 | head -n 1)"; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q --no-install-recommends prometheus \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then { apt-get install -y -q --no-install-recommends prometheus || { apt-get update -q && apt-get install -y -q --no-install-recommends prometheus; }; } \
 		|| echo "could not install prometheus: the alert-rule tests will be skipped"; \
 	else echo "no promtool: the alert-rule tests will be skipped (apt-get install prometheus)"; fi
 
