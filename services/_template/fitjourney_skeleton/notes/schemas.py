@@ -7,12 +7,15 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fitjourney_common.text import MultiLineText, TextRequestModel
 
-class NoteCreate(BaseModel):
+
+class NoteCreate(TextRequestModel):
     # A misspelt field is an error the client should see, not a value silently ignored.
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=500, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
+    # Line breaks are fine in a note; every other control character is refused (422 naming the field).
+    text: MultiLineText = Field(min_length=1, max_length=500)
 
 
 class NoteRead(BaseModel):

@@ -32,8 +32,10 @@ async def test_pages_follow_the_cursor_newest_first(client: httpx.AsyncClient, s
 
 
 async def test_bad_input_and_no_token_are_refused(client: httpx.AsyncClient, signer: TestSigner) -> None:
-    empty = await client.post(NOTES, json={"text": ""}, headers=signer.headers())
-    assert empty.status_code == 422
-    assert empty.headers["content-type"] == "application/problem+json"
-    assert "text" in empty.text
+    for text in ("", "nul\u0000inside"):
+        refused = await client.post(NOTES, json={"text": text}, headers=signer.headers())
+        assert refused.status_code == 422, text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["errors"][0]["field"] == "text"
+    assert (await client.post(NOTES, json={"text": "two\nlines"}, headers=signer.headers())).status_code == 201
     assert (await client.post(NOTES, json={"text": "hi"})).status_code == 401

@@ -9,40 +9,13 @@ import signal
 import sys
 import uuid
 
-import aio_pika
 import httpx
-from core_helpers import BROKER_URL, publish_event
+from core_helpers import publish_event
 from fastapi import FastAPI
 
 from fitjourney_common.events.envelope import new_event
+from fitjourney_common.testing.rabbitmq import delete_broker_objects, queue_state
 from fitjourney_core.settings import CoreSettings
-
-
-async def _queue_state(queue: str) -> tuple[int, int] | None:
-    """(consumers, ready messages) of `queue`, or None while it does not exist."""
-    connection = await aio_pika.connect(BROKER_URL)
-    try:
-        channel = await connection.channel()
-        declared = await channel.declare_queue(queue, passive=True)
-        result = declared.declaration_result
-        return int(result.consumer_count or 0), int(result.message_count or 0)
-    except aio_pika.exceptions.ChannelClosed:
-        return None
-    finally:
-        await connection.close()
-
-
-async def _delete(queues: list[str], exchanges: list[str]) -> None:
-    connection = await aio_pika.connect(BROKER_URL)
-    try:
-        for name in queues:
-            async with connection.channel() as channel:
-                await channel.queue_delete(name)
-        for name in exchanges:
-            async with connection.channel() as channel:
-                await channel.exchange_delete(name)
-    finally:
-        await connection.close()
 
 
 async def test_the_worker_process_consumes_events_and_stops_on_sigterm(
@@ -73,15 +46,15 @@ async def test_the_worker_process_consumes_events_and_stops_on_sigterm(
         await wait_for(named)
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 30) == 0
-        assert await _queue_state(queue) == (0, 0), "the worker left a consumer or an unacked message behind"
+        assert await queue_state(queue) == (0, 0), "the worker left a consumer or an unacked message behind"
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
-        await _delete([queue, f"{queue}.dlq"],
+        await delete_broker_objects([queue, f"{queue}.dlq", f"{queue}.jobs", f"{queue}.jobs.dlq"],
                       [worker_settings.events_exchange, f"{worker_settings.events_exchange}.dlx"])
 
 
 async def _listening(queue: str) -> bool:
-    state = await _queue_state(queue)
+    state = await queue_state(queue)
     return state is not None and state[0] == 1
