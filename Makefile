@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := libs/common services/auth services/core services/ai services/analytics gateway
 STAMP := $(VENV)/.installed
-SERVICES_WITH_MIGRATIONS := auth core analytics
+SERVICES_WITH_MIGRATIONS := auth core ai analytics
 
 .PHONY: help install dev demo test backends browser lint fmt check migrate bench clean helm-sync checkov promtool
 

@@ -131,6 +131,11 @@ class Runtime(Generic[SettingsT]):
             checks["object_store"] = self.store_ready
         return checks
 
+    def capabilities(self) -> dict[str, dict[str, Any]]:
+        """Optional features and whether this process has them (`{"available": bool, "reason": ...}`);
+        /readyz reports them without counting them against readiness."""
+        return {}
+
 
 class DevBackendRefused(RuntimeError):
     """An in-process dev backend configured outside dev/test without ALLOW_DEV_BACKENDS."""

@@ -219,8 +219,12 @@ def install_service_defaults(
         results = await asyncio.gather(*(_run_check(checks[n]) for n in names))
         status = dict(zip(names, ("ok" if r else "down" for r in results), strict=True))
         ready = all(results)
-        return JSONResponse({"status": "ready" if ready else "not ready", "checks": status},
-                            status_code=200 if ready else 503)
+        body: dict[str, Any] = {"status": "ready" if ready else "not ready", "checks": status}
+        runtime = getattr(app.state, "runtime", None)
+        capabilities = runtime.capabilities() if runtime is not None and readiness is None else {}
+        if capabilities:
+            body["capabilities"] = capabilities
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Any:

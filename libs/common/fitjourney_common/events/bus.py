@@ -69,6 +69,7 @@ class EventBus(abc.ABC):
         handler: Handler,
         *,
         max_attempts: int = 5,
+        prefetch: int | None = None,
     ) -> None:
         """Deliver events whose type matches any of `patterns` to `handler` through the durable `queue`."""
 

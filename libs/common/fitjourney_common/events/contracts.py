@@ -117,6 +117,9 @@ class WorkoutCaloriesEstimated(EventData):
     workout_id: uuid.UUID
     user_id: uuid.UUID
     calories_burned: float = Field(ge=0)
+    # Gross above includes the resting 1 MET; net leaves it out ((MET - 1) x kg x h), for summaries
+    # whose target already counts resting energy.
+    net_calories: float | None = Field(default=None, ge=0)
     method: str
     met: float | None = None
     # The `estimate_revision` of the workout event this answers; an answer to an older revision (the
@@ -202,6 +205,8 @@ class FoodCandidate(BaseModel):
     model_config = ConfigDict(extra="ignore")
     label: str
     confidence: float = Field(ge=0, le=1)
+    # The catalogue food the label names, e.g. "SR28:18301" (USDA NDB number), when there is one.
+    source_id: str | None = None
     grams: float = Field(ge=0)
     kcal: float = Field(ge=0)
     protein_g: float = Field(ge=0)
@@ -215,6 +220,9 @@ class FoodPhotoRecognized(EventData):
     user_id: uuid.UUID
     status: Literal["done", "unavailable", "failed"]
     candidates: list[FoodCandidate] = Field(default_factory=list)
+    # Why there are no candidates (unavailable / failed), for the user; and which model answered.
+    reason: str | None = Field(default=None, max_length=500)
+    model_version: str | None = Field(default=None, max_length=100)
 
 
 class BodyMetricState(ResourceState):

@@ -151,6 +151,7 @@ class InMemoryBus(EventBus):
         handler: Handler,
         *,
         max_attempts: int = 5,
+        prefetch: int | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")

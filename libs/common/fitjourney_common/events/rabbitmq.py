@@ -171,13 +171,14 @@ class RabbitMQBus(EventBus):
         handler: Handler,
         *,
         max_attempts: int = 5,
+        prefetch: int | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if self._connection is None:
             raise RuntimeError("RabbitMQBus.subscribe called before start()")
         channel = await self._connection.channel()
-        await channel.set_qos(prefetch_count=self.prefetch)
+        await channel.set_qos(prefetch_count=prefetch or self.prefetch)
         exchange = await channel.declare_exchange(
             self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True,
         )

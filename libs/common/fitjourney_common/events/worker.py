@@ -23,6 +23,9 @@ class Subscription:
     patterns: Sequence[str]
     handler: Handler
     max_attempts: int = 5
+    # Unacked deliveries in flight on this queue (None: the bus's default). A queue of slow work (image
+    # inference) gets a small one, so its backlog never takes the slots of a quick queue's events.
+    prefetch: int | None = None
 
 
 class EventWorker:
@@ -100,7 +103,7 @@ class EventWorker:
         try:
             for subscription in self.subscriptions:
                 await self.bus.subscribe(subscription.queue, subscription.patterns, subscription.handler,
-                                         max_attempts=subscription.max_attempts)
+                                         max_attempts=subscription.max_attempts, prefetch=subscription.prefetch)
         except BaseException:
             await self.bus.close()  # start again from scratch next time, not with half the queues
             raise

@@ -1,0 +1,56 @@
+"""Without a model a photo job ends `unavailable` with its reason (and /readyz says so); `user.deleted`
+removes everything ai holds about that user and nobody else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import httpx
+from ai_helpers import Wire, mirrored_rows, weight_event, workout_event
+
+from conftest import WaitFor
+from fitjourney_ai.readmodel.models import BodyWeight, CalorieEstimateRecord, WorkoutEntry
+from fitjourney_common.events.envelope import new_event
+
+
+async def test_photo_without_a_model_is_unavailable_with_a_reason(app: Any, wire: Wire, wait_for: WaitFor) -> None:
+    user_id, job_id = uuid.uuid4(), uuid.uuid4()
+    await wire.publish([new_event("food.photo_uploaded", {  # type: ignore[attr-defined]
+        "job_id": job_id, "user_id": user_id, "version": 1, "object_key": f"food-photos/{user_id}/{job_id}.jpg",
+        "content_type": "image/jpeg", "after": {"status": "pending", "content_type": "image/jpeg"}}, user_id)])
+    [answer] = await wait_for(lambda: wire.of("food.photo_recognized", job_id=job_id))
+    assert answer.data["status"] == "unavailable"
+    assert answer.data["candidates"] == []
+    assert "make food-model" in answer.data["reason"] or "torch" in answer.data["reason"]
+
+
+async def test_readyz_reports_the_missing_capability_but_stays_ready(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["capabilities"]["food_recognition"]["available"] is False
+    assert body["capabilities"]["food_recognition"]["reason"]
+    assert body["capabilities"]["openai_insights"]["available"] is False
+
+
+async def test_sync_recognition_without_a_model_answers_503(client: httpx.AsyncClient, auth_headers: Any) -> None:
+    response = await client.post("/api/v1/ai/food-recognition", headers=auth_headers,
+                                 files={"image": ("x.jpg", b"\xff\xd8\xff\xe0not really", "image/jpeg")})
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_user_deleted_erases_that_users_ai_data_only(app: Any, wire: Wire, wait_for: WaitFor) -> None:
+    gone, kept = uuid.uuid4(), uuid.uuid4()
+    at = dt.datetime(2026, 11, 28, 7, tzinfo=dt.UTC)
+    for user in (gone, kept):
+        await wire.publish([weight_event(user, 70.0, at), workout_event(user, uuid.uuid4())])  # type: ignore[attr-defined]
+    for user in (gone, kept):
+        await wait_for(lambda user=user: mirrored_rows(app, CalorieEstimateRecord, user, 1))
+    await wire.publish([new_event("user.deleted", {"user_id": gone}, gone)])  # type: ignore[attr-defined]
+    for model in (BodyWeight, WorkoutEntry, CalorieEstimateRecord):
+        await wait_for(lambda model=model: mirrored_rows(app, model, gone, 0))
+        assert await mirrored_rows(app, model, kept, 1)
