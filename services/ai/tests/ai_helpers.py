@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from conftest import BROKER_URL
 from fitjourney_ai.settings import AiSettings
 from fitjourney_common.db.engine import bind_user
-from fitjourney_common.events.bus import create_bus
 from fitjourney_common.events.envelope import EventEnvelope, new_event
+from fitjourney_common.events.factory import create_bus
 
 
 class Wire:
