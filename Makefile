@@ -7,7 +7,7 @@ PACKAGES := libs/common services/auth services/core services/ai services/analyti
 STAMP := $(VENV)/.installed
 SERVICES_WITH_MIGRATIONS := auth core ai analytics
 
-.PHONY: help install dev demo test backends browser lint fmt check migrate bench clean helm-sync checkov promtool
+.PHONY: help install dev demo test backends browser lint fmt check migrate bench clean helm-sync checkov promtool vision food-model
 
 help:
 	@echo "make dev      install what is missing, serve every service on http://127.0.0.1:8000 (embedded mode)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint     ruff, mypy and the house-rule checks"
 	@echo "make migrate  apply every service's Alembic migrations to DATABASE_URL"
 	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
+	@echo "make food-model  install torch (the ai service's vision extra) and train the food-photo model"
 	@echo "make .env     write .env for docker compose with fresh random secrets (from .env.example)"
 	@echo "make promtool install promtool (Debian's prometheus) for the alert-rule tests"
 	@echo "make checkov  scan terraform/ with checkov (installed once into .venv-checkov)"
@@ -35,6 +36,24 @@ $(STAMP): $(BIN)/python $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirement
 
 install: $(STAMP)
 
+# torch is an extra of the ai service (`make dev` runs without it: photos then say unavailable). The
+# versions are pinned in services/ai/pyproject.toml; pip takes them from the machine's wheel cache
+# (about 90 s in a fresh venv here). The tests need it for the train -> serve pipeline.
+VISION_STAMP := $(VENV)/.vision-installed
+$(VISION_STAMP): $(STAMP) services/ai/pyproject.toml
+	$(BIN)/pip install --quiet -e 'services/ai[vision]'
+	@touch $@
+
+vision: $(VISION_STAMP)
+
+# Trains on the 10 Food-101 classes in ../shared/data/food-photos (never committed; the bundle stays in
+# .data/models/food, where `make dev` finds it). Niced and bounded: the CPU is shared.
+FOOD_PHOTOS ?= ../shared/data/food-photos
+FOOD_MODEL_MINUTES ?= 25
+food-model: vision
+	nice -n 10 $(BIN)/python -m fitjourney_ai.train --data $(FOOD_PHOTOS)/train --test $(FOOD_PHOTOS)/test \
+		--arch mobilenet_v3_small --input-size 112 --max-minutes $(FOOD_MODEL_MINUTES) --out .data/models/food
+
 dev: install
 	$(BIN)/python -m fitjourney_gateway.dev
 
@@ -52,7 +71,7 @@ browser:
 		|| echo "could not install chromium: the browser test will be skipped"; \
 	else echo "no /usr/bin/chromium: the browser test will be skipped (apt-get install chromium chromium-driver)"; fi
 
-test: install backends
+test: install vision backends
 	$(BIN)/pytest
 
 lint: install
@@ -78,6 +97,7 @@ bench: install
 	$(BIN)/python deploy/bench/bench_core.py
 	$(BIN)/python deploy/bench/bench_analytics.py
 	$(BIN)/python deploy/bench/bench_food_catalogue.py
+	$(BIN)/python deploy/bench/bench_food_recognition.py
 
 # docker compose reads .env: every secret freshly generated, none falls back to a default.
 .env: .env.example

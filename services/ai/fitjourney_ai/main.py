@@ -28,7 +28,7 @@ async def open_ai_runtime(settings: AiSettings, *, run_event_worker: bool) -> As
     lifespan and `python -m fitjourney_ai.worker` both run."""
     async with open_runtime(settings, NEEDS) as backends:
         recognizer = FoodRecognizer(settings)
-        await recognizer.load()
+        recognizer.start_loading()
         openai_client = create_openai(settings)
         runtime = AiRuntime(**backends.backends(), recognizer=recognizer, openai=openai_client)
         try:

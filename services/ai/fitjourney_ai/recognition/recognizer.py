@@ -4,6 +4,8 @@ batched into forward passes, top-5 labels turned into catalogue foods with porti
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,10 +63,26 @@ class FoodRecognizer:
 
     def __init__(self, settings: AiSettings) -> None:
         self.settings = settings
-        self.status = "unavailable"
-        self.reason: str | None = "not loaded yet"
+        self.status = "loading"
+        self.reason: str | None = "the food model is still loading"
         self.classifier: Classifier | None = None
         self.batcher: MicroBatcher[bytes, Any] | None = None
+        self._loaded = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start_loading(self) -> None:
+        """Load in the background: importing torch and reading weights takes seconds, and the service
+        (calories, trends, insights) must not wait for it. Photos that arrive meanwhile wait."""
+        self._task = asyncio.create_task(self._load_and_signal(), name="food-model-load")
+
+    async def _load_and_signal(self) -> None:
+        try:
+            await self.load()
+        except Exception as exc:
+            log.exception("food model could not be loaded")
+            self.status, self.reason = "unavailable", f"the food model failed to load: {exc!r}"[:500]
+        finally:
+            self._loaded.set()
 
     @property
     def version(self) -> str | None:
@@ -72,18 +90,21 @@ class FoodRecognizer:
 
     async def load(self) -> None:
         try:
-            from fitjourney_ai.recognition.vision import Classifier
+            # Importing torch takes seconds: in a thread, so the event loop keeps serving.
+            vision = await asyncio.to_thread(importlib.import_module, "fitjourney_ai.recognition.vision")
         except ModuleNotFoundError:
-            self.reason = NO_TORCH
+            self.status, self.reason = "unavailable", NO_TORCH
             log.warning("food recognition unavailable: %s", self.reason)
             return
+        classifier_type: type[Classifier] = vision.Classifier
         try:
             manifest_bytes, weights = await read_bundle(self.settings)
-            classifier = await asyncio.to_thread(Classifier.from_bundle, manifest_bytes, weights)
+            classifier = await asyncio.to_thread(classifier_type.from_bundle, manifest_bytes, weights)
             missing = unmapped(classifier.manifest.labels)
             if missing:
                 raise BundleError(f"the model's classes {missing} map to no catalogue food")
         except BundleError as exc:
+            self.status = "unavailable"
             self.reason = f"no usable food model ({exc}); train one with make food-model"
             log.warning("food recognition unavailable: %s", self.reason)
             return
@@ -96,11 +117,20 @@ class FoodRecognizer:
         self.status, self.reason = "ready", None
         log.info("food model %s loaded (%d classes)", classifier.manifest.version, len(classifier.manifest.labels))
 
+    async def wait_loaded(self) -> None:
+        if self._task is not None:
+            await self._loaded.wait()
+
     async def close(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
         if self.batcher is not None:
             await self.batcher.close()
 
     async def recognize(self, image: bytes) -> Recognition:
+        await self.wait_loaded()
         if self.batcher is None:
             return Recognition("unavailable", reason=self.reason)
         result = await self.batcher.submit(image)

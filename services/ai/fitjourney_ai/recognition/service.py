@@ -34,6 +34,7 @@ async def recognize_upload(runtime: AiRuntime, image: bytes) -> RecognitionRead:
 
 async def recognize_stored_photo(runtime: AiRuntime, photo: FoodPhotoUploaded) -> Recognition:
     """Outside any transaction: the image is read and classified before the result is written."""
+    await runtime.recognizer.wait_loaded()
     if runtime.recognizer.status != "ready":
         return Recognition("unavailable", reason=runtime.recognizer.reason)
     try:

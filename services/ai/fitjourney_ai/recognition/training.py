@@ -157,6 +157,27 @@ def evaluate(model: nn.Module, data: Dataset, indices: torch.Tensor, size: int, 
     }
 
 
+@torch.no_grad()
+def recalibrate_batchnorm(model: nn.Module, data: Dataset, indices: torch.Tensor, size: int, device: torch.device,
+                          batch_size: int = 128) -> None:
+    """Recompute BatchNorm statistics as an exact average over the training images' evaluation view.
+
+    torchvision's MobileNetV3 updates running statistics with momentum 0.01, so after a short training
+    run they still lag far behind the weights and evaluation collapses onto one class; this fixes that.
+    """
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average
+    model.train()
+    for start in range(0, len(indices), batch_size):
+        model(centre_view(data.images[indices[start:start + batch_size]], size).to(device))
+    for m, momentum in zip(norms, saved, strict=True):
+        m.momentum = momentum
+    model.eval()
+
+
 def _load_init(model: nn.Module, path: Path) -> int:
     """Copy every tensor of a local weights file whose name and shape fit (the head usually does not)."""
     state = torch.load(path, map_location="cpu", weights_only=True)
@@ -222,6 +243,8 @@ def train(config: TrainConfig) -> tuple[Path, Manifest]:
             if fitting < config.epochs:
                 log.info("an epoch takes %.1fs: %d epochs fit in %.0f min", epoch_seconds, fitting, config.max_minutes)
                 total_steps, warmup = fitting * steps_per_epoch, min(warmup, steps_per_epoch)
+        # A random 512 training images estimate the statistics well enough, at a fraction of an epoch.
+        recalibrate_batchnorm(model, data, train_idx[torch.randperm(len(train_idx))[:512]], config.input_size, device)
         val = evaluate(model, data, val_idx, config.input_size, device) if len(val_idx) else {}
         history.append({"epoch": epoch, "loss": round(sum(losses) / len(losses), 4), "val_top1": val.get("top1"),
                         "seconds": round(epoch_seconds, 1)})
