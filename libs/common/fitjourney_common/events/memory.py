@@ -15,6 +15,11 @@ from fitjourney_common.events.envelope import EventEnvelope
 
 log = logging.getLogger(__name__)
 
+# Deliveries one queue runs at once, as RabbitMQBus's default prefetch allows: a burst of events (a
+# bulk import, the demo seeder) queues up instead of opening a handler, and a Redis or database
+# connection, per event at once.
+PREFETCH = 32
+
 
 @lru_cache(maxsize=1024)
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -57,6 +62,7 @@ class _Queue:
     backlog: deque[_Message] = field(default_factory=deque)
     dead_letters: list[DeadLetter] = field(default_factory=list)
     turn: int = 0
+    in_flight: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(PREFETCH))
 
     def matches(self, routing_key: str) -> bool:
         return any(topic_matches(pattern, routing_key) for pattern in self.patterns)
@@ -206,8 +212,9 @@ class InMemoryBus(EventBus):
             # A fresh copy per delivery, parsed from the bytes, so handlers behave as they would on RabbitMQ.
             envelope = EventEnvelope.from_json(body, trace_headers=headers)
             try:
-                with consumer_span(owner.service_name, queue.name, envelope, headers):
-                    await handler(envelope)
+                async with queue.in_flight:
+                    with consumer_span(owner.service_name, queue.name, envelope, headers):
+                        await handler(envelope)
                 count_consumed(owner.service_name, envelope.type, "ok")
                 return
             except Exception as exc:

@@ -190,3 +190,33 @@ async def test_a_closed_bus_refuses_to_publish(memory_bus_url: str) -> None:
         await bus.publish([event])
     assert caught.value.unconfirmed == {event.id}
     assert await bus.ping() is False
+
+
+async def test_a_burst_runs_at_most_a_prefetch_of_handlers_at_once(memory_bus: InMemoryBus) -> None:
+    """Like RabbitMQ's prefetch: 100 events at once hold 32 handlers (and their connections), not 100."""
+    from fitjourney_common.events.memory import PREFETCH
+
+    running = handled = most = 0
+    release = asyncio.Event()
+
+    async def slow(_envelope: EventEnvelope) -> None:
+        nonlocal running, handled, most
+        running += 1
+        most = max(most, running)
+        await release.wait()
+        running -= 1
+        handled += 1
+
+    await memory_bus.subscribe("burst", ["user.deleted"], slow)
+    await memory_bus.publish([deleted(uuid.uuid4()) for _ in range(100)])
+    for _ in range(10_000):  # let every delivery task start (no clock involved)
+        if running == PREFETCH:
+            break
+        await asyncio.sleep(0)
+    for _ in range(100):
+        await asyncio.sleep(0)
+    assert running == most == PREFETCH
+    release.set()
+    await memory_bus.drain()
+    assert handled == 100 and most == PREFETCH
+    assert memory_bus.dead_letters("burst") == []
