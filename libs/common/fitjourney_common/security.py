@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,6 +28,13 @@ ERASED_MARKER_SECONDS = 24 * 3600
 ACCEPTED_ALGORITHMS = ["RS256"]
 # An unknown `kid` may mean auth rotated its key: re-read the JWKS, but not more often than this.
 MIN_REFRESH_SECONDS = 5.0
+# Clocks of auth and the other services may differ a little; a token "issued" further ahead is forged.
+CLOCK_SKEW_SECONDS = 30
+# Auth issues 15-minute access tokens; a signed token claiming to live longer than this was not issued
+# by the policy, whoever signed it.
+MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 3600
+# A revoked session's access tokens are refused until they would have expired anyway.
+REVOKED_SESSION_MARKER_SECONDS = MAX_ACCESS_TOKEN_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,13 @@ class TokenVerifier:
             raise Unauthorized("The access token is invalid") from exc
         if claims.get("typ", "access") != "access":
             raise Unauthorized("Not an access token")
+        issued_at, expires_at = claims.get("iat"), claims.get("exp")
+        if not isinstance(issued_at, int | float) or not isinstance(expires_at, int | float):
+            raise Unauthorized("The access token is invalid")
+        if issued_at > time.time() + CLOCK_SKEW_SECONDS:
+            raise Unauthorized("The access token is issued in the future")
+        if expires_at - issued_at > MAX_ACCESS_TOKEN_LIFETIME_SECONDS:
+            raise Unauthorized("The access token claims a longer life than any access token has")
         try:
             user_id = uuid.UUID(str(claims["sub"]))
         except ValueError as exc:
@@ -133,24 +148,53 @@ def _erased_key(user_id: uuid.UUID) -> str:
     return f"security:erased:{user_id}"
 
 
+def _revoked_session_key(session_id: str) -> str:
+    return f"security:revoked-session:{session_id}"
+
+
 async def mark_account_erased(redis: Redis, user_id: uuid.UUID) -> None:
     """From now on, every service refuses this user's still-unexpired access tokens."""
     await redis.set(_erased_key(user_id), b"1", ex=ERASED_MARKER_SECONDS)
 
 
-async def is_account_erased(redis: Redis, user_id: uuid.UUID) -> bool:
+async def mark_sessions_revoked(redis: Redis, session_ids: Iterable[uuid.UUID | str]) -> None:
+    """From now on, every service refuses the access tokens issued to these sessions (logout, reuse)."""
+    keys = [_revoked_session_key(str(session_id)) for session_id in session_ids]
+    if not keys:
+        return
+    async with redis.pipeline(transaction=False) as pipe:
+        for key in keys:
+            pipe.set(key, b"1", ex=REVOKED_SESSION_MARKER_SECONDS)
+        await pipe.execute()
+
+
+async def _revocation_of(redis: Redis, principal: Principal) -> str | None:
+    """Why this principal's token no longer counts, if it does not: one round trip for both markers."""
+    session_id = principal.claims.get("sid")
+    keys = [_erased_key(principal.user_id)]
+    if session_id:
+        keys.append(_revoked_session_key(str(session_id)))
     try:
-        return bool(await redis.exists(_erased_key(user_id)))
+        async with redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.exists(key)
+            found = await pipe.execute()
     except REDIS_OUTAGE_ERRORS:
-        return False  # Redis down: tokens still expire within minutes, and erasure itself has happened
+        return None  # Redis down: tokens still expire within minutes (documented degradation)
+    if found[0]:
+        return "This account has been deleted"
+    if len(found) > 1 and found[1]:
+        return "This session has ended; sign in again"
+    return None
 
 
 async def authenticate(connection: HTTPConnection, token: str) -> Principal:
-    """A verified principal whose account still exists (HTTP requests and WebSockets alike)."""
+    """A verified principal whose account and session still exist (HTTP requests and WebSockets alike)."""
     runtime = connection.app.state.runtime  # a `runtime.Runtime` (that module imports this one)
     principal: Principal = await runtime.token_verifier.verify(token)
-    if await is_account_erased(runtime.redis, principal.user_id):
-        raise Unauthorized("This account has been deleted")
+    revoked = await _revocation_of(runtime.redis, principal)
+    if revoked:
+        raise Unauthorized(revoked)
     return principal
 
 

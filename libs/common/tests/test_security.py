@@ -61,6 +61,9 @@ async def test_valid_token_gives_the_principal(keys: tuple[str, Path]) -> None:
     ({"exp": int(time.time()) - 10}, "expired"),
     ({"aud": "someone-else"}, "invalid"),
     ({"iss": "https://evil.example"}, "invalid"),
+    ({"iat": int(time.time()) + 600, "exp": int(time.time()) + 1200}, "future"),
+    ({"iat": int(time.time()), "exp": int(time.time()) + 100 * 365 * 86400}, "longer life"),
+    ({"iat": "yesterday"}, "invalid"),
 ])
 async def test_stale_or_foreign_claims_are_refused(keys: tuple[str, Path], overrides: dict, message: str) -> None:
     pem, jwks_file = keys

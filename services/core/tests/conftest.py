@@ -92,12 +92,13 @@ def make_token(signing_key: tuple[str, Path]) -> MakeToken:
     private_pem, _ = signing_key
 
     def _make(user_id: uuid.UUID | None = None, roles: tuple[str, ...] = ("user",),
-              expires_in: int = 900) -> tuple[uuid.UUID, str]:
+              expires_in: int = 900, session_id: uuid.UUID | None = None) -> tuple[uuid.UUID, str]:
         user_id = user_id or uuid.uuid4()
         now = int(time.time())
         claims = {
             "sub": str(user_id), "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + expires_in,
             "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access",
+            "sid": str(session_id or uuid.uuid4()),
         }
         return user_id, jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": KID})
 

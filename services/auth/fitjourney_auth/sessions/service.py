@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,10 +21,14 @@ from fitjourney_auth.sessions import repository
 from fitjourney_auth.sessions.cache import CachedToken
 from fitjourney_auth.sessions.schemas import SessionRead
 from fitjourney_auth.tokens import hash_token, new_opaque_token
+from fitjourney_common.cache import REDIS_OUTAGE_ERRORS
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import ListParams, Page, encode_cursor
 from fitjourney_common.errors import NotFound, Unauthorized
 from fitjourney_common.events.envelope import as_utc
+from fitjourney_common.security import mark_sessions_revoked
+
+log = logging.getLogger(__name__)
 
 INVALID_REFRESH = "The refresh token is invalid or has expired; sign in again"
 
@@ -117,10 +122,9 @@ async def refresh(session: AsyncSession, runtime: AuthRuntime, refresh_token: st
 
 async def _reuse_detected(session: AsyncSession, runtime: AuthRuntime, stored: RefreshToken,
                           client: ClientInfo) -> NoReturn:
-    hashes = await repository.revoke(session, [stored.session_id], "refresh_token_reused", utcnow())
+    await _end_sessions(session, runtime, [stored.session_id], "refresh_token_reused")
     audit.record(session, AuditAction.REFRESH_REUSED, client=client, user_id=stored.user_id,
                  session_id=str(stored.session_id))
-    await runtime.refresh_cache.forget(hashes)
     # Commits the revocation and the audit row although the request fails.
     raise RecordedUnauthorized("This refresh token was already used; the session is revoked. Sign in again")
 
@@ -133,8 +137,7 @@ async def logout(session: AsyncSession, runtime: AuthRuntime, refresh_token: str
     _, refresh_session = found
     if refresh_session.revoked_at is not None:
         return
-    hashes = await repository.revoke(session, [refresh_session.id], "logout", utcnow())
-    await runtime.refresh_cache.forget(hashes)
+    await _end_sessions(session, runtime, [refresh_session.id], "logout")
     audit.record(session, AuditAction.LOGOUT, client=client, user_id=refresh_session.user_id,
                  session_id=str(refresh_session.id))
 
@@ -156,8 +159,7 @@ async def revoke(session: AsyncSession, runtime: AuthRuntime, user_id: uuid.UUID
     refresh_session = await repository.get_active_for_user(session, session_id, user_id, utcnow())
     if refresh_session is None:
         raise NotFound("No such active session")
-    hashes = await repository.revoke(session, [refresh_session.id], "revoked_by_user", utcnow())
-    await runtime.refresh_cache.forget(hashes)
+    await _end_sessions(session, runtime, [refresh_session.id], "revoked_by_user")
     audit.record(session, AuditAction.SESSION_REVOKED, client=client, user_id=user_id,
                  session_id=str(refresh_session.id))
 
@@ -165,9 +167,20 @@ async def revoke(session: AsyncSession, runtime: AuthRuntime, user_id: uuid.UUID
 async def revoke_all(session: AsyncSession, runtime: AuthRuntime, user_id: uuid.UUID, reason: str) -> int:
     """End every session of the user (password reset, account deletion)."""
     ids = await repository.active_session_ids(session, user_id)
-    hashes = await repository.revoke(session, ids, reason, utcnow())
-    await runtime.refresh_cache.forget(hashes)
+    await _end_sessions(session, runtime, ids, reason)
     return len(ids)
+
+
+async def _end_sessions(session: AsyncSession, runtime: AuthRuntime, session_ids: list[uuid.UUID],
+                        reason: str) -> None:
+    """Revoke the sessions' refresh tokens and, on every service at once, the access tokens they were given."""
+    hashes = await repository.revoke(session, session_ids, reason, utcnow())
+    await runtime.refresh_cache.forget(hashes)
+    try:
+        await mark_sessions_revoked(runtime.redis, session_ids)
+    except REDIS_OUTAGE_ERRORS:
+        # Redis down: the refresh tokens are revoked in PostgreSQL; access tokens end within 15 minutes.
+        log.warning("could not publish the revocation of %d session(s): Redis is unavailable", len(session_ids))
 
 
 async def unused_token_hashes(session: AsyncSession, user_id: uuid.UUID) -> list[str]:
