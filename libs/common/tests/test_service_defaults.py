@@ -36,6 +36,11 @@ def build_app(ready: bool = True) -> FastAPI:
         saved.append(body)
         return {"count": len(saved)}
 
+    @app.api_route("/things/any", methods=["GET", "PUT", "PATCH", "DELETE"])
+    async def thing_by_any_method(body: ThingCreate) -> dict[str, object]:
+        saved.append(body)
+        return {"count": len(saved)}
+
     @app.post("/conflict")
     async def conflict() -> None:
         raise Conflict("Already there")
@@ -87,6 +92,19 @@ async def test_malformed_json_is_a_400(client: httpx.AsyncClient) -> None:
 async def test_oversized_json_is_a_413_before_parsing(client: httpx.AsyncClient) -> None:
     response = await client.post("/things", json={"name": "x" * 5000, "grams": 1})
     assert_problem(response, 413)
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_every_method_gets_the_same_body_limits(client: httpx.AsyncClient, method: str) -> None:
+    oversized = b'{"name": "' + b"x" * 5000 + b'", "grams": 1}'
+    headers = {"content-type": "application/json"}
+    assert_problem(await client.request(method, "/things/any", content=oversized, headers=headers), 413)
+    deep = b"[" * 500 + b"]" * 500
+    response = await client.request(method, "/things/any", content=deep, headers=headers)
+    assert assert_problem(response, 400)["type"].endswith("json-too-deep")
+    assert client.app.state.saved == []  # type: ignore[attr-defined]
+    ok = await client.request(method, "/things/any", json={"name": "x", "grams": 1})
+    assert ok.status_code == 200, ok.text
 
 
 async def test_deeply_nested_json_is_a_400_not_a_crash(client: httpx.AsyncClient) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from core_helpers import workout_body
 
 from fitjourney_common.db.pagination import encode_cursor
 
@@ -44,3 +45,16 @@ async def test_a_sync_cursor_we_never_issued_is_422(client: httpx.AsyncClient, a
     response = await client.get("/api/v1/sync", params={"since": since}, headers=auth_headers)
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == "since"
+
+
+async def test_an_oversized_body_on_delete_me_is_a_413_and_erases_nothing(
+    client: httpx.AsyncClient, auth_headers: Any,
+) -> None:
+    assert (await client.post("/api/v1/workouts", json=workout_body(), headers=auth_headers)).status_code == 201
+    oversized = b'{"confirm": "DELETE", "padding": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+    response = await client.request("DELETE", "/api/v1/me", content=oversized,
+                                    headers={**auth_headers, "content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")
+    workouts = await client.get("/api/v1/workouts", headers=auth_headers)
+    assert workouts.status_code == 200 and len(workouts.json()["items"]) == 1
