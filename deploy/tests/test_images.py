@@ -73,3 +73,12 @@ def test_services_start_without_the_dev_extra() -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "REFUSED: REDIS_URL=memory:// is an in-process dev backend" in result.stdout
     assert "fitjourney-common[dev]" in result.stdout
+
+
+@pytest.mark.parametrize("dockerfile", sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("services/*/Dockerfile")))
+def test_every_api_image_hides_the_server_header(dockerfile: str) -> None:
+    """`server: uvicorn` tells an attacker what to look up; every image that serves HTTP turns it off."""
+    text = (ROOT / dockerfile).read_text()
+    command = text[text.rindex("CMD"):]
+    if "uvicorn" in command:
+        assert "--no-server-header" in command, dockerfile

@@ -195,7 +195,7 @@ def main() -> None:
         print(asyncio.run(create_demo()), flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_config=None,
                 # The sans-I/O websockets protocol: uvicorn's older `websockets` one is deprecated.
-                ws="websockets-sansio")
+                ws="websockets-sansio", server_header=False)
 
 
 if __name__ == "__main__":

@@ -66,6 +66,41 @@ class RequestContextMiddleware:
             service_var.reset(service_token)
 
 
+# Every answer is JSON or a docs page: nothing may be sniffed as another type, framed or leak its URL.
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"cross-origin-resource-policy", b"same-site"),
+)
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every HTTP response; HSTS only when the client came over TLS
+    (directly, or through Kong or a load balancer that says so in X-Forwarded-Proto)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        forwarded_proto = dict(scope["headers"]).get(b"x-forwarded-proto", b"").split(b",")[0].strip()
+        extra = [*SECURITY_HEADERS, HSTS] if b"https" in (scope.get("scheme", "").encode(), forwarded_proto) \
+            else list(SECURITY_HEADERS)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in extra if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def json_nesting_depth(body: bytes) -> int:
     """Deepest nesting of arrays/objects, ignoring brackets inside strings."""
     depth = deepest = 0
@@ -206,6 +241,7 @@ def install_service_defaults(
                        max_depth=settings.max_json_depth, max_other_bytes=settings.max_upload_bytes)
     app.add_middleware(PrometheusMiddleware, service=settings.service_name)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_middleware(SecurityHeadersMiddleware)
     instrument_fastapi(app)
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")

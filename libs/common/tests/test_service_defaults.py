@@ -170,3 +170,26 @@ async def test_an_unhandled_error_is_a_500_logged_once_with_the_request_id_the_c
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert len(errors) == 1, [record.getMessage() for record in errors]
     assert errors[0].request_id == "req-500-probe" and errors[0].exc_info is not None
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/nowhere", "/broken", "/limited"])
+async def test_every_answer_carries_the_security_headers(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "strict-transport-security" not in response.headers  # plain HTTP: HSTS would be ignored anyway
+
+
+async def test_hsts_only_behind_tls(client: httpx.AsyncClient) -> None:
+    behind_kong = await client.get("/healthz", headers={"x-forwarded-proto": "https"})
+    assert behind_kong.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+async def test_a_500_keeps_the_connection_and_names_its_request(client: httpx.AsyncClient) -> None:
+    response = await client.get("/broken", headers={"x-request-id": "req-500"})
+    assert_problem(response, 500)
+    assert response.headers["x-request-id"] == "req-500"
+    assert response.headers.get("connection") != "close"
+    assert (await client.get("/healthz")).status_code == 200

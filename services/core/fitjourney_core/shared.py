@@ -90,13 +90,18 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def resource_label(model: type) -> str:
+    """What a client calls a record of `model` ("body metric"): details never name internal tables."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
+
+
 async def get_owned_or_404(
     session: AsyncSession, model: type[ModelT], record_id: uuid.UUID, user_id: uuid.UUID,
 ) -> ModelT:
     """The caller's live record with this id; another user's, a deleted or a missing one → 404 alike."""
     record = await repository.find_owned(session, model, record_id, user_id)
     if record is None:
-        raise NotFound(f"No such {getattr(model, '__tablename__', 'record')}")
+        raise NotFound(f"No such {resource_label(model)}")
     return record
 
 

@@ -17,7 +17,10 @@ async def test_another_users_record_is_404_and_untouched(
     created = (await mine.create()).json()
     theirs = mine.as_user(other_auth_headers)
 
-    assert (await theirs.read(created)).status_code == 404
+    not_found = await theirs.read(created)
+    assert not_found.status_code == 404
+    # The detail speaks the client's language, never an internal table name.
+    assert "_" not in not_found.json()["detail"], not_found.json()
     assert (await theirs.delete(created)).status_code == 404
     # (A journal date is a slot every user has: their PUT writes their own entry, never this one.)
     assert (await theirs.update(created, 1)).status_code == kind.other_update_status
