@@ -30,3 +30,16 @@ class Change(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False, default=utcnow)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class RecordId(Base):
+    """Every id ever given to a record of a partitioned table (food logs, body metrics, check-ins).
+
+    A partitioned table can only be unique on (id, partition key), so another user's id with another
+    timestamp would be accepted there; this unpartitioned table makes ids unique across users and time.
+    It names no user: an erased account's ids stay taken, as ids are never reused."""
+
+    __tablename__ = "record_ids"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(64), nullable=False)

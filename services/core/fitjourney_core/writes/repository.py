@@ -6,10 +6,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitjourney_core.writes.models import Change
+from fitjourney_core.writes.models import Change, RecordId
 
 ModelT = TypeVar("ModelT")
 
@@ -57,6 +57,10 @@ async def find_owned(
 
 async def insert_now(session: AsyncSession, record: Any) -> None:
     """Insert `record` at once (an id already taken raises IntegrityError here, not at commit)."""
+    table = record.__table__
+    if table.dialect_options["postgresql"].get("partition_by"):
+        # Its own table is unique only per (id, time): the registry makes the id unique everywhere.
+        await session.execute(insert(RecordId).values(id=record.id, table_name=table.name))
     session.add(record)
     await session.flush()
 
