@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from fitjourney_core.ddl import is_postgres
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -32,9 +34,12 @@ def upgrade() -> None:
         sa.Column("table_name", sa.String(64), nullable=False),
         schema=SCHEMA,
     )
+    insert = "INSERT INTO" if is_postgres() else "INSERT OR IGNORE INTO"
+    # (SQLite cannot parse ON CONFLICT after a bare SELECT; it has INSERT OR IGNORE instead.)
+    on_conflict = " ON CONFLICT DO NOTHING" if is_postgres() else ""
     for table in PARTITIONED:
-        op.execute(f"INSERT INTO {SCHEMA}.record_ids (id, table_name) "  # noqa: S608 - fixed names
-                   f"SELECT DISTINCT id, '{table}' FROM {SCHEMA}.{table} ON CONFLICT DO NOTHING")
+        op.execute(f"{insert} {SCHEMA}.record_ids (id, table_name) "  # noqa: S608 - fixed names
+                   f"SELECT DISTINCT id, '{table}' FROM {SCHEMA}.{table}{on_conflict}")
 
 
 def downgrade() -> None:
