@@ -150,10 +150,12 @@ async def test_future_dates_in_the_users_zone_are_refused(client: httpx.AsyncCli
 AUCKLAND_AHEAD_OF_LOS_ANGELES = datetime(2026, 6, 15, 20, 0, tzinfo=UTC)
 
 
-async def test_streak_uses_the_users_time_zone(client: httpx.AsyncClient, auth_headers, other_auth_headers) -> None:
+async def test_streak_uses_the_users_time_zone(client: httpx.AsyncClient, make_token) -> None:
     """Two users check in on the same two dates, ending at Auckland's today. For the user in Los Angeles
     those dates are today and tomorrow: tomorrow is refused, and the streak counts today only."""
     with time_machine.travel(AUCKLAND_AHEAD_OF_LOS_ANGELES, tick=True):
+        # Signed in the frozen present: a token issued "later" would be refused as issued in the future.
+        auth_headers, other_auth_headers = ({"Authorization": f"Bearer {make_token()[1]}"} for _ in range(2))
         auckland_today = local_today("Pacific/Auckland")
         assert auckland_today == date(2026, 6, 16) and local_today("America/Los_Angeles") == date(2026, 6, 15)
         statuses, streaks = {}, {}
