@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.types import Receive, Scope, Send
 
@@ -27,6 +26,7 @@ from fitjourney_common.db.engine import is_sqlite
 from fitjourney_common.db.migrations import upgrade_to_head
 from fitjourney_common.errors import problem_response
 from fitjourney_common.observability.metrics import metrics_response
+from fitjourney_common.openapi import docs_page, mount_docs_assets, redoc_page
 from fitjourney_common.settings import CommonSettings
 from fitjourney_common.storage import LocalObjectStore, create_object_store, local_objects_router
 from fitjourney_gateway.routes import Route, load_routes, match
@@ -158,11 +158,20 @@ def create_dev_app(service_names: list[str] | None = None) -> DevGateway:
             return problem_response(404, "not-found", "Not found", f"No service {service!r} in this process")
         return apps[service].openapi()
 
+    # Swagger UI and ReDoc from the packaged assets, served here: the docs work without the internet.
+    mount_docs_assets(fallback)
+
     @fallback.get("/docs/{service}", include_in_schema=False)
     async def service_docs(service: str) -> Any:
         if service not in apps:
             return problem_response(404, "not-found", "Not found", f"No service {service!r} in this process")
-        return get_swagger_ui_html(openapi_url=f"/openapi/{service}.json", title=f"FitJourney {service}")
+        return docs_page(f"/openapi/{service}.json", f"FitJourney {service} - API")
+
+    @fallback.get("/redoc/{service}", include_in_schema=False)
+    async def service_redoc(service: str) -> Any:
+        if service not in apps:
+            return problem_response(404, "not-found", "Not found", f"No service {service!r} in this process")
+        return redoc_page(f"/openapi/{service}.json", f"FitJourney {service} - API reference")
 
     @fallback.get("/dev/notifications", include_in_schema=False)
     async def notifications_page() -> HTMLResponse:

@@ -1,5 +1,5 @@
 """One call gives a service its cross-cutting parts: errors, request ids, body limits, logs, metrics,
-tracing, /healthz, /readyz and /metrics."""
+tracing, offline API docs with the documented errors, /healthz, /readyz and /metrics."""
 
 from __future__ import annotations
 
@@ -7,21 +7,36 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fitjourney_common.errors import install_error_handlers, problem_response
 from fitjourney_common.observability.logging import configure_logging, request_id_var, service_var
 from fitjourney_common.observability.metrics import PrometheusMiddleware, metrics_response
 from fitjourney_common.observability.tracing import configure_tracing, instrument_fastapi
+from fitjourney_common.openapi import install_api_docs
 from fitjourney_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+class ReadinessReport(BaseModel):
+    model_config = ConfigDict(json_schema_extra={
+        "examples": [{"status": "ready", "checks": {"database": "ok", "redis": "ok", "broker": "ok"}}]})
+    status: Literal["ready", "not ready"]
+    checks: dict[str, Literal["ok", "down"]]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    service: str
+
 READINESS_TIMEOUT_SECONDS = 2.0
 
 
@@ -231,6 +246,7 @@ def install_service_defaults(
     configure_logging(settings.log_level, settings.log_json, settings.service_name)
     configure_tracing(settings.service_name, settings.otlp_endpoint)
     install_error_handlers(app)
+    install_api_docs(app)
 
     async def body_too_large(request: Any, exc: Exception) -> JSONResponse:
         return problem_response(413, "payload-too-large", "Request body too large", str(exc), request.url.path)
@@ -244,11 +260,13 @@ def install_service_defaults(
     app.add_middleware(SecurityHeadersMiddleware)
     instrument_fastapi(app)
 
-    @app.get("/healthz", tags=["health"], summary="The process is alive")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "service": settings.service_name}
+    @app.get("/healthz", tags=["health"], summary="The process is alive", response_model=Health)
+    async def healthz() -> Health:
+        return Health(status="ok", service=settings.service_name)
 
-    @app.get("/readyz", tags=["health"], summary="Every backend the service needs answers")
+    @app.get("/readyz", tags=["health"], summary="Every backend the service needs answers",
+             response_model=ReadinessReport,
+             responses={503: {"model": ReadinessReport, "description": "A backend does not answer"}})
     async def readyz() -> JSONResponse:
         # Backends open in the lifespan, so their checks are looked up per call, not at install time.
         checks = dict(readiness) if readiness is not None else app.state.runtime.readiness_checks()

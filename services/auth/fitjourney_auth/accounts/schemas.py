@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field
 
 from fitjourney_auth.schemas import DisplayName, ReadSchema, RequestSchema
 
@@ -15,12 +15,19 @@ Password = Annotated[str, Field(min_length=1, max_length=1024)]
 
 
 class UserCreate(RequestSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "email": "ada@example.com", "password": "Correct-horse-42", "display_name": "Ada"}]})
+
     email: EmailStr = Field(max_length=320)
     password: Password
     display_name: DisplayName
 
 
 class UserRead(ReadSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "7d3f1a2b-9c8e-4d5f-a6b7-c8d9e0f1a2b3", "email": "ada@example.com", "display_name": "Ada",
+        "roles": ["user"]}]})
+
     id: uuid.UUID
     email: str | None
     display_name: str

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from fitjourney_common.db.pagination import ListParamsDep, Page
+from fitjourney_common.openapi import problems, replayed
 from fitjourney_core.body_metrics import service
 from fitjourney_core.body_metrics.schemas import BodyMetricCreate, BodyMetricRead, BodyMetricUpdate
 from fitjourney_core.shared import IfMatchDep, UserSessionDep, etag
@@ -15,6 +16,7 @@ router = APIRouter(prefix="/api/v1/body-metrics", tags=["body metrics"])
 
 
 @router.post("", response_model=BodyMetricRead, status_code=status.HTTP_201_CREATED,
+             responses={**replayed(BodyMetricRead, "measurement"), **problems(409)},
              summary="Record measurements (201; 200 with the same record when the client id was already used)")
 async def record_metric(
     body: BodyMetricCreate, user: UserSessionDep, response: Response,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from fitjourney_core.schemas import PastMoment, ReadModel, RequestModel, UtcDatetime
 
@@ -13,6 +13,9 @@ MEASUREMENTS = ("weight_kg", "body_fat_pct", "waist_cm", "hip_cm", "chest_cm", "
 
 
 class BodyMetricCreate(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "measured_at": "2026-11-25T07:00:00Z", "weight_kg": 66.5, "body_fat_pct": 24.0}]})
+
     id: uuid.UUID | None = None
     measured_at: PastMoment
     weight_kg: float | None = Field(default=None, ge=20, le=400)
@@ -30,6 +33,8 @@ class BodyMetricCreate(RequestModel):
 
 
 class BodyMetricUpdate(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"weight_kg": 66.3}]})
+
     measured_at: PastMoment | None = None
     weight_kg: float | None = Field(default=None, ge=20, le=400)
     body_fat_pct: float | None = Field(default=None, ge=2, le=75)
@@ -47,6 +52,11 @@ class BodyMetricUpdate(RequestModel):
 
 
 class BodyMetricRead(ReadModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "6f1d3b0e-8a41-4e55-9a57-2f7a1c9e0d21", "measured_at": "2026-11-25T07:00:00Z", "weight_kg": 66.5,
+        "body_fat_pct": 24.0, "waist_cm": None, "hip_cm": None, "chest_cm": None, "resting_hr": None, "version": 1,
+        "created_at": "2026-11-25T07:00:05Z", "updated_at": "2026-11-25T07:00:05Z"}]})
+
     id: uuid.UUID
     measured_at: UtcDatetime
     weight_kg: float | None

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
 from fitjourney_common.db.pagination import ListParamsDep
+from fitjourney_common.openapi import problems, replayed
 from fitjourney_core.food_logs import photos, service
 from fitjourney_core.food_logs.schemas import (
     FoodLogCreate,
@@ -32,6 +33,7 @@ def _with_etag(read: FoodLogRead, response: Response) -> FoodLogRead:
 
 # The photo routes come first: "/photo" must not be taken for a food-log id.
 @router.post("/photo", response_model=PhotoJobRead, status_code=status.HTTP_202_ACCEPTED,
+             responses={**replayed(PhotoJobRead, "job"), **problems(409, 415)},
              summary="Upload a meal photo (JPEG, PNG or WebP ≤ 10 MiB) for recognition; poll the job")
 async def upload_photo(
     user: UserSessionDep, store: StoreDep, settings: SettingsDep, response: Response,
@@ -52,6 +54,8 @@ async def get_photo_job(job_id: uuid.UUID, user: UserSessionDep) -> PhotoJobRead
 
 
 @router.post("/photo/{job_id}/accept", response_model=FoodLogRead, status_code=status.HTTP_201_CREATED,
+             responses={**replayed(FoodLogRead, "food log"),
+                        **problems(409, _409="Recognition is still pending or failed: nothing to accept yet")},
              summary="Log one of the recognised candidates")
 async def accept_photo_candidate(
     job_id: uuid.UUID, data: PhotoAccept, user: UserSessionDep, response: Response,
@@ -63,6 +67,7 @@ async def accept_photo_candidate(
 
 
 @router.post("", response_model=FoodLogRead, status_code=status.HTTP_201_CREATED,
+             responses={**replayed(FoodLogRead, "food log"), **problems(409)},
              summary="Log food by grams or by a portion (a replayed client id answers the same log with 200)")
 async def create_food_log(data: FoodLogCreate, user: UserSessionDep,
                           response: Response) -> FoodLogRead:

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from fitjourney_core.schemas import PastMoment, ReadModel, RequestModel, UtcDatetime
 
@@ -18,6 +18,9 @@ class FoodLogCreate(RequestModel):
     """Send exactly one of `grams` or `portion` (a portion name of the food, times `quantity`). The log's
     nutrients are absolute (for the amount eaten), computed from the food's `per_100g` once and kept."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "food_id": "dc71d3e8-3920-5cdf-a17f-4c57bbf407df", "portion": "medium", "meal": "breakfast",
+        "eaten_at": "2026-11-25T08:00:00Z"}]})
     id: uuid.UUID | None = None
     food_id: uuid.UUID
     grams: float | None = Field(default=None, gt=0, le=MAX_GRAMS)
@@ -28,6 +31,8 @@ class FoodLogCreate(RequestModel):
 
 
 class FoodLogUpdate(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"grams": 150}]})
+
     food_id: uuid.UUID | None = None
     grams: float | None = Field(default=None, gt=0, le=MAX_GRAMS)
     portion: str | None = Field(default=None, min_length=1, max_length=120)
@@ -104,6 +109,7 @@ class PhotoJobRead(ReadModel):
 class PhotoAccept(RequestModel):
     """Turn candidate `candidate_index` into a food log; `grams` rescales its estimate."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"candidate_index": 0, "meal": "lunch"}]})
     id: uuid.UUID | None = None
     candidate_index: int = Field(ge=0, le=99)
     meal: Meal

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from fitjourney_common.db.pagination import decode_cursor
+from fitjourney_common.openapi import problems, replayed
 from fitjourney_common.text import Text
 from fitjourney_core.foods import service
 from fitjourney_core.foods.schemas import FoodCreate, FoodPage, FoodRead, FoodUpdate
@@ -39,6 +40,7 @@ async def search_foods(
 
 
 @router.post("", response_model=FoodRead, status_code=status.HTTP_201_CREATED,
+             responses={**replayed(FoodRead, "food"), **problems(409)},
              summary="Create a custom food (a replayed client id answers the same food with 200)")
 async def create_food(data: FoodCreate, user: UserSessionDep, response: Response) -> FoodRead:
     food, created = await service.create_custom_food(user.session, user.user_id, data)
@@ -52,7 +54,8 @@ async def get_food(food_id: uuid.UUID, user: UserSessionDep, response: Response)
     return _read(await service.get_food(user.session, user.user_id, food_id), response)
 
 
-@router.patch("/{food_id}", response_model=FoodRead, summary="Change one of your custom foods")
+@router.patch("/{food_id}", response_model=FoodRead, summary="Change one of your custom foods",
+              responses=problems(403, _403="Catalogue foods are read-only"))
 async def update_food(
     food_id: uuid.UUID, data: FoodUpdate, user: UserSessionDep, response: Response, if_match: IfMatchDep = None,
 ) -> FoodRead:
@@ -60,7 +63,8 @@ async def update_food(
     return _read(food, response)
 
 
-@router.delete("/{food_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete one of your custom foods")
+@router.delete("/{food_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete one of your custom foods",
+               responses=problems(403, _403="Catalogue foods are read-only"))
 async def delete_food(food_id: uuid.UUID, user: UserSessionDep, if_match: IfMatchDep = None) -> Response:
     await service.delete_custom_food(user.session, user.user_id, food_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

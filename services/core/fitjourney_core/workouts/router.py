@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from fitjourney_common.db.pagination import ListParamsDep, Page
+from fitjourney_common.openapi import problems, replayed
 from fitjourney_core.shared import IfMatchDep, UserSessionDep, etag
 from fitjourney_core.workouts import service
 from fitjourney_core.workouts.schemas import WorkoutCreate, WorkoutRead, WorkoutUpdate
@@ -15,6 +16,7 @@ router = APIRouter(prefix="/api/v1/workouts", tags=["workouts"])
 
 
 @router.post("", response_model=WorkoutRead, status_code=status.HTTP_201_CREATED,
+             responses={**replayed(WorkoutRead, "workout"), **problems(409)},
              summary="Log a workout (201; 200 with the same record when the client id was already used)")
 async def create_workout(body: WorkoutCreate, user: UserSessionDep, response: Response) -> WorkoutRead:
     workout, created = await service.create_workout(user.session, user.user_id, body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from fitjourney_common.text import MultiLineText
 from fitjourney_core.activities.catalogue import find_activity
@@ -31,6 +31,10 @@ def _known_activity(code: str) -> str:
 
 
 class WorkoutCreate(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "activity": "running", "started_at": "2026-11-25T06:00:00Z", "duration_min": 30, "distance_km": 5,
+        "avg_heart_rate": 150, "perceived_effort": 6, "notes": "Easy 5 k along the river"}]})
+
     # Offline clients generate the id, so a replayed create is recognised and applied once.
     id: uuid.UUID | None = None
     activity: str = Field(min_length=1, max_length=64)
@@ -48,6 +52,7 @@ class WorkoutCreate(RequestModel):
 class WorkoutUpdate(RequestModel):
     """Only the fields sent change; `null` clears an optional field."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"duration_min": 35, "notes": "Felt strong"}]})
     activity: str | None = Field(default=None, min_length=1, max_length=64)
     started_at: PastMoment | None = None
     duration_min: float | None = Field(default=None, ge=1, le=MAX_DURATION_MIN)
@@ -81,6 +86,13 @@ class ExerciseRead(ReadModel):
 
 
 class WorkoutRead(ReadModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "0b6c4a44-1f59-4c37-9d0e-4b8f5f0b8c11", "activity": "running", "started_at": "2026-11-25T06:00:00Z",
+        "duration_min": 30.0, "distance_km": 5.0, "avg_heart_rate": 150, "perceived_effort": 6,
+        "notes": "Easy 5 k along the river", "exercises": [], "calories_burned": 320.5,
+        "calories_status": "estimated", "calories_method": "met", "version": 2, "created_at": "2026-11-25T06:31:02Z",
+        "updated_at": "2026-11-25T06:31:03Z"}]})
+
     id: uuid.UUID
     activity: str
     started_at: UtcDatetime
