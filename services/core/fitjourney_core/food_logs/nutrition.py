@@ -58,6 +58,9 @@ def portion_grams(portions: list[dict[str, Any]], portion: str, quantity: float 
         grams = float(found[0]["grams"]) * (quantity or 1.0)
         if grams > MAX_GRAMS:
             raise ValidationFailed("quantity", f"that is {grams:.0f} g; at most {MAX_GRAMS} g per log")
+        if round(grams, 1) <= 0:
+            # A log of 0 g has no amount to rescale from when it is edited later.
+            raise ValidationFailed("quantity", f"that is {grams:.3g} g; a log needs at least 0.1 g")
         return round(grams, 1)
     known = "; ".join(str(p["name"]) for p in portions) or "none; send grams"
     raise ValidationFailed("portion", f"unknown portion {portion!r} for this food (known: {known})")

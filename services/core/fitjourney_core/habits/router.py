@@ -8,6 +8,7 @@ from datetime import date
 from fastapi import APIRouter, Response, status
 
 from fitjourney_common.db.pagination import ListParamsDep
+from fitjourney_common.openapi import problems, replayed
 from fitjourney_core.habits import service
 from fitjourney_core.habits.schemas import (
     CheckInCreate,
@@ -30,6 +31,7 @@ def _with_etag(read: HabitRead, response: Response) -> HabitRead:
 
 
 @router.post("", response_model=HabitRead, status_code=status.HTTP_201_CREATED,
+             responses={**replayed(HabitRead, "habit"), **problems(409)},
              summary="Create a habit (a replayed client id answers the same habit with 200)")
 async def create_habit(data: HabitCreate, user: UserSessionDep, response: Response) -> HabitRead:
     habit, created = await service.create_habit(user.session, user.user_id, data)
@@ -65,7 +67,9 @@ async def delete_habit(habit_id: uuid.UUID, user: UserSessionDep,
 
 
 @router.post("/{habit_id}/check-ins", response_model=CheckInRead, status_code=status.HTTP_201_CREATED,
-             summary="Check in for a local date (201); the same date again sets its count (200; If-Match)")
+             responses={200: {"model": CheckInRead, "description": "The date already had a check-in: its count is set"},
+                        **problems(409)},
+             summary="Check in for a scheduled local date (201); the same date again SETS its count (200; If-Match)")
 async def check_in(habit_id: uuid.UUID, data: CheckInCreate, user: UserSessionDep,
                    response: Response, if_match: IfMatchDep = None) -> CheckInRead:
     read, created = await service.check_in(user.session, user.user_id, habit_id, data, if_match)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from fitjourney_common.fitness.streaks import DAILY, WEEKDAYS
 from fitjourney_core.schemas import PastDate, ReadModel, RequestModel, UtcDatetime
@@ -31,6 +31,9 @@ ScheduleIn = Annotated[str | list[str], AfterValidator(_schedule)]
 
 
 class HabitCreate(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "Stretch", "schedule": ["mon", "wed", "fri"], "target_count": 1}]})
+
     id: uuid.UUID | None = None
     name: str = Field(min_length=1, max_length=100)
     schedule: ScheduleIn = "daily"
@@ -38,12 +41,19 @@ class HabitCreate(RequestModel):
 
 
 class HabitUpdate(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"target_count": 2}]})
+
     name: str | None = Field(default=None, min_length=1, max_length=100)
     schedule: ScheduleIn | None = None  # type: ignore[assignment]
     target_count: int | None = Field(default=None, ge=1, le=100)
 
 
 class HabitRead(ReadModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "3c9a2f5e-7b1d-4f0a-8e6c-5d4b3a2f1e09", "name": "Stretch", "schedule": ["mon", "wed", "fri"],
+        "target_count": 1, "current_streak": 3, "longest_streak": 7, "done_today": False, "version": 1,
+        "created_at": "2026-11-20T09:00:00Z", "updated_at": "2026-11-20T09:00:00Z"}]})
+
     id: uuid.UUID
     name: str
     schedule: Literal["daily"] | list[Weekday]
@@ -62,14 +72,22 @@ class HabitPage(BaseModel):
 
 
 class CheckInCreate(RequestModel):
-    """A second check-in for the same date replaces that date's count."""
+    """`count` is how many times the habit was done that date. A second check-in for the same date SETS
+    that date's count (it does not add to it), so a replayed or repeated check-in never double counts.
+    The date must be one of the habit's scheduled weekdays (else 422)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"date": "2026-11-25", "count": 1}]})
     id: uuid.UUID | None = None
     date: PastDate
     count: int = Field(default=1, ge=1, le=1000)
 
 
 class CheckInRead(ReadModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "9e8d7c6b-5a49-4837-a261-0f1e2d3c4b5a", "habit_id": "3c9a2f5e-7b1d-4f0a-8e6c-5d4b3a2f1e09",
+        "date": "2026-11-25", "count": 1, "version": 1, "created_at": "2026-11-25T20:00:00Z",
+        "updated_at": "2026-11-25T20:00:00Z"}]})
+
     id: uuid.UUID
     habit_id: uuid.UUID
     date: date

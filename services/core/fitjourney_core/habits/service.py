@@ -20,7 +20,7 @@ from fitjourney_common.events.contracts import (
     HabitState,
     HabitUpdated,
 )
-from fitjourney_common.fitness.streaks import Schedule, compute_streaks, schedule_for_api, stored_schedule
+from fitjourney_common.fitness.streaks import WEEKDAYS, Schedule, compute_streaks, schedule_for_api, stored_schedule
 from fitjourney_core.habits import repository
 from fitjourney_core.habits.models import Habit, HabitCheckIn
 from fitjourney_core.habits.schemas import (
@@ -147,6 +147,10 @@ async def check_in(
     today = await _today(session, user_id)
     if data.date > today:
         raise ValidationFailed("date", f"is after today ({today.isoformat()}) in your time zone")
+    if data.date.weekday() not in Schedule.of(habit.schedule).weekdays:
+        # It would never count towards a streak: refusing it says so instead of accepting and ignoring it.
+        raise ValidationFailed("date", f"is a {WEEKDAYS[data.date.weekday()]}, which is not in this habit's "
+                                       f"schedule ({habit.schedule.replace(',', ', ')})")
     row = await repository.check_in_on(session, user_id, habit.id, data.date)
     if data.id is not None and (row is None or row.id != data.id):
         clash = await repository.check_in_by_id(session, user_id, data.id)

@@ -1,7 +1,8 @@
 """HTTP routes of `/api/v1/journal`: one entry per local date, written with `PUT /journal/{date}`.
 
 PUT (not POST) because the date names the entry: a client offline for days can replay its writes
-safely, and a second write for a date replaces the entry (with If-Match against lost updates).
+safely, and a second write for a date replaces the whole entry (with If-Match against lost updates);
+PATCH merges the fields sent into it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, Response, status
 from fitjourney_common.db.pagination import ListParamsDep
 from fitjourney_core.journal import service
 from fitjourney_core.journal.crypto import JournalCipher
-from fitjourney_core.journal.schemas import JournalPage, JournalRead, JournalWrite
+from fitjourney_core.journal.schemas import JournalPage, JournalPatch, JournalRead, JournalWrite
 from fitjourney_core.shared import IfMatchDep, SettingsDep, UserSessionDep, etag
 
 PREFIX = "/api/v1/journal"
@@ -34,11 +35,21 @@ async def list_entries(user: UserSessionDep, cipher: CipherDep, params: ListPara
 
 
 @router.put("/{day}", response_model=JournalRead, status_code=status.HTTP_200_OK,
-            summary="Write the entry of a date: 201 when new, 200 when replaced (If-Match)")
+            responses={201: {"model": JournalRead, "description": "The date had no entry: created"}},
+            summary="Write the whole entry of a date (fields left out are cleared): 201 new, 200 replaced (If-Match)")
 async def write_entry(day: date, data: JournalWrite, user: UserSessionDep, cipher: CipherDep, response: Response,
                       if_match: IfMatchDep = None) -> JournalRead:
     entry, created = await service.write_entry(user.session, cipher, user.user_id, day, data, if_match)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    response.headers["ETag"] = etag(entry.version)
+    return entry
+
+
+@router.patch("/{day}", response_model=JournalRead,
+              summary="Change some fields of the date's entry (JSON merge patch: null clears; If-Match)")
+async def patch_entry(day: date, data: JournalPatch, user: UserSessionDep, cipher: CipherDep, response: Response,
+                      if_match: IfMatchDep = None) -> JournalRead:
+    entry = await service.patch_entry(user.session, cipher, user.user_id, day, data, if_match)
     response.headers["ETag"] = etag(entry.version)
     return entry
 

@@ -1,4 +1,4 @@
-"""Journal rules: one entry per user and local date, written by PUT (create or replace), text encrypted.
+"""Journal rules: one entry per user and local date, written by PUT (replace) or PATCH (merge), text encrypted.
 
 The sync feed carries entries without their text (a feed row is stored in plain JSON): a client
 that sees a journal change fetches `GET /journal/{date}` for the text.
@@ -19,7 +19,7 @@ from fitjourney_common.events.contracts import JournalCreated, JournalDeleted, J
 from fitjourney_core.journal import repository
 from fitjourney_core.journal.crypto import JournalCipher, JournalDecryptionError
 from fitjourney_core.journal.models import JournalEntry
-from fitjourney_core.journal.schemas import JournalPage, JournalRead, JournalWrite
+from fitjourney_core.journal.schemas import JournalPage, JournalPatch, JournalRead, JournalWrite
 from fitjourney_core.local_time import local_today
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.portability import Exporter, ExportPart, columns
@@ -104,6 +104,16 @@ async def write_entry(
     else:
         await writes.updated(session, JOURNAL, entry, before, payload=_payload(read))
     return read, created
+
+
+async def patch_entry(
+    session: AsyncSession, cipher: JournalCipher, user_id: uuid.UUID, day: date, patch: JournalPatch,
+    if_match: str | None,
+) -> JournalRead:
+    """Merge `patch` into the date's entry (404 without one); the rest is a replacing write."""
+    current = await get_entry(session, cipher, user_id, day)
+    read, _ = await write_entry(session, cipher, user_id, day, patch.merged_into(current), if_match)
+    return read
 
 
 async def get_entry(session: AsyncSession, cipher: JournalCipher, user_id: uuid.UUID, day: date) -> JournalRead:

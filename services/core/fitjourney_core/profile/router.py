@@ -7,6 +7,7 @@ import logging
 
 from fastapi import APIRouter, BackgroundTasks, File, Response, UploadFile
 
+from fitjourney_common.openapi import problems
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core.profile import service
 from fitjourney_core.profile.schemas import AvatarRead, ProfileRead, ProfileUpdate
@@ -23,7 +24,20 @@ async def get_profile(user: UserSessionDep, store: StoreDep, settings: SettingsD
     return profile
 
 
-@router.put("", response_model=ProfileRead, summary="Change my profile (fields sent replace stored ones; If-Match)")
+@router.put("", response_model=ProfileRead,
+            summary="Replace my profile: fields left out return to a new profile's defaults (If-Match)")
+async def replace_profile(
+    body: ProfileUpdate, user: UserSessionDep, store: StoreDep, settings: SettingsDep,
+    if_match: IfMatchDep, response: Response,
+) -> ProfileRead:
+    profile = await service.update_profile(user.session, user.user_id, body, if_match, store, settings,
+                                           replace=True)
+    response.headers["ETag"] = etag(profile.version)
+    return profile
+
+
+@router.patch("", response_model=ProfileRead,
+              summary="Change some fields of my profile (JSON merge patch: left out stay, null clears; If-Match)")
 async def update_profile(
     body: ProfileUpdate, user: UserSessionDep, store: StoreDep, settings: SettingsDep,
     if_match: IfMatchDep, response: Response,
@@ -38,7 +52,7 @@ async def _delete_quietly(store: ObjectStore, key: str) -> None:
         await store.delete(key)
 
 
-@router.put("/avatar", response_model=AvatarRead,
+@router.put("/avatar", response_model=AvatarRead, responses=problems(415),
             summary="Upload my avatar (JPEG, PNG or WebP ≤ 5 MiB; stored re-encoded without EXIF)")
 async def upload_avatar(
     user: UserSessionDep, store: StoreDep, settings: SettingsDep, background: BackgroundTasks,

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from fitjourney_common.fitness.targets import age_on
 from fitjourney_core.schemas import ReadModel, RequestModel, UtcDatetime
@@ -32,11 +32,17 @@ def valid_time_zone(value: str) -> str:
 
 
 class ProfileUpdate(RequestModel):
-    """Fields sent replace the stored ones, fields left out stay (so a client may send only what changed).
+    """The profile's fields: PATCH merges them (fields left out stay, `null` clears an optional one), PUT
+    replaces the whole profile (fields left out return to a new profile's defaults).
 
     With imperial units, send `height_in`, `target_weight_lb`, `weekly_rate_lb` instead of the metric
     fields (never both); values are converted and stored metric.
     """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "display_name": "Ada", "birth_date": "1990-04-01", "sex": "female", "height_cm": 168,
+        "activity_level": "moderate", "goal": "lose", "target_weight_kg": 60, "weekly_rate_kg": 0.5,
+        "units": "metric", "time_zone": "Europe/Berlin"}]})
 
     display_name: str | None = Field(default=None, min_length=1, max_length=100)
     birth_date: date | None = None

@@ -172,13 +172,24 @@ def _metric_changes(data: ProfileUpdate) -> dict[str, object]:
     return changes
 
 
+# What a field left out of a replacing PUT becomes: what a new profile has.
+REPLACED_DEFAULTS: dict[str, object] = {
+    "display_name": None, "birth_date": None, "sex": None, "height_cm": None, "activity_level": "sedentary",
+    "goal": "maintain", "target_weight_kg": None, "weekly_rate_kg": None, "units": "metric", "time_zone": "UTC",
+}
+
+
 async def update_profile(
     session: AsyncSession, user_id: uuid.UUID, data: ProfileUpdate, if_match: str | None,
-    store: ObjectStore | None, settings: CoreSettings,
+    store: ObjectStore | None, settings: CoreSettings, *, replace: bool = False,
 ) -> ProfileRead:
+    """Merge the fields sent into the profile (PATCH), or with `replace` make them the whole profile (PUT)."""
     profile, created = await get_or_create(session, user_id)
     check_if_match(if_match, profile.version)
-    changes = _metric_changes(data)
+    sent = _metric_changes(data)
+    wanted = {**REPLACED_DEFAULTS, **sent} if replace else sent
+    # A write that changes nothing keeps the version, so a replayed PUT or PATCH is harmless.
+    changes = {field: value for field, value in wanted.items() if getattr(profile, field) != value}
     before = None if created else PROFILES.snapshot(profile)
     for field, value in changes.items():
         setattr(profile, field, value)

@@ -57,6 +57,7 @@ async def test_log_by_portion_uses_the_portion_weight(client: httpx.AsyncClient,
     ("portion", {"grams": None, "portion": "wheelbarrow"}),
     ("quantity", {"quantity": 2}),
     ("quantity", {"grams": None, "portion": "large", "quantity": 50}),
+    ("quantity", {"grams": None, "portion": "large", "quantity": 0.0001}),  # 0 g: nothing to rescale later
     ("grams", {"grams": 0}),
     ("grams", {"grams": -5}),
     ("grams", {"grams": 5001}),

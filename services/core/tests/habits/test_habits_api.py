@@ -118,14 +118,16 @@ async def test_a_replayed_check_in_never_undoes_a_later_change_or_a_delete(clien
     assert (await client.get(f"/api/v1/habits/{habit['id']}/check-ins", headers=auth_headers)).json()["items"] == []
 
 
-async def test_a_non_scheduled_date_is_accepted_but_not_counted(client: httpx.AsyncClient, auth_headers) -> None:
+async def test_a_non_scheduled_date_is_refused_naming_the_date(client: httpx.AsyncClient, auth_headers) -> None:
     today = local_today()
     scheduled = [WEEKDAYS[today.weekday()]]
     habit = await new_habit(client, auth_headers, schedule=scheduled)
     yesterday = today - timedelta(days=1)  # not in a one-weekday schedule
-    assert (await check_in(client, auth_headers, habit["id"], yesterday)).status_code == 201
-    read = (await client.get(f"/api/v1/habits/{habit['id']}", headers=auth_headers)).json()
-    assert (read["current_streak"], read["longest_streak"]) == (0, 0)
+    refused = await check_in(client, auth_headers, habit["id"], yesterday)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"] == [{"field": "date", "message": (
+        f"is a {WEEKDAYS[yesterday.weekday()]}, which is not in this habit's schedule ({scheduled[0]})")}]
+    assert (await client.get(f"/api/v1/habits/{habit['id']}/check-ins", headers=auth_headers)).json()["items"] == []
     await check_in(client, auth_headers, habit["id"], today)
     await check_in(client, auth_headers, habit["id"], today - timedelta(days=7))
     read = (await client.get(f"/api/v1/habits/{habit['id']}", headers=auth_headers)).json()

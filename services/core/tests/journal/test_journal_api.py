@@ -36,6 +36,26 @@ async def test_put_creates_then_replaces_the_entry_of_a_date(client: httpx.Async
     assert fetched == replaced.json()
 
 
+async def test_put_replaces_the_whole_entry_and_patch_merges(client: httpx.AsyncClient, auth_headers) -> None:
+    day = TODAY - timedelta(days=2)
+    await write(client, auth_headers, day)
+    merged = await client.patch(url(day), json={"mood": 5}, headers=auth_headers)
+    assert merged.status_code == 200, merged.text
+    assert (merged.json()["mood"], merged.json()["text"], merged.json()["tags"]) == (5, SECRET, ["race", "running"])
+    assert merged.headers["ETag"] == '"2"'
+
+    cleared = (await client.patch(url(day), json={"text": None, "energy": None}, headers=auth_headers)).json()
+    assert (cleared["text"], cleared["energy"], cleared["mood"]) == ("", None, 5)
+
+    replaced = (await client.put(url(day), json={"mood": 2}, headers=auth_headers)).json()
+    assert (replaced["mood"], replaced["text"], replaced["tags"]) == (2, "", [])  # PUT: left out is cleared
+
+    stale = await client.patch(url(day), json={"mood": 1}, headers=auth_headers | {"If-Match": '"1"'})
+    assert stale.status_code == 412
+    missing = await client.patch(url(day - timedelta(days=30)), json={"mood": 1}, headers=auth_headers)
+    assert missing.status_code == 404
+
+
 async def test_replayed_write_changes_nothing(client: httpx.AsyncClient, auth_headers) -> None:
     client_id = str(uuid.uuid4())
     first = await write(client, auth_headers, id=client_id)

@@ -42,10 +42,33 @@ async def test_targets_follow_mifflin_st_jeor_with_activity_and_bmi(client: http
     assert profile["bmi"] == 24.7 and profile["latest_weight_kg"] == 80
     assert profile["time_zone"] == "Europe/Paris" and profile["age"] == 30
 
-    gaining = (await client.put("/api/v1/profile", headers=auth_headers,
-                                json={"goal": "gain", "weekly_rate_kg": 0.25})).json()
+    gaining = (await client.patch("/api/v1/profile", headers=auth_headers,
+                                  json={"goal": "gain", "weekly_rate_kg": 0.25})).json()
     assert gaining["targets"]["kcal"] == 2759 + 275  # 0.25 kg x 7700 kcal / 7 days
-    assert gaining["display_name"] == "Sam"  # fields not sent are kept
+    assert gaining["display_name"] == "Sam"  # PATCH merges: fields not sent are kept
+
+
+async def test_put_replaces_the_profile_and_patch_merges_into_it(client: httpx.AsyncClient, auth_headers) -> None:
+    full = {"display_name": "Kim", "birth_date": birth_date_for_age(40), "sex": "female", "height_cm": 170,
+            "activity_level": "active", "goal": "lose", "weekly_rate_kg": 0.5, "time_zone": "Europe/Paris"}
+    assert (await client.put("/api/v1/profile", json=full, headers=auth_headers)).status_code == 200
+
+    merged = await client.patch("/api/v1/profile", json={"goal": "maintain", "weekly_rate_kg": None},
+                                headers=auth_headers)
+    assert merged.status_code == 200, merged.text
+    body = merged.json()
+    assert (body["goal"], body["weekly_rate_kg"], body["display_name"], body["height_cm"]) == (
+        "maintain", None, "Kim", 170)  # null cleared one field, the others stayed
+
+    replaced = (await client.put("/api/v1/profile", json={"height_cm": 171}, headers=auth_headers)).json()
+    # Everything left out of a PUT is back to a new profile's value.
+    assert replaced["height_cm"] == 171
+    assert (replaced["display_name"], replaced["sex"], replaced["birth_date"]) == (None, None, None)
+    assert (replaced["activity_level"], replaced["goal"], replaced["time_zone"]) == ("sedentary", "maintain", "UTC")
+
+    version = replaced["version"]
+    again = (await client.put("/api/v1/profile", json={"height_cm": 171}, headers=auth_headers)).json()
+    assert again["version"] == version  # the same PUT again changes nothing
 
 
 async def test_losing_weight_never_goes_below_the_floor(client: httpx.AsyncClient, auth_headers) -> None:

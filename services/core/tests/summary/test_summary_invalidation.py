@@ -220,7 +220,7 @@ async def profile_changes_the_targets(api: Api) -> None:
         "birth_date": f"{today().year - 30}-01-01", "sex": "male", "height_cm": 180, "activity_level": "moderate",
         "goal": "maintain"})
     assert (await api.cached_summary(yesterday()))["kcal_target"] == 2759
-    await api.call("PUT", "/profile", 200, json={"goal": "lose", "weekly_rate_kg": 0.5})
+    await api.call("PATCH", "/profile", 200, json={"goal": "lose", "weekly_rate_kg": 0.5})
     assert (await api.summary(yesterday()))["kcal_target"] == 2759 - 550  # 0.5 kg x 7700 kcal / 7 days
 
 
