@@ -13,6 +13,8 @@ help:
 	@echo "make dev      install what is missing, serve every service on http://127.0.0.1:8000 (embedded mode)"
 	@echo "make demo     create the demo account (demo@example.com) with 60 days of history; then make dev"
 	@echo "make test     start PostgreSQL, Redis, RabbitMQ if installed and stopped, then run the whole suite"
+	@echo "make fuzz     schemathesis against every service with a long budget and every phase (minutes)"
+	@echo "make openapi-snapshot  record the current OpenAPI documents as released (docs/openapi/)"
 	@echo "make lint     ruff, mypy and the house-rule checks"
 	@echo "make migrate  apply every service's Alembic migrations to DATABASE_URL"
 	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
@@ -73,6 +75,17 @@ browser:
 
 test: install vision backends
 	$(BIN)/pytest
+
+# The contract fuzzing of `make test`, with a larger budget and the coverage phase (every boundary and
+# invalid value the schemas define). FUZZ_EXAMPLES=... to change the budget; reports in .data/fuzz/.
+FUZZ_EXAMPLES ?= 100
+fuzz: install backends
+	@mkdir -p .data/fuzz
+	FJ_FUZZ_MAX_EXAMPLES=$(FUZZ_EXAMPLES) FJ_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+		FJ_FUZZ_REPORT_DIR=$(CURDIR)/.data/fuzz $(BIN)/pytest tests/contract/test_fuzz.py
+
+openapi-snapshot: install
+	$(BIN)/python deploy/checks/openapi_compat.py --write
 
 lint: install
 	$(BIN)/ruff check .

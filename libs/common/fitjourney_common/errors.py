@@ -126,9 +126,13 @@ BODY_PARSE_ERROR = "There was an error parsing the body"
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+    if exc.status_code == 400 and "json" in request.headers.get("content-type", "").lower() \
+            and exc.detail == BODY_PARSE_ERROR:
         return problem_response(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON",
                                 request.url.path)
+    if exc.status_code == 400:
+        # Starlette's own 400s are all about reading the body (e.g. a multipart form without its boundary).
+        return problem_response(400, "malformed-body", "Malformed body", str(exc.detail), request.url.path)
     slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized", 403: "forbidden"}.get(
         exc.status_code, f"http-{exc.status_code}")
     return problem_response(exc.status_code, slug, str(exc.detail), str(exc.detail), request.url.path,

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 import fastapi_offline
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.openapi.utils import get_openapi
@@ -67,7 +69,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 # status → (slug, title, detail, description of when it happens); the examples are real bodies.
 PROBLEMS: dict[int, tuple[str, str, str, str]] = {
     400: ("malformed-json", "Malformed JSON", "The request body is not valid JSON",
-          "The body is not JSON (or nests deeper than MAX_JSON_DEPTH: `json-too-deep`)"),
+          "The body cannot be read: not JSON, JSON nested deeper than MAX_JSON_DEPTH (`json-too-deep`), "
+          "or a broken multipart form (`malformed-body`)"),
     401: ("unauthorized", "Authentication required", "The access token has expired",
           "No bearer token, or it is invalid, expired, revoked or of a deleted account"),
     403: ("forbidden", "Not allowed", "Requires role: admin", "The caller lacks the role this operation needs"),
@@ -140,9 +143,8 @@ def _error_statuses(operation: dict[str, Any], route: APIRoute | None) -> dict[i
         statuses[404] = PROBLEMS[404][3]
     if any(p.get("in") == "header" and p.get("name", "").lower() == "if-match" for p in parameters):
         statuses[412] = PROBLEMS[412][3]
-    if "application/json" in body:
-        statuses[400] = PROBLEMS[400][3]
     if body:
+        statuses[400] = PROBLEMS[400][3]
         statuses[413] = PROBLEMS[413][3]
     if parameters or body:
         statuses[422] = PROBLEMS[422][3]
@@ -241,9 +243,34 @@ def add_links(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _routes_by_operation(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
-    return {(route.path_format, method): route
-            for route in app.routes if isinstance(route, APIRoute)
-            for method in route.methods or ()}
+    """Each operation's route by (full path, method), through included routers."""
+    try:
+        from fastapi.routing import iter_route_contexts  # FastAPI ≥ 0.16x keeps included routers nested
+    except ImportError:  # older FastAPI: app.routes is already flat
+        contexts: Any = app.routes
+    else:
+        contexts = iter_route_contexts(app.routes)
+    found: dict[tuple[str, str], APIRoute] = {}
+    for context in contexts:
+        route = getattr(context, "original_route", context)
+        if isinstance(route, APIRoute):
+            for method in getattr(context, "methods", None) or route.methods or ():
+                found[(context.path_format, method)] = route
+    return found
+
+
+def name_operations(schema: dict[str, Any], routes: dict[tuple[str, str], APIRoute]) -> dict[str, Any]:
+    """operationId = the handler's name (`create_workout`) where it is unique in the service, so generated
+    clients get readable functions; FastAPI's `create_workout_api_v1_workouts_post` stays otherwise."""
+    names: dict[str, int] = {}
+    for route in {id(r): r for r in routes.values()}.values():
+        names[route.name] = names.get(route.name, 0) + len(route.methods or ())
+    for path, methods in schema.get("paths", {}).items():
+        for method, operation in methods.items():
+            route = routes.get((path, method.upper()))
+            if isinstance(operation, dict) and route is not None and names.get(route.name) == 1:
+                operation["operationId"] = route.name
+    return schema
 
 
 def _offline_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -254,7 +281,8 @@ def _offline_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 description=app.description, routes=app.routes, tags=app.openapi_tags, servers=app.servers,
                 separate_input_output_schemas=app.separate_input_output_schemas,
             )
-            app.openapi_schema = add_links(document_errors(generated, _routes_by_operation(app)))
+            routes = _routes_by_operation(app)
+            app.openapi_schema = add_links(name_operations(document_errors(generated, routes), routes))
         return app.openapi_schema
 
     return openapi
@@ -313,3 +341,19 @@ def install_api_docs(app: FastAPI) -> None:
 def replayed(model: Any, what: str = "record") -> dict[int | str, dict[str, Any]]:
     """`responses=` entry of a create that takes a client-generated id: a replay answers 200, writes nothing."""
     return {200: {"model": model, "description": f"This client id was used before: the same {what}, nothing written"}}
+
+
+def deprecated(since: str, sunset: str, successor: str | None = None) -> Any:
+    """`dependencies=[deprecated(since=..., sunset=...)]` on a route also marked `deprecated=True`: every answer
+    carries `Deprecation` (RFC 9745, the date it was deprecated), `Sunset` (RFC 8594, the date it may go)
+    and, if there is one, a `Link` to its successor. Dates are ISO `YYYY-MM-DD` (UTC midnight)."""
+    since_at = datetime.combine(date.fromisoformat(since), time.min, tzinfo=UTC)
+    sunset_at = datetime.combine(date.fromisoformat(sunset), time.min, tzinfo=UTC)
+
+    async def announce(response: Response) -> None:
+        response.headers["Deprecation"] = f"@{int(since_at.timestamp())}"
+        response.headers["Sunset"] = format_datetime(sunset_at, usegmt=True)
+        if successor:
+            response.headers["Link"] = f'<{successor}>; rel="successor-version"'
+
+    return Depends(announce)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from fitjourney_common.errors import Conflict, TooManyRequests
@@ -40,6 +40,9 @@ def build_app(ready: bool = True) -> FastAPI:
     async def thing_by_any_method(body: ThingCreate) -> dict[str, object]:
         saved.append(body)
         return {"count": len(saved)}
+    @app.post("/upload")
+    async def upload(file: UploadFile) -> dict[str, int]:
+        return {"bytes": len(await file.read())}
 
     @app.post("/conflict")
     async def conflict() -> None:
@@ -193,3 +196,7 @@ async def test_a_500_keeps_the_connection_and_names_its_request(client: httpx.As
     assert response.headers["x-request-id"] == "req-500"
     assert response.headers.get("connection") != "close"
     assert (await client.get("/healthz")).status_code == 200
+async def test_a_broken_multipart_form_is_a_400_malformed_body(client: httpx.AsyncClient) -> None:
+    response = await client.post("/upload", content=b"--xyz\r\nnot a part--xyz--\r\n",
+                                 headers={"content-type": "multipart/form-data; boundary=xyz"})
+    assert assert_problem(response, 400)["type"].endswith("malformed-body")

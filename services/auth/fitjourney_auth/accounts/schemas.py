@@ -35,5 +35,9 @@ class UserRead(ReadSchema):
 
 
 class AdminUserRead(UserRead):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "7d3f1a2b-9c8e-4d5f-a6b7-c8d9e0f1a2b3", "email": "ada@example.com", "display_name": "Ada",
+        "roles": ["user"], "created_at": "2026-11-20T09:00:00Z", "has_password": True}]})
+
     created_at: datetime
     has_password: bool

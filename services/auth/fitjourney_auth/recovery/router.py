@@ -13,7 +13,8 @@ from fitjourney_common.db.session import SessionDep
 router = APIRouter(prefix=f"{API_PREFIX}/password", tags=["password"])
 
 
-@router.post("/forgot", status_code=status.HTTP_202_ACCEPTED,
+@router.post("/forgot", status_code=status.HTTP_202_ACCEPTED, response_class=Response,
+             responses={202: {"description": "Accepted; the body is empty"}},
              summary="Mail a reset link (always 202, whether or not the email has an account)")
 async def forgot_password(body: ForgotPasswordRequest, session: SessionDep, runtime: AuthRuntimeDep,
                           client: ClientDep, background: BackgroundTasks) -> Response:

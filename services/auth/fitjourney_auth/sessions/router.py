@@ -57,7 +57,7 @@ async def refresh(request: Request, session: SessionDep, runtime: AuthRuntimeDep
     return token_response(tokens, response, settings, as_cookie or from_cookie)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT,
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=TOKEN_RESPONSES,
              summary="End the session of a refresh token (body or cookie)")
 async def logout(request: Request, session: SessionDep, runtime: AuthRuntimeDep, client: ClientDep,
                  body: RefreshRequest | None = Body(default=None)) -> Response:

@@ -54,7 +54,7 @@ class BodyMetricUpdate(RequestModel):
 class BodyMetricRead(ReadModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": "6f1d3b0e-8a41-4e55-9a57-2f7a1c9e0d21", "measured_at": "2026-11-25T07:00:00Z", "weight_kg": 66.5,
-        "body_fat_pct": 24.0, "waist_cm": None, "hip_cm": None, "chest_cm": None, "resting_hr": None, "version": 1,
+        "body_fat_pct": 24.0, "waist_cm": 72.0, "hip_cm": 98.0, "chest_cm": 90.0, "resting_hr": 58, "version": 1,
         "created_at": "2026-11-25T07:00:05Z", "updated_at": "2026-11-25T07:00:05Z"}]})
 
     id: uuid.UUID

@@ -67,7 +67,7 @@ async def accept_photo_candidate(
 
 
 @router.post("", response_model=FoodLogRead, status_code=status.HTTP_201_CREATED,
-             responses={**replayed(FoodLogRead, "food log"), **problems(409)},
+             responses={**replayed(FoodLogRead, "food log"), **problems(409, 404, _404="No such food (`food_id`)")},
              summary="Log food by grams or by a portion (a replayed client id answers the same log with 200)")
 async def create_food_log(data: FoodLogCreate, user: UserSessionDep,
                           response: Response) -> FoodLogRead:

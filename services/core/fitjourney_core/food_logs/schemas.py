@@ -99,7 +99,9 @@ class PhotoJobRead(ReadModel):
     job_id: uuid.UUID = Field(validation_alias="id")
     status: Literal["pending", "done", "unavailable", "failed"]
     candidates: list[PhotoCandidate]
-    content_type: str
+    content_type: str = Field(description=(
+        "Type of the stored picture. Uploads are re-encoded without metadata: opaque images as JPEG (so a PNG "
+        "without transparency comes back `image/jpeg`), images with transparency as PNG"))
     created_at: UtcDatetime
     updated_at: UtcDatetime
     recognized_at: UtcDatetime | None

@@ -53,7 +53,10 @@ async def _delete_quietly(store: ObjectStore, key: str) -> None:
 
 
 @router.put("/avatar", response_model=AvatarRead, responses=problems(415),
-            summary="Upload my avatar (JPEG, PNG or WebP ≤ 5 MiB; stored re-encoded without EXIF)")
+            summary="Upload my avatar (JPEG, PNG or WebP ≤ 5 MiB; stored re-encoded without EXIF)",
+            description="The picture is decoded and encoded again, so no metadata (GPS!) survives: opaque "
+                        "pictures are stored as JPEG (a PNG without transparency comes back as a JPEG), "
+                        "pictures with transparency as PNG.")
 async def upload_avatar(
     user: UserSessionDep, store: StoreDep, settings: SettingsDep, background: BackgroundTasks,
     image: UploadFile = File(description="The picture"),

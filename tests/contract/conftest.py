@@ -1,0 +1,108 @@
+"""Fixtures of the contract suite: every installed service running on the real backends, and tokens for them."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import aio_pika
+import pytest
+import redis.asyncio as aioredis
+
+# pytest runs with --import-mode=importlib: make the harness importable by name.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from contract_harness import (
+    RunningService,
+    SigningKey,
+    installed_services,
+    make_signing_key,
+    run_service,
+    service_dir,
+    service_env,
+)
+
+from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
+from fitjourney_common.testing.redis import redis_url_for_tests
+
+REDIS_URL = redis_url_for_tests(5)
+SERVICES = installed_services()
+
+
+@pytest.fixture(scope="session")
+def contract_tag() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="session")
+def signing_key(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
+    return make_signing_key(tmp_path_factory.mktemp("contract-keys"))
+
+
+@pytest.fixture(scope="session")
+async def service_database_urls() -> AsyncIterator[dict[str, str]]:
+    """One database for every service (a schema each, as in production), each through its own non-owner role."""
+    async with temporary_database("fj_contract") as url:
+        urls: dict[str, str] = {}
+        for name in SERVICES:
+            if (service_dir(name) / "alembic.ini").exists():
+                await migrate(service_dir(name), url)
+                urls[name] = await create_app_role(url, f"fitjourney_{name}_app", name)
+            else:
+                urls[name] = url
+        yield urls
+
+
+@pytest.fixture(scope="session")
+async def _clean_redis() -> None:
+    client = aioredis.Redis.from_url(REDIS_URL)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def running_services(
+    service_database_urls: dict[str, str], s3_endpoint: str, signing_key: SigningKey, contract_tag: str,
+    tmp_path_factory: pytest.TempPathFactory, _clean_redis: None,
+) -> Iterator[dict[str, RunningService]]:
+    """Each installed service as its own uvicorn process on the real backends, for the whole session."""
+    workdir = tmp_path_factory.mktemp("contract-services")
+    with ExitStack() as stack:
+        started = {}
+        for name in SERVICES:
+            env = service_env(name, database_url=service_database_urls[name], redis_url=REDIS_URL,
+                              s3_endpoint=s3_endpoint, key=signing_key, tag=contract_tag)
+            started[name] = stack.enter_context(run_service(name, env, workdir))
+        yield started
+    asyncio.run(_delete_broker_objects(contract_tag))
+
+
+async def _delete_broker_objects(tag: str) -> None:
+    """Queues are durable: remove this session's (their names start with its tag) and its exchanges."""
+    try:
+        listed = (await asyncio.to_thread(
+            subprocess.run, ["rabbitmqctl", "list_queues", "name", "-q", "--no-table-headers"],
+            capture_output=True, text=True, timeout=60, check=False)).stdout.split()
+    except (OSError, subprocess.TimeoutExpired):
+        listed = []  # no rabbitmqctl here: the queues stay, named after this session's tag
+    try:
+        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
+    except Exception:
+        return
+    try:
+        channel = await connection.channel()
+        for queue in (q for q in listed if q.startswith(f"{tag}.")):
+            await channel.queue_delete(queue)
+        for exchange in (f"fj.contract.{tag}", f"fj.contract.{tag}.dlx"):
+            await channel.exchange_delete(exchange)
+    except Exception:  # cleanup only: a leftover must not fail the run
+        pass
+    finally:
+        await connection.close()

@@ -1,0 +1,181 @@
+"""Runs every installed service as its own uvicorn process on the real backends, for the contract tests.
+
+Generic over the services present: the list is the dev gateway's (`SERVICE_FACTORIES`), and a service
+whose package is not installed is left out. All services share one throwaway PostgreSQL database (a
+schema each, migrated by their own Alembic scripts, used through a non-owner role as in production),
+one Redis db, a RabbitMQ exchange of this session and a moto S3 bucket. Every service trusts one test
+signing key, so the harness can mint access tokens for any of them (`mint_token`).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fitjourney_gateway.dev import SERVICE_FACTORIES
+from jose import jwt
+
+ROOT = Path(__file__).resolve().parents[2]
+ISSUER = "https://auth.fitjourney.local"
+AUDIENCE = "fitjourney"
+KID = "contract-test-key"
+STARTUP_SECONDS = 90
+
+
+def installed_services() -> list[str]:
+    """The services whose package is importable here (ai and analytics join once they are installed)."""
+    found = []
+    for name, target in SERVICE_FACTORIES.items():
+        try:
+            if importlib.util.find_spec(target.partition(":")[0]) is not None:
+                found.append(name)
+        except ModuleNotFoundError:  # the package itself is not installed
+            continue
+    return found
+
+
+def service_dir(name: str) -> Path:
+    return ROOT / "services" / name
+
+
+def _b64url_uint(value: int) -> str:
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """A test RSA key in auth's key-directory layout (`<kid>.pem` beside `jwks.json`)."""
+
+    directory: Path
+    private_pem: str
+
+    @property
+    def pem_path(self) -> Path:
+        return self.directory / f"{KID}.pem"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"file://{self.directory / 'jwks.json'}"
+
+
+def make_signing_key(directory: Path) -> SigningKey:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    numbers = private.public_key().public_numbers()
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{KID}.pem").write_text(pem)
+    public = {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": KID,
+              "n": _b64url_uint(numbers.n), "e": _b64url_uint(numbers.e)}
+    (directory / "jwks.json").write_text(json.dumps({"keys": [public]}))
+    return SigningKey(directory, pem)
+
+
+def mint_token(private_pem: str, user_id: uuid.UUID | str, roles: tuple[str, ...] = ("user",),
+               expires_in: int = 3600) -> str:
+    """An access token as auth issues them, signed with the test key every service trusts."""
+    now = int(time.time())
+    claims = {"sub": str(user_id), "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + expires_in,
+              "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access"}
+    return str(jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": KID}))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RunningService:
+    name: str
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    env: dict[str, str] = field(repr=False)
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log_path.read_text(errors="replace")[-chars:]
+
+    def openapi(self) -> dict[str, Any]:
+        return dict(httpx.get(f"{self.base_url}/openapi.json", timeout=30).json())
+
+
+def service_env(name: str, *, database_url: str, redis_url: str, s3_endpoint: str, key: SigningKey,
+                tag: str) -> dict[str, str]:
+    """The 12-factor environment of one service on the real backends (what `make migrate` + uvicorn use)."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_URL")}
+    env.update({
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "BROKER_URL": "amqp://guest:guest@127.0.0.1:5672/",
+        "EVENTS_EXCHANGE": f"fj.contract.{tag}",
+        "EVENTS_QUEUE_PREFIX": f"{tag}.{name}.",
+        "OBJECT_STORE_URL": f"s3://fj-contract-{tag}",
+        "S3_ENDPOINT_URL": s3_endpoint,
+        "JWKS_URL": key.jwks_url,
+        "KEY_DIR": str(key.directory),
+        "JWT_ISSUER": ISSUER,
+        "JWT_AUDIENCE": AUDIENCE,
+        # The fuzzer sends thousands of requests a minute as one user: the limit itself is tested elsewhere.
+        "RATE_LIMIT_API": "1000000/minute",
+        "LOG_JSON": "false",
+        "LOG_LEVEL": "WARNING",
+        "OUTBOX_POLL_SECONDS": "0.2",
+        "DB_POOL_SIZE": "5",
+        "BCRYPT_ROUNDS": "4",  # auth: registrations and sign-ins at test speed
+    })
+    return env
+
+
+@contextmanager
+def run_service(name: str, env: dict[str, str], workdir: Path) -> Iterator[RunningService]:
+    """`uvicorn --factory fitjourney_<name>.main:create_app` on a free port, until /readyz answers 200."""
+    port = free_port()
+    log_path = workdir / f"{name}.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", SERVICE_FACTORIES[name], "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    service = RunningService(name, f"http://127.0.0.1:{port}", process, log_path, env)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited: {service.log_tail()}")
+            try:
+                if httpx.get(f"{service.base_url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} was not ready within {STARTUP_SECONDS} s: {service.log_tail()}")
+            time.sleep(0.2)
+        yield service
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()

@@ -1,0 +1,74 @@
+"""Schemathesis against every service's OpenAPI, on the real backends, authenticated.
+
+`make test` runs a fixed, derandomised budget (FJ_FUZZ_MAX_EXAMPLES, default 8 per operation and phase);
+`make fuzz` runs the same with a larger one. Checks: no server errors, and every response's status,
+content type and body conform to the document. The stateful phase follows the links schemathesis infers
+(create → get → update → delete by the ids and Location headers the API answers).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from contract_harness import RunningService, SigningKey
+
+from conftest import SERVICES
+
+HERE = Path(__file__).resolve().parent
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+# `make test`'s budget; `make fuzz` raises it and adds the coverage phase (every boundary and invalid
+# value the schema defines: thorough, and minutes per service).
+PHASES = os.environ.get("FJ_FUZZ_PHASES", "examples,fuzzing,stateful")
+MODE = os.environ.get("FJ_FUZZ_MODE", "all")
+MAX_EXAMPLES = int(os.environ.get("FJ_FUZZ_MAX_EXAMPLES", "10"))
+# Operations left out of the fuzzing, with the reason (README lists them too).
+EXCLUDED: dict[str, list[str]] = {}
+
+
+def fuzz_user(service: RunningService) -> tuple[str, tuple[str, ...]]:
+    """The user the fuzzer acts as: a registered account where the service keeps accounts, else a new id."""
+    paths = service.openapi()["paths"]
+    if "/api/v1/auth/register" in paths:
+        email = f"fuzz-{uuid.uuid4().hex[:8]}@example.com"
+        created = httpx.post(f"{service.base_url}/api/v1/auth/register", timeout=30,
+                             json={"email": email, "password": "Fuzzing-is-fun-42", "display_name": "Fuzz"})
+        assert created.status_code == 201, created.text
+        return created.json()["id"], ("user", "admin")
+    return str(uuid.uuid4()), ("user", "admin")
+
+
+@pytest.mark.timeout(3600)
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_conforms_to_its_openapi_under_fuzzing(
+    name: str, running_services: dict[str, RunningService], signing_key: SigningKey, tmp_path: Path,
+) -> None:
+    service = running_services[name]
+    user_id, roles = fuzz_user(service)
+    command = [
+        str(Path(sys.executable).parent / "st"), "run", f"{service.base_url}/openapi.json",
+        "--checks", CHECKS, "--phases", PHASES, "--max-examples", str(MAX_EXAMPLES), "--mode", MODE,
+        "--generation-deterministic", "--workers", "1",
+        "--suppress-health-check", "all", "--request-timeout", "30", "--no-color",
+        "--output-truncate", "false",
+    ]
+    for operation in EXCLUDED.get(name, []):
+        method, _, path = operation.partition(" ")
+        command += ["--exclude-by", f'method == "{method}" and path == "{path}"']
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "fuzz_hooks",
+           "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+           "FJ_FUZZ_KEY_PEM": str(signing_key.pem_path), "FJ_FUZZ_USER_ID": user_id,
+           "FJ_FUZZ_ROLES": ",".join(roles)}
+    # The report goes to a file as it is written, so a long `make fuzz` can be followed with `tail -f`.
+    report_path = Path(os.environ.get("FJ_FUZZ_REPORT_DIR") or tmp_path) / f"{name}.txt"
+    with report_path.open("w") as report_file:
+        result = subprocess.run(command, cwd=tmp_path, env=env, stdout=report_file,
+                                stderr=subprocess.STDOUT, timeout=3000, check=False)
+    report = report_path.read_text()[-30000:]
+    print(report)
+    assert result.returncode == 0, f"schemathesis found problems in {name}:\n{report}\n{service.log_tail()}"
