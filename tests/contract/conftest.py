@@ -14,13 +14,15 @@ import aio_pika
 import pytest
 import redis.asyncio as aioredis
 
-# pytest runs with --import-mode=importlib: make the harness importable by name.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# pytest runs with --import-mode=importlib: make the harness importable by name (appended, and never as
+# `conftest`: other suites import their own conftest by that name).
+sys.path.append(str(Path(__file__).resolve().parent))
 
 from contract_harness import (
+    REDIS_URL,
+    SERVICES,
     RunningService,
     SigningKey,
-    installed_services,
     make_signing_key,
     run_service,
     service_dir,
@@ -28,10 +30,6 @@ from contract_harness import (
 )
 
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
-from fitjourney_common.testing.redis import redis_url_for_tests
-
-REDIS_URL = redis_url_for_tests(5)
-SERVICES = installed_services()
 
 
 @pytest.fixture(scope="session")

@@ -30,11 +30,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fitjourney_gateway.dev import SERVICE_FACTORIES
 from jose import jwt
 
+from fitjourney_common.testing.redis import redis_url_for_tests
+
 ROOT = Path(__file__).resolve().parents[2]
 ISSUER = "https://auth.fitjourney.local"
 AUDIENCE = "fitjourney"
 KID = "contract-test-key"
 STARTUP_SECONDS = 90
+REDIS_URL = redis_url_for_tests(5)  # the contract suite's own Redis db
 
 
 def installed_services() -> list[str]:
@@ -47,6 +50,9 @@ def installed_services() -> list[str]:
         except ModuleNotFoundError:  # the package itself is not installed
             continue
     return found
+
+
+SERVICES = installed_services()
 
 
 def service_dir(name: str) -> Path:

@@ -14,12 +14,11 @@ from typing import Any
 
 import httpx
 import pytest
-from contract_harness import RunningService, SigningKey, mint_token
+from contract_harness import SERVICES, RunningService, SigningKey, mint_token
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from fitjourney_gateway.dev import SERVICE_FACTORIES
 
-from conftest import SERVICES
 from fitjourney_common.errors import PROBLEM_JSON
 from fitjourney_common.testing.api_docs import assert_assets_served_locally, operations, validate_against
 

@@ -16,9 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from contract_harness import RunningService, SigningKey
-
-from conftest import SERVICES
+from contract_harness import SERVICES, RunningService, SigningKey
 
 HERE = Path(__file__).resolve().parent
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"

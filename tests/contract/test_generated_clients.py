@@ -14,9 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from contract_harness import RunningService
-
-from conftest import SERVICES
+from contract_harness import SERVICES, RunningService
 
 
 @pytest.mark.timeout(300)

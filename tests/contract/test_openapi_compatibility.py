@@ -8,9 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from contract_harness import ROOT
-
-from conftest import SERVICES
+from contract_harness import ROOT, SERVICES
 
 _spec = importlib.util.spec_from_file_location("openapi_compat", ROOT / "deploy" / "checks" / "openapi_compat.py")
 assert _spec and _spec.loader

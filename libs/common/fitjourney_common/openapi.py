@@ -267,9 +267,9 @@ def name_operations(schema: dict[str, Any], routes: dict[tuple[str, str], APIRou
         names[route.name] = names.get(route.name, 0) + len(route.methods or ())
     for path, methods in schema.get("paths", {}).items():
         for method, operation in methods.items():
-            route = routes.get((path, method.upper()))
-            if isinstance(operation, dict) and route is not None and names.get(route.name) == 1:
-                operation["operationId"] = route.name
+            handler = routes.get((path, method.upper()))
+            if isinstance(operation, dict) and handler is not None and names.get(handler.name) == 1:
+                operation["operationId"] = handler.name
     return schema
 
 

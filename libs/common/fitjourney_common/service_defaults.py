@@ -24,6 +24,7 @@ from fitjourney_common.settings import CommonSettings
 log = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+READINESS_TIMEOUT_SECONDS = 2.0
 
 
 class ReadinessReport(BaseModel):
@@ -36,8 +37,6 @@ class ReadinessReport(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     service: str
-
-READINESS_TIMEOUT_SECONDS = 2.0
 
 
 class RequestContextMiddleware:

@@ -19,7 +19,7 @@ class FoodLogCreate(RequestModel):
     nutrients are absolute (for the amount eaten), computed from the food's `per_100g` once and kept."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "food_id": "dc71d3e8-3920-5cdf-a17f-4c57bbf407df", "portion": "medium", "meal": "breakfast",
+        "food_id": "3999b180-e93b-536e-9492-1ba52d73d6b6", "portion": "medium", "meal": "breakfast",
         "eaten_at": "2026-11-25T08:00:00Z"}]})
     id: uuid.UUID | None = None
     food_id: uuid.UUID
