@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from fitjourney_core.schemas import ReadModel, RequestModel, UtcDatetime
 
@@ -81,6 +81,11 @@ class Per100g(BaseModel):
 class FoodCreate(RequestModel):
     """A custom food; its nutrients go in `per_100g`, like the catalogue's."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "name": "Granola (homemade)", "category": "breakfast",
+        "per_100g": {"kcal": 450, "protein_g": 10, "carbs_g": 60, "fat_g": 18, "fibre_g": 7},
+        "portions": [{"name": "bowl", "grams": 60}]}]})
+
     id: uuid.UUID | None = None
     name: str = Field(min_length=1, max_length=200)
     category: str | None = Field(default=None, min_length=1, max_length=40)
@@ -91,6 +96,8 @@ class FoodCreate(RequestModel):
 
 
 class FoodUpdate(RequestModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"per_100g": {"kcal": 440}}]})
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     category: str | None = Field(default=None, min_length=1, max_length=40)
     per_100g: Per100gPatch | None = None
