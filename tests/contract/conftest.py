@@ -6,7 +6,7 @@ import asyncio
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -66,20 +66,26 @@ async def _clean_redis() -> None:
 
 
 @pytest.fixture(scope="session")
-def running_services(
+async def running_services(
     service_database_urls: dict[str, str], s3_endpoint: str, signing_key: SigningKey, contract_tag: str,
     tmp_path_factory: pytest.TempPathFactory, _clean_redis: None,
-) -> Iterator[dict[str, RunningService]]:
-    """Each installed service as its own uvicorn process on the real backends, for the whole session."""
+) -> AsyncIterator[dict[str, RunningService]]:
+    """Each installed service as its own uvicorn process on the real backends, for the whole session.
+
+    Started and stopped in a thread: the session's event loop keeps serving other suites' connections.
+    """
     workdir = tmp_path_factory.mktemp("contract-services")
-    with ExitStack() as stack:
+    stack = ExitStack()
+    try:
         started = {}
         for name in SERVICES:
             env = service_env(name, database_url=service_database_urls[name], redis_url=REDIS_URL,
                               s3_endpoint=s3_endpoint, key=signing_key, tag=contract_tag)
-            started[name] = stack.enter_context(run_service(name, env, workdir))
+            started[name] = await asyncio.to_thread(stack.enter_context, run_service(name, env, workdir))
         yield started
-    asyncio.run(_delete_broker_objects(contract_tag))
+    finally:
+        await asyncio.to_thread(stack.close)
+        await _delete_broker_objects(contract_tag)
 
 
 async def _delete_broker_objects(tag: str) -> None:

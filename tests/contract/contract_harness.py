@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fitjourney_gateway.dev import SERVICE_FACTORIES
 from jose import jwt
 
+from fitjourney_common.testing.processes import stop_process
 from fitjourney_common.testing.redis import redis_url_for_tests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,10 +179,5 @@ def run_service(name: str, env: dict[str, str], workdir: Path) -> Iterator[Runni
             time.sleep(0.2)
         yield service
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process, grace_seconds=20)
         log.close()

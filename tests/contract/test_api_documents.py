@@ -32,7 +32,7 @@ def build_app(name: str) -> FastAPI:
 
 
 @pytest.fixture(scope="module", params=SERVICES)
-def service_app(request: pytest.FixtureRequest) -> Iterator[tuple[str, httpx.Client, dict[str, Any]]]:
+def service_app(request: pytest.FixtureRequest) -> Iterator[tuple[str, TestClient, dict[str, Any]]]:
     """A service's app without its lifespan (not entered as a context): the docs need no backend."""
     name = request.param
     app = build_app(name)

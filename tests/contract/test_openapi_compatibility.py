@@ -49,7 +49,7 @@ def test_the_check_tells_removals_from_deprecations_and_additions(documents: dic
 
 
 def test_a_removed_response_field_is_caught() -> None:
-    document = {"paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {
+    document: dict[str, Any] = {"paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/A"}}}}}}}},
         "components": {"schemas": {"A": {"properties": {"kept": {"type": "string"},
                                                         "gone": {"type": "string"}}}}}}

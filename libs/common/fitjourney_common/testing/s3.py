@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fitjourney_common.testing.processes import stop_process
+
 STARTUP_TIMEOUT_SECONDS = 30.0
 # Fake credentials for every boto3 client the tests create; real ones must never be picked up.
 TEST_AWS_ENV = {
@@ -68,10 +70,5 @@ def run_moto_server() -> Iterator[str]:
             time.sleep(0.1)
         yield endpoint
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process)
         log_file.close()
