@@ -6,13 +6,14 @@ import asyncio
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import ExitStack
 from pathlib import Path
 
 import aio_pika
 import pytest
 import redis.asyncio as aioredis
+from sqlalchemy.engine import make_url
 
 # pytest runs with --import-mode=importlib: make the harness importable by name (appended, and never as
 # `conftest`: other suites import their own conftest by that name).
@@ -42,18 +43,32 @@ def signing_key(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
     return make_signing_key(tmp_path_factory.mktemp("contract-keys"))
 
 
+async def _analytics_reader(owner_url: str) -> dict[str, str]:
+    """Analytics reads core through its read-only role, which `make migrate` grants after every migration."""
+    from fitjourney_analytics.reader_role import READER_ROLE, ensure_reader_role
+
+    await ensure_reader_role(owner_url)
+    return {"READ_DATABASE_URL": make_url(owner_url).set(username=READER_ROLE).render_as_string(hide_password=False)}
+
+
+# What a service needs beyond its own schema and role, as `make migrate` and the compose file set it up.
+EXTRA_DATABASE_SETUP: dict[str, Callable[[str], Awaitable[dict[str, str]]]] = {"analytics": _analytics_reader}
+
+
 @pytest.fixture(scope="session")
-async def service_database_urls() -> AsyncIterator[dict[str, str]]:
+async def service_database_env() -> AsyncIterator[dict[str, dict[str, str]]]:
     """One database for every service (a schema each, as in production), each through its own non-owner role."""
     async with temporary_database("fj_contract") as url:
-        urls: dict[str, str] = {}
+        env: dict[str, dict[str, str]] = {}
         for name in SERVICES:
+            env[name] = {"DATABASE_URL": url}
             if (service_dir(name) / "alembic.ini").exists():
                 await migrate(service_dir(name), url)
-                urls[name] = await create_app_role(url, f"fitjourney_{name}_app", name)
-            else:
-                urls[name] = url
-        yield urls
+                env[name]["DATABASE_URL"] = await create_app_role(url, f"fitjourney_{name}_app", name)
+        for name, setup in EXTRA_DATABASE_SETUP.items():
+            if name in env:
+                env[name].update(await setup(url))
+        yield env
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +82,7 @@ async def _clean_redis() -> None:
 
 @pytest.fixture(scope="session")
 async def running_services(
-    service_database_urls: dict[str, str], s3_endpoint: str, signing_key: SigningKey, contract_tag: str,
+    service_database_env: dict[str, dict[str, str]], s3_endpoint: str, signing_key: SigningKey, contract_tag: str,
     tmp_path_factory: pytest.TempPathFactory, _clean_redis: None,
 ) -> AsyncIterator[dict[str, RunningService]]:
     """Each installed service as its own uvicorn process on the real backends, for the whole session.
@@ -79,7 +94,7 @@ async def running_services(
     try:
         started = {}
         for name in SERVICES:
-            env = service_env(name, database_url=service_database_urls[name], redis_url=REDIS_URL,
+            env = service_env(name, database_env=service_database_env[name], redis_url=REDIS_URL,
                               s3_endpoint=s3_endpoint, key=signing_key, tag=contract_tag)
             started[name] = await asyncio.to_thread(stack.enter_context, run_service(name, env, workdir))
         yield started

@@ -124,13 +124,13 @@ class RunningService:
         return dict(httpx.get(f"{self.base_url}/openapi.json", timeout=30).json())
 
 
-def service_env(name: str, *, database_url: str, redis_url: str, s3_endpoint: str, key: SigningKey,
+def service_env(name: str, *, database_env: dict[str, str], redis_url: str, s3_endpoint: str, key: SigningKey,
                 tag: str) -> dict[str, str]:
     """The 12-factor environment of one service on the real backends (what `make migrate` + uvicorn use)."""
     env = {k: v for k, v in os.environ.items() if not k.endswith("_URL")}
     env.update({
         "ENVIRONMENT": "test",
-        "DATABASE_URL": database_url,
+        **database_env,  # DATABASE_URL, and what else a service reads its data through
         "REDIS_URL": redis_url,
         "BROKER_URL": "amqp://guest:guest@127.0.0.1:5672/",
         "EVENTS_EXCHANGE": f"fj.contract.{tag}",
