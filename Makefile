@@ -7,7 +7,8 @@ PACKAGES := libs/common services/auth services/core services/ai services/analyti
 STAMP := $(VENV)/.installed
 SERVICES_WITH_MIGRATIONS := auth core ai analytics
 
-.PHONY: help install dev demo test backends browser lint fmt check migrate bench clean helm-sync checkov promtool vision food-model
+.PHONY: help install dev demo test fuzz openapi-snapshot backends browser lint fmt check migrate bench clean helm-sync \
+	checkov promtool vision food-model
 
 help:
 	@echo "make dev      install what is missing, serve every service on http://127.0.0.1:8000 (embedded mode)"
