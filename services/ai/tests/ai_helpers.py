@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aio_pika
+from ai_conftest import BROKER_URL
 from sqlalchemy import func, select
 
-from conftest import BROKER_URL
 from fitjourney_ai.settings import AiSettings
 from fitjourney_common.db.engine import bind_user
 from fitjourney_common.events.envelope import EventEnvelope, new_event

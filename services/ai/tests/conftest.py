@@ -29,6 +29,9 @@ from fitjourney_common.testing.postgres import create_app_role, migrate, tempora
 from fitjourney_common.testing.redis import redis_url_for_tests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Test modules import this file's helpers as `ai_conftest`: a plain `import conftest` would find whichever
+# suite's conftest.py comes first on sys.path (every suite has one), and only the first is ever imported.
+sys.modules.setdefault("ai_conftest", sys.modules[__name__])
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 APP_ROLE = "fitjourney_ai_app"

@@ -32,6 +32,9 @@ from fitjourney_core.settings import CoreSettings
 
 # Test modules import the shared factories from core_helpers.py, next to this file.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Test modules import this file's helpers as `core_conftest`: a plain `import conftest` would find whichever
+# suite's conftest.py comes first on sys.path (every suite has one), and only the first is ever imported.
+sys.modules.setdefault("core_conftest", sys.modules[__name__])
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 APP_ROLE = "fitjourney_core_app"

@@ -111,7 +111,7 @@ def test_a_changed_weights_file_is_refused(bundle_dir: Path, tmp_path: Path) -> 
 
 
 async def test_concurrent_pictures_share_a_forward_pass_and_name_catalogue_foods(bundle_dir: Path) -> None:
-    from conftest import make_settings
+    from ai_conftest import make_settings
 
     recognizer = FoodRecognizer(make_settings(food_model_uri=f"file://{bundle_dir}", food_batch_wait_ms=200))
     await recognizer.load()
@@ -136,9 +136,9 @@ async def test_concurrent_pictures_share_a_forward_pass_and_name_catalogue_foods
 
 async def test_a_stored_photo_is_recognised_over_rabbitmq(bundle_dir: Path, settings: Any, wait_for: Any) -> None:
     """The consumer path: core's `food.photo_uploaded` → image from S3 → `food.photo_recognized` as core reads it."""
+    from ai_conftest import start_app
     from ai_helpers import open_wire
 
-    from conftest import start_app
     from fitjourney_common.events.envelope import new_event
 
     with_model = settings.model_copy(update={"food_model_uri": f"file://{bundle_dir}"})

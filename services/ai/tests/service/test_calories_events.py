@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+from ai_conftest import WaitFor
 from ai_helpers import Wire, mirrored_rows, weight_event, workout_event
 
-from conftest import WaitFor
 from fitjourney_ai.readmodel.models import BodyWeight
 from fitjourney_common.events.envelope import new_event
 

@@ -12,10 +12,9 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from ai_conftest import asgi_client, start_app
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-
-from conftest import asgi_client, start_app
 
 PORT = 8061
 

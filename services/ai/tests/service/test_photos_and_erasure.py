@@ -8,9 +8,9 @@ import uuid
 from typing import Any
 
 import httpx
+from ai_conftest import WaitFor
 from ai_helpers import Wire, mirrored_rows, weight_event, workout_event
 
-from conftest import WaitFor
 from fitjourney_ai.readmodel.models import BodyWeight, CalorieEstimateRecord, WorkoutEntry
 from fitjourney_common.events.envelope import new_event
 

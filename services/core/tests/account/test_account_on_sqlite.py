@@ -8,9 +8,9 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from core_conftest import asgi_client, start_app
 from core_helpers import rows_of_user, workout_body
 
-from conftest import asgi_client, start_app
 from fitjourney_core.settings import CoreSettings
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]

@@ -7,9 +7,9 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from core_conftest import asgi_client, start_app
 from PIL import Image
 
-from conftest import asgi_client, start_app
 from fitjourney_common.events.envelope import new_event
 from fitjourney_core.settings import CoreSettings
 

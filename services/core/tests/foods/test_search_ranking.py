@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from core_conftest import asgi_client, start_app
 
-from conftest import asgi_client, start_app
 from fitjourney_core.settings import CoreSettings
 
 # query → the name that must come first

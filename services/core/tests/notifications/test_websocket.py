@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 import redis.asyncio as aioredis
+from core_conftest import REDIS_URL
 from core_helpers import publish_event
 from fastapi import FastAPI
 from httpx_ws import WebSocketDisconnect, aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 
-from conftest import REDIS_URL
 from fitjourney_common.events.envelope import new_event
 from fitjourney_core.notifications.service import notify_user
 

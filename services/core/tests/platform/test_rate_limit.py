@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core_conftest import asgi_client, start_app
 from core_helpers import workout_body
 
-from conftest import asgi_client, start_app
 from fitjourney_core.settings import CoreSettings
 
 

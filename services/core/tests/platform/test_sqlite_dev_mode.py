@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from core_conftest import asgi_client, start_app
 from core_helpers import body_metric_body, workout_body
 from PIL import Image
 
-from conftest import asgi_client, start_app
 from fitjourney_core.settings import CoreSettings
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]

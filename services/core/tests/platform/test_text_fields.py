@@ -10,12 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
+from core_conftest import asgi_client, start_app
 from core_helpers import workout_body
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from conftest import asgi_client, start_app
 from fitjourney_common.text import Text, TextRequestModel
 from fitjourney_core.main import create_app
 from fitjourney_core.settings import CoreSettings

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import redis.asyncio as aioredis
+from core_conftest import REDIS_URL, asgi_client, start_app
 from core_helpers import body_metric_body, iso, workout_body
 
-from conftest import REDIS_URL, asgi_client, start_app
 from fitjourney_core.settings import CoreSettings
 
 NEW_YORK = ZoneInfo("America/New_York")

@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 import redis.asyncio as aioredis
+from core_conftest import REDIS_URL, asgi_client
 from core_helpers import iso, workout_body
 
-from conftest import REDIS_URL, asgi_client
 from fitjourney_core.foods.catalogue import sr28_id
 from fitjourney_core.summary import service as summary_service
 

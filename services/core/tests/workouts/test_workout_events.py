@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from core_conftest import APP_ROLE, SERVICE_DIR, asgi_client, start_app
 from core_helpers import body_metric_body, broker_listener, event_processed, publish_event, workout_body
 from fastapi import FastAPI
 from httpx_ws import aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 
-from conftest import APP_ROLE, SERVICE_DIR, asgi_client, start_app
 from fitjourney_common.events.envelope import new_event
 from fitjourney_common.events.outbox import OutboxRelay
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
