@@ -1,7 +1,8 @@
 """The analytics service's event subscriptions: one durable queue, handlers by event type.
 
 Any write of a user's data in core (its `<resource>.*` events) drops that user's cached dashboards;
-`user.registered` records the sign-up date; `report.requested` builds a report; `user.deleted` erases.
+`user.registered` records the sign-up date; `report.requested` builds a report; `user.export_requested`
+and `user.deleted` are analytics' part of the one export and erasure (gdpr.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitjourney_analytics.erasure import handle_user_deleted
+from fitjourney_analytics.gdpr import handle_export_requested, handle_user_deleted
 from fitjourney_analytics.models import ProcessedEvent
 from fitjourney_analytics.registrations import handle_user_registered
 from fitjourney_analytics.reports.job import handle_report_requested
@@ -31,6 +32,7 @@ HANDLERS: dict[str, Handler] = {
     "report.requested": handle_report_requested,
     "user.registered": handle_user_registered,
     "user.deleted": handle_user_deleted,
+    "user.export_requested": handle_export_requested,
 }
 # Core's lifecycle events (`<resource>.created|updated|deleted`) and the calorie estimate of a workout:
 # any of them means the user's cached figures are stale.

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_common.events.inbox import idempotent
 from fitjourney_common.events.worker import Subscription
+from fitjourney_core.account.parts import handle_erasure_completed, handle_export_part_ready
 from fitjourney_core.db import ProcessedEvent
 from fitjourney_core.erasure import OBJECT_ERASURE_ATTEMPTS, handle_objects_erase_requested, handle_user_deleted
 from fitjourney_core.food_logs.consumers import handle_photo_recognized
@@ -33,6 +34,8 @@ HANDLERS: dict[str, CoreHandler] = {
     "user.deleted": handle_user_deleted,
     "user.registered": handle_user_registered,
     "report.ready": handle_report_ready,
+    "user.export_part_ready": handle_export_part_ready,
+    "user.erasure_completed": handle_erasure_completed,
 }
 # Jobs core gives itself through its outbox (so they survive a crash), on a queue of their own that
 # retries them far longer than an event from another service.

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from typing import Annotated
 
 from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
 from fitjourney_common.settings import DEV_SECRET, CommonSettings
 
@@ -40,6 +42,18 @@ class CoreSettings(CommonSettings):
     # A data export that has not finished by then failed; a pending one older than that no longer blocks
     # a new request (the replica running it may have died).
     export_timeout_seconds: float = Field(default=900.0, gt=0, le=24 * 3600)
+    # The other services whose part (`user.export_part_ready`) every export waits for, comma-separated
+    # (EXPORT_PARTICIPANTS=auth,analytics,ai). A service joins with `fitjourney_common.gdpr`.
+    export_participants: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # How long an export waits for those parts before it fails, naming the services that did not answer.
+    export_parts_timeout_seconds: float = Field(default=300.0, gt=0, le=24 * 3600)
+
+    @field_validator("export_participants", mode="before")
+    @classmethod
+    def _participants_from_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value
 
     @field_validator("journal_encryption_key")
     @classmethod

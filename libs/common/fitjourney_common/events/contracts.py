@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import ClassVar, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -352,6 +352,34 @@ class ExportReady(EventData):
     object_key: str
 
 
+class UserExportRequested(EventData):
+    """Core asks every service holding the user's data for its part of one export (`fitjourney_common.gdpr`)."""
+
+    event_type = "user.export_requested"
+    export_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+class UserExportPartReady(EventData):
+    """A service's part of an export: its tables, one list of records (column -> value) per table."""
+
+    event_type = "user.export_part_ready"
+    export_id: uuid.UUID
+    user_id: uuid.UUID
+    service: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_-]*$")
+    tables: dict[str, list[dict[str, Any]]]
+
+
+class UserErasureCompleted(EventData):
+    """A service deleted every row and object of the user it held (core records it in its audit log)."""
+
+    event_type = "user.erasure_completed"
+    user_id: uuid.UUID
+    service: str = Field(min_length=1, max_length=40)
+    rows: int = Field(ge=0)
+    objects: int = Field(default=0, ge=0)
+
+
 class ReportRequested(EventData):
     """Analytics asks its own worker to build a report off the request path."""
 
@@ -383,6 +411,6 @@ EVENT_CONTRACTS: dict[str, type[EventData]] = {
         JournalCreated, JournalUpdated, JournalDeleted,
         ProfileCreated, ProfileUpdated,
         ObjectsEraseRequested, ExportReady,
-        ReportRequested, ReportReady,
+        UserExportRequested, UserExportPartReady, UserErasureCompleted, ReportRequested, ReportReady,
     )
 }

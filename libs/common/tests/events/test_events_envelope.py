@@ -47,6 +47,7 @@ def test_every_designed_event_type_has_a_contract() -> None:
         "check_in.created", "check_in.updated", "check_in.deleted",
         "journal.created", "journal.updated", "journal.deleted",
         "profile.created", "profile.updated", "objects.erase_requested", "export.ready",
+        "user.export_requested", "user.export_part_ready", "user.erasure_completed",
         "report.requested", "report.ready",
     }
 

@@ -88,8 +88,12 @@ class RegistrationRepository:
         if await self.session.get(Registration, user_id) is None:
             self.session.add(Registration(user_id=user_id, registered_at=registered_at))
 
-    async def delete_for_user(self, user_id: uuid.UUID) -> None:
-        await self.session.execute(delete(Registration).where(Registration.user_id == user_id))
+    async def get(self, user_id: uuid.UUID) -> Registration | None:
+        return await self.session.get(Registration, user_id)
+
+    async def delete_for_user(self, user_id: uuid.UUID) -> int:
+        result = await self.session.execute(delete(Registration).where(Registration.user_id == user_id))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def registered_between(self, start: datetime, end: datetime) -> list[tuple[str, datetime]]:
         rows = await self.session.execute(select(Registration.user_id, Registration.registered_at).where(

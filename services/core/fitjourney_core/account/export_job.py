@@ -25,7 +25,7 @@ from fitjourney_common.db.engine import bind_user
 from fitjourney_common.db.session import run_after_commit_callbacks
 from fitjourney_common.runtime import Runtime
 from fitjourney_core import objects
-from fitjourney_core.account import service
+from fitjourney_core.account import parts, service
 from fitjourney_core.account.archive import build_zip
 from fitjourney_core.objects import EXPORTS
 from fitjourney_core.settings import CoreSettings
@@ -76,6 +76,9 @@ class ExportRunner:
         except asyncio.CancelledError:
             await self._fail(user_id, export_id, "interrupted by a shutdown")
             raise
+        except parts.PartsMissing as exc:
+            log.error("export %s of user %s: %s", export_id, user_id, exc)
+            await self._fail(user_id, export_id, str(exc))
         except TimeoutError:
             log.error("export %s of user %s ran out of time", export_id, user_id)
             await self._fail(user_id, export_id, "not finished in time")
@@ -88,6 +91,11 @@ class ExportRunner:
         async with self._transaction(user_id) as session:
             content = await service.read_user_data(session, state.settings, user_id, export_id,
                                                    utcnow())
+        participants = state.settings.export_participants
+        for name, tables in (await parts.collect_parts(state.store, user_id, export_id, participants,
+                                                        state.settings.export_parts_timeout_seconds)).items():
+            for table, records in tables.items():
+                content.resources[f"{name}/{table}"] = records
         await service.fetch_media(state.store, content)
         archive = await asyncio.to_thread(build_zip, content)
         key = await objects.put(state.store, EXPORTS, user_id, service.export_name(export_id), archive,
@@ -98,6 +106,7 @@ class ExportRunner:
         except BaseException:
             await _delete_quietly(state.store, key)
             raise
+        await parts.delete_parts(state.store, user_id, export_id, participants)
         if not completed:
             # The account was erased (or the export given up) while we worked: leave nothing behind.
             await state.store.delete(key)

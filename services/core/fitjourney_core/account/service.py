@@ -120,6 +120,8 @@ async def request_export(
             raise
         return winner, False
     repository.add_audit_entry(session, user_id, "export.requested", export_id=str(export.id))
+    # Every service holding the user's data answers with its part (`fitjourney_common.gdpr`).
+    publish(session, "user.export_requested", {"export_id": export.id, "user_id": user_id}, user_id)
 
     async def start_after_commit() -> None:
         start(user_id, export.id)
