@@ -1,4 +1,5 @@
-"""Event handlers of the auth service: `user.deleted` erases the account's credentials here.
+"""Event handlers of the auth service: `user.deleted` erases the account's credentials here, and
+`user.export_requested` is answered with auth's part of the export (gdpr/).
 
 Core publishes `user.deleted` on account erasure; auth deletes the credentials, identities and sessions
 and redacts the account's personal data in the audit log. Idempotent through the inbox table.
@@ -15,13 +16,16 @@ from fitjourney_auth import audit
 from fitjourney_auth.accounts import repository as accounts_repository
 from fitjourney_auth.accounts import service as accounts
 from fitjourney_auth.audit import AuditAction
+from fitjourney_auth.gdpr.service import answer_export_request
 from fitjourney_auth.models import ProcessedEvent
 from fitjourney_auth.sessions import service as sessions
 from fitjourney_auth.sessions.cache import RefreshTokenCache
+from fitjourney_auth.shared import publish
 from fitjourney_common.events.contracts import UserDeleted
 from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_common.events.inbox import idempotent
 from fitjourney_common.events.worker import Subscription
+from fitjourney_common.gdpr import erasure_completed
 
 if TYPE_CHECKING:
     from fitjourney_auth.runtime import AuthRuntime
@@ -38,6 +42,8 @@ async def delete_user_credentials(session: AsyncSession, envelope: EventEnvelope
     deleted = await accounts_repository.delete_user(session, data.user_id)
     # The account is being erased: this row, like the redacted earlier ones, names no person.
     audit.record(session, AuditAction.DELETED, user_id=data.user_id, event_id=str(envelope.id), found=deleted)
+    # Auth's rows of the user are gone with the account (cascades): its part of the one erasure is done.
+    publish(session, "user.erasure_completed", erasure_completed("auth", data.user_id, int(deleted)), data.user_id)
     if cache is not None:
         await cache.forget(hashes)
     log.info("user %s erased: credentials %s", data.user_id, "deleted" if deleted else "already gone")
@@ -52,4 +58,13 @@ def subscriptions(runtime: AuthRuntime) -> list[Subscription]:
 
         await idempotent(runtime.session_factory, ProcessedEvent, "auth.user_deleted", handler)(envelope)
 
-    return [Subscription(queue=runtime.settings.events_queue, patterns=["user.deleted"], handler=on_user_deleted)]
+    async def on_export_requested(envelope: EventEnvelope) -> None:
+        await idempotent(runtime.session_factory, ProcessedEvent, "auth.user_export_requested",
+                         lambda session, event: answer_export_request(session, event))(envelope)
+
+    async def dispatch(envelope: EventEnvelope) -> None:
+        handler = on_export_requested if envelope.type == "user.export_requested" else on_user_deleted
+        await handler(envelope)
+
+    return [Subscription(queue=runtime.settings.events_queue, patterns=["user.deleted", "user.export_requested"],
+                         handler=dispatch)]

@@ -1,0 +1,1 @@
+"""Auth's part of the one export and the one erasure across services (`fitjourney_common.gdpr`)."""
