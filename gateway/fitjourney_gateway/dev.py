@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import importlib.util
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -41,6 +42,10 @@ SERVICE_FACTORIES = {
     "ai": "fitjourney_ai.main:create_app",
     "analytics": "fitjourney_analytics.main:create_app",
 }
+
+
+# Services that answer `user.export_requested` with a part of the user's data (fitjourney_common.gdpr).
+EXPORT_PARTICIPANTS = ("auth", "analytics")
 
 
 def load_service_apps(names: list[str]) -> dict[str, tuple[FastAPI, Path]]:
@@ -195,6 +200,10 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
+    # One export across the services of this process: core waits for the parts of those holding user data.
+    # (Set here, in the `make dev` process only, never as a side effect of building the app.)
+    os.environ.setdefault("EXPORT_PARTICIPANTS", ",".join(
+        n for n in EXPORT_PARTICIPANTS if importlib.util.find_spec(f"fitjourney_{n}") is not None))
     import uvicorn
 
     from fitjourney_gateway.demo import create_demo, demo_requested

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
+import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +105,27 @@ def test_the_start_prints_no_deprecation_warning(dev_stack: Any) -> None:
     log = dev_stack.log()
     assert "Application startup complete" in log
     assert "DeprecationWarning" not in log and "Warning:" not in log, log
+
+
+def test_dev_mode_has_analytics_and_one_export_across_services(dev_server: str) -> None:
+    with httpx.Client(base_url=dev_server, timeout=30) as http:
+        email, password = "exporter@example.com", "Correct-horse-42"
+        assert http.post("/api/v1/auth/register", json={"email": email, "password": password,
+                                                        "display_name": "Ex"}).status_code == 201
+        token = http.post("/api/v1/auth/login", json={"email": email, "password": password}).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        dashboard = http.get("/api/v1/analytics/dashboard", params={"period": "week"}, headers=auth)
+        assert dashboard.status_code == 200, dashboard.text
+        assert len(dashboard.json()["days"]) == 7
+        export_id = http.post("/api/v1/me/export", headers=auth).json()["export_id"]
+        deadline = time.monotonic() + 60
+        while (export := http.get(f"/api/v1/me/export/{export_id}", headers=auth).json())["status"] == "pending":
+            assert time.monotonic() < deadline, "the export stayed pending"
+            time.sleep(0.2)
+        assert export["status"] == "ready", export
+        # The local store signs URLs for the default port; this server runs on another one.
+        url = httpx.URL(export["url"])
+        download = http.get(url.raw_path.decode())
+        assert download.status_code == 200, download.text
+        names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+        assert "auth/account.json" in names and "analytics/reports.json" in names
