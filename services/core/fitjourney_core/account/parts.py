@@ -39,6 +39,9 @@ def part_name(export_id: uuid.UUID, service: str) -> str:
 
 async def handle_export_part_ready(session: AsyncSession, envelope: EventEnvelope, runtime: CoreRuntime) -> None:
     part = UserExportPartReady.model_validate(envelope.data)
+    pending = await repository.pending_export(session, part.user_id)
+    if pending is None or pending.id != part.export_id:
+        return  # that export finished, failed or was erased meanwhile: keep nothing of the user's
     await objects.put(runtime.store, EXPORTS, part.user_id, part_name(part.export_id, part.service),
                       json.dumps(part.tables).encode(), "application/json")
     repository.add_audit_entry(session, part.user_id, "export.part_received", export_id=str(part.export_id),
