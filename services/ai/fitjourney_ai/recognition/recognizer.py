@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,6 +90,10 @@ class FoodRecognizer:
         return self.classifier.manifest.version if self.classifier else None
 
     async def load(self) -> None:
+        # torch 2.14 with torchvision 0.29 may say, from torch.library, that torchvision's kernels override
+        # torch's ("Warning only once for all operators, ..."): an intended registration, not a fault of
+        # ours, and noise in every service log. Only that message is silenced.
+        warnings.filterwarnings("ignore", message="Warning only once for all operators", category=UserWarning)
         try:
             # Importing torch takes seconds: in a thread, so the event loop keeps serving.
             vision = await asyncio.to_thread(importlib.import_module, "fitjourney_ai.recognition.vision")
