@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from fitjourney_common.db.pagination import ListParamsDep
+from fitjourney_common.openapi import problems
 from fitjourney_core.journal import service
 from fitjourney_core.journal.crypto import JournalCipher
 from fitjourney_core.journal.schemas import JournalPage, JournalPatch, JournalRead, JournalWrite
@@ -35,7 +36,8 @@ async def list_entries(user: UserSessionDep, cipher: CipherDep, params: ListPara
 
 
 @router.put("/{day}", response_model=JournalRead, status_code=status.HTTP_200_OK,
-            responses={201: {"model": JournalRead, "description": "The date had no entry: created"}},
+            responses={201: {"model": JournalRead, "description": "The date had no entry: created"},
+                       **problems(409, _409="The client id is already another record's")},
             summary="Write the whole entry of a date (fields left out are cleared): 201 new, 200 replaced (If-Match)")
 async def write_entry(day: date, data: JournalWrite, user: UserSessionDep, cipher: CipherDep, response: Response,
                       if_match: IfMatchDep = None) -> JournalRead:
