@@ -21,7 +21,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
-from starlette.types import Receive, Scope, Send
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fitjourney_common.db.engine import is_sqlite
 from fitjourney_common.db.migrations import upgrade_to_head
@@ -30,7 +31,7 @@ from fitjourney_common.observability.metrics import metrics_response
 from fitjourney_common.openapi import docs_page, mount_docs_assets, redoc_page
 from fitjourney_common.settings import CommonSettings
 from fitjourney_common.storage import LocalObjectStore, create_object_store, local_objects_router
-from fitjourney_gateway.routes import Route, load_routes, match
+from fitjourney_gateway.routes import Route, load_plugin_config, load_routes, match
 
 log = logging.getLogger("fitjourney.gateway")
 
@@ -117,7 +118,7 @@ def prepare_embedded(names: list[str]) -> None:
     migrate_embedded(load_service_apps(names), CommonSettings(service_name="gateway").database_url)
 
 
-def create_dev_app(service_names: list[str] | None = None) -> DevGateway:
+def create_dev_app(service_names: list[str] | None = None) -> ASGIApp:
     # Readable log lines on a developer's terminal unless asked otherwise (LOG_JSON=true).
     os.environ.setdefault("LOG_JSON", "false")
     settings = CommonSettings(service_name="gateway")
@@ -192,7 +193,20 @@ def create_dev_app(service_names: list[str] | None = None) -> DevGateway:
     async def not_routed(path: str) -> Any:
         return problem_response(404, "not-found", "Not found", f"No route for /{path}", f"/{path}")
 
-    return DevGateway(routes, apps, fallback)
+    return with_kongs_cors(DevGateway(routes, apps, fallback))
+
+
+def with_kongs_cors(app: ASGIApp) -> ASGIApp:
+    """CORS lives at the edge: Kong's `cors` plugin in production, the same settings from kong.yml here, so
+    a browser client behaves the same against `make dev` as behind Kong (the services send none)."""
+    cors = load_plugin_config("cors")
+    if cors is None:
+        return app
+    return CORSMiddleware(
+        app, allow_origins=cors.get("origins", ["*"]), allow_methods=cors.get("methods", ["*"]),
+        allow_headers=cors.get("headers", []), expose_headers=cors.get("exposed_headers", []),
+        allow_credentials=bool(cors.get("credentials", False)), max_age=int(cors.get("max_age", 600)),
+    )
 
 
 def main() -> None:

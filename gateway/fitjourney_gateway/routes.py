@@ -30,6 +30,15 @@ def load_routes(path: Path = KONG_FILE) -> list[Route]:
     return sorted(routes, key=lambda r: len(r.prefix), reverse=True)
 
 
+def load_plugin_config(name: str, path: Path = KONG_FILE) -> dict[str, Any] | None:
+    """The config of a global Kong plugin (e.g. "cors"), or None when kong.yml does not enable it."""
+    document: dict[str, Any] = yaml.safe_load(path.read_text())
+    for plugin in document.get("plugins", []):
+        if plugin.get("name") == name:
+            return dict(plugin.get("config") or {})
+    return None
+
+
 def match(routes: list[Route], path: str) -> Route | None:
     for route in routes:
         if path == route.prefix or path.startswith(route.prefix + "/") or route.prefix == "/":

@@ -129,3 +129,19 @@ def test_dev_mode_has_analytics_and_one_export_across_services(dev_server: str) 
         assert download.status_code == 200, download.text
         names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
         assert "auth/account.json" in names and "analytics/reports.json" in names
+
+
+def test_make_dev_answers_cors_as_kong_does(dev_server: str) -> None:
+    """CORS is Kong's job; `make dev` applies kong.yml's cors plugin so browser clients see no difference."""
+    with httpx.Client(base_url=dev_server, timeout=30) as http:
+        preflight = http.options("/api/v1/workouts", headers={
+            "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type, if-match"})
+        assert preflight.status_code == 200, preflight.text
+        assert preflight.headers["access-control-allow-origin"] == "*"
+        assert "POST" in preflight.headers["access-control-allow-methods"]
+        assert "if-match" in preflight.headers["access-control-allow-headers"].lower()
+        assert preflight.headers["access-control-max-age"] == "3600"
+        simple = http.get("/healthz", headers={"Origin": "https://app.example"})
+        assert simple.headers["access-control-allow-origin"] == "*"
+        assert "x-request-id" in simple.headers["access-control-expose-headers"].lower()
