@@ -16,7 +16,7 @@ class ClientInfo:
 
     @classmethod
     def from_request(cls, request: Request) -> ClientInfo:
-        # The address uvicorn resolved (it honours X-Forwarded-For only from FORWARDED_ALLOW_IPS proxies).
+        # The peer's address, or the one X-Forwarded-For names when the peer is a trusted proxy (main.py).
         ip = request.client.host if request.client else None
         user_agent = request.headers.get("user-agent")
         return cls(ip=ip[:64] if ip else None, user_agent=user_agent[:MAX_USER_AGENT] if user_agent else None)

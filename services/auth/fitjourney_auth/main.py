@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from fitjourney_auth.accounts.router import router as accounts_router
 from fitjourney_auth.admin.router import router as admin_router
@@ -58,7 +59,10 @@ async def open_auth_runtime(settings: AuthSettings, *, run_event_worker: bool,
             keys=keys,
             issuer=AccessTokenIssuer(keys, settings.jwt_issuer, settings.jwt_audience, settings.access_ttl_seconds),
             passwords=passwords,
-            lockout=LoginLockout(backends.redis, settings.lockout_max_attempts, settings.lockout_window_seconds),
+            lockout=LoginLockout(backends.redis, max_attempts=settings.lockout_max_attempts,
+                                 address_max_attempts=settings.lockout_address_max_attempts,
+                                 window_seconds=settings.lockout_window_seconds,
+                                 max_lock_seconds=settings.lockout_max_seconds),
             refresh_cache=RefreshTokenCache(backends.redis, settings.service_name),
             mail=mail_sender or LoggingMailSender(include_body=settings.is_dev),
             oauth=OAuthProviders(settings, http),
@@ -80,6 +84,9 @@ def create_app(settings: AuthSettings | None = None, *, mail_sender: MailSender 
         redoc_url=None,
     )
     install_service_defaults(app, settings)
+    # The client's address (lockout, audit, sessions) from X-Forwarded-For only when the peer is one of
+    # TRUSTED_PROXIES (Kong), walking the header from the right: a client cannot pick its own address.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     for router in (accounts_router, sessions_router, oauth_router, recovery_router, admin_router, jwks_router):
         app.include_router(router)
     return app

@@ -28,9 +28,16 @@ class AuthSettings(CommonSettings):
     # Passwords: cost 12 in every real deployment; tests may lower it to stay fast.
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
-    # Lockout: this many failed sign-ins for one email within the window lock it for the window.
+    # Lockout: this many failed sign-ins for one email from one client address within the window lock
+    # that pair for the window; this many from one address (any emails) lock the address. Each further
+    # lock of the same pair or address within LOCKOUT_MAX_SECONDS lasts twice as long, up to that.
     lockout_max_attempts: int = Field(default=5, ge=1)
+    lockout_address_max_attempts: int = Field(default=20, ge=1)
     lockout_window_seconds: int = Field(default=900, ge=1)
+    lockout_max_seconds: int = Field(default=24 * 3600, ge=1)
+    # Peers whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated): Kong's.
+    # Anyone else's header is ignored, so a client cannot choose the address its attempts count against.
+    trusted_proxies: str = "127.0.0.1,::1"
 
     # Password reset
     reset_token_ttl_seconds: int = Field(default=1800, ge=60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import threading
 import uuid
@@ -71,8 +72,21 @@ async def running_app(settings: AuthSettings, mailbox: Mailbox | None = None) ->
         yield app
 
 
+_addresses = itertools.count(1)
+
+
+def client_address() -> str:
+    """A client address of its own (198.18.0.0/15, the benchmarking range), as Kong would forward it."""
+    n = next(_addresses)
+    return f"198.18.{n // 250 % 250}.{n % 250 + 1}"
+
+
 def asgi_client(app: FastAPI, **kwargs: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test", **kwargs)
+    """A client of the app through a trusted proxy (127.0.0.1) that forwards an address of its own, so
+    each test's failed sign-ins count against its own address and not every other test's."""
+    headers = {"X-Forwarded-For": client_address(), **kwargs.pop("headers", {})}
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test", headers=headers,
+                             **kwargs)
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from fitjourney_auth.accounts.schemas import UserCreate, UserRead
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.errors import RecordedTooManyRequests, RecordedUnauthorized
+from fitjourney_auth.lockout import Scope
 from fitjourney_auth.models import ROLE_USER, User
 from fitjourney_auth.passwords import check_password_policy
 from fitjourney_auth.runtime import AuthRuntime
@@ -24,6 +25,10 @@ from fitjourney_common.errors import Conflict, Unauthorized
 # One message for a wrong password and an unknown email, so the answer reveals no account.
 BAD_CREDENTIALS = "Email or password is incorrect"
 EMAIL_TAKEN = "An account with this email already exists"
+LOCKED_MESSAGES = {
+    Scope.PAIR: "Too many failed sign-in attempts for this email from your address; try again later",
+    Scope.ADDRESS: "Too many failed sign-in attempts from your address; try again later",
+}
 
 
 def announce_registration(session: AsyncSession, user: User) -> None:
@@ -54,27 +59,27 @@ async def authenticate(session: AsyncSession, runtime: AuthRuntime, email: str, 
     """The account of `email` if `password` is right; 401 otherwise, 429 while the email is locked."""
     normalized = normalize_email(email)
     lockout = runtime.lockout
-    admission = await lockout.admit(normalized)
+    admission = await lockout.admit(normalized, client.ip)
     if admission.retry_after is not None:
         audit.record(session, AuditAction.SIGN_IN_BLOCKED, client=client, email=normalized,
-                     retry_after=admission.retry_after)
-        raise RecordedTooManyRequests("Too many failed sign-in attempts for this email; try again later",
+                     retry_after=admission.retry_after, scope=str(admission.refused_by))
+        raise RecordedTooManyRequests(LOCKED_MESSAGES[admission.refused_by or Scope.PAIR],
                                       retry_after=admission.retry_after)
 
     user = await repository.get_user_by_email(session, normalized)
     matches, new_hash = await runtime.passwords.verify(password, user.password_hash if user else None)
     if not matches or user is None:
-        locked_for = await lockout.record_failure(normalized, admission)
+        locks = await lockout.record_failure(admission)
         audit.record(session, AuditAction.SIGN_IN_FAILED, client=client, user_id=user.id if user else None,
                      email=normalized, reason="bad_credentials")
-        if locked_for is not None:
+        for lock in locks:
             audit.record(session, AuditAction.LOCKED_OUT, client=client, user_id=user.id if user else None,
-                         email=normalized, locked_seconds=locked_for)
+                         email=normalized, locked_seconds=lock.seconds, scope=str(lock.scope))
         raise RecordedUnauthorized(BAD_CREDENTIALS)
 
     if new_hash is not None:  # stored with another cost than configured: upgrade it now we know the password
         user.password_hash = new_hash
-    await lockout.reset(normalized)
+    await lockout.record_success(admission)
     audit.record(session, AuditAction.SIGN_IN_SUCCEEDED, client=client, user_id=user.id, email=normalized,
                  method="password")
     return user

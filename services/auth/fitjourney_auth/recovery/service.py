@@ -73,6 +73,6 @@ async def reset(session: AsyncSession, runtime: AuthRuntime, token: str, new_pas
     await repository.invalidate_reset_tokens(session, user.id, now)
     ended = await sessions.revoke_all(session, runtime, user.id, "password_reset")
     if user.email_normalized:
-        await runtime.lockout.reset(user.email_normalized)
+        await runtime.lockout.lift(user.email_normalized)
     audit.record(session, AuditAction.PASSWORD_RESET_COMPLETED, client=client, user_id=user.id,
                  email=user.email_normalized, sessions_revoked=ended)

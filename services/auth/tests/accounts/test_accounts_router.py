@@ -40,7 +40,7 @@ async def test_register_writes_user_audit_and_outbox(client, db):
     assert rows[0]["password_hash"].startswith("$2b$") and PASSWORD not in rows[0]["password_hash"]
     audit = await fetch(db, "select action, ip, user_agent from auth.audit_log where user_id = :id", id=account.id)
     assert [a["action"] for a in audit] == ["account.registered"]
-    assert audit[0]["ip"] == "127.0.0.1" and audit[0]["user_agent"].startswith("python-httpx")
+    assert audit[0]["ip"] == client.headers["x-forwarded-for"] and audit[0]["user_agent"].startswith("python-httpx")
 
 
 async def test_user_registered_event_arrives_on_rabbitmq(client, event_tap):

@@ -351,7 +351,7 @@ async def test_sessions_lists_the_callers_active_sessions(client):
     assert [i["user_agent"] for i in items] == ["Firefox/130", "FitJourney-iOS/3.1"]  # newest first
     assert [i["current"] for i in items] == [True, False]
     assert {"id", "created_at", "last_used_at", "user_agent", "ip"} <= set(items[0])
-    assert items[0]["ip"] == "127.0.0.1"
+    assert items[0]["ip"] == client.headers["x-forwarded-for"]  # as the trusted proxy forwarded it
 
     first_page = await client.get(f"{PREFIX}/sessions", params={"limit": 1}, headers=phone.headers)
     assert len(first_page.json()["items"]) == 1 and first_page.json()["next_cursor"]
