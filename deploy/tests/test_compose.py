@@ -121,6 +121,14 @@ def test_every_service_runs_with_its_worker_and_migration() -> None:
         assert services[f"{name}-migrate"]["command"] == ["alembic", "upgrade", "head"]
 
 
+def test_every_export_waits_for_the_part_of_every_other_service() -> None:
+    """Core assembles the export; each other service holds some of the user's data (fitjourney_common.gdpr)."""
+    services = compose()["services"]
+    for name in ("core", "core-worker"):
+        participants = services[name]["environment"]["EXPORT_PARTICIPANTS"].split(",")
+        assert sorted(participants) == [s for s in SERVICES if s != "core"], name
+
+
 @pytest.mark.parametrize("name", SERVICES)
 def test_each_services_image_is_buildable_from_the_repository(name: str) -> None:
     dockerfile = ROOT / "services" / name / "Dockerfile"

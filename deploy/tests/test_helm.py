@@ -339,6 +339,15 @@ def test_production_pods_use_their_own_iam_role_and_the_managed_backends() -> No
     assert by_kind(objects, "ExternalSecret")["fitjourney"]["spec"]["target"]["name"] == "fitjourney"
 
 
+def test_every_export_waits_for_the_part_of_every_other_service() -> None:
+    """Core's API (which starts the export job) and worker both know the services whose part an export needs."""
+    objects = render()
+    others = sorted(name for name in values_file("values.yaml")["services"] if name != "core")
+    for name in ("core", "core-worker"):
+        env = env_of(by_kind(objects, "Deployment")[name]["spec"]["template"]["spec"]["containers"][0])
+        assert sorted(env["EXPORT_PARTICIPANTS"]["value"].split(",")) == others, name
+
+
 def test_analytics_reader_role_is_granted_by_cores_owner_after_migrations() -> None:
     job = by_kind(render(), "Job")["analytics-reader-role"]
     assert job["metadata"]["annotations"]["helm.sh/hook-weight"] == "1"  # after the migrations (weight 0)

@@ -46,7 +46,7 @@ SERVICE_FACTORIES = {
 
 
 # Services that answer `user.export_requested` with a part of the user's data (fitjourney_common.gdpr).
-EXPORT_PARTICIPANTS = ("auth", "analytics")
+EXPORT_PARTICIPANTS = ("auth", "ai", "analytics")
 
 
 def load_service_apps(names: list[str]) -> dict[str, tuple[FastAPI, Path]]:

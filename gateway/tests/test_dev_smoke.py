@@ -128,7 +128,8 @@ def test_dev_mode_has_analytics_and_one_export_across_services(dev_server: str) 
         download = http.get(url.raw_path.decode())
         assert download.status_code == 200, download.text
         names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
-        assert "auth/account.json" in names and "analytics/reports.json" in names
+        assert {"auth/account.json", "ai/calorie_estimates.json", "ai/insights.json",
+                "analytics/reports.json"} <= set(names)
 
 
 def test_make_dev_answers_cors_as_kong_does(dev_server: str) -> None:

@@ -158,6 +158,15 @@ async def mark_account_erased(redis: Redis, user_id: uuid.UUID) -> None:
     await redis.set(_erased_key(user_id), b"1", ex=ERASED_MARKER_SECONDS)
 
 
+async def account_erased(redis: Redis, user_id: uuid.UUID) -> bool:
+    """Whether the account was erased lately (the marker lives ERASED_MARKER_SECONDS): a consumer drops a
+    late event of it instead of writing its data again. False when Redis does not answer."""
+    try:
+        return bool(await redis.exists(_erased_key(user_id)))
+    except REDIS_OUTAGE_ERRORS:
+        return False
+
+
 async def mark_sessions_revoked(redis: Redis, session_ids: Iterable[uuid.UUID | str]) -> None:
     """From now on, every service refuses the access tokens issued to these sessions (logout, reuse)."""
     keys = [_revoked_session_key(str(session_id)) for session_id in session_ids]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_ai.db import OutboxMessage
@@ -12,6 +13,6 @@ from fitjourney_common.events.envelope import new_event
 from fitjourney_common.events.outbox import add_event
 
 
-def publish(session: AsyncSession, event_type: str, data: dict[str, Any], user_id: uuid.UUID) -> None:
+def publish(session: AsyncSession, event_type: str, data: BaseModel | dict[str, Any], user_id: uuid.UUID) -> None:
     """Validated against the contract now; relayed only if the transaction commits."""
     add_event(session, OutboxMessage, new_event(event_type, data, user_id))

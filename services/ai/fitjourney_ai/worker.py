@@ -1,5 +1,5 @@
 """ai's worker process (`python -m fitjourney_ai.worker`): outbox relay and consumers (calorie estimates,
-food photos, read model, erasure) without HTTP, until SIGTERM."""
+food photos, read model, export and erasure) without HTTP, until SIGTERM."""
 
 from __future__ import annotations
 

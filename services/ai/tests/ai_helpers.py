@@ -37,7 +37,8 @@ async def open_wire(settings: AiSettings) -> AsyncIterator[Wire]:
     channel = await connection.channel()
     exchange = await channel.declare_exchange(settings.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True)
     queue = await channel.declare_queue("", exclusive=True, auto_delete=True)
-    for pattern in ("workout.calories_estimated", "food.photo_recognized"):
+    for pattern in ("workout.calories_estimated", "food.photo_recognized", "user.export_part_ready",
+                    "user.erasure_completed"):
         await queue.bind(exchange, routing_key=pattern)
 
     async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
@@ -84,3 +85,27 @@ def weight_event(user_id: uuid.UUID, kg: float, at: dt.datetime) -> EventEnvelop
     return new_event("body_metric.created", {
         "metric_id": uuid.uuid4(), "user_id": user_id, "version": 1, "dates": [at.date()],
         "after": {"measured_at": at, "weight_kg": kg}}, user_id)
+
+
+def every_kind_of_event(user_id: uuid.UUID) -> list[EventEnvelope]:
+    """Core's events that fill every table ai keeps about a user (the photo job ends in a recognition row)."""
+    at = dt.datetime(2026, 11, 28, 7, tzinfo=dt.UTC)
+    habit_id, job_id = uuid.uuid4(), uuid.uuid4()
+    common = {"user_id": user_id, "version": 1, "dates": [at.date()]}
+    return [
+        new_event("profile.created", {"user_id": user_id, "version": 1, "after": {
+            "birth_date": "1990-04-01", "sex": "female", "height_cm": 168, "activity_level": "moderate",
+            "goal": "maintain", "units": "metric", "time_zone": "UTC"}}, user_id),
+        weight_event(user_id, 70.0, at),
+        new_event("food_log.created", {"food_log_id": uuid.uuid4(), **common, "after": {
+            "eaten_at": at, "meal": "breakfast", "food_name": "oats", "grams": 80, "kcal": 300, "protein_g": 10,
+            "carbs_g": 50, "fat_g": 6}}, user_id),
+        workout_event(user_id, uuid.uuid4()),
+        new_event("habit.created", {"habit_id": habit_id, **common, "after": {
+            "name": "stretch", "schedule": "daily", "target_count": 1}}, user_id),
+        new_event("check_in.created", {"check_in_id": uuid.uuid4(), **common, "after": {
+            "habit_id": habit_id, "date": at.date(), "count": 1}}, user_id),
+        new_event("food.photo_uploaded", {
+            "job_id": job_id, **common, "object_key": f"food-photos/{user_id}/{job_id}.jpg",
+            "content_type": "image/jpeg", "after": {"status": "pending", "content_type": "image/jpeg"}}, user_id),
+    ]

@@ -9,10 +9,10 @@ import uuid
 from collections import Counter
 
 import openai
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_ai.calories.compendium import activities
+from fitjourney_ai.insights.cache import cache_key, cached, remember
 from fitjourney_ai.insights.schemas import InsightRead
 from fitjourney_ai.insights.summary import PERIOD_DAYS, Period, PeriodNumbers, messages, template_summary
 from fitjourney_ai.readmodel import repository
@@ -22,7 +22,6 @@ from fitjourney_ai.runtime import AiRuntime
 from fitjourney_ai.shared import user_today
 from fitjourney_ai.trends.service import to_profile
 from fitjourney_ai.trends.targets import formula_targets
-from fitjourney_common.cache import REDIS_OUTAGE_ERRORS
 
 log = logging.getLogger(__name__)
 MAX_SUMMARY_CHARS = 1200
@@ -60,27 +59,6 @@ async def period_numbers(session: AsyncSession, user_id: uuid.UUID, period: Peri
     )
 
 
-def _cache_key(user_id: uuid.UUID, numbers: PeriodNumbers) -> str:
-    return f"ai:insights:{user_id}:{numbers.period}:{numbers.end.isoformat()}"
-
-
-async def _cached(redis: Redis, key: str) -> InsightRead | None:
-    try:
-        raw = await redis.get(key)
-    except REDIS_OUTAGE_ERRORS:
-        return None
-    return InsightRead.model_validate_json(raw).model_copy(update={"cached": True}) if raw else None
-
-
-async def _remember(redis: Redis, key: str, insight: InsightRead, seconds: int) -> None:
-    if seconds <= 0:
-        return
-    try:
-        await redis.set(key, insight.model_dump_json(), ex=seconds)
-    except REDIS_OUTAGE_ERRORS:
-        log.warning("insight not cached: Redis unavailable")
-
-
 async def _ask_openai(runtime: AiRuntime, numbers: PeriodNumbers) -> str:
     assert runtime.openai is not None
     completion = await runtime.openai.chat.completions.create(
@@ -96,10 +74,10 @@ async def _ask_openai(runtime: AiRuntime, numbers: PeriodNumbers) -> str:
 async def insight_for(session: AsyncSession, runtime: AiRuntime, user_id: uuid.UUID, period: Period) -> InsightRead:
     """Cached per user, period and day; OpenAI when configured, the template without a key or on an error."""
     numbers = await period_numbers(session, user_id, period)
-    key = _cache_key(user_id, numbers)
-    cached = await _cached(runtime.redis, key)
-    if cached is not None:
-        return cached
+    key = cache_key(user_id, period, numbers.end)
+    hit = await cached(runtime.redis, key)
+    if hit is not None:
+        return hit
     as_dict = json.loads(numbers.as_prompt_json())
     base = {"period": period, "start": numbers.start, "end": numbers.end, "numbers": as_dict}
     if runtime.openai is None:
@@ -112,7 +90,7 @@ async def insight_for(session: AsyncSession, runtime: AiRuntime, user_id: uuid.U
         return InsightRead(**base, summary=template_summary(numbers), source="template",
                            fallback_reason=f"the OpenAI API failed: {type(exc).__name__}")
     insight = InsightRead(**base, summary=text, source="openai", model=runtime.settings.openai_model)
-    await _remember(runtime.redis, key, insight, runtime.settings.insights_cache_seconds)
+    await remember(runtime.redis, key, insight, runtime.settings.insights_cache_seconds)
     return insight
 
 

@@ -4,64 +4,24 @@ used and cached, and the template when the API fails."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from ai_conftest import asgi_client, start_app
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-
-PORT = 8061
-
-
-class FakeOpenAI:
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.fail = False
-
-    def app(self) -> FastAPI:
-        app = FastAPI()
-
-        @app.post("/v1/chat/completions")
-        async def completions(request: Request) -> JSONResponse:
-            body = await request.json()
-            self.requests.append({"body": body, "auth": request.headers.get("authorization")})
-            if self.fail:
-                return JSONResponse({"error": {"message": "overloaded", "type": "server_error"}}, status_code=500)
-            return JSONResponse({
-                "id": "chatcmpl-1", "object": "chat.completion", "created": int(time.time()), "model": body["model"],
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": "  A steady week: keep it up.  "}}],
-                "usage": {"prompt_tokens": 10, "completion_tokens": 8, "total_tokens": 18},
-            })
-
-        return app
+from fake_openai import FakeOpenAI, serve_fake_openai
 
 
 @pytest.fixture(scope="module")
 def fake_openai() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=PORT, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "fake OpenAI server did not start"
-        time.sleep(0.05)
-    yield fake
-    server.should_exit = True
-    thread.join(10)
+    yield from serve_fake_openai()
 
 
 async def test_the_summary_comes_from_the_api_and_is_cached(settings: Any, fake_openai: FakeOpenAI,
                                                             make_headers: Any) -> None:
     configured = settings.model_copy(update={
-        "openai_api_key": "sk-test", "openai_base_url": f"http://127.0.0.1:{PORT}/v1", "openai_model": "test-model",
+        "openai_api_key": "sk-test", "openai_base_url": fake_openai.base_url, "openai_model": "test-model",
         "openai_max_retries": 0, "run_event_worker": False})
     headers = make_headers(None)
     async for app in start_app(configured):

@@ -1,17 +1,14 @@
-"""Without a model a photo job ends `unavailable` with its reason (and /readyz says so); `user.deleted`
-removes everything ai holds about that user and nobody else."""
+"""Without a model a photo job ends `unavailable` with its reason (and /readyz says so)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 import httpx
 from ai_conftest import WaitFor
-from ai_helpers import Wire, mirrored_rows, weight_event, workout_event
+from ai_helpers import Wire
 
-from fitjourney_ai.readmodel.models import BodyWeight, CalorieEstimateRecord, WorkoutEntry
 from fitjourney_common.events.envelope import new_event
 
 
@@ -41,16 +38,3 @@ async def test_sync_recognition_without_a_model_answers_503(client: httpx.AsyncC
                                  files={"image": ("x.jpg", b"\xff\xd8\xff\xe0not really", "image/jpeg")})
     assert response.status_code == 503
     assert response.headers["content-type"].startswith("application/problem+json")
-
-
-async def test_user_deleted_erases_that_users_ai_data_only(app: Any, wire: Wire, wait_for: WaitFor) -> None:
-    gone, kept = uuid.uuid4(), uuid.uuid4()
-    at = dt.datetime(2026, 11, 28, 7, tzinfo=dt.UTC)
-    for user in (gone, kept):
-        await wire.publish([weight_event(user, 70.0, at), workout_event(user, uuid.uuid4())])  # type: ignore[attr-defined]
-    for user in (gone, kept):
-        await wait_for(lambda user=user: mirrored_rows(app, CalorieEstimateRecord, user, 1))
-    await wire.publish([new_event("user.deleted", {"user_id": gone}, gone)])  # type: ignore[attr-defined]
-    for model in (BodyWeight, WorkoutEntry, CalorieEstimateRecord):
-        await wait_for(lambda model=model: mirrored_rows(app, model, gone, 0))
-        assert await mirrored_rows(app, model, kept, 1)
