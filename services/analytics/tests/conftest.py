@@ -30,7 +30,7 @@ from fitjourney_common.testing.tokens import AUDIENCE, ISSUER, TestSigner
 # Appended, not prepended: core's tests import `conftest` by name and must keep finding their own.
 sys.path.append(str(Path(__file__).resolve().parent))
 
-from analytics_helpers import AUTH_DIR, BROKER_URL, CORE_DIR, SERVICE_DIR
+from analytics_helpers import AI_DIR, AUTH_DIR, BROKER_URL, CORE_DIR, SERVICE_DIR
 from core_rows import CoreRows
 
 APP_ROLE = "fitjourney_analytics_app"
@@ -39,9 +39,10 @@ REDIS_URL = redis_url_for_tests(4)
 
 @pytest.fixture(scope="session")
 async def database_url() -> AsyncIterator[str]:
-    """Auth's, core's and analytics' schemas, migrated as the owner, with the read-only role granted."""
+    """Every service's schema, migrated as the owner, with the read-only role granted."""
     async with temporary_database("fj_analytics_test") as url:
-        await migrate(AUTH_DIR, url)  # for the export and erasure across services
+        await migrate(AUTH_DIR, url)  # auth and ai: for the export and erasure across services
+        await migrate(AI_DIR, url)
         await migrate(CORE_DIR, url)
         await migrate(SERVICE_DIR, url)
         await ensure_reader_role(url)

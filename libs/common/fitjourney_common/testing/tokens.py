@@ -47,5 +47,9 @@ class TestSigner:
                   "exp": now + expires_in, "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access"}
         return user_id, jwt.encode(claims, self._private_pem, algorithm="RS256", headers={"kid": self.kid})
 
+    def sign(self, claims: dict[str, object]) -> str:
+        """Any claims under this key (e.g. an ID token of a stand-in OAuth provider)."""
+        return jwt.encode(claims, self._private_pem, algorithm="RS256", headers={"kid": self.kid})
+
     def headers(self, user_id: uuid.UUID | None = None, roles: tuple[str, ...] = ("user",)) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(user_id, roles)[1]}"}
