@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from fitjourney_analytics.compute.calendar import Window
@@ -16,6 +16,7 @@ class HabitStats:
     done: int
     current_streak: int
     longest_streak: int
+    days: Mapping[date, bool] = field(default_factory=dict, compare=False)  # as `habit_days`
 
     @property
     def completion_rate(self) -> float | None:
@@ -44,4 +45,4 @@ def habit_stats(schedule: str, target_count: int, created_on: date, counts: Mapp
     due = habit_days(schedule, target_count, created_on, counts, window, today)
     streaks = compute_streaks(Schedule.of(schedule), target_count, counts, today)
     return HabitStats(scheduled=len(due), done=sum(due.values()), current_streak=streaks.current,
-                      longest_streak=streaks.longest)
+                      longest_streak=streaks.longest, days=due)

@@ -31,31 +31,33 @@ def local_day_sums(moments: Sequence[Any], values: Mapping[str, Sequence[float |
 
 def daily_frame(window: Window, rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
                 zero_fill: Iterable[str] = ()) -> pd.DataFrame:
-    """One row per local day of `window` (every day, data or not) from rows keyed by `day`.
+    """One row per local day of `window` (every day, data or not) from rows keyed by `day` (at most one a day;
+    days outside the window are ignored).
 
     `zero_fill` columns are counts or sums where a day without rows truly means zero (workouts);
     the others stay NaN on such days (no weighing is not a weight of 0)."""
-    index = pd.Index(window.days, name="day")
-    frame = pd.DataFrame(list(rows), columns=["day", *columns])
-    frame = frame.set_index("day").reindex(index) if not frame.empty else pd.DataFrame(
-        index=index, columns=list(columns), dtype=float)
-    frame = frame.astype(float)
+    days = window.days
+    data = {column: np.full(len(days), np.nan) for column in columns}
+    for row in rows:
+        position = (row["day"] - window.first).days
+        if not 0 <= position < len(days):
+            continue
+        for column in columns:
+            value = row.get(column)
+            if value is not None:
+                data[column][position] = value
     for column in zero_fill:
-        frame[column] = frame[column].fillna(0.0)
-    return frame
+        np.nan_to_num(data[column], copy=False, nan=0.0)
+    return pd.DataFrame(data, index=pd.Index(days, name="day"), columns=list(columns))
 
 
 def weekly_frame(daily: pd.DataFrame, sums: Sequence[str], means: Sequence[str]) -> pd.DataFrame:
     """Monday-based weeks: totals of `sums`, averages of `means` over the days that have a value,
     and `days` (how many of the week's days fall in the window: the first and last weeks may be short)."""
-    weeks = pd.Series([week_start(day) for day in daily.index], index=daily.index)
-    grouped = daily.groupby(weeks.to_numpy())
-    out = pd.DataFrame(index=pd.Index(sorted(set(weeks)), name="week_start"))
-    for column in sums:
-        out[column] = grouped[column].sum(min_count=1).fillna(0.0)
-    for column in means:
-        out[column] = grouped[column].mean()
+    grouped = daily.groupby(np.array([week_start(day) for day in daily.index]))
+    out = pd.concat([grouped[list(sums)].sum(min_count=1).fillna(0.0), grouped[list(means)].mean()], axis=1)
     out["days"] = grouped.size()
+    out.index.name = "week_start"
     return out
 
 
@@ -68,10 +70,16 @@ def none_if_nan(value: Any, digits: int = 2) -> float | None:
 
 
 def records(frame: pd.DataFrame, index_name: str, digits: int = 2) -> list[dict[str, Any]]:
-    """Rows of `frame` as dicts with the index under `index_name` (ISO date) and NaN as None."""
+    """Rows of a numeric `frame` as dicts with the index under `index_name` (ISO date) and NaN as None.
+
+    Column by column into Python floats first: `iterrows` builds a Series per row, which cost more than
+    the rest of a yearly dashboard."""
+    columns = [str(column) for column in frame.columns]
+    keys = [key.isoformat() if isinstance(key, date) else key for key in frame.index]
     out: list[dict[str, Any]] = []
-    for key, row in frame.iterrows():
-        item: dict[str, Any] = {index_name: key.isoformat() if isinstance(key, date) else key}
-        item.update({column: none_if_nan(value, digits) for column, value in row.items()})
+    for key, row in zip(keys, frame.to_numpy(dtype=float).tolist(), strict=True):
+        item: dict[str, Any] = {index_name: key}
+        item.update({column: None if value != value else round(value, digits)  # NaN is not equal to itself
+                     for column, value in zip(columns, row, strict=True)})
         out.append(item)
     return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, String, TextClause, Uuid, bindparam, text
+from sqlalchemy import Date, Result, String, TextClause, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_analytics.compute.calendar import Window
@@ -63,6 +63,12 @@ def _params(user_id: uuid.UUID, window: Window) -> dict[str, Any]:
     return {"user_id": user_id, "start": window.utc_start, "end": window.utc_end, "tz": str(window.zone)}
 
 
+def _dicts(result: Result[Any]) -> list[dict[str, Any]]:
+    """Rows as dicts, the column names looked up once (`row._mapping` per row costs more than the query)."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
+
+
 def _aware(value: Any) -> datetime:
     """SQLite hands timestamps back as naive UTC (or text); PostgreSQL as aware datetimes."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -97,11 +103,10 @@ class CoreReadRepository:
         where = ("FROM core.food_logs WHERE user_id = :user_id AND deleted_at IS NULL "
                  "AND eaten_at >= :start AND eaten_at < :end")
         if _is_postgres(self.session):
-            result = await self.session.execute(sql(
+            return _dicts(await self.session.execute(sql(
                 "SELECT (eaten_at AT TIME ZONE :tz)::date AS day, sum(kcal) AS kcal_in, sum(protein_g) AS protein_g, "
                 f"sum(carbs_g) AS carbs_g, sum(fat_g) AS fat_g, count(*) AS food_logs {where} GROUP BY 1"),
-                _params(user_id, window))
-            return [dict(row._mapping) for row in result]
+                _params(user_id, window)))
         rows = (await self.session.execute(sql(f"SELECT eaten_at, kcal, protein_g, carbs_g, fat_g {where}"),
                                            _params(user_id, window))).all()
         sums = local_day_sums([_aware(r.eaten_at) for r in rows], {
@@ -116,11 +121,10 @@ class CoreReadRepository:
                  "AND started_at >= :start AND started_at < :end")
         kcal = "CASE WHEN calories_status = 'estimated' THEN coalesce(calories_burned, 0) ELSE 0 END"
         if _is_postgres(self.session):
-            result = await self.session.execute(sql(
+            return _dicts(await self.session.execute(sql(
                 "SELECT (started_at AT TIME ZONE :tz)::date AS day, activity, count(*) AS workouts, "
                 f"sum(duration_min) AS workout_minutes, sum({kcal}) AS kcal_out {where} GROUP BY 1, 2"),
-                _params(user_id, window))
-            return [dict(row._mapping) for row in result]
+                _params(user_id, window)))
         rows = (await self.session.execute(sql(
             f"SELECT started_at, activity, duration_min, {kcal} AS kcal {where}"), _params(user_id, window))).all()
         groups: dict[tuple[date, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
@@ -132,15 +136,31 @@ class CoreReadRepository:
         return [{"day": day, "activity": activity, "workouts": n, "workout_minutes": minutes, "kcal_out": kcal_out}
                 for (day, activity), (n, minutes, kcal_out) in groups.items()]
 
-    async def body_metrics(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
-        """Every measurement of the window, oldest first: measured_at, weight_kg, body_fat_pct."""
+    async def body_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
+        """Per local day: the day's last weight_kg and last body_fat_pct (each of the measurements that have one)."""
+        where = ("FROM core.body_metrics WHERE user_id = :user_id AND deleted_at IS NULL "
+                 "AND measured_at >= :start AND measured_at < :end")
+        if _is_postgres(self.session):
+            last = "ORDER BY measured_at DESC, created_at DESC, id DESC"
+            return _dicts(await self.session.execute(sql(
+                f"SELECT (measured_at AT TIME ZONE :tz)::date AS day, "
+                f"(array_agg(weight_kg {last}) FILTER (WHERE weight_kg IS NOT NULL))[1] AS weight_kg, "
+                f"(array_agg(body_fat_pct {last}) FILTER (WHERE body_fat_pct IS NOT NULL))[1] AS body_fat_pct "
+                f"{where} AND (weight_kg IS NOT NULL OR body_fat_pct IS NOT NULL) GROUP BY 1"),
+                _params(user_id, window)))
         rows = (await self.session.execute(sql(
-            "SELECT measured_at, weight_kg, body_fat_pct FROM core.body_metrics WHERE user_id = :user_id "
-            "AND deleted_at IS NULL AND measured_at >= :start AND measured_at < :end "
-            "AND (weight_kg IS NOT NULL OR body_fat_pct IS NOT NULL) ORDER BY measured_at"),
+            f"SELECT measured_at, weight_kg, body_fat_pct {where} "
+            "AND (weight_kg IS NOT NULL OR body_fat_pct IS NOT NULL) ORDER BY measured_at, created_at, id"),
             _params(user_id, window))).all()
-        return [{"measured_at": _aware(r.measured_at), "weight_kg": r.weight_kg, "body_fat_pct": r.body_fat_pct}
-                for r in rows]
+        days: dict[date, dict[str, Any]] = {}
+        for row in rows:  # oldest first: the last measurement of a local day is that day's value
+            values = days.setdefault(local_date(_aware(row.measured_at), window.zone),
+                                     {"weight_kg": None, "body_fat_pct": None})
+            if row.weight_kg is not None:
+                values["weight_kg"] = row.weight_kg
+            if row.body_fat_pct is not None:
+                values["body_fat_pct"] = row.body_fat_pct
+        return [{"day": day, **values} for day, values in days.items()]
 
     async def habits(self, user_id: uuid.UUID) -> list[HabitRow]:
         rows = (await self.session.execute(sql(
@@ -149,20 +169,30 @@ class CoreReadRepository:
         return [HabitRow(uuid.UUID(str(r.id)), r.name, r.schedule, int(r.target_count), _aware(r.created_at))
                 for r in rows]
 
-    async def check_ins(self, user_id: uuid.UUID, first: date, last: date) -> list[tuple[uuid.UUID, date, int]]:
-        """(habit_id, local date, count) of live check-ins between two local dates (both included)."""
-        rows = (await self.session.execute(sql(
-            "SELECT habit_id, date, count AS check_ins FROM core.habit_check_ins WHERE user_id = :user_id "
-            "AND deleted_at IS NULL AND date >= :first AND date <= :last"),
-            {"user_id": user_id, "first": first, "last": last})).all()
-        return [(uuid.UUID(str(r.habit_id)), r.date if isinstance(r.date, date) else date.fromisoformat(r.date),
-                 int(r.check_ins)) for r in rows]
+    async def check_ins(self, user_id: uuid.UUID, first: date, last: date) -> dict[uuid.UUID, dict[date, int]]:
+        """Per habit: local date -> count of its live check-ins between two local dates (both included)."""
+        where = ("FROM core.habit_check_ins WHERE user_id = :user_id AND deleted_at IS NULL "
+                 "AND date >= :first AND date <= :last")
+        params = {"user_id": user_id, "first": first, "last": last}
+        out: dict[uuid.UUID, dict[date, int]] = {}
+        if _is_postgres(self.session):
+            # One row per habit (arrays of dates and counts), not one per check-in: two years of three
+            # daily habits are 3 rows instead of 2,190 for the driver and SQLAlchemy to convert.
+            for habit_id, dates, counts in await self.session.execute(sql(
+                    f"SELECT habit_id, array_agg(date) AS dates, array_agg(count) AS counts {where} GROUP BY 1"),
+                    params):
+                out[uuid.UUID(str(habit_id))] = dict(zip(dates, counts, strict=True))
+            return out
+        for habit_id, day, count in await self.session.execute(sql(f"SELECT habit_id, date, count {where}"), params):
+            out.setdefault(uuid.UUID(str(habit_id)), {})[
+                day if isinstance(day, date) else date.fromisoformat(day)] = int(count)
+        return out
 
     async def journal_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
         """Mood and energy per local date (the journal is keyed by the user's date already)."""
-        rows = (await self.session.execute(sql(
+        rows = await self.session.execute(sql(
             "SELECT date, mood, energy FROM core.journal_entries WHERE user_id = :user_id "
             "AND deleted_at IS NULL AND date >= :first AND date <= :last"),
-            {"user_id": user_id, "first": window.first, "last": window.last})).all()
-        return [{"day": r.date if isinstance(r.date, date) else date.fromisoformat(r.date),
-                 "mood": r.mood, "energy": r.energy} for r in rows]
+            {"user_id": user_id, "first": window.first, "last": window.last})
+        return [{"day": day if isinstance(day, date) else date.fromisoformat(day), "mood": mood, "energy": energy}
+                for day, mood, energy in rows]

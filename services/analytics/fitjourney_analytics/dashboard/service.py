@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fitjourney_analytics.compute.calendar import Window, period_window
-from fitjourney_analytics.compute.habits import habit_days, habit_stats
+from fitjourney_analytics.compute.habits import habit_stats
 from fitjourney_analytics.compute.series import daily_frame, none_if_nan, records, weekly_frame
 from fitjourney_analytics.compute.trend import day_ema, robust_trend
 from fitjourney_analytics.coredata.repository import CoreReadRepository, ProfileFacts
@@ -26,6 +28,8 @@ HABITS = ["habits_done", "habits_scheduled"]
 JOURNAL = ["mood", "energy"]
 # Sums where an empty day truly means zero; everything else is missing on a day without data.
 ZERO_FILL = [*FOOD, *WORKOUTS, *HABITS]
+# The kinds of data a UserDays can hold (a trend reads only the one its metric needs).
+KINDS = frozenset({"food", "workouts", "body", "journal", "habits"})
 # Habit streaks look this far back before the window, so a streak that began earlier is counted whole.
 STREAK_LOOKBACK_DAYS = 366
 
@@ -57,61 +61,66 @@ async def load_period(core: CoreReadRepository, user_id: uuid.UUID, period: str,
 
 
 async def load_days(core: CoreReadRepository, user_id: uuid.UUID, window: Window, today: date,
-                    profile: ProfileFacts | None) -> UserDays:
-    food = await core.food_days(user_id, window)
-    workouts = await core.workout_days(user_id, window)
-    metrics = await core.body_metrics(user_id, window)
-    journal = await core.journal_days(user_id, window)
-    habits = await core.habits(user_id)
-    check_ins = await core.check_ins(user_id, window.first - timedelta(days=STREAK_LOOKBACK_DAYS), window.last)
-    latest_weight = await core.latest_weight(user_id, window.utc_end)
-
+                    profile: ProfileFacts | None, kinds: Collection[str] = KINDS) -> UserDays:
+    """The user's days of `window`; only the `kinds` of data asked for are read (a trend needs one), the
+    columns of the others are left as on a day without data."""
     rows: dict[date, dict[str, Any]] = defaultdict(dict)
-    for row in food:
-        rows[row["day"]].update({key: row[key] for key in FOOD})
     by_activity: dict[str, dict[str, float]] = defaultdict(lambda: {"workouts": 0, "minutes": 0.0, "kcal_out": 0.0})
-    for row in workouts:
-        totals = rows[row["day"]]
-        for key in WORKOUTS:
-            totals[key] = totals.get(key, 0.0) + float(row[key])
-        activity = by_activity[row["activity"]]
-        activity["workouts"] += int(row["workouts"])
-        activity["minutes"] += float(row["workout_minutes"])
-        activity["kcal_out"] += float(row["kcal_out"])
-    for row in metrics:  # oldest first: the last measurement of a local day is that day's value
-        day_of = local_date(row["measured_at"], window.zone)
-        if row["weight_kg"] is not None:
-            rows[day_of]["weight_kg"] = float(row["weight_kg"])
-        if row["body_fat_pct"] is not None:
-            rows[day_of]["body_fat_pct"] = float(row["body_fat_pct"])
-    for row in journal:
-        rows[row["day"]].update(mood=row["mood"], energy=row["energy"])
-
-    counts: dict[uuid.UUID, dict[date, int]] = defaultdict(dict)
-    for habit_id, day, count in check_ins:
-        counts[habit_id][day] = count
+    if "food" in kinds:
+        for row in await core.food_days(user_id, window):
+            rows[row["day"]].update({key: row[key] for key in FOOD})
+    if "workouts" in kinds:
+        for row in await core.workout_days(user_id, window):
+            totals = rows[row["day"]]
+            for key in WORKOUTS:
+                totals[key] = totals.get(key, 0.0) + float(row[key])
+            activity = by_activity[row["activity"]]
+            activity["workouts"] += int(row["workouts"])
+            activity["minutes"] += float(row["workout_minutes"])
+            activity["kcal_out"] += float(row["kcal_out"])
+    if "body" in kinds:
+        for row in await core.body_days(user_id, window):
+            rows[row["day"]].update({key: row[key] for key in BODY if row[key] is not None})
+    if "journal" in kinds:
+        for row in await core.journal_days(user_id, window):
+            rows[row["day"]].update(mood=row["mood"], energy=row["energy"])
     habit_items: list[dict[str, Any]] = []
-    for habit in habits:
-        created_on = local_date(habit.created_at, window.zone)
-        stats = habit_stats(habit.schedule, habit.target_count, created_on, counts[habit.id], window, today)
-        habit_items.append({"habit_id": str(habit.id), "name": habit.name, "scheduled": stats.scheduled,
-                            "done": stats.done, "completion_rate": none_if_nan(stats.completion_rate, 3),
-                            "current_streak": stats.current_streak, "longest_streak": stats.longest_streak})
-        for day, reached in habit_days(habit.schedule, habit.target_count, created_on, counts[habit.id], window,
-                                       today).items():
-            rows[day]["habits_scheduled"] = rows[day].get("habits_scheduled", 0) + 1
-            rows[day]["habits_done"] = rows[day].get("habits_done", 0) + int(reached)
+    if "habits" in kinds:
+        habit_items = await _habit_items(core, user_id, window, today, rows)
+    latest_weight = await core.latest_weight(user_id, window.utc_end) if "body" in kinds else None
 
     columns = [*FOOD, *WORKOUTS, *BODY, *HABITS, *JOURNAL]
-    daily = daily_frame(window, [{"day": day, **values} for day, values in rows.items() if window.first <= day
-                                 <= window.last], columns, zero_fill=ZERO_FILL)
-    ema = pd.Series(float("nan"), index=daily.index)
-    measured = daily["weight_kg"].dropna()
-    if not measured.empty:
-        ema.loc[measured.index] = day_ema(list(measured.index), measured.tolist())
+    daily = daily_frame(window, [{"day": day, **values} for day, values in rows.items()], columns,
+                        zero_fill=ZERO_FILL)
+    measured = daily["weight_kg"].to_numpy()
+    ema = np.full(len(daily), np.nan)
+    has_weight = ~np.isnan(measured)
+    if has_weight.any():
+        ema[has_weight] = day_ema(list(daily.index[has_weight]), measured[has_weight].tolist())
     daily.insert(daily.columns.get_loc("weight_kg") + 1, "weight_ema_kg", ema)
     return UserDays(window=window, today=today, daily=daily, by_activity=dict(by_activity),
                     habits=habit_items, profile=profile, latest_weight=latest_weight)
+
+
+async def _habit_items(core: CoreReadRepository, user_id: uuid.UUID, window: Window, today: date,
+                       rows: dict[date, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each habit's figures; adds its due and done days to `rows`."""
+    habits = await core.habits(user_id)
+    if not habits:
+        return []
+    counts = await core.check_ins(user_id, window.first - timedelta(days=STREAK_LOOKBACK_DAYS), window.last)
+    items: list[dict[str, Any]] = []
+    for habit in habits:
+        created_on = local_date(habit.created_at, window.zone)
+        stats = habit_stats(habit.schedule, habit.target_count, created_on, counts.get(habit.id, {}), window, today)
+        items.append({"habit_id": str(habit.id), "name": habit.name, "scheduled": stats.scheduled,
+                      "done": stats.done, "completion_rate": none_if_nan(stats.completion_rate, 3),
+                      "current_streak": stats.current_streak, "longest_streak": stats.longest_streak})
+        for day, reached in stats.days.items():
+            totals = rows[day]
+            totals["habits_scheduled"] = totals.get("habits_scheduled", 0) + 1
+            totals["habits_done"] = totals.get("habits_done", 0) + int(reached)
+    return items
 
 
 def targets_of(profile: ProfileFacts | None, weight_kg: float | None, today: date) -> dict[str, float] | None:

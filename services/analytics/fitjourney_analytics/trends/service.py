@@ -23,6 +23,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "mood": ("1-5", "measured"), "energy": ("1-5", "measured"), "habit_completion": ("ratio", "measured"),
 }
 COLUMNS = {"weight": "weight_kg", "body_fat": "body_fat_pct"}
+# The one kind of data each metric is computed from (see `load_days`).
+KIND = {"weight": "body", "body_fat": "body", "kcal_in": "food", "protein_g": "food", "carbs_g": "food",
+        "fat_g": "food", "kcal_out": "workouts", "workout_minutes": "workouts", "workouts": "workouts",
+        "mood": "journal", "energy": "journal", "habit_completion": "habits"}
 
 
 def metric_series(data: UserDays, metric: str) -> pd.Series:
@@ -62,8 +66,8 @@ async def cached_trend(core: CoreReadRepository, cache: DashboardCache, user_id:
         hit = await cache.get(key)
         if hit is not None:
             return dict(hit)
-    result = trend_of(await load_days(core, user_id, period_window(period, today, zone), today, profile), metric,
-                      period)
+    data = await load_days(core, user_id, period_window(period, today, zone), today, profile, kinds={KIND[metric]})
+    result = trend_of(data, metric, period)
     if generation is not None:
         await cache.put(key, result)
     return result

@@ -60,3 +60,25 @@ async def test_a_steady_loss_is_down_with_an_interval_below_zero(
 async def test_unknown_metric_is_422_naming_it(client: httpx.AsyncClient, signer: TestSigner) -> None:
     response = await client.get(TRENDS, params={"metric": "steps"}, headers=signer.headers())
     assert response.status_code == 422 and "metric" in response.text
+
+
+async def test_a_days_weight_and_body_fat_are_its_last_of_each_across_the_autumn_change(
+    client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
+) -> None:
+    # Berlin's 2024-10-27 has 25 hours: 2024-10-26 22:00Z .. 2024-10-27 23:00Z.
+    user_id = uuid.uuid4()
+    await core_rows.profile(user_id, "Europe/Berlin")
+    await core_rows.body_metric(user_id, datetime(2024, 10, 26, 22, 30, tzinfo=UTC), 70.0, 20.0)  # 27th 00:30 CEST
+    await core_rows.body_metric(user_id, datetime(2024, 10, 27, 18, 0, tzinfo=UTC), 71.0)  # the 27th's last weight
+    await core_rows.body_metric(user_id, datetime(2024, 10, 27, 22, 30, tzinfo=UTC), None, 21.0)  # 23:30 CET, 27th
+    await core_rows.body_metric(user_id, datetime(2024, 10, 27, 23, 30, tzinfo=UTC), 72.0)  # 28th 00:30 CET
+    clock.now = datetime(2024, 10, 28, 12, 0, tzinfo=UTC)
+    headers = signer.headers(user_id)
+    weight = (await client.get(TRENDS, params={"metric": "weight", "period": "week"}, headers=headers)).json()
+    assert [(p["date"], p["value"]) for p in weight["series"]] == [("2024-10-27", 71.0), ("2024-10-28", 72.0)]
+    fat = (await client.get(TRENDS, params={"metric": "body_fat", "period": "week"}, headers=headers)).json()
+    assert [(p["date"], p["value"]) for p in fat["series"]] == [("2024-10-27", 21.0)]
+    days = {day["date"]: day for day in (await client.get(
+        "/api/v1/analytics/dashboard", params={"period": "week"}, headers=headers)).json()["days"]}
+    assert (days["2024-10-27"]["weight_kg"], days["2024-10-27"]["body_fat_pct"]) == (71.0, 21.0)
+    assert (days["2024-10-26"]["weight_kg"], days["2024-10-28"]["body_fat_pct"]) == (None, None)
