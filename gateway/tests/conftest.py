@@ -8,11 +8,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+
+# Tests import this file's helpers as `gateway_conftest` (every suite has a conftest.py; `import conftest`
+# would find whichever came first).
+sys.modules.setdefault("gateway_conftest", sys.modules[__name__])
 
 STARTUP_SECONDS = 90
 
@@ -33,19 +38,24 @@ class DevStack:
         return self.log_path.read_text()
 
 
-@pytest.fixture(scope="session")
-def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
-    """`make dev` with `DEMO=1`, as a newcomer starts it: its own folder, port and process."""
-    workdir = tmp_path_factory.mktemp("dev")
-    port = free_port()
+def dev_env(**extra: str) -> dict[str, str]:
+    """The environment of a newcomer's shell: no backend URLs, no ENVIRONMENT, no data folder."""
     env = {k: v for k, v in os.environ.items()
            if not k.endswith("_URL") and k not in ("ENVIRONMENT", "DATA_DIR")}
     env["LOG_JSON"] = "false"
-    env["DEMO"] = "1"
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def running_dev_server(workdir: Path, env: dict[str, str], python_args: tuple[str, ...] = (
+        "-m", "fitjourney_gateway.dev")) -> Iterator[DevStack]:
+    """`python <python_args> --port <free port>` in `workdir`, once /healthz answers; stopped on exit."""
+    port = free_port()
     log_path = workdir / "server.log"
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "fitjourney_gateway.dev", "--port", str(port)],
+        [sys.executable, *python_args, "--port", str(port)],
         cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     stack = DevStack(base_url=f"http://127.0.0.1:{port}", workdir=workdir, log_path=log_path)
@@ -67,6 +77,14 @@ def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    """`make dev` with `DEMO=1`, as a newcomer starts it: its own folder, port and process."""
+    workdir = tmp_path_factory.mktemp("dev")
+    with running_dev_server(workdir, dev_env(DEMO="1")) as stack:
+        yield stack
     assert Path(workdir / ".data").is_dir(), "embedded mode keeps its state in ./.data"
 
 

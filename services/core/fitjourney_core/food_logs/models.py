@@ -57,3 +57,5 @@ class PhotoJob(UUIDPrimaryKeyMixin, UserOwnedMixin, Base):
     # [{label, confidence, grams, kcal, protein_g, carbs_g, fat_g}] as the recogniser sent them.
     candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
     recognized_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Why there are no candidates (unavailable: no model on the server; failed: an unreadable image).
+    reason: Mapped[str | None] = mapped_column(String(500))

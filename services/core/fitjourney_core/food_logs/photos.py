@@ -80,6 +80,7 @@ async def apply_recognition(session: AsyncSession, result: FoodPhotoRecognized) 
     before = PHOTO_JOBS.snapshot(job)
     job.status = result.status
     job.candidates = [candidate.model_dump(mode="json") for candidate in result.candidates]
+    job.reason = result.reason if result.status != "done" else None
     job.recognized_at = utcnow()
     job.version += 1
     job.updated_at = utcnow()

@@ -105,6 +105,9 @@ class PhotoJobRead(ReadModel):
     created_at: UtcDatetime
     updated_at: UtcDatetime
     recognized_at: UtcDatetime | None
+    reason: str | None = Field(default=None, description=(
+        "Why there are no candidates: `unavailable` (no food model on the server, e.g. torch not installed) "
+        "or `failed` (the image could not be read); null while pending and when done"))
     version: int
 
 

@@ -63,9 +63,11 @@ def s3_object(settings, key: str) -> dict:
     return s3.get_object(Bucket=bucket, Key=key)
 
 
-async def recognized(settings, job: dict, user_id, status: str = "done", candidates=CANDIDATES) -> None:
+async def recognized(settings, job: dict, user_id, status: str = "done", candidates=CANDIDATES,
+                     reason: str | None = None) -> None:
     """What the ai service publishes once it looked at the photo."""
-    data = {"job_id": job["job_id"], "user_id": str(user_id), "status": status, "candidates": candidates}
+    data = {"job_id": job["job_id"], "user_id": str(user_id), "status": status, "candidates": candidates,
+            "reason": reason}
     await publish_event(settings.events_exchange, new_event("food.photo_recognized", data))
 
 
@@ -150,9 +152,10 @@ async def test_unavailable_recognition_has_nothing_to_accept(client: httpx.Async
     url = f"/api/v1/food-logs/photo/{job['job_id']}"
     pending = await client.post(f"{url}/accept", json={"candidate_index": 0, "meal": "lunch"}, headers=auth_headers)
     assert pending.status_code == 409
-    await recognized(settings, job, auth_headers.user_id, "unavailable", [])
+    await recognized(settings, job, auth_headers.user_id, "unavailable", [], reason="no food model is installed")
     body = await wait_for(lambda: _done(client, url, auth_headers))
     assert body["status"] == "unavailable" and body["candidates"] == []
+    assert body["reason"] == "no food model is installed"  # the user is told why
     refused = await client.post(f"{url}/accept", json={"candidate_index": 0, "meal": "lunch"}, headers=auth_headers)
     assert refused.status_code == 409
 
