@@ -50,6 +50,34 @@ def test_a_three_hour_walk() -> None:
     assert result.net_kcal == pytest.approx(560.9, abs=0.1)
 
 
+def test_a_swim_between_the_crawl_rows() -> None:
+    # 1,500 m in 30 min = 50 m/min = 54.68 yd/min, between the 2011 Compendium's crawl rows 18290 (~50 yd/min,
+    # 8.3 MET) and 18280 (~75 yd/min, 10.0 MET): 8.3 + (54.68 - 50) / 25 x 1.7 = 8.6182 MET;
+    # x 70 kg x 0.5 h = 301.6 kcal.
+    result = estimate(WorkoutInput("swimming", duration_min=30, distance_km=1.5, weight_kg=70))
+    assert result.method == "compendium_met_speed"
+    assert result.compendium_codes == ("18290", "18280")
+    assert result.met == pytest.approx(8.62, abs=0.005)
+    assert result.gross_kcal == pytest.approx(301.6, abs=0.1)
+
+
+def test_a_slow_swim_between_18240_and_18290() -> None:
+    # 1,000 m in 30 min = 36.45 yd/min, between 18240 (slow freestyle, 5.8 MET; no speed published, placed at
+    # 25 yd/min) and 18290 (~50 yd/min, 8.3 MET): 5.8 + 11.45 / 25 x 2.5 = 6.945 MET; x 60 kg x 0.5 h = 208.3 kcal.
+    result = estimate(WorkoutInput("swimming", duration_min=30, distance_km=1.0, weight_kg=60))
+    assert result.compendium_codes == ("18240", "18290")
+    assert result.gross_kcal == pytest.approx(208.3, abs=0.1)
+
+
+def test_stroke_specific_swims_keep_their_own_met() -> None:
+    # 18265 breaststroke, recreational, 5.3 MET; 18270 butterfly, general, 13.8 MET (2011 Compendium):
+    # the crawl speed rows do not describe them.
+    breaststroke = estimate(WorkoutInput("swimming_breaststroke", duration_min=60, distance_km=2, weight_kg=70))
+    assert (breaststroke.method, breaststroke.gross_kcal) == ("compendium_met", pytest.approx(5.3 * 70, abs=0.1))
+    butterfly = estimate(WorkoutInput("swimming_butterfly", duration_min=30, distance_km=1, weight_kg=70))
+    assert butterfly.gross_kcal == pytest.approx(13.8 * 70 * 0.5, abs=0.1)
+
+
 def test_without_distance_the_activitys_own_met() -> None:
     met = activities()["walking"].met
     result = estimate(WorkoutInput("walking", duration_min=180, weight_kg=70))

@@ -9,12 +9,16 @@ tracking-guide site (Arizona State University, Healthy Lifestyles Research Cente
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
+from pathlib import Path
 
 import httpx
 import pytest
 
 from fitjourney_core.activities.catalogue import load_catalogue, met_at_speed, speed_tables
+
+DATA = Path(__file__).resolve().parents[2] / "fitjourney_core/data"
 
 # activity code → (Compendium code, MET, the Compendium's description)
 PUBLISHED_2011 = {
@@ -79,6 +83,26 @@ def test_speed_tables_are_contiguous_bands_slowest_first() -> None:
             assert slower.met <= faster.met, (name, slower.compendium_code)
     for activity in load_catalogue().items:
         assert activity.speed_table in (None, *tables), activity.code
+
+
+# The swimming speed table's rows: (Compendium code, MET, description) of the 2011 Compendium, water
+# activities (18xxx). 18240 publishes no speed; the table places it at 25 yd/min (its `note` says so).
+PUBLISHED_2011_SWIMMING_ROWS = [
+    ("18240", 5.8, "swimming laps, freestyle, front crawl, slow, light or moderate effort", None),
+    ("18290", 8.3, "swimming, crawl, medium speed, ~50 yards/minute, vigorous effort", 50.0),
+    ("18280", 10.0, "swimming, crawl, fast speed, ~75 yards/minute, vigorous effort", 75.0),
+]
+
+
+def test_swimming_rows_are_the_2011_compendium_s() -> None:
+    rows = json.loads((DATA / "activity-speeds.json").read_text("utf-8"))["tables"]["swimming"]
+    assert [(r["compendium_code"], r["met"], r["description"]) for r in rows] == [
+        published[:3] for published in PUBLISHED_2011_SWIMMING_ROWS]
+    for row, (_code, _met, _description, yards_per_min) in zip(rows, PUBLISHED_2011_SWIMMING_ROWS, strict=True):
+        if yards_per_min is not None:
+            assert row["yards_per_min"] == yards_per_min
+        else:
+            assert "no speed given" in row["note"]
 
 
 @pytest.mark.parametrize(("table", "speed_kmh", "code", "met"), [
