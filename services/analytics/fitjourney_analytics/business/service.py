@@ -34,48 +34,38 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 async def business_metrics(core: AsyncSession, own: AsyncSession, first: date, last: date) -> dict[str, Any]:
-    activity = ActivityRepository(core)
     start, end = _start(first), _start(last + timedelta(days=1))
-    daily = await activity.active_per_day(start, end)
-    active = await activity.active_users(start, end)
-    dau = daily.get(last, 0)
-    wau = await activity.active_users(_start(last - timedelta(days=6)), end)
-    mau = await activity.active_users(_start(last - timedelta(days=29)), end)
-    workouts, workout_users, _ = await activity.kind_totals(start, end, "workouts")
-    food_logs, food_users, food_user_days = await activity.kind_totals(start, end, "food_logs")
+    signed_up = await RegistrationRepository(own).sign_ups(start, end)
+    activity = await ActivityRepository(core).summary(first, last, signed_up)
     weeks = ((last - first).days + 1) / 7.0
 
-    registrations = RegistrationRepository(own)
-    signed_up = await registrations.registered_between(start, end)
     new_per_day: dict[date, int] = defaultdict(int)
-    cohorts: dict[date, set[str]] = defaultdict(set)
-    for user_id, registered_at in signed_up:
-        new_per_day[registered_at.astimezone(UTC).date()] += 1
-        cohorts[week_start(registered_at.astimezone(UTC).date())].add(user_id)
-    active_weeks: dict[date, set[str]] = defaultdict(set)
-    if cohorts:
-        for user_id, week in await activity.active_weeks(_start(min(cohorts)), end):
-            active_weeks[week].add(user_id)
+    cohort_sizes: dict[date, int] = defaultdict(int)
+    for _, day in signed_up:
+        new_per_day[day] += 1
+        cohort_sizes[week_start(day)] += 1
     retention = []
     last_week = week_start(last)
-    for cohort_week in sorted(cohorts):
-        members = cohorts[cohort_week]
+    for cohort_week, members in sorted(cohort_sizes.items()):
         offsets = range(((last_week - cohort_week).days // 7) + 1)
         retention.append({
-            "cohort_week": cohort_week.isoformat(), "users": len(members),
-            "active_share_by_week": [_rate(len(members & active_weeks[cohort_week + timedelta(weeks=k)]),
-                                           len(members)) for k in offsets],
+            "cohort_week": cohort_week.isoformat(), "users": members,
+            "active_share_by_week": [_rate(activity.cohort_active.get((cohort_week, k), 0), members) for k in offsets],
         })
+    active = activity.in_range
     return {
         "from": first.isoformat(), "to": last.isoformat(),
-        "active_users": {"dau": dau, "wau": wau, "mau": mau, "in_range": active,
+        "active_users": {"dau": activity.daily.get(last, 0), "wau": activity.wau, "mau": activity.mau,
+                         "in_range": active,
                          "daily": [{"date": (first + timedelta(days=k)).isoformat(),
-                                    "active": daily.get(first + timedelta(days=k), 0)}
+                                    "active": activity.daily.get(first + timedelta(days=k), 0)}
                                    for k in range((last - first).days + 1)]},
-        "workouts": {"completed": workouts, "users": workout_users, "completion_rate": _rate(workout_users, active)},
-        "food_logging": {"logs": food_logs, "users": food_users, "share_of_active": _rate(food_users, active),
-                         "days_per_user_per_week": None if food_users == 0 else
-                         round(food_user_days / food_users / weeks, 3)},
+        "workouts": {"completed": activity.workouts, "users": activity.workout_users,
+                     "completion_rate": _rate(activity.workout_users, active)},
+        "food_logging": {"logs": activity.food_logs, "users": activity.food_users,
+                         "share_of_active": _rate(activity.food_users, active),
+                         "days_per_user_per_week": None if activity.food_users == 0 else
+                         round(activity.food_user_days / activity.food_users / weeks, 3)},
         "new_users": {"total": len(signed_up), "daily": [{"date": day.isoformat(), "count": count}
                                                          for day, count in sorted(new_per_day.items())]},
         "retention": retention,

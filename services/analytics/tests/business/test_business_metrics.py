@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from analytics_helpers import poll_until
+from analytics_helpers import CORE_DIR, SERVICE_DIR, poll_until
 from core_rows import CoreRows
 from fastapi import FastAPI
 
 from fitjourney_analytics.business.gauges import refresh_gauges
+from fitjourney_analytics.business.repository import RegistrationRepository
+from fitjourney_analytics.business.service import business_metrics
+from fitjourney_common.db.engine import create_engine, create_session_factory
+from fitjourney_common.db.migrations import upgrade_to_head
 from fitjourney_common.events.envelope import new_event
 from fitjourney_common.testing.tokens import TestSigner
 
@@ -23,15 +29,9 @@ def at(day: int, hour: int = 12) -> datetime:
     return datetime(2023, 1, day, hour, tzinfo=UTC)
 
 
-async def test_business_metrics_of_two_weeks(
-    app: FastAPI, client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
-) -> None:
+async def fill_two_weeks(core_rows: CoreRows) -> list[tuple[uuid.UUID, datetime]]:
+    """Core's rows of the two weeks; returns the sign-ups (user, when) for the caller to register."""
     a, b, c, d, e = (uuid.uuid4() for _ in range(5))
-    # Sign-ups: A, B, C on Mon 2 Jan (cohort 2023-01-02), D on Mon 9 Jan. E signed up earlier.
-    registrations = [(a, at(2)), (b, at(2, 13)), (c, at(2, 14)), (d, at(9))]
-    await app.state.runtime.bus.publish([
-        new_event("user.registered", {"user_id": str(user), "email": f"{user}@example.com", "display_name": "x"},
-                  occurred_at=when) for user, when in registrations])
     # Activity (created_at is when the user wrote it): A food 2, 3, 10 Jan + workout 10 Jan; B food 2 Jan;
     # C nothing; D workout + weighing 15 Jan; E journal 15 Jan.
     for day in (2, 3, 10):
@@ -41,15 +41,12 @@ async def test_business_metrics_of_two_weeks(
     await core_rows.workout(d, at(15), 20, kcal=100, created_at=at(15))
     await core_rows.body_metric(d, at(15), 70.0, created_at=at(15))
     await core_rows.journal(e, datetime(2023, 1, 15).date(), 3, 3, created_at=at(15))
+    # Sign-ups: A, B, C on Mon 2 Jan (cohort 2023-01-02), D on Mon 9 Jan. E signed up earlier.
+    return [(a, at(2)), (b, at(2, 13)), (c, at(2, 14)), (d, at(9))]
 
-    admin = signer.headers(roles=("user", "admin"))
-    params = {"from": "2023-01-02", "to": "2023-01-15"}
 
-    async def registered() -> dict[str, Any] | None:
-        body = (await client.get(METRICS, params=params, headers=admin)).json()
-        return body if body["new_users"]["total"] == 4 else None
-
-    body = await poll_until(registered)
+def check_two_weeks(body: dict[str, Any]) -> None:
+    """The figures of `fill_two_weeks` from 2 to 15 January 2023, worked out by hand."""
     # DAU on the 15th: D, E. WAU (9-15 Jan): A, D, E. MAU (17 Dec - 15 Jan): A, B, D, E.
     assert {k: body["active_users"][k] for k in ("dau", "wau", "mau", "in_range")} == {
         "dau": 2, "wau": 3, "mau": 4, "in_range": 4}
@@ -67,6 +64,47 @@ async def test_business_metrics_of_two_weeks(
                                                                           pytest.approx(0.3333, abs=1e-4)]},
         {"cohort_week": "2023-01-09", "users": 1, "active_share_by_week": [1.0]},
     ]
+
+
+async def test_business_metrics_of_two_weeks(
+    app: FastAPI, client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
+) -> None:
+    registrations = await fill_two_weeks(core_rows)
+    await app.state.runtime.bus.publish([
+        new_event("user.registered", {"user_id": str(user), "email": f"{user}@example.com", "display_name": "x"},
+                  occurred_at=when) for user, when in registrations])
+    admin = signer.headers(roles=("user", "admin"))
+    params = {"from": "2023-01-02", "to": "2023-01-15"}
+
+    async def registered() -> dict[str, Any] | None:
+        body = (await client.get(METRICS, params=params, headers=admin)).json()
+        return body if body["new_users"]["total"] == 4 else None
+
+    check_two_weeks(await poll_until(registered))
+
+
+async def test_dev_mode_business_metrics_match_postgres(tmp_path: Path) -> None:
+    """SQLite (make dev) runs the figures as several queries instead of PostgreSQL's one statement."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path}/fitjourney.db"
+    for service_dir in (CORE_DIR, SERVICE_DIR):
+        await asyncio.to_thread(upgrade_to_head, service_dir, database_url)
+    rows = CoreRows(database_url)
+    try:
+        registrations = await fill_two_weeks(rows)
+    finally:
+        await rows.close()
+    core_engine, own_engine = create_engine(database_url, "core"), create_engine(database_url, "analytics")
+    try:
+        async with create_session_factory(own_engine)() as own:
+            for user, when in registrations:
+                await RegistrationRepository(own).add_if_missing(user, when)
+            await own.commit()
+        async with create_session_factory(core_engine)() as core, create_session_factory(own_engine)() as own:
+            body = await business_metrics(core, own, date(2023, 1, 2), date(2023, 1, 15))
+    finally:
+        await core_engine.dispose()
+        await own_engine.dispose()
+    check_two_weeks(body)
 
 
 async def test_only_admins_and_a_sane_range(client: httpx.AsyncClient, signer: TestSigner) -> None:
