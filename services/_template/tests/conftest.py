@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from fitjourney_common.db.migrations import upgrade_to_head
+from fitjourney_common.testing.apps import asgi_client, running_app
 from fitjourney_common.testing.tokens import TestSigner
 from fitjourney_skeleton.main import create_app
 from fitjourney_skeleton.settings import SkeletonSettings
@@ -38,12 +38,11 @@ async def settings(tmp_path_factory: pytest.TempPathFactory, signer: TestSigner)
 
 @pytest.fixture(scope="session")
 async def app(settings: SkeletonSettings) -> AsyncIterator[FastAPI]:
-    app = create_app(settings)
-    async with LifespanManager(app):
+    async with running_app(create_app(settings)) as app:
         yield app
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with asgi_client(app) as http:
         yield http

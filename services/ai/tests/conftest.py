@@ -3,30 +3,26 @@ real Redis and RabbitMQ, moto's S3 server, test signing keys, and the app over A
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import json
+import contextlib
 import sys
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from asgi_lifespan import LifespanManager
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
-from jose import jwk, jwt
 
 from fitjourney_ai.main import create_app
 from fitjourney_ai.settings import AiSettings
+from fitjourney_common.testing.apps import asgi_client, running_app
+from fitjourney_common.testing.polling import WaitFor, poll_until
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
+from fitjourney_common.testing.rabbitmq import delete_broker_objects as delete_queues_and_exchanges
 from fitjourney_common.testing.redis import redis_url_for_tests
+from fitjourney_common.testing.tokens import TestSigner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # Test modules import this file's helpers as `ai_conftest`: a plain `import conftest` would find whichever
@@ -59,30 +55,20 @@ async def app_database_url(database_url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def signing_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    public_pem = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    public_jwk = jwk.construct(public_pem, "RS256").to_dict()
-    public_jwk.update({"kid": KID, "use": "sig", "alg": "RS256"})
-    public_jwk = {k: v.decode() if isinstance(v, bytes) else v for k, v in public_jwk.items()}
-    path = tmp_path_factory.mktemp("keys") / "jwks.json"
-    path.write_text(json.dumps({"keys": [public_jwk]}))
-    return private_pem, path
+def signer(tmp_path_factory: pytest.TempPathFactory) -> TestSigner:
+    return TestSigner(tmp_path_factory.mktemp("keys"), kid=KID, issuer=ISSUER, audience=AUDIENCE)
 
 
 @pytest.fixture(scope="session")
-def make_headers(signing_key: tuple[str, Path]) -> Callable[[uuid.UUID | None], AuthHeaders]:
-    private_pem, _ = signing_key
+def signing_key(signer: TestSigner) -> tuple[str, Path]:
+    return signer.private_pem, signer.jwks_path
 
+
+@pytest.fixture(scope="session")
+def make_headers(signer: TestSigner) -> Callable[[uuid.UUID | None], AuthHeaders]:
     def _make(user_id: uuid.UUID | None = None) -> AuthHeaders:
-        user_id = user_id or uuid.uuid4()
-        now = int(time.time())
-        claims = {"sub": str(user_id), "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 900,
-                  "jti": uuid.uuid4().hex, "roles": ["user"], "typ": "access"}
-        headers = AuthHeaders(Authorization=f"Bearer {jwt.encode(claims, private_pem, 'RS256', headers={'kid': KID})}")
+        user_id, token = signer.token(user_id)
+        headers = AuthHeaders(Authorization=f"Bearer {token}")
         headers.user_id = user_id
         return headers
 
@@ -130,26 +116,14 @@ async def settings(app_database_url: str, s3_endpoint: str, signing_key: tuple[s
 
 
 async def delete_broker_objects(settings: AiSettings) -> None:
-    connection = await aio_pika.connect(BROKER_URL)
-    try:
-        channel = await connection.channel()
-        for queue in (settings.events_queue, settings.queue_name("ai.photos")):
-            for name in (queue, f"{queue}.dlq"):
-                await channel.queue_delete(name)
-        for exchange in (settings.events_exchange, f"{settings.events_exchange}.dlx"):
-            await channel.exchange_delete(exchange)
-    except Exception:  # cleanup only: a leftover queue must not fail the run
-        pass
-    finally:
-        await connection.close()
+    queues = (settings.events_queue, settings.queue_name("ai.photos"))
+    with contextlib.suppress(Exception):  # cleanup only: a leftover queue must not fail the run
+        await delete_queues_and_exchanges([*queues, *(f"{queue}.dlq" for queue in queues)],
+                                      [settings.events_exchange, f"{settings.events_exchange}.dlx"], BROKER_URL)
 
 
 async def start_app(settings: AiSettings) -> AsyncIterator[FastAPI]:
-    app = create_app(settings)
-    async with LifespanManager(app, startup_timeout=120, shutdown_timeout=60):
-        worker = app.state.runtime.worker
-        if worker is not None:
-            await asyncio.wait_for(worker.wait_connected(), 30)
+    async with running_app(create_app(settings), startup_timeout=120) as app:
         yield app
 
 
@@ -159,30 +133,10 @@ async def app(settings: AiSettings) -> AsyncIterator[FastAPI]:
         yield running
 
 
-def asgi_client(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-
-
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(app) as http:
         yield http
-
-
-WaitFor = Callable[..., Awaitable[Any]]
-
-
-async def poll_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:  # noqa: ASYNC109
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if inspect.isawaitable(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s (last value: {result!r})")
-        await asyncio.sleep(interval)
 
 
 @pytest.fixture(scope="session")

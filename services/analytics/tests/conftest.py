@@ -4,7 +4,6 @@ real Redis (db 4), RabbitMQ and moto's S3; rows put into core's tables directly 
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -16,13 +15,13 @@ import aio_pika
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from fitjourney_analytics.main import create_app
 from fitjourney_analytics.reader_role import READER_ROLE, ensure_reader_role
 from fitjourney_analytics.settings import AnalyticsSettings
+from fitjourney_common.testing.apps import asgi_client, running_app
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
 from fitjourney_common.testing.redis import redis_url_for_tests
 from fitjourney_common.testing.tokens import AUDIENCE, ISSUER, TestSigner
@@ -118,9 +117,7 @@ class FrozenClock:
 
 @pytest.fixture(scope="session")
 async def app(settings: AnalyticsSettings) -> AsyncIterator[FastAPI]:
-    application = create_app(settings)
-    async with LifespanManager(application, startup_timeout=60, shutdown_timeout=60):
-        await asyncio.wait_for(application.state.runtime.worker.wait_connected(), 30)
+    async with running_app(create_app(settings)) as application:
         application.state.clock = FrozenClock()
         yield application
 
@@ -134,5 +131,5 @@ def clock(app: FastAPI) -> Any:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with asgi_client(app) as http:
         yield http

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from fitjourney_auth.mail import MailMessage
 from fitjourney_auth.main import create_app
 from fitjourney_auth.settings import AuthSettings
+from fitjourney_common.testing.apps import asgi_client as asgi_client_of
+from fitjourney_common.testing.apps import running_app as running_app_of
 from fitjourney_common.testing.redis import redis_url_for_tests
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -64,11 +65,7 @@ async def fetch(engine: AsyncEngine, sql: str, **params: Any) -> list[dict[str, 
 
 @asynccontextmanager
 async def running_app(settings: AuthSettings, mailbox: Mailbox | None = None) -> AsyncIterator[FastAPI]:
-    app = create_app(settings, mail_sender=mailbox or Mailbox())
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
-        worker = app.state.runtime.worker
-        if worker is not None:
-            await asyncio.wait_for(worker.wait_connected(), 30)
+    async with running_app_of(create_app(settings, mail_sender=mailbox or Mailbox())) as app:
         yield app
 
 
@@ -84,9 +81,7 @@ def client_address() -> str:
 def asgi_client(app: FastAPI, **kwargs: Any) -> httpx.AsyncClient:
     """A client of the app through a trusted proxy (127.0.0.1) that forwards an address of its own, so
     each test's failed sign-ins count against its own address and not every other test's."""
-    headers = {"X-Forwarded-For": client_address(), **kwargs.pop("headers", {})}
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test", headers=headers,
-                             **kwargs)
+    return asgi_client_of(app, headers={"X-Forwarded-For": client_address(), **kwargs.pop("headers", {})}, **kwargs)
 
 
 # --- helpers --------------------------------------------------------------------------------------

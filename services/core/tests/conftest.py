@@ -4,29 +4,25 @@ applies), real Redis and RabbitMQ, moto's S3 server, test signing keys, and the 
 from __future__ import annotations
 
 import asyncio
-import inspect
-import json
+import contextlib
 import shutil
 import sys
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from asgi_lifespan import LifespanManager
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
-from jose import jwk, jwt
 
 from fitjourney_common.db.migrations import upgrade_to_head
+from fitjourney_common.testing.apps import asgi_client, running_app
+from fitjourney_common.testing.polling import WaitFor, poll_until
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
+from fitjourney_common.testing.rabbitmq import delete_broker_objects
 from fitjourney_common.testing.redis import redis_url_for_tests
+from fitjourney_common.testing.tokens import TestSigner
 from fitjourney_core.main import create_app
 from fitjourney_core.settings import CoreSettings
 
@@ -71,41 +67,24 @@ async def app_database_url(database_url: str) -> str:
 # --- tokens ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def signing_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """A test RSA key pair: the private PEM, and the path of a JWKS file holding the public key."""
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
-    public_pem = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    public_jwk = jwk.construct(public_pem, "RS256").to_dict()
-    public_jwk.update({"kid": KID, "use": "sig", "alg": "RS256"})
-    public_jwk = {k: v.decode() if isinstance(v, bytes) else v for k, v in public_jwk.items()}
-    path = tmp_path_factory.mktemp("keys") / "jwks.json"
-    path.write_text(json.dumps({"keys": [public_jwk]}))
-    return private_pem, path
+def signer(tmp_path_factory: pytest.TempPathFactory) -> TestSigner:
+    """A test RS256 key, signing like auth signs, with a JWKS file the app reads (JWKS_URL)."""
+    return TestSigner(tmp_path_factory.mktemp("keys"), kid=KID, issuer=ISSUER, audience=AUDIENCE)
+
+
+@pytest.fixture(scope="session")
+def signing_key(signer: TestSigner) -> tuple[str, Path]:
+    """The private PEM and the JWKS file's path, for tests that sign tokens of their own."""
+    return signer.private_pem, signer.jwks_path
 
 
 MakeToken = Callable[..., tuple[uuid.UUID, str]]
 
 
 @pytest.fixture(scope="session")
-def make_token(signing_key: tuple[str, Path]) -> MakeToken:
-    """`make_token(user_id=None, roles=("user",)) -> (user_id, access_token)` signed like auth signs."""
-    private_pem, _ = signing_key
-
-    def _make(user_id: uuid.UUID | None = None, roles: tuple[str, ...] = ("user",),
-              expires_in: int = 900, session_id: uuid.UUID | None = None) -> tuple[uuid.UUID, str]:
-        user_id = user_id or uuid.uuid4()
-        now = int(time.time())
-        claims = {
-            "sub": str(user_id), "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + expires_in,
-            "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access",
-            "sid": str(session_id or uuid.uuid4()),
-        }
-        return user_id, jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": KID})
-
-    return _make
+def make_token(signer: TestSigner) -> MakeToken:
+    """`make_token(user_id=None, roles=("user",), expires_in=900, session_id=None) -> (user_id, access_token)`."""
+    return signer.token
 
 
 def _headers(user_id: uuid.UUID, token: str) -> AuthHeaders:
@@ -171,28 +150,16 @@ async def settings(
 
 
 async def _delete_broker_objects(settings: CoreSettings) -> None:
-    """Queues are durable: remove this session's queue, dead-letter queue and exchanges."""
-    connection = await aio_pika.connect(BROKER_URL)
-    try:
-        channel = await connection.channel()
-        queues = (settings.events_queue, f"{settings.events_queue}.jobs")
-        for queue in (*queues, *(f"{queue}.dlq" for queue in queues)):
-            await channel.queue_delete(queue)
-        for exchange in (settings.events_exchange, f"{settings.events_exchange}.dlx"):
-            await channel.exchange_delete(exchange)
-    except Exception:  # cleanup only: a leftover queue must not fail the run
-        pass
-    finally:
-        await connection.close()
+    """Queues are durable: remove this session's queues, dead-letter queues and exchanges."""
+    queues = (settings.events_queue, f"{settings.events_queue}.jobs")
+    with contextlib.suppress(Exception):  # cleanup only: a leftover queue must not fail the run
+        await delete_broker_objects([*queues, *(f"{queue}.dlq" for queue in queues)],
+                                [settings.events_exchange, f"{settings.events_exchange}.dlx"], BROKER_URL)
 
 
 async def start_app(settings: CoreSettings, *, wait_for_broker: bool = True) -> AsyncIterator[FastAPI]:
     """Run `create_app(settings)` through its lifespan; with the broker, wait until consumers listen."""
-    app = create_app(settings)
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=60):
-        worker = app.state.runtime.worker
-        if wait_for_broker and worker is not None:
-            await asyncio.wait_for(worker.wait_connected(), 30)
+    async with running_app(create_app(settings), wait_for_broker=wait_for_broker) as app:
         yield app
 
 
@@ -228,10 +195,6 @@ async def app(settings: CoreSettings) -> AsyncIterator[FastAPI]:
         yield running
 
 
-def asgi_client(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-
-
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(app) as http:
@@ -239,23 +202,6 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 # --- event-driven assertions ----------------------------------------------------------------------
-
-WaitFor = Callable[..., Awaitable[Any]]
-
-
-async def poll_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:  # noqa: ASYNC109
-    """Call `predicate` (sync or async) until it returns something truthy; return that, or fail."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if inspect.isawaitable(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s (last value: {result!r})")
-        await asyncio.sleep(interval)
-
 
 @pytest.fixture(scope="session")
 def wait_for() -> WaitFor:

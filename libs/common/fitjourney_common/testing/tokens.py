@@ -35,16 +35,22 @@ class TestSigner:
         self.kid, self.issuer, self.audience = kid, issuer, audience
 
     @property
+    def private_pem(self) -> str:
+        """For tests that sign tokens of their own (a tampered claim, another algorithm)."""
+        return self._private_pem
+
+    @property
     def jwks_url(self) -> str:
         return f"file://{self.jwks_path}"
 
     def token(self, user_id: uuid.UUID | None = None, roles: tuple[str, ...] = ("user",),
-              expires_in: int = 900) -> tuple[uuid.UUID, str]:
-        """(user id, access token) for a user (a new one unless given)."""
+              expires_in: int = 900, session_id: uuid.UUID | None = None) -> tuple[uuid.UUID, str]:
+        """(user id, access token) for a user (a new one unless given), in a session of its own unless given."""
         user_id = user_id or uuid.uuid4()
         now = int(time.time())
         claims = {"sub": str(user_id), "iss": self.issuer, "aud": self.audience, "iat": now,
-                  "exp": now + expires_in, "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access"}
+                  "exp": now + expires_in, "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access",
+                  "sid": str(session_id or uuid.uuid4())}
         return user_id, jwt.encode(claims, self._private_pem, algorithm="RS256", headers={"kid": self.kid})
 
     def sign(self, claims: dict[str, object]) -> str:

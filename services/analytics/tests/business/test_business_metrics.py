@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from analytics_helpers import CORE_DIR, SERVICE_DIR, poll_until
+from analytics_helpers import CORE_DIR, SERVICE_DIR
 from core_rows import CoreRows
 from fastapi import FastAPI
 
@@ -20,6 +20,7 @@ from fitjourney_analytics.business.service import business_metrics
 from fitjourney_common.db.engine import create_engine, create_session_factory
 from fitjourney_common.db.migrations import upgrade_to_head
 from fitjourney_common.events.envelope import new_event
+from fitjourney_common.testing.polling import poll_until
 from fitjourney_common.testing.tokens import TestSigner
 
 METRICS = "/api/v1/analytics/business-metrics"

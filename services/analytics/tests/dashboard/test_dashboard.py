@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from analytics_helpers import poll_until
 from analytics_scenario import DASHBOARD, NOW, check_berlin_week, fill_berlin_week
 from core_rows import CoreRows
 from fastapi import FastAPI
 
 from fitjourney_common.events.envelope import new_event
+from fitjourney_common.testing.polling import poll_until
 from fitjourney_common.testing.tokens import TestSigner
 
 

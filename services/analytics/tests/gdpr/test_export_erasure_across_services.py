@@ -24,7 +24,6 @@ import asyncpg
 import boto3
 import httpx
 import pytest
-from analytics_helpers import poll_until
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from PIL import Image
@@ -34,6 +33,7 @@ from fitjourney_ai.settings import AiSettings
 from fitjourney_analytics.settings import AnalyticsSettings
 from fitjourney_auth.main import create_app as create_auth_app
 from fitjourney_auth.settings import AuthSettings
+from fitjourney_common.testing.polling import poll_until
 from fitjourney_common.testing.postgres import create_app_role
 from fitjourney_common.testing.tokens import TestSigner
 from fitjourney_core.account.service import EXPORTED as CORE_EXPORTED

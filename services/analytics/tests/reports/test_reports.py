@@ -11,13 +11,14 @@ from typing import Any
 import aio_pika
 import httpx
 import pypdfium2
-from analytics_helpers import BROKER_URL, poll_until
+from analytics_helpers import BROKER_URL
 from analytics_scenario import NOW, fill_berlin_week
 from core_rows import CoreRows
 from fastapi import FastAPI
 from pypdf import PdfReader
 
 from fitjourney_analytics.settings import AnalyticsSettings
+from fitjourney_common.testing.polling import poll_until
 from fitjourney_common.testing.tokens import TestSigner
 
 REPORTS = "/api/v1/analytics/reports"
