@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import op
+from sqlalchemy import text
 
 SCHEMA = "core"
 # NULLIF: once a transaction-local set_config has been used on a pooled connection, the setting reads
@@ -144,3 +145,44 @@ def create_monthly_partitions(table: str, months_ahead: int = 3) -> None:
     op.execute(
         f"SELECT {SCHEMA}.ensure_monthly_partitions('{SCHEMA}.{table}'::regclass, current_date, {int(months_ahead)})"
     )
+
+
+# Direct partitions of a core table (none for a plain table).
+_PARTITIONS_SQL = """
+    SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = to_regclass(:parent) ORDER BY 1
+"""
+_INVALID_INDEX_SQL = """
+    SELECT 1 FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'core' AND c.relname = :name AND NOT x.indisvalid AND c.relkind = 'i'
+"""
+
+
+def create_index_concurrently(table: str, name: str, definition: str, partition_suffix: str) -> None:
+    """`CREATE INDEX <name> ON core.<table> <definition>` without blocking writes (PostgreSQL only).
+
+    CONCURRENTLY runs outside the migration's transaction. A partitioned table cannot be indexed
+    concurrently as a whole: its index is created ON ONLY the parent (invalid, instant), each partition
+    gets `<partition>_<partition_suffix>` concurrently and is attached; the parent's index turns valid
+    when every partition has one (partitions created later get theirs from the parent). Re-runnable: an
+    index an interrupted build left invalid is dropped and built again."""
+    if not is_postgres():
+        return
+    bind = op.get_bind()
+
+    def build(index: str, relation: str) -> None:
+        if bind.execute(text(_INVALID_INDEX_SQL), {"name": index}).first():
+            op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {SCHEMA}.{index}")
+        op.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON {SCHEMA}.{relation} {definition}")
+
+    with op.get_context().autocommit_block():
+        partitions = list(bind.execute(text(_PARTITIONS_SQL), {"parent": f"{SCHEMA}.{table}"}).scalars())
+        if not partitions:
+            build(name, table)
+            return
+        op.execute(f"CREATE INDEX IF NOT EXISTS {name} ON ONLY {SCHEMA}.{table} {definition}")
+        for partition in partitions:
+            index = f"{partition}_{partition_suffix}"
+            build(index, partition)
+            op.execute(f"ALTER INDEX {SCHEMA}.{name} ATTACH PARTITION {SCHEMA}.{index}")

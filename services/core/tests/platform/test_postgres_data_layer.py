@@ -167,3 +167,27 @@ async def test_a_date_range_query_scans_one_month_of_each_time_series(
     assert f"{table}_p202402" in plan, plan
     for other in (f"{table}_p202401", f"{table}_p202403", f"{table}_default"):
         assert other not in plan, plan
+
+
+async def test_activity_tables_have_a_valid_created_at_index_on_every_partition(database_url: str) -> None:
+    """Migration 0009 builds them concurrently (partitions one by one, attached to the parent's index);
+    a partition created afterwards gets its own from the parent."""
+    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute("select core.ensure_monthly_partitions('core.body_metrics'::regclass, "
+                           "(current_date + interval '6 months')::date, 1)")
+        missing = await conn.fetch("""
+            select t.relname from pg_class t join pg_namespace n on n.oid = t.relnamespace
+             where n.nspname = 'core' and t.relkind = 'r'
+               and (t.relname in ('workouts', 'journal_entries')
+                    or t.relname ~ '^(food_logs|body_metrics|habit_check_ins)_(default|p[0-9]{6})$')
+               and not exists (select 1 from pg_index x join pg_attribute a
+                                   on a.attrelid = t.oid and a.attnum = x.indkey[0]
+                                where x.indrelid = t.oid and a.attname = 'created_at' and x.indisvalid)""")
+        invalid = await conn.fetch("select c.relname from pg_index x join pg_class c on c.oid = x.indexrelid "
+                                   "where c.relname like 'ix_%_created_at' and not x.indisvalid")
+        names = await conn.fetch("select relname from pg_class where relname like 'ix_%_created_at'")
+    finally:
+        await conn.close()
+    assert [row["relname"] for row in missing] == [] and [row["relname"] for row in invalid] == []
+    assert len(names) == 5
