@@ -2,7 +2,8 @@
 
 Made for a CPU as much as a GPU: images are decoded once into memory at a small resolution, augmented
 on whole batches with one affine warp (random scale, shift, flip) plus colour jitter, trained with
-AdamW, label smoothing and a warm-up + cosine schedule fitted to a time budget.
+AdamW, label smoothing and a warm-up + cosine schedule over a number of epochs, shortened when a time budget
+is given and the epochs would not fit in it (re-fitted after every epoch).
 """
 
 from __future__ import annotations
@@ -189,6 +190,14 @@ def _load_init(model: nn.Module, path: Path) -> int:
     return len(fitting)
 
 
+def epochs_within(budget_seconds: float, elapsed_seconds: float, epoch_seconds: float, done: int,
+                  wanted: int) -> int:
+    """Epochs in all (done ones included, at most `wanted`) that fit the budget at `epoch_seconds` an epoch,
+    with 5 % to spare; at least two, and never fewer than are done."""
+    more = int((budget_seconds - elapsed_seconds) / (epoch_seconds * 1.05))
+    return max(done, min(2, wanted), min(wanted, done + more))
+
+
 def lr_at(step: int, total: int, warmup: int, peak: float) -> float:
     if step < warmup:
         return peak * (step + 1) / warmup
@@ -218,6 +227,7 @@ def train(config: TrainConfig) -> tuple[Path, Manifest]:
     steps_per_epoch = max(1, len(train_idx) // config.batch_size)
     total_steps, warmup = config.epochs * steps_per_epoch, round(config.warmup_epochs * steps_per_epoch)
     step, epoch, history = 0, 0, []
+    paces: list[float] = []
     train_started = time.monotonic()
     while step < total_steps:
         model.train()
@@ -237,12 +247,6 @@ def train(config: TrainConfig) -> tuple[Path, Manifest]:
             step += 1
         epoch += 1
         epoch_seconds = time.monotonic() - epoch_started
-        if epoch == 1 and config.max_minutes:
-            # Fit the schedule to the time budget now that an epoch's cost is known.
-            fitting = max(2, int((config.max_minutes * 60 - (time.monotonic() - started)) / (epoch_seconds * 1.05)))
-            if fitting < config.epochs:
-                log.info("an epoch takes %.1fs: %d epochs fit in %.0f min", epoch_seconds, fitting, config.max_minutes)
-                total_steps, warmup = fitting * steps_per_epoch, min(warmup, steps_per_epoch)
         # A random 512 training images estimate the statistics well enough, at a fraction of an epoch.
         recalibrate_batchnorm(model, data, train_idx[torch.randperm(len(train_idx))[:512]], config.input_size, device)
         val = evaluate(model, data, val_idx, config.input_size, device) if len(val_idx) else {}
@@ -250,6 +254,15 @@ def train(config: TrainConfig) -> tuple[Path, Manifest]:
                         "seconds": round(epoch_seconds, 1)})
         log.info("epoch %d: loss %.3f, held-out top-1 %s (%.1fs)", epoch, history[-1]["loss"], val.get("top1"),
                  epoch_seconds)
+        if config.max_minutes:
+            # Re-fit the schedule to the time budget after every epoch, at the pace of the last two (their
+            # evaluation included): on a shared machine the pace changes with the other jobs' load.
+            paces.append(time.monotonic() - epoch_started)
+            planned = epochs_within(config.max_minutes * 60, time.monotonic() - started,
+                                    sum(paces[-2:]) / len(paces[-2:]), epoch, config.epochs)
+            if planned * steps_per_epoch != total_steps:
+                log.info("at %.0fs an epoch, %d epochs in all fit in %.0f min", paces[-1], planned, config.max_minutes)
+                total_steps, warmup = planned * steps_per_epoch, min(warmup, steps_per_epoch)
     train_seconds = time.monotonic() - train_started
 
     metrics: dict[str, Any] = {"held_out": evaluate(model, data, val_idx, config.input_size, device)}
@@ -267,7 +280,8 @@ def train(config: TrainConfig) -> tuple[Path, Manifest]:
         input_size=config.input_size, mean=IMAGENET_MEAN, std=IMAGENET_STD, sha256=digest, metrics=metrics,
         training={
             "data": str(config.data), "images": len(train_idx), "held_out_images": len(val_idx),
-            "epochs": epoch, "seconds": round(train_seconds, 1), "load_seconds": round(load_seconds, 1),
+            "epochs": epoch, "epochs_requested": config.epochs, "max_minutes": config.max_minutes,
+            "seconds": round(train_seconds, 1), "load_seconds": round(load_seconds, 1),
             "device": str(device), "threads": torch.get_num_threads(), "batch_size": config.batch_size,
             "lr": config.lr, "weight_decay": config.weight_decay, "label_smoothing": config.label_smoothing,
             "min_scale": config.min_scale, "init": str(config.init) if config.init else None,
