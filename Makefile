@@ -17,7 +17,7 @@ help:
 	@echo "make fuzz     schemathesis against every service with a long budget and every phase (minutes)"
 	@echo "make openapi-snapshot  record the current OpenAPI documents as released (docs/openapi/)"
 	@echo "make lint     ruff, mypy and the house-rule checks"
-	@echo "make migrate  apply every service's Alembic migrations to DATABASE_URL"
+	@echo "make migrate  create the database roles (MIGRATE_ADMIN_URL), then migrate each service as its owner role"
 	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
 	@echo "make food-model  install torch (the ai service's vision extra) and train the food-photo model"
 	@echo "make .env     write .env for docker compose with fresh random secrets (from .env.example)"
@@ -104,11 +104,17 @@ lint: install
 fmt: install
 	$(BIN)/ruff check --fix .
 
+# The superuser (MIGRATE_ADMIN_URL) only creates the database and the roles, each
+# service migrates as its schema's owner role, and analytics' reader gets its grants from core's owner. The
+# same module is compose's db-roles one-shot and Helm's db-roles Job. Passwords: the variables of `make .env`.
+ROLES := $(BIN)/python -m fitjourney_common.db.roles
 migrate: install
-	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL"; exit 1; }
-	@for s in $(SERVICES_WITH_MIGRATIONS); do echo "migrating $$s"; (cd services/$$s && ../../$(BIN)/alembic upgrade head) || exit 1; done
-	@# Analytics reads core through a read-only role; re-granted each time, so new core tables are covered.
-	$(BIN)/fitjourney-analytics grant-reader
+	@$(ROLES) create $(SERVICES_WITH_MIGRATIONS)
+	@for s in $(SERVICES_WITH_MIGRATIONS); do echo "migrating $$s as fitjourney_$${s}_owner"; \
+		url=$$($(ROLES) url $$s --owner) && (cd services/$$s && DATABASE_URL="$$url" ../../$(BIN)/alembic upgrade head) \
+		|| exit 1; done
+	@# Re-granted each time, so core tables added since are covered.
+	@url=$$($(ROLES) url core --owner) && DATABASE_URL="$$url" $(BIN)/fitjourney-analytics grant-reader
 
 bench: install
 	@mkdir -p deploy/bench/results

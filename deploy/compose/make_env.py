@@ -1,6 +1,8 @@
-"""Writes .env for docker compose from .env.example, filling every empty value with a fresh random secret.
+"""Writes .env from .env.example, filling every empty value with a fresh random secret.
 
-`make .env` runs it; an existing .env is never overwritten (delete it to start over, with new volumes).
+`make .env` runs it; docker compose reads the file, and the real stack of README exports it (`set -a; . ./.env`).
+`python deploy/compose/make_env.py other.env` writes another file. An existing file is never overwritten
+(delete it to start over, with new volumes).
 """
 
 from __future__ import annotations
@@ -45,4 +47,4 @@ def main(target: Path = ROOT / ".env", example: Path = ROOT / ".env.example") ->
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(Path(sys.argv[1])) if len(sys.argv) > 1 else main())

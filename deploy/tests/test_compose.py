@@ -3,6 +3,7 @@ store, no secret that silently falls back to a default, services on non-owner ro
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from fitjourney_common.db.roles import password_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -184,10 +187,20 @@ def test_every_required_variable_is_documented_in_env_example_and_make_env_fills
 def test_services_connect_as_non_owner_roles_and_migrate_as_owners() -> None:
     services = compose()["services"]
     assert role_problems(services) == []
-    init = (ROOT / "deploy/postgres/init-roles.sh").read_text()
+
+
+def test_the_roles_are_made_by_the_module_make_migrate_runs_before_any_migration() -> None:
+    services = compose()["services"]
+    roles = services["db-roles"]
+    assert roles["command"][:4] == ["python", "-m", "fitjourney_common.db.roles", "create"]
+    assert sorted(roles["command"][4:]) == SERVICES
+    assert set(password_variables(SERVICES)) <= set(roles["environment"])
+    assert roles["environment"]["MIGRATE_ADMIN_URL"].startswith("postgresql://postgres:${POSTGRES_PASSWORD:?")
+    superuser = [name for name, service in services.items()
+                 if "postgres:${POSTGRES_PASSWORD" in json.dumps(service.get("environment") or {})]
+    assert superuser == ["db-roles"], "only db-roles may connect as the superuser"
     for name in SERVICES:
-        assert f"service_roles {name} " in init, f"init-roles.sh makes no roles for {name}"
-    assert "NOBYPASSRLS" in init
+        assert services[f"{name}-migrate"]["depends_on"]["db-roles"]["condition"] == "service_completed_successfully"
 
 
 def test_a_service_on_the_superuser_is_caught() -> None:

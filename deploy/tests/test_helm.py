@@ -15,6 +15,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from fitjourney_common.db.roles import password_variables
+
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "helm" / "fitjourney"
 KONG_YML = ROOT / "gateway" / "kong" / "kong.yml"
@@ -355,6 +357,32 @@ def test_analytics_reader_role_is_granted_by_cores_owner_after_migrations() -> N
     assert container["command"] == ["fitjourney-analytics", "grant-reader"]
     assert env_of(container)["DATABASE_USER"]["value"] == "fitjourney_core_owner"
     assert env_of(container)["DATABASE_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "core-db-owner-password"
+
+
+def test_the_database_roles_are_made_before_any_migration_by_the_module_make_migrate_runs() -> None:
+    values = values_file("values-production.yaml")
+    objects = render(merged(values_file("values.yaml"), values, {
+        "secrets": {"externalSecrets": {"postgresAdminRemoteKey": "arn:aws:secretsmanager:rds-master"}}}))
+    jobs = by_kind(objects, "Job")
+    job = jobs["db-roles"]
+    weight = int(job["metadata"]["annotations"]["helm.sh/hook-weight"])
+    assert all(weight < int(jobs[f"{name}-migrate"]["metadata"]["annotations"]["helm.sh/hook-weight"])
+               for name in enabled_services(values_file("values.yaml")))
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"][:4] == ["python", "-m", "fitjourney_common.db.roles", "create"]
+    assert sorted(container["command"][4:]) == sorted(enabled_services(values_file("values.yaml")))
+    env = env_of(container)
+    assert set(password_variables(container["command"][4:])) <= set(env)
+    assert env["MIGRATE_ADMIN_URL"]["value"].startswith("postgresql://fitjourney_admin:$(POSTGRES_ADMIN_PASSWORD)@")
+    assert env["POSTGRES_ADMIN_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "postgres-admin-password"
+    # The admin password comes straight from the secret RDS rotates, beside the JSON secret of the rest.
+    external = by_kind(objects, "ExternalSecret")["fitjourney"]["spec"]
+    assert external["data"] == [{"secretKey": "postgres-admin-password",
+                                 "remoteRef": {"key": "arn:aws:secretsmanager:rds-master", "property": "password"}}]
+    admin_users = [o["metadata"]["name"] for o in objects if o["kind"] in POD_KINDS for c in containers(o)
+                   if any(v.get("valueFrom", {}).get("secretKeyRef", {}).get("key") == "postgres-admin-password"
+                          for v in c.get("env", []))]
+    assert admin_users == ["db-roles"], "only the db-roles Job may connect as the admin user"
 
 
 def test_signing_keys_are_made_by_a_hook_and_mounted_read_only_into_auth() -> None:

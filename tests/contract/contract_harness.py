@@ -160,7 +160,7 @@ def run_service(name: str, env: dict[str, str], workdir: Path) -> Iterator[Runni
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", SERVICE_FACTORIES[name], "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+         "--port", str(port), "--log-level", "warning", "--no-server-header"],  # as README runs them
         cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     service = RunningService(name, f"http://127.0.0.1:{port}", process, log_path, env)

@@ -36,3 +36,17 @@ class BearerToken:
 def after_call(context: Any, case: Any, response: Any) -> None:
     if case.method.upper() == "DELETE" and case.path == "/api/v1/me" and response.status_code == 202:
         FuzzUser.current = uuid.uuid4()
+
+
+# Every answer, whatever the fuzzer sent (test_api_documents.py checks the docs, probes and TLS too).
+SECURITY_HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "DENY"}
+
+
+@schemathesis.check
+def security_headers(ctx: Any, response: Any, case: Any) -> None:
+    missing = [f"{name}: {value}" for name, value in SECURITY_HEADERS.items()
+               if response.headers.get(name, [None])[0] != value]
+    if "frame-ancestors 'none'" not in (response.headers.get("content-security-policy") or [""])[0]:
+        missing.append("content-security-policy: frame-ancestors 'none'")
+    if missing:
+        raise AssertionError(f"{response.status_code} without {', '.join(missing)}")

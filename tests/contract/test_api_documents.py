@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from fitjourney_gateway.dev import SERVICE_FACTORIES
 
 from fitjourney_common.errors import PROBLEM_JSON
-from fitjourney_common.testing.api_docs import assert_assets_served_locally, operations, validate_against
+from fitjourney_common.testing.api_docs import assert_assets_served_locally, operations, page_assets, validate_against
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
@@ -181,3 +181,50 @@ def test_the_documented_422_is_the_body_a_client_receives(
     documented = document["paths"]["/api/v1/workouts"]["post"]["responses"]["422"]["content"][PROBLEM_JSON]
     assert validate_against(document, documented["schema"], body) == []
     assert set(documented["example"]) == set(body)  # the example shows every member the real body has
+
+
+SECURITY_HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "DENY"}
+
+
+def security_header_problems(response: httpx.Response, *, tls: bool) -> list[str]:
+    """What a response lacks of the headers every answer carries (HSTS only when the client came over TLS)."""
+    where = f"{response.request.method} {response.request.url.path} ({response.status_code})"
+    problems = [f"{where}: {name} is {response.headers.get(name)!r}" for name, value in SECURITY_HEADERS.items()
+                if response.headers.get(name) != value]
+    if "frame-ancestors 'none'" not in response.headers.get("content-security-policy", ""):
+        problems.append(f"{where}: no frame-ancestors 'none'")
+    if ("strict-transport-security" in response.headers) != tls:
+        problems.append(f"{where}: HSTS {'missing behind TLS' if tls else 'sent over plain HTTP'}")
+    if "server" in response.headers:
+        problems.append(f"{where}: names its server ({response.headers['server']})")
+    return problems
+
+
+@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "behind-tls"])
+def test_every_kind_of_answer_carries_the_security_headers(
+    name: str, tls: bool, running_services: dict[str, RunningService],
+) -> None:
+    """Docs and their assets, the document, probes, metrics, and the errors (404, 405, 401, 400, 413) of
+    every service; schemathesis checks the same on every answer of the fuzzing (fuzz_hooks.py)."""
+    service = running_services[name]
+    headers = {"x-forwarded-proto": "https"} if tls else {}
+    with httpx.Client(base_url=service.base_url, headers=headers, timeout=30) as client:
+        responses = [client.get(path) for path in ("/docs", "/openapi.json", "/healthz", "/readyz", "/metrics",
+                                                   "/no-such-page")]
+        responses += [client.get(asset) for asset in page_assets(responses[0].text)]
+        if client.get("/redoc").status_code == 200:
+            responses.append(client.get("/redoc"))
+        document = service.openapi()
+        secured = [(m, p) for m, p, op in operations(document) if op.get("security") and "{" not in p]
+        posts = [p for m, p, op in operations(document) if m.upper() == "POST" and "requestBody" in op and "{" not in p]
+        assert secured and posts, "nothing to ask for errors"
+        responses.append(client.request(secured[0][0], secured[0][1]))                  # 401
+        responses.append(client.request("PATCH", "/openapi.json"))                        # 405
+        responses.append(client.post(posts[0], content=b"{not json",                      # 400
+                                     headers={"content-type": "application/json"}))
+        responses.append(client.post(posts[0], content=b'"' + b"x" * (2 * 1024 * 1024) + b'"',  # 413
+                                     headers={"content-type": "application/json"}))
+    statuses = {r.status_code for r in responses}
+    assert {200, 404, 405, 401, 400, 413} <= statuses, statuses
+    assert [p for r in responses for p in security_header_problems(r, tls=tls)] == []

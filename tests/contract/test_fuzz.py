@@ -19,7 +19,8 @@ import pytest
 from contract_harness import SERVICES, RunningService, SigningKey
 
 HERE = Path(__file__).resolve().parent
-CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
+          "security_headers")  # the last one is ours (fuzz_hooks.py)
 # `make test`'s budget; `make fuzz` raises it and adds the coverage phase (every boundary and invalid
 # value the schema defines: thorough, and minutes per service).
 PHASES = os.environ.get("FJ_FUZZ_PHASES", "examples,fuzzing,stateful")

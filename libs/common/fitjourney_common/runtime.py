@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
 from fitjourney_common.cache import create_redis, redis_ping
-from fitjourney_common.db.engine import create_engine, create_session_factory
+from fitjourney_common.db.engine import create_engine, create_session_factory, is_sqlite
+from fitjourney_common.db.role_check import PrivilegedDatabaseRole, refuse_privileged_role
 from fitjourney_common.events.bus import EventBus
 from fitjourney_common.events.factory import create_bus
 from fitjourney_common.events.outbox import OutboxRelay
@@ -85,6 +86,9 @@ class Runtime(Generic[SettingsT]):
     read_session_factory_: async_sessionmaker[AsyncSession] | None = None
     # Set by `running_events` when this process relays the outbox and consumes events.
     worker: EventWorker | None = None
+    # Outside dev the database role must be one row-level security binds; when the database was down at
+    # start, the first /readyz that reaches it checks (and the service stays unready if it is not).
+    database_role_checked: bool = True
 
     @property
     def store(self) -> ObjectStore:
@@ -103,6 +107,13 @@ class Runtime(Generic[SettingsT]):
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(Runtime)}
 
     async def database_ready(self) -> bool:
+        if not self.database_role_checked:
+            try:
+                await refuse_privileged_role(self.engine, self.needs.schema)
+            except PrivilegedDatabaseRole as exc:
+                log.error("%s", exc)  # readiness answers only "down": say why
+                raise
+            self.database_role_checked = True
         async with self.engine.connect() as connection:
             await connection.execute(text("select 1"))
         return True
@@ -203,6 +214,14 @@ async def open_runtime(
         read_session_factory_=create_session_factory(read_engine) if read_engine is not None else None,
     )
     try:
+        if not settings.is_dev and not is_sqlite(settings.database_url):
+            try:
+                await refuse_privileged_role(engine, needs.schema)
+            except PrivilegedDatabaseRole:
+                raise
+            except Exception:  # the database is not reachable yet: /readyz checks once it is
+                log.warning("could not check the database role at start; /readyz checks it", exc_info=True)
+                runtime.database_role_checked = False
         if runtime.object_store is not None:
             try:
                 await runtime.object_store.ensure_bucket()

@@ -1,11 +1,16 @@
-"""The typed runtime: declared backends only, and dev backends refused outside dev/test."""
+"""The typed runtime: declared backends only; dev backends, and database roles row-level security would not
+bind, refused outside dev/test."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
+import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 
+from fitjourney_common.db.role_check import PrivilegedDatabaseRole
 from fitjourney_common.runtime import (
     BackendNeeds,
     BackendNotDeclared,
@@ -14,10 +19,11 @@ from fitjourney_common.runtime import (
     open_runtime,
 )
 from fitjourney_common.settings import CommonSettings
+from fitjourney_common.testing.postgres import create_app_role, temporary_database
 
 REAL = {
     "database_url": "postgresql+asyncpg://postgres@127.0.0.1:5432/fitjourney",
-    "redis_url": "redis://127.0.0.1:6379/0",
+    "redis_url": "redis://127.0.0.1:6379/0",  # opened lazily: nothing is sent to it here
     "broker_url": "amqp://guest:guest@127.0.0.1:5672/",
     "object_store_url": "s3://fitjourney",
     "object_url_secret": "set-by-ops",
@@ -71,3 +77,38 @@ async def test_a_declared_read_only_database_is_opened_and_checked(tmp_path: Pat
         assert "read_database" in runtime.readiness_checks()
         assert await runtime.read_database_ready()
         assert str(runtime.read_session_factory.kw["bind"].url).endswith("replica.db")
+
+
+async def _probe_roles(url: str) -> tuple[str, str]:
+    """A role that owns schema `probe` and its table, and a plain role with DML on it: their URLs."""
+    suffix = uuid.uuid4().hex[:6]
+    owner, runtime = f"fj_probe_owner_{suffix}", f"fj_probe_app_{suffix}"
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(f'CREATE ROLE "{owner}" LOGIN NOSUPERUSER NOBYPASSRLS')
+        await conn.execute(f'CREATE SCHEMA probe AUTHORIZATION "{owner}"')
+        await conn.execute(f'CREATE TABLE probe.things (id int); ALTER TABLE probe.things OWNER TO "{owner}"')
+    finally:
+        await conn.close()
+    owner_url = make_url(url).set(username=owner).render_as_string(hide_password=False)
+    return owner_url, await create_app_role(url, runtime, "probe")
+
+
+@pytest.mark.parametrize("who", ["superuser", "owner"])
+async def test_outside_dev_a_database_role_that_rls_would_not_bind_refuses_to_start(who: str) -> None:
+    async with temporary_database("fj_rolecheck") as url:
+        owner_url, runtime_url = await _probe_roles(url)
+        database_url = url if who == "superuser" else owner_url
+        settings = CommonSettings(environment="production", **{**REAL, "database_url": database_url})
+        with pytest.raises(PrivilegedDatabaseRole, match=r"^DATABASE_URL connects as .*row-level security"):
+            async with open_runtime(settings, BackendNeeds(schema="probe")):
+                pytest.fail("the runtime opened as a role row-level security does not bind")
+        runtime_settings = CommonSettings(environment="production", **{**REAL, "database_url": runtime_url})
+        async with open_runtime(runtime_settings, BackendNeeds(schema="probe")) as runtime:
+            assert runtime.database_role_checked and await runtime.database_ready()
+    admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)[0])
+    try:  # roles are the server's, not the dropped database's
+        for role_url in (owner_url, runtime_url):
+            await admin.execute(f'DROP ROLE IF EXISTS "{make_url(role_url).username}"')
+    finally:
+        await admin.close()

@@ -4,8 +4,8 @@ Run as the owner of core's tables (the migration user) after every service migra
 idempotent and also covers core tables added since. The role may SELECT in schema `core` and nothing
 else, its sessions are read-only by default, and a permissive RLS policy `analytics_reader` lets it
 see every row of core's RLS tables (the business metrics count across users; per-user reads still
-filter by owner and bind the user). In production its password is set by the environment
-(`ALTER ROLE fitjourney_analytics_reader PASSWORD ...` from a secret), and it connects to a replica.
+filter by owner and bind the user). The role itself, with its password, is made by
+`fitjourney_common.db.roles` (the first step of `make migrate`); in production it reads a replica.
 """
 
 from __future__ import annotations
@@ -33,12 +33,21 @@ async def ensure_reader_role(database_url: str, role: str = READER_ROLE) -> None
         return
     conn = await asyncpg.connect(_dsn(database_url))
     try:
-        if not await conn.fetchval("select 1 from pg_roles where rolname = $1", role):
-            with contextlib.suppress(asyncpg.DuplicateObjectError):  # a parallel run created it meanwhile
-                await conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
-        await conn.execute(f'ALTER ROLE "{role}" SET default_transaction_read_only = on')
-        database = await conn.fetchval("select current_database()")
-        await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
+        # `make migrate` (fitjourney_common.db.roles) made the role with its password; core's owner, who
+        # runs this there, may only grant. Tests run it as the superuser, which also makes the role.
+        may_manage_roles = await conn.fetchval(
+            "select rolsuper or rolcreaterole from pg_roles where rolname = current_user")
+        exists = await conn.fetchval("select 1 from pg_roles where rolname = $1", role)
+        if not exists and not may_manage_roles:
+            raise SystemExit(f"role {role} does not exist: create the roles first "
+                             "(python -m fitjourney_common.db.roles create ...)")
+        if may_manage_roles:
+            if not exists:
+                with contextlib.suppress(asyncpg.DuplicateObjectError):  # a parallel run created it meanwhile
+                    await conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
+            await conn.execute(f'ALTER ROLE "{role}" SET default_transaction_read_only = on')
+            database = await conn.fetchval("select current_database()")
+            await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
         await conn.execute(f'GRANT USAGE ON SCHEMA "{CORE_SCHEMA}" TO "{role}"')
         await conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{CORE_SCHEMA}" TO "{role}"')
         tables = await conn.fetch(

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from fitjourney_common.settings import CommonSettings
+from fitjourney_common.settings import DEV_DATA_DIR, CommonSettings
 
 API_PREFIX = "/api/v1/auth"
 
@@ -86,6 +86,14 @@ class AuthSettings(CommonSettings):
         # SameSite=None cookie that is not Secure. Only dev (plain http://127.0.0.1) may switch it off.
         if not self.refresh_cookie_secure and (self.refresh_cookie_samesite == "none" or not self.is_dev):
             raise ValueError("REFRESH_COOKIE_SECURE may be false only in dev, and never with SameSite=none")
+        return self
+
+    @model_validator(mode="after")
+    def refuse_dev_key_dir(self) -> AuthSettings:
+        # `make dev` keeps its signing keys in .data/keys: a real deployment signing with them would accept
+        # tokens minted by anyone who ran the dev mode on that checkout.
+        if not self.is_dev and self.keys_path == DEV_DATA_DIR / "keys":
+            raise ValueError("KEY_DIR must be set outside dev (the default .data/keys holds make dev's keys)")
         return self
 
     @model_validator(mode="after")

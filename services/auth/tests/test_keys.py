@@ -8,11 +8,13 @@ import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from auth_helpers import PREFIX, asgi_client, assert_problem, running_app, signed_in
 from auth_oauth_provider import RSAKey
 from jose import jwt
+from pydantic import ValidationError
 
 from fitjourney_auth.cli import main as cli_main
 from fitjourney_auth.keys import KeyStore, MissingKeys
@@ -157,3 +159,10 @@ def test_init_keys_creates_a_first_key_once(tmp_path, capsys):
     assert cli_main(["init-keys"], settings) == 0
     assert sorted(p.name for p in (tmp_path / "keys").glob("*.pem")) == first, "a second run changes nothing"
     assert first[0].removesuffix(".pem") in capsys.readouterr().out
+
+
+def test_outside_dev_the_dev_key_folder_is_refused_naming_key_dir():
+    # make dev's keys live in .data/keys: a deployment must point KEY_DIR at its own secret.
+    with pytest.raises(ValidationError, match="KEY_DIR must be set outside dev"):
+        AuthSettings(environment="production", object_url_secret="set-in-production")
+    assert AuthSettings(environment="dev").keys_path == Path(".data/keys")

@@ -32,8 +32,13 @@ async def _run_online(database_url: str, metadata: MetaData, schema: str) -> Non
     engine = create_engine(database_url, schema, pool_size=1)
     try:
         async with engine.connect() as connection:
+            # Asked first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
+            # exists, which an owner role (`make migrate`) does not have: its schema was made for it.
             if not is_sqlite(database_url):
-                await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                if not await connection.scalar(
+                        text("select 1 from pg_namespace where nspname = :schema"), {"schema": schema}):
+                    await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                # Alembic must begin the migrations' transaction itself (autocommit_block needs to own it).
                 await connection.commit()
             await connection.run_sync(_configure_and_run, metadata, schema)
             await connection.commit()

@@ -22,6 +22,7 @@ from auth_helpers import (
 from sqlalchemy import text
 
 from fitjourney_auth.main import create_app
+from fitjourney_common.testing.postgres import create_app_role
 
 NEW_PASSWORD = "Brand-New-Secret-7"
 
@@ -112,12 +113,15 @@ async def test_a_reset_voids_the_accounts_other_reset_tokens(client, mailbox):
 
 @pytest.mark.parametrize(("environment", "body_logged"), [("dev", True), ("staging", False)])
 async def test_the_default_mail_sender_logs_the_mail_and_outside_dev_not_its_token(
-        app, make_settings, caplog, environment, body_logged):
+        app, make_settings, database_url, caplog, environment, body_logged):
     """No sender given: mail goes to the log. In dev with the reset token, so a developer can use it;
     elsewhere without the body, so a deployment with no mail backend never logs a usable token."""
     caplog.set_level(logging.INFO, logger="fitjourney_auth.mail")
     # `app` made the signing keys this one (staging: never generates keys) starts with.
-    settings = make_settings(environment=environment, object_url_secret="not-the-dev-secret", run_event_worker=False)
+    # Outside dev the service connects as a role row-level security binds, never the superuser.
+    role_url = await create_app_role(database_url, "fitjourney_auth_app", "auth")
+    settings = make_settings(environment=environment, object_url_secret="not-the-dev-secret", run_event_worker=False,
+                             database_url=role_url)
     service = create_app(settings)
     async with LifespanManager(service), asgi_client(service) as http:
         account = await register(http)
