@@ -32,7 +32,7 @@ output "eks_cluster_name" {
 }
 
 output "secrets_to_copy" {
-  description = "Secrets Manager entries whose values go into the fitjourney/<env> JSON secret (README)"
+  description = "Secrets Manager entries for the chart: postgres_master is secrets.externalSecrets.postgresAdminRemoteKey (the db-roles Job reads it), the others go into the fitjourney/<env> JSON secret (README)"
   value = {
     postgres_master = module.rds.master_user_secret_arn
     redis_auth      = module.redis.auth_token_secret_arn

@@ -3,8 +3,8 @@
 Production runs migrations as the schema owner and the service as a separate non-owner role
 (NOSUPERUSER NOBYPASSRLS, DML grants only), so row-level security always applies to the service;
 the policies are FORCEd as well, so even the owner's queries are filtered. GRANTs are not part of
-the migrations: they belong to the environment (Helm/Terraform create the roles; tests call
-`fitjourney_common.testing.postgres.create_app_role` after migrating).
+the migrations: they belong to the environment (`fitjourney_common.db.roles`, run by `make migrate`,
+compose and Helm, creates the roles; tests call `fitjourney_common.testing.postgres.create_app_role`).
 
 Revision ID: 0001
 Revises:
