@@ -56,9 +56,9 @@ class Database:
 @pytest.fixture(scope="module")
 async def database() -> AsyncIterator[Database]:
     db = Database(f"fj_migrate_{uuid.uuid4().hex[:10]}", secrets())
-    returncode, output = await make_migrate(db.env())
-    assert returncode == 0, output
-    try:
+    try:  # dropped even when make migrate fails half-way
+        returncode, output = await make_migrate(db.env())
+        assert returncode == 0, output
         yield db
     finally:
         admin = await asyncpg.connect(ADMIN_URL.replace("postgresql+asyncpg://", "postgresql://"))

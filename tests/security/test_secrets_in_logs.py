@@ -62,8 +62,8 @@ async def roles_database() -> AsyncIterator[tuple[RoleNames, dict[str, str], str
     names = RoleNames(prefix=f"fjt_{uuid.uuid4().hex[:8]}")
     passwords = {name: secrets.token_hex(16) for name in password_variables(SERVICES)}
     admin_url = make_url(ADMIN_URL).set(database=f"fj_logs_{uuid.uuid4().hex[:10]}")
-    await create_roles(admin_url, SERVICES, passwords, names)
-    try:
+    try:  # the database and the roles go even when a step fails half-way
+        await create_roles(admin_url, SERVICES, passwords, names)
         for service in SERVICES:
             owner = role_url(admin_url, names.owner(service), passwords[f"{service.upper()}_DB_OWNER_PASSWORD"])
             await migrate(ROOT / "services" / service, owner)
