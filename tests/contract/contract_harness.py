@@ -99,7 +99,7 @@ def mint_token(private_pem: str, user_id: uuid.UUID | str, roles: tuple[str, ...
     """An access token as auth issues them, signed with the test key every service trusts."""
     now = int(time.time())
     claims = {"sub": str(user_id), "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + expires_in,
-              "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access"}
+              "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access", "auth_time": now}
     return str(jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": KID}))
 
 

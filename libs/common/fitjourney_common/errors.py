@@ -47,6 +47,13 @@ class Forbidden(AppError):
     status, type_, title = 403, "forbidden", "Not allowed"
 
 
+class ReauthenticationRequired(Forbidden):
+    """An irreversible operation wants a credential checked within the last minutes: the client asks
+    for the password (`POST /api/v1/auth/reauthenticate`) or a new provider sign-in, then retries."""
+
+    type_, title = "reauthentication-required", "Confirm it is you"
+
+
 class NotFound(AppError):
     status, type_, title = 404, "not-found", "Not found"
 

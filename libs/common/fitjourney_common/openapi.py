@@ -34,6 +34,8 @@ DOCS_ASSETS_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
 DOCS_ASSETS_PATH = "/docs/assets"
 BEARER_SCHEME = "bearerAuth"
 REQUIRED_ROLES_ATTRIBUTE = "required_roles"
+# Set by `security.require_recent_authentication` (security imports nothing from here).
+RECENT_AUTHENTICATION_ATTRIBUTE = "requires_recent_authentication"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -93,6 +95,14 @@ PROBLEMS: dict[int, tuple[str, str, str, str]] = {
           "A backend this operation needs does not answer; retry later"),
 }
 
+# The 403 of an irreversible operation whose token's sign-in is older than 5 minutes (`auth_time`).
+REAUTHENTICATION = (
+    "reauthentication-required", "Confirm it is you",
+    "Confirm it is you: send your password to POST /api/v1/auth/reauthenticate (or sign in again with your "
+    "provider) and retry with the new access token within 5 minutes",
+    "The access token's sign-in (`auth_time`) is older than 5 minutes: get a fresh one from "
+    "`POST /api/v1/auth/reauthenticate` (password) or a new provider sign-in, then retry")
+
 RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds to wait before retrying",
                                       "schema": {"type": "integer"}}}
 
@@ -129,6 +139,10 @@ def _route_requires_roles(route: APIRoute) -> bool:
     return any(getattr(d.call, REQUIRED_ROLES_ATTRIBUTE, None) for d in _dependencies(route.dependant))
 
 
+def _route_requires_recent_authentication(route: APIRoute) -> bool:
+    return any(getattr(d.call, RECENT_AUTHENTICATION_ATTRIBUTE, False) for d in _dependencies(route.dependant))
+
+
 def _error_statuses(operation: dict[str, Any], route: APIRoute | None) -> dict[int, str]:
     """Each status an operation can answer from its declaration, with why."""
     statuses: dict[int, str] = {}
@@ -139,6 +153,8 @@ def _error_statuses(operation: dict[str, Any], route: APIRoute | None) -> dict[i
         statuses[429] = PROBLEMS[429][3]
     if route is not None and _route_requires_roles(route):
         statuses[403] = PROBLEMS[403][3]
+    if route is not None and _route_requires_recent_authentication(route):
+        statuses[403] = REAUTHENTICATION[3]
     if any(p.get("in") == "path" for p in parameters):
         statuses[404] = PROBLEMS[404][3]
     if any(p.get("in") == "header" and p.get("name", "").lower() == "if-match" for p in parameters):
@@ -151,7 +167,11 @@ def _error_statuses(operation: dict[str, Any], route: APIRoute | None) -> dict[i
     return statuses
 
 
-def _problem_content(status: int, path: str) -> dict[str, Any]:
+def _problem_content(status: int, path: str, reauthentication: bool = False) -> dict[str, Any]:
+    if reauthentication and status == 403:
+        slug, title, detail, _ = REAUTHENTICATION
+        example = {"type": PROBLEM_BASE + slug, "title": title, "status": 403, "detail": detail, "instance": path}
+        return {PROBLEM_JSON: {"schema": PROBLEM_REF, "example": example}}
     example = problem_example(status, path) if status in PROBLEMS else {
         "type": PROBLEM_BASE + "http-" + str(status), "title": "Error", "status": status, "detail": "Error"}
     return {PROBLEM_JSON: {"schema": PROBLEM_REF, "example": example}}
@@ -183,7 +203,8 @@ def document_errors(schema: dict[str, Any], routes: dict[tuple[str, str], APIRou
                     response["description"] = PROBLEMS[422][3]
                 elif _declares_own_body(response):
                     continue  # e.g. /readyz's 503 is its JSON report, not a problem
-                response["content"] = _problem_content(status, path)
+                response["content"] = _problem_content(
+                    status, path, route is not None and _route_requires_recent_authentication(route))
                 if status in (429, 503):
                     response["headers"] = RETRY_AFTER_HEADER if status == 429 else response.get("headers", {})
                 if status == 401:

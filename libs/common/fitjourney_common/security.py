@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 
 from fitjourney_common.cache import REDIS_OUTAGE_ERRORS
-from fitjourney_common.errors import Forbidden, ServiceUnavailable, Unauthorized
+from fitjourney_common.errors import Forbidden, ReauthenticationRequired, ServiceUnavailable, Unauthorized
 
 ROLES = ("user", "coach", "admin")
 # An erased account's access tokens stay valid until they expire (15 min); every service shares Redis,
@@ -34,6 +34,9 @@ CLOCK_SKEW_SECONDS = 30
 # Auth issues 15-minute access tokens; a signed token claiming to live longer than this was not issued
 # by the policy, whoever signed it.
 MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 3600
+# Irreversible operations (erasing the account, changing its email or password) want a credential checked
+# this recently (the token's `auth_time`): a stolen access token alone must not be enough.
+RECENT_AUTHENTICATION_SECONDS = 300
 # A revoked session's access tokens are refused until they would have expired anyway.
 REVOKED_SESSION_MARKER_SECONDS = MAX_ACCESS_TOKEN_LIFETIME_SECONDS + CLOCK_SKEW_SECONDS
 
@@ -240,3 +243,37 @@ def require_roles(*roles: str) -> Any:
 
     _check.required_roles = roles  # type: ignore[attr-defined]  # read by the OpenAPI post-processor (403)
     return Depends(_check)
+
+
+def authenticated_within(principal: Principal, seconds: float, now: float | None = None) -> bool:
+    """Whether the token's `auth_time` (auth's last real check of a credential for this session: a
+    password or a provider sign-in; refreshing keeps it) lies within the last `seconds`."""
+    auth_time = principal.claims.get("auth_time")
+    if isinstance(auth_time, bool) or not isinstance(auth_time, int | float):
+        return False  # a token from before auth_time existed counts as not recent
+    now = time.time() if now is None else now
+    return now - seconds <= auth_time <= now + CLOCK_SKEW_SECONDS
+
+
+async def require_recent_authentication(principal: CurrentUser) -> Principal:
+    """Lets the caller through only if they proved who they are within RECENT_AUTHENTICATION_SECONDS
+    (403 `reauthentication-required` otherwise)."""
+    if not authenticated_within(principal, RECENT_AUTHENTICATION_SECONDS):
+        raise ReauthenticationRequired(
+            f"Confirm it is you: send your password to POST /api/v1/auth/reauthenticate (or sign in again "
+            f"with your provider) and retry with the new access token within "
+            f"{RECENT_AUTHENTICATION_SECONDS // 60} minutes")
+    return principal
+
+
+# Read by the OpenAPI post-processor, which documents the 403 this may answer.
+require_recent_authentication.requires_recent_authentication = True  # type: ignore[attr-defined]
+RecentlyAuthenticatedUser = Annotated[Principal, Depends(require_recent_authentication)]
+
+
+async def may_require_recent_authentication() -> None:
+    """For routes that check a recent sign-in only in some cases (e.g. an account without a password):
+    checks nothing itself, but has the 403 `reauthentication-required` documented."""
+
+
+may_require_recent_authentication.requires_recent_authentication = True  # type: ignore[attr-defined]

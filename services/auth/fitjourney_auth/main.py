@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from fitjourney_auth.accounts.router import router as accounts_router
 from fitjourney_auth.admin.router import router as admin_router
 from fitjourney_auth.consumers import subscriptions
+from fitjourney_auth.credentials.router import router as credentials_router
 from fitjourney_auth.jwks import router as jwks_router
 from fitjourney_auth.keys import KeyStore, LocalJWKS
 from fitjourney_auth.lockout import LoginLockout
@@ -87,6 +88,7 @@ def create_app(settings: AuthSettings | None = None, *, mail_sender: MailSender 
     # The client's address (lockout, audit, sessions) from X-Forwarded-For only when the peer is one of
     # TRUSTED_PROXIES (Kong), walking the header from the right: a client cannot pick its own address.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
-    for router in (accounts_router, sessions_router, oauth_router, recovery_router, admin_router, jwks_router):
+    for router in (accounts_router, sessions_router, credentials_router, oauth_router, recovery_router,
+                   admin_router, jwks_router):
         app.include_router(router)
     return app

@@ -68,6 +68,13 @@ class RefreshSession(UUIDPrimaryKeyMixin, Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
     user_agent: Mapped[str | None] = mapped_column(String(512))
     ip: Mapped[str | None] = mapped_column(String(64))
+    # When a credential (password, provider sign-in) was last checked for this session: the access
+    # tokens' `auth_time`. None for sessions from before it was kept: their sign-in, `created_at`.
+    authenticated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    @property
+    def auth_time(self) -> datetime:
+        return self.authenticated_at or self.created_at
 
 
 class RefreshToken(Base):

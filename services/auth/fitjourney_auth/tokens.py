@@ -36,7 +36,9 @@ class AccessTokenIssuer:
         self.ttl_seconds = ttl_seconds
 
     def issue(self, user_id: uuid.UUID, roles: Iterable[str], session_id: uuid.UUID | None = None,
-              now: datetime | None = None) -> str:
+              now: datetime | None = None, auth_time: datetime | None = None) -> str:
+        """`auth_time` is when a credential was last checked for the session (OpenID Connect's claim):
+        services ask for a recent one before irreversible operations. Default: now (a fresh sign-in)."""
         issued = int((now or datetime.now(UTC)).timestamp())
         claims: dict[str, object] = {
             "iss": self.issuer,
@@ -47,6 +49,7 @@ class AccessTokenIssuer:
             "exp": issued + self.ttl_seconds,
             "jti": uuid.uuid4().hex,
             "typ": "access",
+            "auth_time": int(auth_time.timestamp()) if auth_time is not None else issued,
         }
         if session_id is not None:
             claims["sid"] = str(session_id)

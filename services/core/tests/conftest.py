@@ -83,7 +83,8 @@ MakeToken = Callable[..., tuple[uuid.UUID, str]]
 
 @pytest.fixture(scope="session")
 def make_token(signer: TestSigner) -> MakeToken:
-    """`make_token(user_id=None, roles=("user",), expires_in=900, session_id=None) -> (user_id, access_token)`."""
+    """`make_token(user_id=None, roles=("user",), expires_in=900, session_id=None, signed_in_ago=0)
+    -> (user_id, access_token)`."""
     return signer.token
 
 

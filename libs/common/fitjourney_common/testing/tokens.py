@@ -44,13 +44,19 @@ class TestSigner:
         return f"file://{self.jwks_path}"
 
     def token(self, user_id: uuid.UUID | None = None, roles: tuple[str, ...] = ("user",),
-              expires_in: int = 900, session_id: uuid.UUID | None = None) -> tuple[uuid.UUID, str]:
-        """(user id, access token) for a user (a new one unless given), in a session of its own unless given."""
+              expires_in: int = 900, session_id: uuid.UUID | None = None,
+              signed_in_ago: int | None = 0) -> tuple[uuid.UUID, str]:
+        """(user id, access token) for a user (a new one unless given), in a session of its own unless given.
+
+        `signed_in_ago`: seconds since the sign-in (the `auth_time` claim: 0, a fresh sign-in as after
+        /login); None leaves the claim out, as in a token from before auth_time existed."""
         user_id = user_id or uuid.uuid4()
         now = int(time.time())
-        claims = {"sub": str(user_id), "iss": self.issuer, "aud": self.audience, "iat": now,
-                  "exp": now + expires_in, "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access",
-                  "sid": str(session_id or uuid.uuid4())}
+        claims: dict[str, object] = {
+            "sub": str(user_id), "iss": self.issuer, "aud": self.audience, "iat": now, "exp": now + expires_in,
+            "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access", "sid": str(session_id or uuid.uuid4())}
+        if signed_in_ago is not None:
+            claims["auth_time"] = now - signed_in_ago
         return user_id, jwt.encode(claims, self._private_pem, algorithm="RS256", headers={"kid": self.kid})
 
     def sign(self, claims: dict[str, object]) -> str:

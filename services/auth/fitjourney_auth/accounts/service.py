@@ -55,7 +55,7 @@ async def register(session: AsyncSession, runtime: AuthRuntime, data: UserCreate
 
 
 async def authenticate(session: AsyncSession, runtime: AuthRuntime, email: str, password: str,
-                       client: ClientInfo) -> User:
+                       client: ClientInfo, purpose: str = "sign_in") -> User:
     """The account of `email` if `password` is right; 401 otherwise, 429 while the email is locked."""
     normalized = normalize_email(email)
     lockout = runtime.lockout
@@ -71,7 +71,7 @@ async def authenticate(session: AsyncSession, runtime: AuthRuntime, email: str, 
     if not matches or user is None:
         locks = await lockout.record_failure(admission)
         audit.record(session, AuditAction.SIGN_IN_FAILED, client=client, user_id=user.id if user else None,
-                     email=normalized, reason="bad_credentials")
+                     email=normalized, reason="bad_credentials", purpose=purpose)
         for lock in locks:
             audit.record(session, AuditAction.LOCKED_OUT, client=client, user_id=user.id if user else None,
                          email=normalized, locked_seconds=lock.seconds, scope=str(lock.scope))
@@ -80,8 +80,8 @@ async def authenticate(session: AsyncSession, runtime: AuthRuntime, email: str, 
     if new_hash is not None:  # stored with another cost than configured: upgrade it now we know the password
         user.password_hash = new_hash
     await lockout.record_success(admission)
-    audit.record(session, AuditAction.SIGN_IN_SUCCEEDED, client=client, user_id=user.id, email=normalized,
-                 method="password")
+    audit.record(session, AuditAction.SIGN_IN_SUCCEEDED if purpose == "sign_in" else AuditAction.REAUTHENTICATED,
+                 client=client, user_id=user.id, email=normalized, method="password")
     return user
 
 

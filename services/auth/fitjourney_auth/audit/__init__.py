@@ -22,6 +22,9 @@ class AuditAction(StrEnum):
     LOCKED_OUT = "sign_in.locked_out"
     SIGN_IN_BLOCKED = "sign_in.blocked"  # an attempt while the email is locked
     OAUTH_SIGN_IN = "oauth.sign_in"
+    REAUTHENTICATED = "sign_in.reauthenticated"  # the password checked again for an irreversible operation
+    PASSWORD_CHANGED = "password.changed"  # noqa: S105 (a name, not a secret)
+    EMAIL_CHANGED = "email.changed"
     REFRESH_REUSED = "session.refresh_reused"
     SESSION_REVOKED = "session.revoked"
     LOGOUT = "logout"

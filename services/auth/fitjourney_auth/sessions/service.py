@@ -24,9 +24,9 @@ from fitjourney_auth.tokens import hash_token, new_opaque_token
 from fitjourney_common.cache import REDIS_OUTAGE_ERRORS
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import ListParams, Page, encode_cursor
-from fitjourney_common.errors import NotFound, Unauthorized
+from fitjourney_common.errors import Conflict, NotFound, Unauthorized
 from fitjourney_common.events.envelope import as_utc
-from fitjourney_common.security import mark_sessions_revoked
+from fitjourney_common.security import Principal, mark_sessions_revoked
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +46,12 @@ def _refresh_expiry(runtime: AuthRuntime, now: datetime) -> datetime:
     return now + timedelta(seconds=runtime.settings.refresh_ttl_seconds)
 
 
-def _issue(runtime: AuthRuntime, user: User, session_id: uuid.UUID, refresh_token: str) -> IssuedTokens:
+def _issue(runtime: AuthRuntime, user: User, refresh_session: RefreshSession, refresh_token: str) -> IssuedTokens:
     settings = runtime.settings
-    access = runtime.issuer.issue(user.id, user.roles, session_id)
+    # `auth_time` is the session's last credential check, not now: a refresh proves no one's identity.
+    access = runtime.issuer.issue(user.id, user.roles, refresh_session.id, auth_time=refresh_session.auth_time)
     return IssuedTokens(access_token=access, refresh_token=refresh_token, expires_in=settings.access_ttl_seconds,
-                        refresh_expires_in=settings.refresh_ttl_seconds, session_id=session_id)
+                        refresh_expires_in=settings.refresh_ttl_seconds, session_id=refresh_session.id)
 
 
 async def start(session: AsyncSession, runtime: AuthRuntime, user: User, client: ClientInfo) -> IssuedTokens:
@@ -59,11 +60,12 @@ async def start(session: AsyncSession, runtime: AuthRuntime, user: User, client:
     expires = _refresh_expiry(runtime, now)
     token, token_hash = new_opaque_token()
     refresh_session = RefreshSession(id=uuid.uuid4(), user_id=user.id, created_at=now, last_used_at=now,
-                                     expires_at=expires, user_agent=client.user_agent, ip=client.ip)
+                                     authenticated_at=now, expires_at=expires, user_agent=client.user_agent,
+                                     ip=client.ip)
     await repository.add_session(session, refresh_session, RefreshToken(
         token_hash=token_hash, session_id=refresh_session.id, user_id=user.id, created_at=now, expires_at=expires))
     await runtime.refresh_cache.put(token_hash, CachedToken(refresh_session.id, user.id, expires))
-    return _issue(runtime, user, refresh_session.id, token)
+    return _issue(runtime, user, refresh_session, token)
 
 
 async def password_sign_in(session: AsyncSession, runtime: AuthRuntime, email: str, password: str,
@@ -117,7 +119,34 @@ async def refresh(session: AsyncSession, runtime: AuthRuntime, refresh_token: st
     refresh_session.user_agent = client.user_agent or refresh_session.user_agent
     await cache.forget([token_hash])
     await cache.put(new_hash, CachedToken(refresh_session.id, user.id, expires))
-    return _issue(runtime, user, refresh_session.id, token)
+    return _issue(runtime, user, refresh_session, token)
+
+
+async def reauthenticate(session: AsyncSession, runtime: AuthRuntime, principal: Principal, password: str,
+                         client: ClientInfo) -> str:
+    """Check the password of the caller again (with the sign-in lockout) and give the caller's session a
+    new `auth_time`: a fresh access token for an irreversible operation on any service."""
+    user = await accounts.account(session, principal.user_id)
+    if user is None:
+        raise Unauthorized("The account no longer exists")
+    if user.password_hash is None or not user.email_normalized:
+        raise Conflict("This account signs in only with a provider: sign in with it again instead")
+    session_id = session_id_of(principal)
+    refresh_session = None if session_id is None else await repository.get_active_for_user(
+        session, session_id, user.id, utcnow())
+    if refresh_session is None:
+        raise Unauthorized("The session of this access token has ended; sign in again")
+    await accounts.authenticate(session, runtime, user.email_normalized, password, client, purpose="reauthenticate")
+    refresh_session.authenticated_at = utcnow()
+    return runtime.issuer.issue(user.id, user.roles, refresh_session.id, auth_time=refresh_session.authenticated_at)
+
+
+def session_id_of(principal: Principal) -> uuid.UUID | None:
+    """The session the access token was issued to (None for a token without one)."""
+    try:
+        return uuid.UUID(str(principal.claims.get("sid")))
+    except ValueError:
+        return None
 
 
 async def _reuse_detected(session: AsyncSession, runtime: AuthRuntime, stored: RefreshToken,
@@ -164,9 +193,10 @@ async def revoke(session: AsyncSession, runtime: AuthRuntime, user_id: uuid.UUID
                  session_id=str(refresh_session.id))
 
 
-async def revoke_all(session: AsyncSession, runtime: AuthRuntime, user_id: uuid.UUID, reason: str) -> int:
-    """End every session of the user (password reset, account deletion)."""
-    ids = await repository.active_session_ids(session, user_id)
+async def revoke_all(session: AsyncSession, runtime: AuthRuntime, user_id: uuid.UUID, reason: str,
+                     keep: uuid.UUID | None = None) -> int:
+    """End every session of the user (password reset or change, account deletion), but `keep`."""
+    ids = [i for i in await repository.active_session_ids(session, user_id) if i != keep]
     await _end_sessions(session, runtime, ids, reason)
     return len(ids)
 

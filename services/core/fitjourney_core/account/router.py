@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Response, status
 
 from fitjourney_common.errors import ValidationFailed
+from fitjourney_common.security import RecentlyAuthenticatedUser
 from fitjourney_core.account import service
 from fitjourney_core.account.export_job import ExportRunner
 from fitjourney_core.account.schemas import AccountDeletion, DeletionScheduled, ExportRead
@@ -41,9 +42,13 @@ async def get_export(export_id: uuid.UUID, user: UserSessionDep, store: StoreDep
 
 
 @router.delete("", response_model=DeletionScheduled, status_code=status.HTTP_202_ACCEPTED,
-               summary='Erase my account and all my data everywhere; the body must be {"confirm": "DELETE"}')
+               summary='Erase my account and all my data everywhere; the body must be {"confirm": "DELETE"}',
+               description="Irreversible, so a valid access token is not enough: its sign-in (`auth_time`) must be "
+                           "within the last 5 minutes. Otherwise 403 `reauthentication-required`: get a fresh "
+                           "token from `POST /api/v1/auth/reauthenticate` (password) or a new provider sign-in.")
 async def delete_account(
-    user: UserSessionDep, redis: RedisDep, body: Annotated[AccountDeletion | None, Body()] = None,
+    user: UserSessionDep, redis: RedisDep, _confirmed: RecentlyAuthenticatedUser,
+    body: Annotated[AccountDeletion | None, Body()] = None,
 ) -> DeletionScheduled:
     if body is None:
         raise ValidationFailed("confirm", 'send {"confirm": "DELETE"} to erase your account')
