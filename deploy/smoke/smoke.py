@@ -37,7 +37,7 @@ def write_path(http: httpx.Client) -> None:
     email = f"smoke+{uuid.uuid4().hex[:12]}@example.com"
     password = f"Smoke-{uuid.uuid4().hex}"
     expect(http.post("/api/v1/auth/register", json={"email": email, "password": password,
-                                                    "display_name": "Smoke Test"}), 201, "sign-up")
+                                                    "display_name": "Smoke Test"}), 202, "sign-up")
     tokens = expect(http.post("/api/v1/auth/login", json={"email": email, "password": password}), 200,
                     "sign-in").json()
     auth = {"Authorization": f"Bearer {tokens['access_token']}"}

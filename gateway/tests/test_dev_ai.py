@@ -11,7 +11,7 @@ import httpx
 def _login(http: httpx.Client, email: str) -> dict[str, str]:
     password = "Correct-horse-42"
     assert http.post("/api/v1/auth/register", json={"email": email, "password": password,
-                                                    "display_name": "Runner"}).status_code == 201
+                                                    "display_name": "Runner"}).status_code == 202
     tokens = http.post("/api/v1/auth/login", json={"email": email, "password": password}).json()
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 

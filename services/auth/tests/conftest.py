@@ -19,6 +19,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aio_pika
+import auth_helpers
 import httpx
 import pytest
 import redis.asyncio as aioredis
@@ -54,7 +55,9 @@ async def database_url() -> AsyncIterator[str]:
 async def db(database_url: str) -> AsyncIterator[AsyncEngine]:
     """A direct connection for asserting rows (audit log, sessions) the way an operator would see them."""
     engine = create_async_engine(database_url)
+    auth_helpers.operator_db = engine
     yield engine
+    auth_helpers.operator_db = None
     await engine.dispose()
 
 
@@ -137,7 +140,7 @@ def oauth_provider() -> Iterator[LocalProvider]:
 # --- settings and app -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def make_settings(database_url: str, redis: aioredis.Redis, exchange: str, broker: Any,
+def make_settings(database_url: str, db: AsyncEngine, redis: aioredis.Redis, exchange: str, broker: Any,
                   oauth_provider: LocalProvider, tmp_path_factory: pytest.TempPathFactory,
                   ) -> Callable[..., AuthSettings]:
     data_dir = tmp_path_factory.mktemp("data")

@@ -37,7 +37,7 @@ async def test_the_service_runs_embedded_on_sqlite(tmp_path):
     async with running_app(settings, mailbox) as app, asgi_client(app) as http:
         assert (tmp_path / "keys" / "jwks.json").exists()  # what the other embedded services read
 
-        account = await register(http)
+        account = await register(http, with_id=False)  # on SQLite, not the suite's database
         tokens = (await http.post(f"{PREFIX}/login", json={"email": account.email, "password": PASSWORD})).json()
         rotated = await http.post(f"{PREFIX}/refresh", json={"refresh_token": tokens["refresh_token"]})
         assert rotated.status_code == 200
@@ -59,13 +59,15 @@ async def test_the_service_runs_embedded_on_sqlite(tmp_path):
         users = (await http.get(f"{PREFIX}/users", headers=headers)).json()["items"]
         assert [u["email"] for u in users] == [account.email, "root@example.com"]
         # ...but can once another admin exists.
-        await http.patch(f"{PREFIX}/users/{account.id}/roles", json={"roles": ["admin"]}, headers=headers)
+        await http.patch(f"{PREFIX}/users/{users[0]['id']}/roles", json={"roles": ["admin"]}, headers=headers)
         demoted = await http.patch(f"{PREFIX}/users/{me['id']}/roles", json={"roles": ["user"]}, headers=headers)
         assert demoted.status_code == 200 and demoted.json()["roles"] == ["user"]
 
 
 async def test_the_audit_log_is_append_only_on_postgres(client, db):
     account = await register(client)
+    # A row with a detail, so the third statement below changes something even when this test runs alone.
+    await client.post(f"{PREFIX}/login", json={"email": account.email, "password": "Wrong-password-1"})
     for statement in ("update auth.audit_log set action = 'tampered'", "update auth.audit_log set email = 'x@y.z'",
                       "update auth.audit_log set email = null, ip = null, user_agent = null, detail = '{}'",
                       "delete from auth.audit_log"):

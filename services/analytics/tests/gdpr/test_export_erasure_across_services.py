@@ -239,9 +239,12 @@ async def fill_everything(services: dict[str, FastAPI], google: TestSigner, sign
     email = f"gdpr-{uuid.uuid4().hex[:8]}@example.com"
     password = "Correct-horse-42"
     async with asgi(services["auth"]) as auth:
-        account = await _created(await auth.post("/api/v1/auth/register", json={
+        # Registration names no account (the same 202 for a taken email): the id comes from a sign-in.
+        await _created(await auth.post("/api/v1/auth/register", json={
             "email": email, "password": password, "display_name": "Ada"}))
-        await _created(await auth.post("/api/v1/auth/login", json={"email": email, "password": password}))
+        tokens = await _created(await auth.post("/api/v1/auth/login", json={"email": email, "password": password}))
+        account = await _created(await auth.get("/api/v1/auth/me",
+                                                headers={"Authorization": f"Bearer {tokens['access_token']}"}))
         await _created(await auth.post("/api/v1/auth/password/forgot", json={"email": email}))
         now = int(time.time())
         id_token = google.sign({"iss": GOOGLE_ISSUER, "aud": GOOGLE_CLIENT_ID, "sub": uuid.uuid4().hex,

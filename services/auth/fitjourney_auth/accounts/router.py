@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, BackgroundTasks, status
 
 from fitjourney_auth.accounts import service
-from fitjourney_auth.accounts.schemas import UserCreate, UserRead
+from fitjourney_auth.accounts.schemas import RegistrationAccepted, UserCreate, UserRead
 from fitjourney_auth.settings import API_PREFIX
 from fitjourney_auth.shared import AuthRuntimeDep, ClientDep
 from fitjourney_common.db.session import SessionDep
@@ -14,12 +14,19 @@ from fitjourney_common.security import CurrentUser
 router = APIRouter(prefix=API_PREFIX, tags=["accounts"])
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserRead,
-             summary="Create an account with email and password",
-             responses={409: {"description": "Email already registered"},
-                        422: {"description": "Invalid input or weak password (the rule is named)"}})
-async def register(body: UserCreate, session: SessionDep, runtime: AuthRuntimeDep, client: ClientDep) -> UserRead:
-    return await service.register(session, runtime, body, client)
+@router.post("/register", status_code=status.HTTP_202_ACCEPTED, response_model=RegistrationAccepted,
+             summary="Create an account with email and password (the same 202 whether or not the email has one)",
+             description="A new email gets its account at once (sign in with `POST /login`) and a welcome mail; "
+                         "an email that already has an account gets a mail telling its owner instead. The answer "
+                         "is the same either way, so it reveals no account.",
+             responses={422: {"description": "Invalid input or weak password (the rule is named)"}})
+async def register(body: UserCreate, session: SessionDep, runtime: AuthRuntimeDep, client: ClientDep,
+                   background: BackgroundTasks) -> RegistrationAccepted:
+    message = await service.register(session, runtime, body, client)
+    if message is not None:
+        # After the response, in both cases: a slow mail server cannot tell the two apart either.
+        background.add_task(runtime.mail.send, message)
+    return RegistrationAccepted()
 
 
 @router.get("/me", response_model=UserRead, summary="The signed-in account")

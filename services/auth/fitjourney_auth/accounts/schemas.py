@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, EmailStr, Field
 
@@ -12,6 +12,8 @@ from fitjourney_auth.schemas import DisplayName, ReadSchema, RequestSchema
 
 # Generous here: the password policy names the exact rule (length, bcrypt's 72 bytes) in its own words.
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
+REGISTRATION_ACCEPTED = ("Check your mail. If this email had no account, it has one now: sign in with "
+                         "your email and password.")
 
 
 class UserCreate(RequestSchema):
@@ -21,6 +23,16 @@ class UserCreate(RequestSchema):
     email: EmailStr = Field(max_length=320)
     password: Password
     display_name: DisplayName
+
+
+class RegistrationAccepted(ReadSchema):
+    """The one answer to every registration: it does not say whether the email already had an account."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "status": "accepted", "detail": REGISTRATION_ACCEPTED}]})
+
+    status: Literal["accepted"] = "accepted"
+    detail: str = REGISTRATION_ACCEPTED
 
 
 class UserRead(ReadSchema):

@@ -1,4 +1,5 @@
-"""Account rules: registration (password policy, unique email), password sign-in with lockout, own account."""
+"""Account rules: registration (password policy, unique email, revealing no account), password sign-in with
+lockout, own account."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.errors import RecordedTooManyRequests, RecordedUnauthorized
 from fitjourney_auth.lockout import Scope
+from fitjourney_auth.mail import MailMessage
 from fitjourney_auth.models import ROLE_USER, User
 from fitjourney_auth.passwords import check_password_policy
 from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_auth.shared import publish
 from fitjourney_common.db.base import utcnow
-from fitjourney_common.errors import Conflict, Unauthorized
+from fitjourney_common.errors import TooManyRequests, Unauthorized
 
 # One message for a wrong password and an unknown email, so the answer reveals no account.
 BAD_CREDENTIALS = "Email or password is incorrect"
@@ -37,21 +39,55 @@ def announce_registration(session: AsyncSession, user: User) -> None:
             {"user_id": user.id, "email": user.email or "", "display_name": user.display_name}, user.id)
 
 
-async def register(session: AsyncSession, runtime: AuthRuntime, data: UserCreate, client: ClientInfo) -> UserRead:
+async def register(session: AsyncSession, runtime: AuthRuntime, data: UserCreate,
+                   client: ClientInfo) -> MailMessage | None:
+    """Create the account, or, when the email already has one, only tell its owner by mail. Both
+    cases answer alike and do the same password hashing, so the answer and its time reveal no account.
+    Returns the mail to send once the transaction is committed."""
     email = str(data.email).strip()
     check_password_policy(data.password, email)
-    if await repository.get_user_by_email(session, email) is not None:
-        raise Conflict(EMAIL_TAKEN)
+    # Hashed before the lookup, whatever it finds: bcrypt is most of the time a registration takes.
+    password_hash = await runtime.passwords.hash(data.password)
+    existing = await repository.get_user_by_email(session, email)
+    if existing is not None:
+        return await _already_registered(session, runtime, existing, client)
     user = User(id=uuid.uuid4(), email=email, email_normalized=normalize_email(email), email_verified=False,
-                password_hash=await runtime.passwords.hash(data.password),
-                password_changed_at=utcnow(), display_name=data.display_name, roles=[ROLE_USER])
+                password_hash=password_hash, password_changed_at=utcnow(), display_name=data.display_name,
+                roles=[ROLE_USER])
     try:
-        await repository.add_user(session, user)
-    except IntegrityError as exc:  # a concurrent registration of the same email won the race
-        raise Conflict(EMAIL_TAKEN) from exc
+        async with session.begin_nested():  # a savepoint: a lost race leaves the transaction usable
+            await repository.add_user(session, user)
+    except IntegrityError:  # a concurrent registration of the same email won the race
+        winner = await repository.get_user_by_email(session, email)
+        return None if winner is None else await _already_registered(session, runtime, winner, client)
     announce_registration(session, user)
     audit.record(session, AuditAction.REGISTERED, client=client, user_id=user.id, email=user.email_normalized)
-    return UserRead.model_validate(user)
+    return _mail(runtime, email, "Welcome to FitJourney",
+                 f"Hello {user.display_name},\n\nyour FitJourney account is ready: sign in with this email "
+                 f"and the password you chose.\n\nIf you did not create it, reset its password or ignore "
+                 f"this mail.\n")
+
+
+async def _already_registered(session: AsyncSession, runtime: AuthRuntime, owner: User,
+                              client: ClientInfo) -> MailMessage | None:
+    """Someone registered an email that has an account: its owner hears of it (a few mails an hour at
+    most, so repeated attempts cannot flood the inbox); the caller's answer is the usual one."""
+    audit.record(session, AuditAction.REGISTRATION_REPEATED, client=client, user_id=owner.id,
+                 email=owner.email_normalized)
+    if not owner.email:
+        return None
+    try:
+        await runtime.rate_limiter.check(runtime.settings.reset_mail_rate, "registration-mail", str(owner.id))
+    except TooManyRequests:
+        return None
+    return _mail(runtime, owner.email, "Someone tried to register with your email",
+                 f"Hello {owner.display_name},\n\nsomeone just tried to create a FitJourney account with this "
+                 f"email, which already has one.\nIf it was you, sign in, or reset your password if you "
+                 f"forgot it. If not, ignore this mail: nothing changed.\n")
+
+
+def _mail(runtime: AuthRuntime, to: str, subject: str, body: str) -> MailMessage:
+    return MailMessage(to=to, subject=subject, body=body, sender=runtime.settings.mail_from)
 
 
 async def authenticate(session: AsyncSession, runtime: AuthRuntime, email: str, password: str,

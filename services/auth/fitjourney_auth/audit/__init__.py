@@ -16,6 +16,7 @@ from fitjourney_common.db.base import utcnow
 
 class AuditAction(StrEnum):
     REGISTERED = "account.registered"
+    REGISTRATION_REPEATED = "account.registration_repeated"  # an email that already has an account
     DELETED = "account.deleted"
     SIGN_IN_SUCCEEDED = "sign_in.succeeded"
     SIGN_IN_FAILED = "sign_in.failed"

@@ -49,7 +49,8 @@ async def test_reset_mails_to_one_account_are_limited_but_the_answer_never_chang
     account = await register(client)
     answers = [(await _forgot(client, account.email)).status_code for _ in range(5)]
     assert answers == [202] * 5
-    assert len(mailbox.to(account.email)) == 3  # RESET_MAIL_RATE: 3/hour
+    resets = [m for m in mailbox.to(account.email) if m.subject == "Reset your FitJourney password"]
+    assert len(resets) == 3  # RESET_MAIL_RATE: 3/hour
 
 
 async def test_reset_sets_the_new_password_and_ends_every_session(client, mailbox, db):
