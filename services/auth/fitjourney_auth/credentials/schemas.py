@@ -9,14 +9,14 @@ from fitjourney_auth.schemas import RequestSchema
 
 
 class ReauthenticateRequest(RequestSchema):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"password": "Correct-horse-42"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"password": "<your password>"}]})
 
     password: Password
 
 
 class PasswordChange(RequestSchema):
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "current_password": "Correct-horse-42", "new_password": "Another-horse-43"}]})
+        "current_password": "<your password>", "new_password": "Another-horse-43"}]})
 
     # Required while the account has a password; an account that signs in only with a provider has none
     # and instead needs a sign-in within the last 5 minutes.
@@ -26,7 +26,7 @@ class PasswordChange(RequestSchema):
 
 class EmailChange(RequestSchema):
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "email": "ada.lovelace@example.com", "current_password": "Correct-horse-42"}]})
+        "email": "ada.lovelace@example.com", "current_password": "<your password>"}]})
 
     email: EmailStr = Field(max_length=320)
     current_password: Password | None = None
