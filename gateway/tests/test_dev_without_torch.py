@@ -45,7 +45,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
 def _signed_in(http: httpx.Client) -> dict[str, str]:
     email, password = "no-torch@example.com", "Correct-horse-42"
     assert http.post("/api/v1/auth/register", json={"email": email, "password": password,
-                                                    "display_name": "Cook"}).status_code == 201
+                                                    "display_name": "Cook"}).status_code == 202
     tokens = http.post("/api/v1/auth/login", json={"email": email, "password": password}).json()
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
