@@ -46,10 +46,12 @@ def _refresh_expiry(runtime: AuthRuntime, now: datetime) -> datetime:
     return now + timedelta(seconds=runtime.settings.refresh_ttl_seconds)
 
 
-def _issue(runtime: AuthRuntime, user: User, refresh_session: RefreshSession, refresh_token: str) -> IssuedTokens:
+def _issue(runtime: AuthRuntime, user: User, refresh_session: RefreshSession, refresh_token: str,
+           now: datetime) -> IssuedTokens:
     settings = runtime.settings
     # `auth_time` is the session's last credential check, not now: a refresh proves no one's identity.
-    access = runtime.issuer.issue(user.id, user.roles, refresh_session.id, auth_time=refresh_session.auth_time)
+    access = runtime.issuer.issue(user.id, user.roles, refresh_session.id, now=now,
+                                  auth_time=refresh_session.auth_time)
     return IssuedTokens(access_token=access, refresh_token=refresh_token, expires_in=settings.access_ttl_seconds,
                         refresh_expires_in=settings.refresh_ttl_seconds, session_id=refresh_session.id)
 
@@ -65,7 +67,7 @@ async def start(session: AsyncSession, runtime: AuthRuntime, user: User, client:
     await repository.add_session(session, refresh_session, RefreshToken(
         token_hash=token_hash, session_id=refresh_session.id, user_id=user.id, created_at=now, expires_at=expires))
     await runtime.refresh_cache.put(token_hash, CachedToken(refresh_session.id, user.id, expires))
-    return _issue(runtime, user, refresh_session, token)
+    return _issue(runtime, user, refresh_session, token, now)
 
 
 async def password_sign_in(session: AsyncSession, runtime: AuthRuntime, email: str, password: str,
@@ -119,7 +121,7 @@ async def refresh(session: AsyncSession, runtime: AuthRuntime, refresh_token: st
     refresh_session.user_agent = client.user_agent or refresh_session.user_agent
     await cache.forget([token_hash])
     await cache.put(new_hash, CachedToken(refresh_session.id, user.id, expires))
-    return _issue(runtime, user, refresh_session, token)
+    return _issue(runtime, user, refresh_session, token, now)
 
 
 async def reauthenticate(session: AsyncSession, runtime: AuthRuntime, principal: Principal, password: str,
@@ -137,8 +139,9 @@ async def reauthenticate(session: AsyncSession, runtime: AuthRuntime, principal:
     if refresh_session is None:
         raise Unauthorized("The session of this access token has ended; sign in again")
     await accounts.authenticate(session, runtime, user.email_normalized, password, client, purpose="reauthenticate")
-    refresh_session.authenticated_at = utcnow()
-    return runtime.issuer.issue(user.id, user.roles, refresh_session.id, auth_time=refresh_session.authenticated_at)
+    now = utcnow()
+    refresh_session.authenticated_at = now
+    return runtime.issuer.issue(user.id, user.roles, refresh_session.id, now=now, auth_time=now)
 
 
 def session_id_of(principal: Principal) -> uuid.UUID | None:
