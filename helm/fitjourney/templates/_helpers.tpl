@@ -85,7 +85,7 @@ seccompProfile:
 - name: DATABASE_URL
   value: {{ include "fitjourney.databaseUrl" (dict "root" $root "host" $pg.host "userVar" "DATABASE_USER" "passwordVar" "DATABASE_PASSWORD") | quote }}
 - name: DB_POOL_SIZE
-  value: {{ $s.dbPoolSize | default 10 | quote }}
+  value: {{ $s.dbPoolSize | default 20 | quote }}
 {{- if and $s.readDatabase $s.readDatabase.enabled (ne .role "migrate") }}
 - name: DATABASE_READ_USER
   value: {{ $s.readDatabase.user | quote }}

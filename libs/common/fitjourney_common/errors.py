@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -146,6 +147,30 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
                             dict(exc.headers or {}))
 
 
+# How soon a client may try again after the database connection was lost: the pool has replaced the
+# dead connections by then (or the database is still away, and it gets another 503).
+DATABASE_RETRY_AFTER_SECONDS = 1
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """A lost or refused database connection, or no pooled connection free in time: the request's
+    transaction never committed (the server rolls back what a lost connection had begun), so the client
+    may simply send it again; creates with a client id are idempotent even if the commit itself was cut."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc.orig, ConnectionError | OSError) or \
+            type(exc.orig).__name__ in ("CannotConnectNowError", "ConnectionDoesNotExistError")
+    return isinstance(exc, sa_exc.TimeoutError | ConnectionError)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not is_database_unavailable(exc):
+        return await _unhandled(request, exc)
+    log.warning("database unavailable, answered 503: %s: %s", type(exc).__name__, exc)
+    return problem_response(503, ServiceUnavailable.type_, ServiceUnavailable.title,
+                            "The database connection was lost or is busy; send the request again",
+                            request.url.path, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return problem_response(500, "internal", "Internal error", "Something went wrong on our side",
@@ -156,4 +181,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for database_error in (sa_exc.DBAPIError, sa_exc.TimeoutError, ConnectionError):
+        app.add_exception_handler(database_error, _database_error)
     app.add_exception_handler(Exception, _unhandled)

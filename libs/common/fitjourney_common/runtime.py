@@ -176,7 +176,10 @@ def refuse_dev_backends(settings: CommonSettings, needs: BackendNeeds) -> None:
 
 
 def _open_engine(settings: CommonSettings, url: str, schema: str) -> AsyncEngine:
-    engine = create_engine(url, schema, pool_size=settings.db_pool_size, echo=settings.db_echo)
+    engine = create_engine(
+        url, schema, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds, pool_recycle=settings.db_pool_recycle_seconds,
+        application_name=f"fitjourney-{settings.service_name}", echo=settings.db_echo)
     instrument_engine(engine, settings.service_name)
     instrument_sqlalchemy(engine)
     return engine

@@ -27,7 +27,14 @@ class CommonSettings(BaseSettings):
     # Only for a service that declares `BackendNeeds(read_only_database=True)`: a read-only role or a
     # replica it reads other data through; DATABASE_URL when unset.
     read_database_url: str | None = None
-    db_pool_size: int = 10
+    # Connections each process keeps open, sized for its concurrency: a request holds one for its whole
+    # transaction. No overflow by default: connections opened and closed per burst cost more than a short
+    # wait for a pooled one (a wait longer than DB_POOL_TIMEOUT_SECONDS is a 503).
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=0, ge=0)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Renew connections before a proxy or load balancer cuts idle ones (PgBouncer, RDS Proxy, NAT timeouts).
+    db_pool_recycle_seconds: int = Field(default=1800, ge=1)
     db_echo: bool = False
     redis_url: str = "memory://"
     broker_url: str = "memory://"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
@@ -33,16 +34,28 @@ def sqlite_schema_file(database_url: str, schema: str) -> str:
     return str(path.with_name(f"{path.stem}-{schema}{path.suffix or '.db'}"))
 
 
-def create_engine(database_url: str, schema: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    database_url: str, schema: str, *, pool_size: int = 20, max_overflow: int = 0, pool_timeout: float = 10.0,
+    pool_recycle: int = 1800, application_name: str | None = None, echo: bool = False,
+) -> AsyncEngine:
     """An async engine for `postgresql+asyncpg://` or `sqlite+aiosqlite://`, serving `schema`.
 
+    PostgreSQL: a fixed pool (`pool_size` connections kept open; no overflow by default, so a burst waits up
+    to `pool_timeout` for a connection instead of opening and closing extra ones), no ping per checkout
+    (a round trip on every request): a connection the server already closed is replaced at checkout for free
+    (`_replace_closed_connection`), `pool_recycle` renews connections before a proxy's idle timeout cuts
+    them, and a connection lost mid-request is a 503 (`errors.py`), its transaction rolled back by the server.
     Statement parameters are kept out of error messages and logs: they hold emails, hashes and journal text.
     """
     if not is_sqlite(database_url):
-        return create_async_engine(
-            database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo,
-            hide_parameters=True,
+        connect_args = {"server_settings": {"application_name": application_name}} if application_name else {}
+        engine = create_async_engine(
+            database_url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout,
+            pool_recycle=pool_recycle, pool_pre_ping=False, echo=echo, hide_parameters=True,
+            connect_args=connect_args,
         )
+        event.listen(engine.sync_engine, "checkout", _replace_closed_connection)
+        return engine
 
     dev_extra("aiosqlite", "DATABASE_URL=sqlite…")
     url = make_url(database_url)
@@ -71,6 +84,14 @@ def create_engine(database_url: str, schema: str, *, pool_size: int = 10, echo: 
             raise ValueError("text with a NUL character cannot be stored (PostgreSQL refuses it too)")
 
     return engine
+
+
+def _replace_closed_connection(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # The server ending a connection (restart, failover, pg_terminate_backend, an idle timeout) reaches the
+    # driver as the socket's EOF while the connection sits in the pool: asyncpg then knows it is closed, so
+    # this costs no round trip. DisconnectionError makes the pool open a fresh one and hand that out instead.
+    if record.driver_connection.is_closed():
+        raise sa_exc.DisconnectionError("the server closed this pooled connection")
 
 
 def _holds_nul_text(value: Any) -> bool:

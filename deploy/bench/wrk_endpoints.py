@@ -1,0 +1,227 @@
+"""Per-endpoint throughput and latency of auth and core on the real stack, measured with wrk.
+
+Starts its own stack (a fresh PostgreSQL database migrated by auth's and core's Alembic scripts, core
+connecting as a non-owner role so row-level security applies, moto_server for S3, auth and core each
+one uvicorn process with production settings) on the machine's PostgreSQL and RabbitMQ and the Redis
+given, seeds one user (a profile, a weighing, 30 workouts), then runs wrk against each endpoint with 16
+connections and the workout create with one too, and prints a markdown table (and JSON with --json).
+
+    python deploy/bench/wrk_endpoints.py --redis-url redis://127.0.0.1:6405/0 --port-base 9500
+
+Needs `wrk` (Debian's package). Everything it started is stopped and its database dropped on exit;
+`--keep` leaves the stack running for a profiler (py-spy) until Enter is pressed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "libs" / "common"))
+
+from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database  # noqa: E402
+
+PASSWORD = "Correct-horse-42"  # noqa: S105 - a throwaway account of the throwaway database
+WORKOUT_LUA = """
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+wrk.body = '{"activity":"running","started_at":"2026-11-25T06:00:00Z","duration_min":30,"distance_km":5}'
+"""
+
+
+def _endpoints(core: str) -> list[tuple[str, str, str | None, int]]:
+    """(label, url, lua script or None, connections)."""
+    return [
+        ("GET /healthz", f"{core}/healthz", None, 16),
+        ("GET /api/v1/activities", f"{core}/api/v1/activities", None, 16),
+        ("GET /api/v1/summary/daily", f"{core}/api/v1/summary/daily?date=2026-11-25", None, 16),
+        ("GET /api/v1/workouts?limit=10", f"{core}/api/v1/workouts?limit=10", None, 16),
+        ("GET /api/v1/profile", f"{core}/api/v1/profile", None, 16),
+        ("POST /api/v1/workouts", f"{core}/api/v1/workouts", WORKOUT_LUA, 16),
+        ("POST /api/v1/workouts, 1 connection", f"{core}/api/v1/workouts", WORKOUT_LUA, 1),
+    ]
+
+
+def _wait_ready(url: str, deadline_seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        with suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer 200 within {deadline_seconds} s")
+
+
+@contextmanager
+def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT,  # noqa: S603 - our own tools
+                                start_new_session=True)
+    try:
+        yield proc
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+_LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    """req/s, p50 and p99 (ms) and the count of non-2xx answers from wrk's --latency report."""
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    latencies = {f"p{m.group(1)}_ms": float(m.group(2)) * _UNIT[m.group(3)] for m in _LATENCY.finditer(output)}
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors:.*", output)
+    return {"rps": rps, **latencies, "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+            "socket_errors": 1 if errors else 0}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(url: str, token: str, lua: str | None, connections: int, seconds: int, server_pid: int,
+            ) -> dict[str, float]:
+    """wrk's figures plus the server's CPU time per request, which other jobs on a shared machine
+    disturb far less than throughput."""
+    args = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency",
+            "-H", f"authorization: Bearer {token}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua or "")
+    try:
+        if lua:
+            args += ["-s", script.name]
+        cpu_before = cpu_seconds(server_pid)
+        output = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout  # noqa: S603
+        cpu = cpu_seconds(server_pid) - cpu_before
+    finally:
+        os.unlink(script.name)
+    result = parse_wrk(output)
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    return {**result, "cpu_ms_per_request": 1000 * cpu / max(1, requests)}
+
+
+def _seed(auth: str, core: str) -> str:
+    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+    with httpx.Client(timeout=30.0) as client:
+        client.post(f"{auth}/api/v1/auth/register",
+                    json={"email": email, "password": PASSWORD, "display_name": "Bench"}).raise_for_status()
+        tokens = client.post(f"{auth}/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+        tokens.raise_for_status()
+        token = tokens.json()["access_token"]
+        headers = {"authorization": f"Bearer {token}"}
+        client.put(f"{core}/api/v1/profile", headers=headers, json={
+            "birth_date": "1990-04-01", "sex": "female", "height_cm": 168, "activity_level": "moderate",
+            "goal": "lose", "target_weight_kg": 60, "weekly_rate_kg": 0.5, "time_zone": "Europe/Berlin",
+        }).raise_for_status()
+        client.post(f"{core}/api/v1/body-metrics", headers=headers,
+                    json={"measured_at": "2026-11-25T07:00:00Z", "weight_kg": 66.5}).raise_for_status()
+        for day in range(1, 31):
+            client.post(f"{core}/api/v1/workouts", headers=headers, json={
+                "activity": "running", "started_at": f"2026-11-{day:02d}T06:00:00Z", "duration_min": 30,
+                "distance_km": 5}).raise_for_status()
+    return token
+
+
+async def _prepare_database(url: str) -> str:
+    for service in ("auth", "core"):
+        await migrate(ROOT / "services" / service, url)
+    return await create_app_role(url, "fj_bench_core", "core")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--redis-url", required=True)
+    parser.add_argument("--broker-url", default="amqp://guest:guest@127.0.0.1:5672/")
+    parser.add_argument("--port-base", type=int, default=9500)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--only", help="run only endpoints whose label contains this")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--keep", action="store_true", help="keep the stack up until Enter (for py-spy)")
+    parser.add_argument("--env", action="append", default=[], help="NAME=value for both services")
+    options = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    asyncio.run(_run(options))
+
+
+async def _run(options: argparse.Namespace) -> None:
+    auth_port, core_port, s3_port = options.port_base + 1, options.port_base + 2, options.port_base + 10
+    async with temporary_database("fj_bench_wrk") as owner_url:
+        core_url = await _prepare_database(owner_url)
+        work = Path(tempfile.mkdtemp(prefix="fj-wrk-"))
+        keys = work / "keys"
+        common = {
+            **os.environ, "ENVIRONMENT": "production", "LOG_LEVEL": "WARNING",
+            "REDIS_URL": options.redis_url, "BROKER_URL": options.broker_url,
+            "EVENTS_EXCHANGE": f"fj.bench.{uuid.uuid4().hex[:8]}",
+            "EVENTS_QUEUE_PREFIX": f"bench{uuid.uuid4().hex[:8]}.",
+            "OBJECT_STORE_URL": "s3://fj-bench", "S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
+            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+            "RATE_LIMIT_API": "1000000/minute", "KEY_DIR": str(keys),
+            "JWKS_URL": f"http://127.0.0.1:{auth_port}/api/v1/auth/.well-known/jwks.json",
+            "JOURNAL_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            **dict(item.split("=", 1) for item in options.env),
+        }
+        await asyncio.to_thread(subprocess.run, [str(BIN / "fitjourney-auth"), "init-keys"],
+                                env={**common, "DATABASE_URL": owner_url}, check=True, capture_output=True)
+        uvicorn = [str(BIN / "uvicorn"), "--factory", "--no-server-header", "--no-access-log", "--host", "127.0.0.1"]
+        with (
+            _process([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)], common, work / "moto.log"),
+            _process([*uvicorn, "fitjourney_auth.main:create_app", "--port", str(auth_port)],
+                     {**common, "DATABASE_URL": owner_url}, work / "auth.log") as auth_proc,
+            _process([*uvicorn, "fitjourney_core.main:create_app", "--port", str(core_port)],
+                     {**common, "DATABASE_URL": core_url}, work / "core.log") as core_proc,
+        ):
+            auth, core = f"http://127.0.0.1:{auth_port}", f"http://127.0.0.1:{core_port}"
+            _wait_ready(f"{auth}/readyz")
+            _wait_ready(f"{core}/readyz")
+            token = _seed(auth, core)
+            if options.keep:
+                print(f"auth pid {auth_proc.pid}, core pid {core_proc.pid}; token:\n{token}\nEnter stops")
+                await asyncio.to_thread(sys.stdin.readline)
+            results = {}
+            for label, url, lua, connections in _endpoints(core):
+                if options.only and options.only not in label:
+                    continue
+                results[label] = run_wrk(url, token, lua, connections, options.seconds, core_proc.pid)
+                print(f"{label}: {results[label]}", file=sys.stderr)
+        shutil.rmtree(work, ignore_errors=True)
+    print("| request | req/s | p50 | p99 | core CPU per request | non-2xx |\n|---|---|---|---|---|---|")
+    for label, r in results.items():
+        print(f"| `{label}` | {r['rps']:,.0f} | {r.get('p50_ms', 0):.1f} ms | {r.get('p99_ms', 0):.1f} ms "
+              f"| {r['cpu_ms_per_request']:.2f} ms | {r['non_2xx']} |")
+    if options.json:
+        options.json.write_text(json.dumps({"seconds": options.seconds, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
