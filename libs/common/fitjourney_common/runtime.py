@@ -32,7 +32,7 @@ from fitjourney_common.events.outbox import OutboxRelay
 from fitjourney_common.events.worker import EventWorker, Subscription, stop_on_signals
 from fitjourney_common.observability.logging import configure_logging
 from fitjourney_common.observability.metrics import instrument_engine, serve_metrics
-from fitjourney_common.observability.tracing import instrument_sqlalchemy
+from fitjourney_common.observability.tracing import configure_tracing, instrument_sqlalchemy, tracing_enabled
 from fitjourney_common.ratelimit import RateLimiter, create_rate_limiter
 from fitjourney_common.security import JWKSCache, TokenVerifier
 from fitjourney_common.settings import CommonSettings
@@ -181,7 +181,8 @@ def _open_engine(settings: CommonSettings, url: str, schema: str) -> AsyncEngine
         pool_timeout=settings.db_pool_timeout_seconds, pool_recycle=settings.db_pool_recycle_seconds,
         application_name=f"fitjourney-{settings.service_name}", echo=settings.db_echo)
     instrument_engine(engine, settings.service_name)
-    instrument_sqlalchemy(engine)
+    if tracing_enabled():
+        instrument_sqlalchemy(engine)
     return engine
 
 
@@ -307,6 +308,7 @@ async def run_worker(open_service: OpenServiceRuntime, settings: CommonSettings,
 def worker_main(open_service: OpenServiceRuntime, settings: CommonSettings) -> None:
     """`main()` of a service's worker module: `worker_main(open_core_runtime, CoreSettings())`."""
     configure_logging(settings.log_level, settings.log_json, f"{settings.service_name}-worker")
+    configure_tracing(f"{settings.service_name}-worker", settings.otlp_endpoint, settings.trace_sample_ratio)
     if settings.worker_metrics_port:
         serve_metrics(settings.worker_metrics_port)
         log.info("%s worker metrics on :%d/metrics", settings.service_name, settings.worker_metrics_port)

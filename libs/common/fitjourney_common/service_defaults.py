@@ -243,7 +243,7 @@ def install_service_defaults(
     """Add everything every service has; `readiness` maps a backend name to a check that it answers
     (default: the checks of the declared backends of `app.state.runtime`)."""
     configure_logging(settings.log_level, settings.log_json, settings.service_name)
-    configure_tracing(settings.service_name, settings.otlp_endpoint)
+    traced = configure_tracing(settings.service_name, settings.otlp_endpoint, settings.trace_sample_ratio)
     install_error_handlers(app)
     install_api_docs(app)
 
@@ -257,7 +257,8 @@ def install_service_defaults(
     app.add_middleware(PrometheusMiddleware, service=settings.service_name)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.add_middleware(SecurityHeadersMiddleware)
-    instrument_fastapi(app)
+    if traced:
+        instrument_fastapi(app)
 
     @app.get("/healthz", tags=["health"], summary="The process is alive", response_model=Health)
     async def healthz() -> Health:

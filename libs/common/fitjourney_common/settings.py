@@ -57,7 +57,10 @@ class CommonSettings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
+    # No endpoint: nothing is traced or instrumented (no cost). With one, this share of the traces that
+    # start in the service is kept (parent-based: a sampled caller's trace is always continued).
     otlp_endpoint: str | None = None
+    trace_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
     outbox_poll_seconds: float = 0.5
     # On SIGTERM a worker lets in-flight handlers finish this long before it disconnects (unacked ones are
     # redelivered); keep it under the orchestrator's grace period (Kubernetes: 30 s).

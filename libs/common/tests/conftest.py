@@ -38,10 +38,14 @@ async def real_redis(unique: str) -> AsyncIterator[aioredis.Redis]:
 
 @pytest.fixture(scope="session")
 def span_exporter() -> Iterator[InMemorySpanExporter]:
-    """The process's tracer provider (configured once, no network exporter) with spans captured in memory."""
-    configure_tracing(TEST_SERVICE, None)
+    """An SDK tracer provider for the process (no network exporter) with spans captured in memory; apps
+    built after it instrument themselves, as they do with an OTLP endpoint."""
     provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        trace.set_tracer_provider(TracerProvider())
+        provider = trace.get_tracer_provider()
     assert isinstance(provider, TracerProvider)
+    assert configure_tracing(TEST_SERVICE, None)
     exporter = InMemorySpanExporter()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     yield exporter

@@ -31,29 +31,48 @@ def run_python(code: str) -> str:
     return result.stdout.strip()
 
 
-def test_without_an_endpoint_nothing_is_exported() -> None:
+def test_without_an_endpoint_nothing_is_installed_or_instrumented() -> None:
     out = run_python("""
         from opentelemetry import trace
-        from fitjourney_common.observability.tracing import configure_tracing
-        configure_tracing("core", None)
-        configure_tracing("ai", None)  # a second service in the same process changes nothing
-        provider = trace.get_tracer_provider()
-        print(provider.resource.attributes["service.name"], len(provider._active_span_processor._span_processors))
+        from fastapi import FastAPI
+        from fitjourney_common.observability.tracing import configure_tracing, tracing_enabled
+        from fitjourney_common.service_defaults import install_service_defaults
+        from fitjourney_common.settings import CommonSettings
+        print(configure_tracing("core", None), tracing_enabled())
+        app = FastAPI()
+        install_service_defaults(app, CommonSettings(service_name="core"), readiness={})
+        print(sorted(m.cls.__name__ for m in app.user_middleware))
         with trace.get_tracer("t").start_as_current_span("s") as span:
             print(span.get_span_context().is_valid)
     """)
-    assert out.splitlines() == ["core 0", "True"]
+    assert out.splitlines() == [
+        "False False",
+        "['BodyGuardMiddleware', 'PrometheusMiddleware', 'RequestContextMiddleware', 'SecurityHeadersMiddleware']",
+        "False",  # no span bookkeeping at all
+    ]
 
 
-def test_with_an_endpoint_spans_go_to_its_otlp_traces_url() -> None:
+def test_with_an_endpoint_spans_go_to_its_otlp_traces_url_sampled_as_configured() -> None:
     out = run_python("""
         from opentelemetry import trace
+        from fastapi import FastAPI
         from fitjourney_common.observability.tracing import configure_tracing
-        configure_tracing("auth", "http://otel-collector:4318")
-        (processor,) = trace.get_tracer_provider()._active_span_processor._span_processors
+        from fitjourney_common.service_defaults import install_service_defaults
+        from fitjourney_common.settings import CommonSettings
+        settings = CommonSettings(service_name="auth", otlp_endpoint="http://otel-collector:4318",
+                                  trace_sample_ratio=0.25)
+        app = FastAPI()
+        install_service_defaults(app, settings, readiness={})
+        provider = trace.get_tracer_provider()
+        (processor,) = provider._active_span_processor._span_processors
         print(type(processor).__name__, processor._batch_processor._exporter._endpoint)
+        print(provider.resource.attributes["service.name"], provider.sampler.get_description())
+        print(configure_tracing("ai", None))  # a second service in the same process: tracing stays on
     """)
-    assert out == "BatchSpanProcessor http://otel-collector:4318/v1/traces"
+    exporter, sampler, second = out.splitlines()
+    assert exporter == "BatchSpanProcessor http://otel-collector:4318/v1/traces"
+    assert sampler.startswith("auth ParentBased{root:TraceIdRatioBased{0.25},")
+    assert second == "True"
 
 
 async def test_requests_get_server_spans_except_probes_and_scrapes(spans: InMemorySpanExporter) -> None:

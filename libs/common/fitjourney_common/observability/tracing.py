@@ -1,4 +1,8 @@
-"""OpenTelemetry tracing: one provider per process, FastAPI and SQLAlchemy spans, W3C context in headers."""
+"""OpenTelemetry tracing: one provider per process, FastAPI and SQLAlchemy spans, W3C context in headers.
+
+Tracing costs nothing unless it is configured: without an OTLP endpoint (and no SDK provider installed by
+someone else, such as the `opentelemetry-instrument` launcher) no provider is installed and nothing is
+instrumented, so requests and queries run without span bookkeeping; manual spans are no-ops."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,30 +41,40 @@ def _traces_url(endpoint: str) -> str:
     return endpoint if endpoint.endswith(OTLP_TRACES_PATH) else endpoint + OTLP_TRACES_PATH
 
 
-def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
-    """Install the process's TracerProvider once; spans are exported only when an OTLP endpoint is given.
+def configure_tracing(service: str, otlp_endpoint: str | None, sample_ratio: float = 1.0) -> bool:
+    """Install the process's TracerProvider once, exporting to `otlp_endpoint`; True when tracing is on.
 
-    Without an endpoint spans are still recorded (so logs carry trace ids) but never leave the process.
-    In embedded dev mode the first service to call this names the process's resource.
+    Without an endpoint nothing is installed (unless an SDK provider already is) and the caller instruments
+    nothing. With one, `sample_ratio` of the traces that start here are kept (TRACE_SAMPLE_RATIO), and a
+    trace started upstream keeps its caller's decision (parent-based). In embedded dev mode the first
+    service to call this names the process's resource.
     """
     global _provider
     with _lock:
         if _provider is not None:
-            return
+            return True
         existing = trace.get_tracer_provider()
         if isinstance(existing, TracerProvider):
             # Someone (e.g. the opentelemetry-instrument launcher) already installed an SDK provider: keep it.
             _provider = existing
-            return
-        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}))
-        if otlp_endpoint:
-            # Imported only when needed: the exporter pulls in requests/protobuf machinery.
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+            return True
+        if not otlp_endpoint:
+            return False
+        # Imported only when needed: the exporter pulls in requests/protobuf machinery.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=_traces_url(otlp_endpoint))))
-            log.info("exporting traces to %s", _traces_url(otlp_endpoint))
+        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}),
+                                  sampler=ParentBased(TraceIdRatioBased(sample_ratio)))
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=_traces_url(otlp_endpoint))))
+        log.info("exporting traces to %s, sampling %.0f %%", _traces_url(otlp_endpoint), 100 * sample_ratio)
         trace.set_tracer_provider(provider)
         _provider = provider
+        return True
+
+
+def tracing_enabled() -> bool:
+    """Whether an SDK provider records spans in this process (so instrumenting is worth its cost)."""
+    return isinstance(trace.get_tracer_provider(), TracerProvider)
 
 
 def instrument_fastapi(app: FastAPI) -> None:
