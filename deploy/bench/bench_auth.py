@@ -91,7 +91,9 @@ async def bench_app(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         token = login["access_token"]
 
         # As another service verifies: JWKS read from auth's published file, cached after the first call.
-        verifier = TokenVerifier(JWKSCache(f"file://{settings.jwks_path}"), settings.jwt_issuer, settings.jwt_audience)
+        # cache_size=0: the full signature check every time, not the per-token cache of a service.
+        verifier = TokenVerifier(JWKSCache(f"file://{settings.jwks_path}"), settings.jwt_issuer, settings.jwt_audience,
+                                 cache_size=0)
         await verifier.verify(token)
         samples = []
         for _ in range(args.verifications):

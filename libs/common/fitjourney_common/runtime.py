@@ -286,7 +286,13 @@ def get_runtime(connection: HTTPConnection) -> Runtime[Any]:
     return runtime
 
 
-RuntimeDep = Annotated[Runtime[Any], Depends(get_runtime)]
+async def runtime_dependency(connection: HTTPConnection) -> Runtime[Any]:
+    """`get_runtime` as a dependency: async, so FastAPI calls it on the event loop instead of handing a plain
+    function to its thread pool (a thread hop per dependency per request)."""
+    return get_runtime(connection)
+
+
+RuntimeDep = Annotated[Runtime[Any], Depends(runtime_dependency)]
 
 
 async def run_worker(open_service: OpenServiceRuntime, settings: CommonSettings,

@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,15 +96,43 @@ class JWKSCache:
         return self._keys.get(kid)
 
 
-class TokenVerifier:
-    """Verifies RS256 access tokens locally: signature, `exp`, `iss`, `aud` and the claims we need."""
+# Verified tokens remembered per process: a client sends the same access token with every request for its
+# 15 minutes, and checking an RS256 signature (with the key rebuilt from its JWK) is most of what an
+# authenticated read costs. Bounded, least recently used first out.
+VERIFIED_TOKENS_CACHED = 10_000
 
-    def __init__(self, jwks: JWKSCache, issuer: str, audience: str):
+
+class TokenVerifier:
+    """Verifies RS256 access tokens locally: signature, `exp`, `iss`, `aud` and the claims we need.
+
+    A token verified once is answered from memory until it expires (`exp` is checked on every use); the
+    revocation markers are not cached (`authenticate` asks Redis every time), so logout and erasure still
+    refuse it at once. A signing key withdrawn from the JWKS stops its tokens only when they expire.
+    """
+
+    def __init__(self, jwks: JWKSCache, issuer: str, audience: str, cache_size: int = VERIFIED_TOKENS_CACHED):
         self.jwks = jwks
         self.issuer = issuer
         self.audience = audience
+        self.cache_size = cache_size
+        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            expires_at, principal = cached
+            if time.time() < expires_at:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]  # expired: the full check below says so
+        principal = await self._verify_signed(token)
+        if self.cache_size > 0:
+            self._verified[token] = (float(principal.claims["exp"]), principal)
+            if len(self._verified) > self.cache_size:
+                self._verified.popitem(last=False)
+        return principal
+
+    async def _verify_signed(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except JWTError as exc:

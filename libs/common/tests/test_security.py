@@ -6,6 +6,7 @@ import base64
 import json
 import time
 import uuid
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,25 @@ async def test_token_without_issuer_or_audience_is_refused(keys: tuple[str, Path
         token = jwt.encode(claims, pem, algorithm="RS256", headers={"kid": "k1"})
         with pytest.raises(Unauthorized):
             await verifier(jwks_file).verify(token)
+
+
+async def test_a_token_verified_before_is_refused_once_it_expires(
+    keys: tuple[str, Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pem, jwks_file = keys
+    checker = verifier(jwks_file)
+    token = sign(pem, "k1")
+    assert (await checker.verify(token)) == (await checker.verify(token))  # the second from the cache
+
+    # The clock moves past `exp` (for this module and for jose's own check alike).
+    later = time.time() + 901
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Later:  # type: ignore[override]
+            return cls.fromtimestamp(later, tz)
+
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr("jose.jwt.datetime", Later)
+    with pytest.raises(Unauthorized, match="expired"):
+        await checker.verify(token)

@@ -19,7 +19,7 @@ from fitjourney_skeleton.db import OutboxMessage
 from fitjourney_skeleton.runtime import SkeletonRuntime, skeleton_runtime
 
 
-def get_skeleton_runtime(runtime: RuntimeDep) -> SkeletonRuntime:
+async def get_skeleton_runtime(runtime: RuntimeDep) -> SkeletonRuntime:
     return skeleton_runtime(runtime)
 
 

@@ -34,7 +34,7 @@ async def get_user_session(principal: CurrentUser, session: SessionDep) -> UserS
 UserSessionDep = Annotated[UserSession, Depends(get_user_session)]
 
 
-def get_ai_runtime(runtime: RuntimeDep) -> AiRuntime:
+async def get_ai_runtime(runtime: RuntimeDep) -> AiRuntime:
     return ai_runtime(runtime)
 
 

@@ -18,19 +18,19 @@ from fitjourney_common.security import CurrentUser
 from fitjourney_common.storage import ObjectStore
 
 
-def get_settings(runtime: AnalyticsRuntimeDep) -> AnalyticsSettings:
+async def get_settings(runtime: AnalyticsRuntimeDep) -> AnalyticsSettings:
     return runtime.settings
 
 
-def get_store(runtime: AnalyticsRuntimeDep) -> ObjectStore:
+async def get_store(runtime: AnalyticsRuntimeDep) -> ObjectStore:
     return runtime.store
 
 
-def get_dashboard_cache(runtime: AnalyticsRuntimeDep) -> DashboardCache:
+async def get_dashboard_cache(runtime: AnalyticsRuntimeDep) -> DashboardCache:
     return runtime.dashboard_cache
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     """The current instant; tests freeze it by setting `app.state.clock`."""
     clock = getattr(request.app.state, "clock", None)
     return clock() if clock is not None else datetime.now(UTC)

@@ -11,7 +11,7 @@ from fastapi import Depends
 from fitjourney_analytics.dashboard.cache import DashboardCache
 from fitjourney_analytics.models import SCHEMA, OutboxMessage
 from fitjourney_analytics.settings import AnalyticsSettings
-from fitjourney_common.runtime import BackendNeeds, Runtime, get_runtime
+from fitjourney_common.runtime import BackendNeeds, Runtime, runtime_dependency
 
 NEEDS = BackendNeeds(schema=SCHEMA, outbox_model=OutboxMessage, object_store=True, read_only_database=True,
                      read_schema="core")
@@ -24,7 +24,7 @@ class AnalyticsRuntime(Runtime[AnalyticsSettings]):
     dashboard_cache: DashboardCache
 
 
-def analytics_runtime(runtime: Any = Depends(get_runtime)) -> AnalyticsRuntime:
+async def analytics_runtime(runtime: Any = Depends(runtime_dependency)) -> AnalyticsRuntime:
     assert isinstance(runtime, AnalyticsRuntime)
     return runtime
 

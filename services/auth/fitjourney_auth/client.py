@@ -15,7 +15,7 @@ class ClientInfo:
     user_agent: str | None = None
 
     @classmethod
-    def from_request(cls, request: Request) -> ClientInfo:
+    async def from_request(cls, request: Request) -> ClientInfo:
         # The peer's address, or the one X-Forwarded-For names when the peer is a trusted proxy (main.py).
         ip = request.client.host if request.client else None
         user_agent = request.headers.get("user-agent")

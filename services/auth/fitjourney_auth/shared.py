@@ -19,11 +19,11 @@ from fitjourney_common.events.outbox import add_event
 from fitjourney_common.runtime import RuntimeDep
 
 
-def get_auth_runtime(runtime: RuntimeDep) -> AuthRuntime:
+async def get_auth_runtime(runtime: RuntimeDep) -> AuthRuntime:
     return auth_runtime(runtime)
 
 
-def get_settings(runtime: AuthRuntimeDep) -> AuthSettings:
+async def get_settings(runtime: AuthRuntimeDep) -> AuthSettings:
     return runtime.settings
 
 
@@ -32,7 +32,7 @@ SettingsDep = Annotated[AuthSettings, Depends(get_settings)]
 ClientDep = Annotated[ClientInfo, Depends(ClientInfo.from_request)]
 
 
-def wants_refresh_cookie(
+async def wants_refresh_cookie(
     cookie: Annotated[bool, Query(description="Send the refresh token as an HttpOnly cookie")] = False,
     x_refresh_cookie: Annotated[str | None, Header(description="`1` = same as ?cookie=true")] = None,
 ) -> bool:

@@ -38,7 +38,7 @@ class UserSession:
     principal: Principal
 
 
-def get_core_runtime(runtime: RuntimeDep) -> CoreRuntime:
+async def get_core_runtime(runtime: RuntimeDep) -> CoreRuntime:
     return core_runtime(runtime)
 
 
@@ -55,15 +55,15 @@ async def get_user_session(principal: CurrentUser, session: SessionDep, runtime:
 UserSessionDep = Annotated[UserSession, Depends(get_user_session)]
 
 
-def get_redis(runtime: CoreRuntimeDep) -> Redis:
+async def get_redis(runtime: CoreRuntimeDep) -> Redis:
     return runtime.redis
 
 
-def get_store(runtime: CoreRuntimeDep) -> ObjectStore:
+async def get_store(runtime: CoreRuntimeDep) -> ObjectStore:
     return runtime.store
 
 
-def get_settings(runtime: CoreRuntimeDep) -> CoreSettings:
+async def get_settings(runtime: CoreRuntimeDep) -> CoreSettings:
     return runtime.settings
 
 
@@ -72,7 +72,7 @@ StoreDep = Annotated[ObjectStore, Depends(get_store)]
 SettingsDep = Annotated[CoreSettings, Depends(get_settings)]
 
 
-def if_match_header(
+async def if_match_header(
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=64,
                                            description='The version you last saw, e.g. "3"')] = None,
 ) -> str | None:

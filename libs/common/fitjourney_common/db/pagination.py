@@ -66,7 +66,7 @@ def parse_bound(name: str, raw: str | None, *, end: bool) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def list_params(
+async def list_params(
     limit: Annotated[int, Query(ge=1, le=100, description="Items per page")] = 50,
     cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
     from_: Annotated[str | None, Query(alias="from", max_length=40,

@@ -18,7 +18,7 @@ PREFIX = "/api/v1/me"
 router = APIRouter(prefix=PREFIX, tags=["account"])
 
 
-def get_export_runner(runtime: CoreRuntimeDep) -> ExportRunner:
+async def get_export_runner(runtime: CoreRuntimeDep) -> ExportRunner:
     return runtime.exports
 
 

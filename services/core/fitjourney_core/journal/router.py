@@ -23,7 +23,7 @@ PREFIX = "/api/v1/journal"
 router = APIRouter(prefix=PREFIX, tags=["journal"])
 
 
-def get_cipher(settings: SettingsDep) -> JournalCipher:
+async def get_cipher(settings: SettingsDep) -> JournalCipher:
     return service.cipher_from(settings)
 
 
