@@ -74,25 +74,36 @@ def _forget_pending(session: Session, *_: Any) -> None:
     session.info.pop(_PENDING_MODELS_KEY, None)
 
 
-def add_event(session: AsyncSession, outbox_model: type[OutboxMessageMixin], envelope: EventEnvelope) -> None:
-    """Add the event to the caller's transaction; it is published only if that transaction commits."""
-    # The declarative constructor takes column keywords; the mixin alone does not tell mypy so.
-    make_row: Callable[..., OutboxMessageMixin] = outbox_model
-    session.add(make_row(
-        id=envelope.id,
-        type=envelope.type,
-        payload=envelope.model_dump(mode="json"),
-        user_id=envelope.user_id,
-        occurred_at=envelope.occurred_at,
-        attempts=0,
-        trace_headers=dict(envelope.trace_headers) or None,
-    ))
+def outbox_row(envelope: EventEnvelope) -> dict[str, Any]:
+    """The outbox columns of an event, for a service that inserts the row itself (Core, in one statement
+    with its change); it then calls `note_outbox_write` so the relays wake up after the commit."""
+    return {
+        "id": envelope.id,
+        "type": envelope.type,
+        "payload": envelope.model_dump(mode="json"),
+        "user_id": envelope.user_id,
+        "occurred_at": envelope.occurred_at,
+        "attempts": 0,
+        "trace_headers": dict(envelope.trace_headers) or None,
+    }
+
+
+def note_outbox_write(session: AsyncSession, outbox_model: type[OutboxMessageMixin]) -> None:
+    """The caller's transaction wrote to `outbox_model`: wake this process's relays of it once it commits."""
     sync_session = session.sync_session
     pending = sync_session.info.setdefault(_PENDING_MODELS_KEY, set())
     if not pending and not sa_event.contains(sync_session, "after_commit", _wake_relays):
         sa_event.listen(sync_session, "after_commit", _wake_relays)
         sa_event.listen(sync_session, "after_soft_rollback", _forget_pending)
     pending.add(outbox_model)
+
+
+def add_event(session: AsyncSession, outbox_model: type[OutboxMessageMixin], envelope: EventEnvelope) -> None:
+    """Add the event to the caller's transaction; it is published only if that transaction commits."""
+    # The declarative constructor takes column keywords; the mixin alone does not tell mypy so.
+    make_row: Callable[..., OutboxMessageMixin] = outbox_model
+    session.add(make_row(**outbox_row(envelope)))
+    note_outbox_write(session, outbox_model)
 
 
 class OutboxRelay:

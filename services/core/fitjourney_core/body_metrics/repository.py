@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,3 +46,23 @@ async def latest_body_fat(
     if before is not None:
         query = query.where(BodyMetric.measured_at < before)
     return await session.scalar(query)
+
+
+async def latest_weight_and_body_fat(
+    session: AsyncSession, user_id: uuid.UUID, before: datetime | None = None,
+) -> tuple[float | None, float | None]:
+    """`latest_weight` and `latest_body_fat` in one round trip (what a profile or its targets show)."""
+
+    def latest(column: Any) -> Any:
+        query = (
+            select(column)
+            .where(BodyMetric.user_id == user_id, BodyMetric.deleted_at.is_(None), column.is_not(None))
+            .order_by(BodyMetric.measured_at.desc())
+            .limit(1)
+        )
+        if before is not None:
+            query = query.where(BodyMetric.measured_at < before)
+        return query.scalar_subquery()
+
+    row = (await session.execute(select(latest(BodyMetric.weight_kg), latest(BodyMetric.body_fat_pct)))).one()
+    return row[0], row[1]

@@ -15,7 +15,7 @@ from fitjourney_common.events.contracts import ProfileCreated, ProfileState, Pro
 from fitjourney_common.fitness.targets import age_on, bmi, daily_targets
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core import objects
-from fitjourney_core.body_metrics.repository import latest_body_fat, latest_weight
+from fitjourney_core.body_metrics.repository import latest_weight_and_body_fat
 from fitjourney_core.images import check_image, reencode_without_metadata
 from fitjourney_core.local_time import zone_or_utc
 from fitjourney_core.objects import AVATARS
@@ -90,8 +90,7 @@ async def targets_for(
     profile = await repository.find(session, user_id)
     if profile is None:
         return TargetsRead(missing=["birth_date", "sex", "height_cm", "weight (a body metric)"])
-    weight = await latest_weight(session, user_id, before=as_of)
-    body_fat = await latest_body_fat(session, user_id, before=as_of)
+    weight, body_fat = await latest_weight_and_body_fat(session, user_id, before=as_of)
     return _targets(profile, weight, body_fat, on_day or _local_today(profile))
 
 
@@ -99,8 +98,7 @@ async def to_read(
     session: AsyncSession, profile: Profile, store: ObjectStore | None, url_seconds: int,
 ) -> ProfileRead:
     today = _local_today(profile)
-    weight = await latest_weight(session, profile.user_id)
-    body_fat = await latest_body_fat(session, profile.user_id)
+    weight, body_fat = await latest_weight_and_body_fat(session, profile.user_id)
     avatar_url = None
     if profile.avatar_key and store is not None:
         avatar_url = await store.presigned_url(profile.avatar_key, url_seconds)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_core.writes.models import Change, RecordId
@@ -22,13 +22,50 @@ async def lock_user_changes(session: AsyncSession, user_id: uuid.UUID) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("select pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                              {"key": f"core.changes:{user_id}"})
+                              {"key": _changes_lock_key(user_id)})
+
+
+def _changes_lock_key(user_id: uuid.UUID) -> str:
+    return f"core.changes:{user_id}"
 
 
 def add_change(session: AsyncSession, **values: Any) -> Change:
     change = Change(**values)
     session.add(change)
     return change
+
+
+def _row_of(model: type[Any], values: dict[str, Any]) -> Any:
+    """`SELECT <values>` typed as `model`'s columns (so JSON, UUID and time values bind as the ORM binds them)."""
+    columns = model.__table__.c
+    return select(*(literal(value, columns[name].type).label(name) for name, value in values.items()))
+
+
+async def record_change_and_event(
+    session: AsyncSession, change: dict[str, Any], outbox_model: type[Any], event: dict[str, Any],
+) -> None:
+    """Append a change to the user's sync feed and its event to the outbox, under the user's change lock
+    (`lock_user_changes`), in the caller's transaction.
+
+    PostgreSQL: one statement instead of three round trips; the change reads from the lock and the event
+    from the change, so the lock is held before the change draws its `seq`. Elsewhere (SQLite, one writer
+    at a time) the ORM adds both rows.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        session.add(Change(**change))
+        session.add(outbox_model(**event))
+        return
+    user_id: uuid.UUID = change["user_id"]
+    locked = select(func.pg_advisory_xact_lock(func.hashtextextended(_changes_lock_key(user_id), 0))
+                    .label("locked")).cte("locked")
+    new_change = (
+        insert(Change)
+        .from_select(list(change), _row_of(Change, change).select_from(locked))
+        .returning(Change.seq)
+        .cte("new_change")
+    )
+    await session.execute(
+        insert(outbox_model).from_select(list(event), _row_of(outbox_model, event).select_from(new_change)))
 
 
 async def changes_since(session: AsyncSession, user_id: uuid.UUID, since: int, limit: int) -> Sequence[Change]:

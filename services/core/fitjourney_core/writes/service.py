@@ -29,7 +29,7 @@ from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.events.contracts import EventData, ResourceState
 from fitjourney_common.events.envelope import EventEnvelope, new_event
-from fitjourney_common.events.outbox import add_event
+from fitjourney_common.events.outbox import add_event, note_outbox_write, outbox_row
 from fitjourney_core.db import OutboxMessage
 from fitjourney_core.local_time import local_date, zone_or_utc
 from fitjourney_core.writes import repository
@@ -133,14 +133,12 @@ async def _write(
     states = [state for state in (before, after) if state is not None]
     dates = await _dates(session, kind, user_id, states)
 
-    await repository.lock_user_changes(session, user_id)
-    repository.add_change(
-        session, user_id=user_id, resource=kind.name, resource_id=record_id,
-        op="delete" if op == "deleted" else "upsert", version=record.version, changed_at=utcnow(),
-        payload=None if op == "deleted" else payload,
-    )
-
-    add_event(session, OutboxMessage, lifecycle_event(kind, op, record, dates=dates, before=before, extra=extra))
+    change = {"user_id": user_id, "resource": kind.name, "resource_id": record_id,
+              "op": "delete" if op == "deleted" else "upsert", "version": record.version, "changed_at": utcnow(),
+              "payload": None if op == "deleted" else payload}
+    event = lifecycle_event(kind, op, record, dates=dates, before=before, extra=extra)
+    await repository.record_change_and_event(session, change, OutboxMessage, outbox_row(event))
+    note_outbox_write(session, OutboxMessage)
 
     if kind.invalidates == "every_day":
         call_after_commit(session, partial(invalidate_all_summaries, context.redis, user_id))

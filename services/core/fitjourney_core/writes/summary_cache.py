@@ -89,13 +89,18 @@ async def _bump_generation(redis: Redis, user_id: uuid.UUID) -> None:
 
 async def invalidate_daily_summary(redis: Redis, user_id: uuid.UUID, days: Iterable[date]) -> None:
     """Drop the cached summaries of the user's local `days` a write touched; never raises (a Redis
-    outage is a no-op)."""
+    outage is a no-op). One round trip: the generation bump and the deletes go in one MULTI."""
+    keys = [f"{NAMESPACE}:{daily_key(user_id, day)}" for day in days]
     try:
-        # Bump first: a reader that cached before the bump is deleted next, one after it caches nothing.
-        await _bump_generation(redis, user_id)
+        async with redis.pipeline(transaction=True) as pipe:
+            # Bump first: a reader that cached before the bump is deleted next, one after it caches nothing.
+            pipe.incr(_generation_key(user_id))
+            pipe.expire(_generation_key(user_id), GENERATION_TTL_SECONDS)
+            if keys:
+                pipe.delete(*keys)
+            await pipe.execute()
     except REDIS_OUTAGE_ERRORS as exc:
-        log.warning("summary generation of %s not bumped: %s", user_id, exc)
-    await summary_cache(redis).delete(*(daily_key(user_id, day) for day in days))
+        log.warning("summaries of %s not invalidated: %s", user_id, exc)
 
 
 async def invalidate_all_summaries(redis: Redis, user_id: uuid.UUID) -> None:
