@@ -20,49 +20,35 @@ async def list_for_user(session: AsyncSession, user_id: uuid.UUID, params: ListP
     return (await session.scalars(newest_first_page(query, BodyMetric.measured_at, BodyMetric.id, params))).all()
 
 
-async def latest_weight(session: AsyncSession, user_id: uuid.UUID, before: datetime | None = None) -> float | None:
-    """The most recent weight the user recorded (up to `before`, when given)."""
+def latest_of(column: Any, user_id: uuid.UUID, before: datetime | None = None) -> Any:
+    """The query of the user's most recent non-null `column` of a live body metric (before `before`)."""
     query = (
-        select(BodyMetric.weight_kg)
-        .where(BodyMetric.user_id == user_id, BodyMetric.deleted_at.is_(None), BodyMetric.weight_kg.is_not(None))
+        select(column)
+        .where(BodyMetric.user_id == user_id, BodyMetric.deleted_at.is_(None), column.is_not(None))
         .order_by(BodyMetric.measured_at.desc())
         .limit(1)
     )
-    if before is not None:
-        query = query.where(BodyMetric.measured_at < before)
-    return await session.scalar(query)
+    return query if before is None else query.where(BodyMetric.measured_at < before)
+
+
+async def latest_weight(session: AsyncSession, user_id: uuid.UUID, before: datetime | None = None) -> float | None:
+    """The most recent weight the user recorded (up to `before`, when given)."""
+    return await session.scalar(latest_of(BodyMetric.weight_kg, user_id, before))
 
 
 async def latest_body_fat(
     session: AsyncSession, user_id: uuid.UUID, before: datetime | None = None,
 ) -> float | None:
     """The most recent body fat percentage the user recorded (up to `before`, when given)."""
-    query = (
-        select(BodyMetric.body_fat_pct)
-        .where(BodyMetric.user_id == user_id, BodyMetric.deleted_at.is_(None), BodyMetric.body_fat_pct.is_not(None))
-        .order_by(BodyMetric.measured_at.desc())
-        .limit(1)
-    )
-    if before is not None:
-        query = query.where(BodyMetric.measured_at < before)
-    return await session.scalar(query)
+    return await session.scalar(latest_of(BodyMetric.body_fat_pct, user_id, before))
 
 
 async def latest_weight_and_body_fat(
     session: AsyncSession, user_id: uuid.UUID, before: datetime | None = None,
 ) -> tuple[float | None, float | None]:
     """`latest_weight` and `latest_body_fat` in one round trip (what a profile or its targets show)."""
-
-    def latest(column: Any) -> Any:
-        query = (
-            select(column)
-            .where(BodyMetric.user_id == user_id, BodyMetric.deleted_at.is_(None), column.is_not(None))
-            .order_by(BodyMetric.measured_at.desc())
-            .limit(1)
-        )
-        if before is not None:
-            query = query.where(BodyMetric.measured_at < before)
-        return query.scalar_subquery()
-
-    row = (await session.execute(select(latest(BodyMetric.weight_kg), latest(BodyMetric.body_fat_pct)))).one()
+    row = (await session.execute(select(
+        latest_of(BodyMetric.weight_kg, user_id, before).scalar_subquery(),
+        latest_of(BodyMetric.body_fat_pct, user_id, before).scalar_subquery(),
+    ))).one()
     return row[0], row[1]

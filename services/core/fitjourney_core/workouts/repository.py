@@ -9,7 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.pagination import ListParams
+from fitjourney_core.body_metrics.models import BodyMetric
+from fitjourney_core.body_metrics.repository import latest_of
 from fitjourney_core.pagination import newest_first_page
+from fitjourney_core.profile.models import Profile
 from fitjourney_core.workouts.models import Workout
 
 
@@ -22,3 +25,11 @@ async def find_live(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.
     query = select(Workout).where(
         Workout.id == workout_id, Workout.user_id == user_id, Workout.deleted_at.is_(None))
     return (await session.scalars(query)).first()
+
+
+async def latest_weight_and_time_zone(session: AsyncSession, user_id: uuid.UUID) -> tuple[float | None, str]:
+    """The user's latest weight (the calorie estimate needs it) and time zone (the write path places the
+    workout on their calendar with it), in one round trip; the zone is UTC until they set one."""
+    zone = select(Profile.time_zone).where(Profile.user_id == user_id).scalar_subquery()
+    row = (await session.execute(select(latest_of(BodyMetric.weight_kg, user_id).scalar_subquery(), zone))).one()
+    return row[0], row[1] or "UTC"

@@ -16,7 +16,6 @@ from fitjourney_common.events.contracts import (
     WorkoutState,
     WorkoutUpdated,
 )
-from fitjourney_core.body_metrics.repository import latest_weight
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.portability import plain_exporter
 from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
@@ -43,11 +42,14 @@ def to_read(workout: Workout) -> WorkoutRead:
 
 
 async def _estimate_inputs(session: AsyncSession, workout: Workout, *, needed: bool) -> dict[str, Any]:
-    # The estimator needs a weight; the latest one the user recorded is the best we know.
+    # The estimator needs a weight; the latest one the user recorded is the best we know. The time zone comes
+    # with it in the same query, for the write path that follows.
+    weight, zone = await repository.latest_weight_and_time_zone(session, workout.user_id)
+    writes.remember_time_zone(session, workout.user_id, zone)
     return {
         "activity": workout.activity, "duration_min": workout.duration_min, "distance_km": workout.distance_km,
         "avg_heart_rate": workout.avg_heart_rate, "perceived_effort": workout.perceived_effort,
-        "started_at": workout.started_at, "weight_kg": await latest_weight(session, workout.user_id),
+        "started_at": workout.started_at, "weight_kg": weight,
         "estimate_revision": workout.estimate_revision, "estimate_needed": needed,
     }
 

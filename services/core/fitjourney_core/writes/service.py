@@ -83,6 +83,11 @@ def _context(session: AsyncSession) -> WriteContext:
     return context  # type: ignore[no-any-return]
 
 
+def remember_time_zone(session: AsyncSession, user_id: uuid.UUID, zone: str | None) -> None:
+    """The caller read the user's time zone along with something else: the write path need not ask again."""
+    session.info.setdefault(f"{_BINDING}.zones", {})[user_id] = zone
+
+
 async def _zone_name(session: AsyncSession, user_id: uuid.UUID) -> str | None:
     # Asked once per transaction and user: a request writing several records looks it up once.
     zones: dict[uuid.UUID, str | None] = session.info.setdefault(f"{_BINDING}.zones", {})
