@@ -10,12 +10,14 @@ from typing import Any
 
 import asyncpg
 import pytest
-from core_conftest import asgi_client, poll_until, start_app
+from core_conftest import start_app
 from core_helpers import rows_of_user, workout_body
 from fastapi import FastAPI
 from sqlalchemy import event, text
 from sqlalchemy.util import await_
 
+from fitjourney_common.testing.apps import asgi_client
+from fitjourney_common.testing.polling import poll_until
 from fitjourney_core.settings import CoreSettings
 
 POOL_SIZE = 2
