@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, or_
@@ -11,25 +11,14 @@ from fitjourney_common.db.pagination import ListParams, encode_cursor
 from fitjourney_common.errors import ValidationFailed
 from fitjourney_core.schemas import as_utc
 
-# What a bound beyond the calendar means once in UTC (e.g. `from=0001-01-01T00:00+14:00`): no bound.
-_EARLIEST_UTC = datetime.min.replace(tzinfo=UTC)
-_LATEST_UTC = datetime.max.replace(tzinfo=UTC)
-
-
-def _utc_bound(value: datetime, *, upper: bool) -> datetime:
-    # In UTC a moment at the calendar's edge can fall outside it: an OverflowError would be a 500.
-    try:
-        return as_utc(value)
-    except OverflowError:
-        return _LATEST_UTC if upper else _EARLIEST_UTC
-
 
 def newest_first_page(query: Select[Any], time_column: Any, id_column: Any, params: ListParams) -> Select[Any]:
     """Filter by `params.from_`/`to` on `time_column`, continue after `params.cursor`, fetch limit + 1."""
     if params.from_ is not None:
-        query = query.where(time_column >= _utc_bound(params.from_, upper=False))
+        # `from`/`to` have a UTC equivalent: the shared list parameters refuse the calendar's edges (422).
+        query = query.where(time_column >= as_utc(params.from_))
     if params.to is not None:
-        query = query.where(time_column <= _utc_bound(params.to, upper=True))
+        query = query.where(time_column <= as_utc(params.to))
     if params.cursor is not None:
         try:
             key = as_utc(datetime.fromisoformat(params.cursor.key))

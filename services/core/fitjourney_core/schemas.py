@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from fitjourney_common.text import TextRequestModel
+from fitjourney_common.timestamps import Moment
 
 # Nothing in a fitness diary predates this, and nothing is logged more than a day ahead
 # (a day covers every time-zone offset of a client whose clock is right).
@@ -48,7 +49,7 @@ def _sane_date(value: date) -> date:
 
 
 # A moment that happened: time-zone aware (stored in UTC), not before 1970, not in the future.
-PastMoment = Annotated[datetime, AfterValidator(_aware_and_sane)]
+PastMoment = Annotated[Moment, AfterValidator(_aware_and_sane)]
 PastDate = Annotated[date, AfterValidator(_sane_date)]
 
 

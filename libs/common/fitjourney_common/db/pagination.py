@@ -12,6 +12,7 @@ from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict
 
 from fitjourney_common.errors import ValidationFailed
+from fitjourney_common.timestamps import OUTSIDE_THE_CALENDAR, representable_in_utc
 
 T = TypeVar("T")
 
@@ -63,6 +64,10 @@ def parse_bound(name: str, raw: str | None, *, end: bool) -> datetime | None:
         moment = datetime.fromisoformat(raw)
     except ValueError as exc:
         raise ValidationFailed(name, "must be a date (YYYY-MM-DD) or an ISO 8601 date-time") from exc
+    try:
+        representable_in_utc(moment)
+    except ValueError as exc:
+        raise ValidationFailed(name, OUTSIDE_THE_CALENDAR) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from fitjourney_common.timestamps import Moment
 
 
 class CalorieEstimateRequest(BaseModel):
@@ -16,7 +16,7 @@ class CalorieEstimateRequest(BaseModel):
     avg_heart_rate: int | None = Field(default=None, ge=30, le=250)
     weight_kg: float | None = Field(default=None, ge=20, le=400,
                                     description="defaults to your latest weighing before started_at")
-    started_at: dt.datetime | None = Field(default=None, description="defaults to now")
+    started_at: Moment | None = Field(default=None, description="defaults to now")
 
 
 class CalorieEstimateRead(BaseModel):

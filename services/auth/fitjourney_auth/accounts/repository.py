@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_auth.models import ROLE_ADMIN, Identity, User
 from fitjourney_common.db.pagination import ListParams
 from fitjourney_common.errors import ValidationFailed
+from fitjourney_common.timestamps import parse_moment
 
 
 def cursor_time(key: str) -> datetime:
     try:
-        return datetime.fromisoformat(key)
+        return parse_moment(key)
     except ValueError as exc:
         raise ValidationFailed("cursor", "is not a cursor this API issued") from exc
 

@@ -23,13 +23,15 @@ async def test_a_food_log_day_out_of_range_is_422(client: httpx.AsyncClient, aut
 
 
 @pytest.mark.parametrize("path", TIME_ORDERED_LISTS)
-async def test_bounds_at_the_calendars_edge_mean_no_bound(client: httpx.AsyncClient, auth_headers: Any,
-                                                          path: str) -> None:
+@pytest.mark.parametrize(("name", "value"), [("from", "0001-01-01T00:00:00+14:00"),
+                                             ("to", "9999-12-31T23:59:59-12:00")])
+async def test_bounds_at_the_calendars_edge_are_422_naming_the_parameter(
+    client: httpx.AsyncClient, auth_headers: Any, path: str, name: str, value: str,
+) -> None:
     # In UTC these fall before year 1 and after year 9999.
-    params = {"from": "0001-01-01T00:00:00+14:00", "to": "9999-12-31T23:59:59-12:00"}
-    response = await client.get(path, params=params, headers=auth_headers)
-    assert response.status_code == 200, response.text
-    assert response.json()["items"] == []
+    response = await client.get(path, params={name: value}, headers=auth_headers)
+    assert response.status_code == 422, response.text
+    assert [error["field"] for error in response.json()["errors"]] == [name]
 
 
 @pytest.mark.parametrize("path", TIME_ORDERED_LISTS)
