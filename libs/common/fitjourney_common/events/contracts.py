@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -122,6 +122,9 @@ class WorkoutCaloriesEstimated(EventData):
     net_calories: float | None = Field(default=None, ge=0)
     method: str
     met: float | None = None
+    # Why the method or the figures are what they are (e.g. a heart rate outside Keytel's range, a speed
+    # beyond the Compendium's table, a reference weight), for the user.
+    notes: list[Annotated[str, Field(max_length=300)]] = Field(default_factory=list, max_length=10)
     # The `estimate_revision` of the workout event this answers; an answer to an older revision (the
     # workout was edited meanwhile) is ignored. None: applies to whatever revision is current.
     estimate_revision: int | None = Field(default=None, ge=1)

@@ -64,6 +64,6 @@ async def answer_workout(session: AsyncSession, workout: WorkoutCreated | Workou
     publish(session, "workout.calories_estimated", {
         "workout_id": workout.workout_id, "user_id": workout.user_id, "calories_burned": result.gross_kcal,
         "net_calories": result.net_kcal, "method": result.method, "met": result.met,
-        "estimate_revision": workout.estimate_revision,
+        "notes": [note[:300] for note in result.notes[:10]], "estimate_revision": workout.estimate_revision,
     }, workout.user_id)
     return result

@@ -45,6 +45,15 @@ async def test_a_workout_without_any_weighing_uses_the_events_weight(app: Any, w
     assert answer.data["calories_burned"] > 0
 
 
+async def test_the_answer_says_why_when_the_estimate_rests_on_a_reference(app: Any, wire: Wire,
+                                                                      wait_for: WaitFor) -> None:
+    user_id, workout_id = uuid.uuid4(), uuid.uuid4()
+    await wire.publish([workout_event(user_id, workout_id, activity="yoga", duration_min=30,  # type: ignore[attr-defined]
+                                      distance_km=None)])
+    [answer] = await wait_for(lambda: wire.of("workout.calories_estimated", workout_id=workout_id))
+    assert any("reference 70 kg" in note for note in answer.data["notes"]), answer.data
+
+
 async def test_an_edit_that_needs_no_estimate_gets_no_answer(app: Any, wire: Wire, wait_for: WaitFor) -> None:
     user_id, first, second = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     quiet = workout_event(user_id, first, event_type="workout.updated", version=2)

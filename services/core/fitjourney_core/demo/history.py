@@ -177,6 +177,7 @@ def _workout(history: History, day: date, zone: ZoneInfo, rng: random.Random, we
            "distance_km": distance, "avg_heart_rate": rng.randint(115, 160) if rng.random() < 0.6 else None,
            "perceived_effort": rng.randint(3, 8), "notes": None, "exercises": [], "calories_burned": kcal,
            "calories_status": "estimated", "calories_method": "met", "calories_met": activity.met,
+           "calories_net": round((activity.met - 1) * weight * minutes / 60, 1), "calories_notes": [],
            "estimate_revision": 1}
     # Already estimated: the estimator is not asked again (estimate_needed False), read models still learn of it.
     inputs = {key: row[key] for key in ("activity", "duration_min", "distance_km", "avg_heart_rate",

@@ -33,5 +33,9 @@ class Workout(UUIDPrimaryKeyMixin, UserOwnedMixin, Base):
     calories_status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     calories_method: Mapped[str | None] = mapped_column(String(64))
     calories_met: Mapped[float | None] = mapped_column(Float)
+    # Net kcal ((MET - 1) x kg x h: above resting) and why the estimator chose what it did, as ai sent them.
+    calories_net: Mapped[float | None] = mapped_column(Float)
+    calories_notes: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list,
+                                                      server_default=text("'[]'"))
     # Which request for an estimate is current: estimates answering an older one are ignored.
     estimate_revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")

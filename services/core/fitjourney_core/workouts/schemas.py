@@ -90,7 +90,8 @@ class WorkoutRead(ReadModel):
         "id": "0b6c4a44-1f59-4c37-9d0e-4b8f5f0b8c11", "activity": "running", "started_at": "2026-11-25T06:00:00Z",
         "duration_min": 30.0, "distance_km": 5.0, "avg_heart_rate": 150, "perceived_effort": 6,
         "notes": "Easy 5 k along the river", "exercises": [], "calories_burned": 320.5,
-        "calories_status": "estimated", "calories_method": "met", "version": 2, "created_at": "2026-11-25T06:31:02Z",
+        "calories_status": "estimated", "calories_method": "compendium_met", "calories_net": 287.8,
+        "calories_notes": [], "version": 2, "created_at": "2026-11-25T06:31:02Z",
         "updated_at": "2026-11-25T06:31:03Z"}]})
 
     id: uuid.UUID
@@ -104,7 +105,14 @@ class WorkoutRead(ReadModel):
     exercises: list[ExerciseRead]
     calories_burned: float | None
     calories_status: Literal["pending", "estimated"]
-    calories_method: str | None
+    calories_method: str | None = Field(description=(
+        "How `calories_burned` was estimated, e.g. `compendium_met` (MET x kg x h), `compendium_met_speed` (the "
+        "MET interpolated by speed) or `keytel_2005_hr` (heart rate); null while pending"))
+    calories_net: float | None = Field(default=None, description=(
+        "Net kcal, the energy above resting ((MET - 1) x kg x h); null while pending"))
+    calories_notes: list[str] = Field(default_factory=list, description=(
+        "Why the estimate is what it is, for the user (e.g. a heart rate outside the equation's range, a "
+        "reference weight because none was logged)"))
     version: int
     created_at: UtcDatetime
     updated_at: UtcDatetime

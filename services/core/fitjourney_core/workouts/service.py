@@ -100,7 +100,8 @@ async def update_workout(
     needs_estimate = bool(ESTIMATE_INPUTS.intersection(changes))
     if needs_estimate:
         workout.calories_burned, workout.calories_status = None, "pending"
-        workout.calories_method = workout.calories_met = None
+        workout.calories_method = workout.calories_met = workout.calories_net = None
+        workout.calories_notes = []
         workout.estimate_revision += 1
     workout.version += 1
     workout.updated_at = utcnow()
@@ -128,13 +129,18 @@ async def apply_calorie_estimate(session: AsyncSession, estimate: WorkoutCalorie
     if estimate.estimate_revision is not None and estimate.estimate_revision != workout.estimate_revision:
         return None
     calories, method = round(estimate.calories_burned, 1), estimate.method[:64]
-    if (workout.calories_status, workout.calories_burned, workout.calories_method) == ("estimated", calories, method):
+    net = round(estimate.net_calories, 1) if estimate.net_calories is not None else None
+    answer = ("estimated", calories, method, net, list(estimate.notes))
+    if (workout.calories_status, workout.calories_burned, workout.calories_method, workout.calories_net,
+            workout.calories_notes) == answer:
         return None  # the same answer again (e.g. to an event that asked for no estimate): nothing changes
     before = WORKOUTS.snapshot(workout)
     workout.calories_burned = calories
     workout.calories_status = "estimated"
     workout.calories_method = method
     workout.calories_met = estimate.met
+    workout.calories_net = net
+    workout.calories_notes = list(estimate.notes)
     workout.version += 1
     workout.updated_at = utcnow()
     await session.flush()

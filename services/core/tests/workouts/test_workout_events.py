@@ -93,7 +93,8 @@ async def test_calorie_estimate_updates_the_workout_and_notifies_the_websocket(
         assert request["weight_kg"] == 70.0
         estimate = new_event("workout.calories_estimated", {
             "workout_id": request["workout_id"], "user_id": request["user_id"], "calories_burned": 343.0,
-            "method": "met", "met": 9.8,
+            "net_calories": 308.0, "method": "met", "met": 9.8,
+            "notes": ["heart rate 185 bpm is outside Keytel's range (90-150): the MET is used"],
         })
         await publish_event(settings.events_exchange, estimate)
 
@@ -106,6 +107,9 @@ async def test_calorie_estimate_updates_the_workout_and_notifies_the_websocket(
     assert fetched["calories_status"] == "estimated"
     assert fetched["calories_burned"] == 343.0
     assert fetched["calories_method"] == "met"
+    # What the estimate carries beyond gross kcal is shown on the workout too.
+    assert fetched["calories_net"] == 308.0
+    assert fetched["calories_notes"] == ["heart rate 185 bpm is outside Keytel's range (90-150): the MET is used"]
     assert fetched["version"] == created["version"] + 1
 
     # The event dropped the cached day: the summary counts the estimate at once.
@@ -119,6 +123,7 @@ async def test_calorie_estimate_updates_the_workout_and_notifies_the_websocket(
     assert (noted["calories_status"], noted["calories_burned"]) == ("estimated", 343.0)
     longer = (await client.patch(url, json={"duration_min": 60}, headers=auth_headers)).json()
     assert (longer["calories_status"], longer["calories_burned"], longer["calories_method"]) == ("pending", None, None)
+    assert (longer["calories_net"], longer["calories_notes"]) == (None, [])
 
 
 async def _events_for(listener, workout_id: str) -> list[dict]:
