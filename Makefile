@@ -7,7 +7,7 @@ PACKAGES := libs/common services/auth services/core services/ai services/analyti
 STAMP := $(VENV)/.installed
 SERVICES_WITH_MIGRATIONS := auth core ai analytics
 
-.PHONY: help install dev demo test fuzz openapi-snapshot backends browser lint fmt check migrate bench clean helm-sync \
+.PHONY: help install dev demo test fuzz openapi-snapshot backends browser lint fmt check migrate bench bench-quick clean helm-sync \
 	checkov promtool vision food-model
 
 help:
@@ -18,7 +18,8 @@ help:
 	@echo "make openapi-snapshot  record the current OpenAPI documents as released (docs/openapi/)"
 	@echo "make lint     ruff, mypy and the house-rule checks"
 	@echo "make migrate  create the database roles (MIGRATE_ADMIN_URL), then migrate each service as its owner role"
-	@echo "make bench    run the benchmarks; results go to deploy/bench/results/"
+	@echo "make bench    run the benchmarks, then the real stack under a stepped load; results go to deploy/bench/results/"
+	@echo "make bench-quick  the stack benchmark at one fixed rate on a small data set (< 3 minutes)"
 	@echo "make food-model  install torch (the ai service's vision extra) and train the food-photo model"
 	@echo "make .env     write .env for docker compose with fresh random secrets (from .env.example)"
 	@echo "make promtool install promtool (Debian's prometheus) for the alert-rule tests"
@@ -116,7 +117,15 @@ migrate: install
 	@# Re-granted each time, so core tables added since are covered.
 	@url=$$($(ROLES) url core --owner) && DATABASE_URL="$$url" $(BIN)/fitjourney-analytics grant-reader
 
-bench: install
+# The stack benchmark's load tool (Locust) and process monitor (psutil) stay out of `make install`.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) deploy/bench/requirements.txt
+	$(BIN)/pip install --quiet -r deploy/bench/requirements.txt
+	@touch $@
+
+# The scripts, then the real stack under a stepped load (deploy/bench/stack/run.py: its own PostgreSQL cluster
+# on 9432, Redis on 6414, services on 9401-9404; BENCH_NOTE="..." is written beside the figures).
+bench: install $(BENCH_STAMP)
 	@mkdir -p deploy/bench/results
 	$(BIN)/python deploy/bench/bench_auth.py
 	$(BIN)/python deploy/bench/bench_outbox_relay.py
@@ -124,6 +133,10 @@ bench: install
 	$(BIN)/python deploy/bench/bench_analytics.py
 	$(BIN)/python deploy/bench/bench_food_catalogue.py
 	$(BIN)/python deploy/bench/bench_food_recognition.py
+	$(BIN)/python deploy/bench/stack/run.py
+
+bench-quick: install $(BENCH_STAMP)
+	$(BIN)/python deploy/bench/stack/run.py --quick
 
 # docker compose reads .env: every secret freshly generated, none falls back to a default.
 .env: .env.example

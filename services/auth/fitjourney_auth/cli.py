@@ -94,6 +94,30 @@ async def ensure_user(
         await engine.dispose()
 
 
+async def seed_accounts(settings: AuthSettings, emails: Sequence[str], password: str) -> list[uuid.UUID]:
+    """Accounts with role `user` for benchmark data, all with `password`, hashed once (at the configured
+    cost, so signing in costs what it costs everyone). Each account's `user.registered` goes to the outbox as
+    registration's does (no audit entry: nobody registered). An email already taken fails the whole batch."""
+    check_password_policy(password, emails[0] if emails else "")
+    hashed = await PasswordHasher(settings.bcrypt_rounds).hash(password)
+    now = utcnow()
+    ids = [uuid.uuid4() for _ in emails]
+    rows: list[dict[str, object]] = [
+        {"id": user_id, "email": email, "email_normalized": normalize_email(email), "email_verified": False,
+         "password_hash": hashed, "password_changed_at": now, "display_name": email.split("@", 1)[0][:100],
+         "roles": [ROLE_USER], "created_at": now, "updated_at": now}
+        for user_id, email in zip(ids, emails, strict=True)]
+    engine = create_engine(settings.database_url, SCHEMA, pool_size=1)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            await accounts_repository.insert_users(session, rows)
+            for row in rows:
+                announce_registration(session, User(**row))  # a transient copy: only its fields are read
+    finally:
+        await engine.dispose()
+    return ids
+
+
 def rotate_keys(settings: AuthSettings) -> str:
     store = KeyStore(settings.keys_path, settings.access_ttl_seconds)
     current = store.rotate()

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, select, tuple_
+from sqlalchemy import String, cast, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_auth.models import ROLE_ADMIN, Identity, User
@@ -34,6 +34,11 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID, *, fresh: bool = F
 
 async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email_normalized == normalize_email(email)))
+
+
+async def insert_users(session: AsyncSession, rows: Sequence[dict[str, object]]) -> None:
+    """Many accounts in one statement (bulk data for benchmarks); rows carry every column of `users`."""
+    await session.execute(insert(User), list(rows))
 
 
 async def add_user(session: AsyncSession, user: User) -> User:

@@ -1,0 +1,95 @@
+"""CPU and memory of every process of the run (psutil, once a second, a process with its children), and
+the database's statements from `pg_stat_statements`."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any
+
+import psutil
+
+# pg_stat_statements keeps mean and standard deviation, no percentiles: p95 is estimated as mean + 1.645 sd
+# (a normal tail), capped at the statement's max. Said so beside the figures.
+P95_Z = 1.645
+
+
+class ProcessMonitor:
+    """Samples `roles` (role -> pid of the process that owns the role's processes) in a thread."""
+
+    def __init__(self, roles: dict[str, int], interval: float = 1.0) -> None:
+        self.roles = roles
+        self.interval = interval
+        # (time, role, summed cpu % over the role's processes, largest RSS of one process, summed RSS), MiB
+        self.samples: list[tuple[float, str, float, float, float]] = []
+        self._known: dict[int, psutil.Process] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="bench-monitor", daemon=True)
+
+    def __enter__(self) -> ProcessMonitor:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _processes(self, pid: int) -> list[psutil.Process]:
+        try:
+            root = self._known.setdefault(pid, psutil.Process(pid))
+            family = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+        return [self._known.setdefault(p.pid, p) for p in family]
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            now = time.time()
+            for role, pid in self.roles.items():
+                cpu = rss_sum = rss_max = 0.0
+                for process in self._processes(pid):
+                    try:
+                        used = process.cpu_percent(None)  # since this process' previous sample
+                        rss = process.memory_info().rss / 2**20
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        continue
+                    cpu += used
+                    rss_sum += rss
+                    rss_max = max(rss_max, rss)
+                self.samples.append((now, role, cpu, rss_max, rss_sum))
+            self._stop.wait(self.interval)
+
+    def window(self, start: float, end: float) -> dict[str, dict[str, float]]:
+        """Per role between two wall-clock times: mean and peak CPU (% of one core) and peak memory (MiB)."""
+        result: dict[str, dict[str, float]] = {}
+        for role in self.roles:
+            picked = [s for s in self.samples if s[1] == role and start <= s[0] <= end]
+            if not picked:
+                continue
+            result[role] = {"cpu_mean_pct": round(sum(s[2] for s in picked) / len(picked), 1),
+                            "cpu_max_pct": round(max(s[2] for s in picked), 1),
+                            "rss_max_process_mib": round(max(s[3] for s in picked), 1),
+                            "rss_max_total_mib": round(max(s[4] for s in picked), 1)}
+        return result
+
+
+def statement_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of pg_stat_statements (query, calls, mean/stddev/max ms) with an estimated p95, slowest first."""
+    result = []
+    for row in rows:
+        mean, sd, top = float(row["mean_exec_time"]), float(row["stddev_exec_time"]), float(row["max_exec_time"])
+        result.append({"query": " ".join(str(row["query"]).split())[:300], "role": row.get("role"),
+                       "calls": int(row["calls"]), "mean_ms": round(mean, 3),
+                       "p95_est_ms": round(min(top, mean + P95_Z * sd) if not math.isnan(sd) else mean, 3),
+                       "max_ms": round(top, 3), "total_ms": round(float(row["total_exec_time"]), 1)})
+    return sorted(result, key=lambda row: row["total_ms"], reverse=True)
+
+
+STATEMENTS_SQL = """
+select s.query, r.rolname as role, s.calls, s.mean_exec_time, s.stddev_exec_time, s.max_exec_time,
+       s.total_exec_time
+from pg_stat_statements s join pg_roles r on r.oid = s.userid
+where s.dbid = (select oid from pg_database where datname = current_database())
+order by s.total_exec_time desc limit $1
+"""

@@ -1,0 +1,133 @@
+"""Turns a stack run's raw samples into its results: per stage, per endpoint and overall p50/p95/p99/max,
+throughput and error rate, `max_sustained_rps`, event pipeline latency, database statements, processes;
+and writes them as NEW timestamped files (JSON and a markdown table) under deploy/bench/results/.
+
+Standard library only, so the tests import it without the load tool.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from stages import broke, latency_summary, max_sustained_rps, percentile, sustained
+
+RESULTS_DIR = Path(__file__).resolve().parents[1] / "results"
+
+
+def stage_results(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """The load tool's samples per stage (as the locustfile dumps them) summarised."""
+    results = []
+    for stage in raw["stages"]:
+        seconds = stage["seconds"] - stage["warmup"]
+        names = sorted(set(stage["samples"]) | set(stage["errors"]))
+        endpoints = {name: latency_summary(stage["samples"].get(name, []), stage["errors"].get(name, 0), seconds)
+                     for name in names}
+        every = [ms for name in names for ms in stage["samples"].get(name, [])]
+        overall = latency_summary(every, sum(stage["errors"].values()), seconds)
+        results.append({"rate": stage["rate"], "users": stage["users"], "seconds_measured": seconds,
+                        "window": [stage["measured_from"], stage["measured_to"]], "overall": overall,
+                        "sustained": sustained(stage["rate"], overall), "broke": broke(stage["rate"], overall),
+                        "endpoints": endpoints})
+    return results
+
+
+def pipeline_summary(samples: Sequence[tuple[float, float | None, str]],
+                     window: tuple[float, float] | None = None) -> dict[str, Any]:
+    """p50/p95/p99/max of the latencies of samples sent inside `window` (all when None); timeouts counted."""
+    picked = [s for s in samples if window is None or window[0] <= s[0] <= window[1]]
+    done = [ms for _, ms, _ in picked if ms is not None]
+    statuses: dict[str, int] = {}
+    for _, _, status in picked:
+        statuses[status] = statuses.get(status, 0) + 1
+    return {"n": len(picked), "timeouts": len(picked) - len(done), "statuses": statuses,
+            "p50_ms": round(percentile(done, 50), 1), "p95_ms": round(percentile(done, 95), 1),
+            "p99_ms": round(percentile(done, 99), 1), "max_ms": round(max(done), 1) if done else None}
+
+
+def assemble(*, meta: dict[str, Any], stages: list[dict[str, Any]], stopped_because: str | None,
+             logins: dict[str, Any], pipelines: dict[str, Any], processes: dict[str, Any],
+             statements: list[dict[str, Any]], examples: dict[str, list[str]]) -> dict[str, Any]:
+    return {**meta, "max_sustained_rps": max_sustained_rps((s["rate"], s["overall"]) for s in stages),
+            "stopped_because": stopped_because, "stages": stages, "logins": logins,
+            "event_pipelines": pipelines, "processes": processes, "db_statements": statements,
+            "error_examples": examples}
+
+
+def _ms(value: Any) -> str:
+    return "-" if value is None or value != value else f"{value:,.1f}"
+
+
+def _rate(value: float | None) -> str:
+    return "none (not even the first stage)" if value is None else f"{value:.0f} requests/s"
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The run as tables: stages, endpoints of the last sustained stage (else the first), pipelines,
+    logins, processes, slowest statements."""
+    lines = [f"# Stack benchmark {result['started_at']}", "",
+             f"`{result['command']}` on {result['machine']}. {result.get('note', '')}".rstrip(), "",
+             f"Data: {result['data']}.", "",
+             f"**max_sustained_rps: {_rate(result['max_sustained_rps'])}** (p99 < 100 ms, no errors, offered rate "
+             "reached)"
+             + (f"; stepping stopped after the {result['stopped_because']}" if result["stopped_because"] else ""),
+             "", "| offered req/s | people | achieved req/s | p50 ms | p95 ms | p99 ms | max ms | errors | held |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|:--|"]
+    for stage in result["stages"]:
+        o = stage["overall"]
+        lines.append(f"| {stage['rate']:.0f} | {stage['users']} | {o['rps']:.1f} | {_ms(o['p50_ms'])} | "
+                     f"{_ms(o['p95_ms'])} | {_ms(o['p99_ms'])} | {_ms(o['max_ms'])} | "
+                     f"{o['errors']} ({o['error_rate']:.2%}) | {'yes' if stage['sustained'] else 'no'} |")
+    shown = next((s for s in reversed(result["stages"]) if s["sustained"]), result["stages"][0] if result["stages"]
+                 else None)
+    if shown is not None:
+        lines += ["", f"Per endpoint at {shown['rate']:.0f} requests/s offered:", "",
+                  "| endpoint | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for name, e in sorted(shown["endpoints"].items(), key=lambda item: -item[1]["requests"]):
+            lines.append(f"| `{name}` | {e['rps']:.1f} | {_ms(e['p50_ms'])} | {_ms(e['p95_ms'])} | "
+                         f"{_ms(e['p99_ms'])} | {_ms(e['max_ms'])} | {e['errors']} |")
+    lines += ["", "| event pipeline (request → user notified) | n | p50 ms | p95 ms | p99 ms | max ms | timeouts "
+              "| results |", "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for name, p in result["event_pipelines"].items():
+        overall = p["overall"]
+        lines.append(f"| {name} | {overall['n']} | {_ms(overall['p50_ms'])} | {_ms(overall['p95_ms'])} | "
+                     f"{_ms(overall['p99_ms'])} | {_ms(overall['max_ms'])} | {overall['timeouts']} | "
+                     f"{', '.join(f'{k}: {v}' for k, v in overall['statuses'].items())} |")
+    login = result["logins"]
+    lines += ["", f"Logins (bcrypt cost 12, {login['concurrency']} at once, before the load): "
+              f"{login['logins_per_s']} per second, {login.get('per_core_s', '-')} per second per busy core "
+              f"of auth; p50 {_ms(login['p50_ms'])} ms, p95 {_ms(login['p95_ms'])} ms; {login['failures']} failed."]
+    lines += ["", "| process | CPU mean % (last stage) | CPU max % | RSS max of one process MiB | RSS total MiB |",
+              "|---|---:|---:|---:|---:|"]
+    for role, figures in result["processes"].get("last_stage", {}).items():
+        lines.append(f"| {role} | {figures['cpu_mean_pct']} | {figures['cpu_max_pct']} | "
+                     f"{figures['rss_max_process_mib']} | {figures['rss_max_total_mib']} |")
+    lines += ["", "Slowest statements by total time (pg_stat_statements over the load; p95 estimated as "
+              "mean + 1.645 sd, capped at max):", "", "| calls | mean ms | p95 ms (est.) | max ms | statement |",
+              "|---:|---:|---:|---:|---|"]
+    for row in result["db_statements"][:12]:
+        query = row["query"][:120].replace("|", "\\|")
+        lines.append(f"| {row['calls']} | {row['mean_ms']} | {row['p95_est_ms']} | {row['max_ms']} | `{query}` |")
+    return "\n".join(lines) + "\n"
+
+
+def write(result: dict[str, Any], name: str, directory: Path = RESULTS_DIR) -> tuple[Path, Path]:
+    """New files `<name>-<UTC time>.json` and `.md`; an existing file is never touched."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for attempt in range(100):
+        stem = f"{name}-{stamp}" + (f"-{attempt}" if attempt else "")
+        json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
+        if not json_path.exists() and not md_path.exists():
+            break
+    else:
+        raise FileExistsError(f"no free name for {name}-{stamp} in {directory}")
+    with json_path.open("x") as handle:
+        handle.write(json.dumps(result, indent=1, default=str) + "\n")
+    with md_path.open("x") as handle:
+        handle.write(markdown(result))
+    return json_path, md_path

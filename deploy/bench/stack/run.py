@@ -1,0 +1,246 @@
+"""The stack benchmark: real processes, a seeded data set, the app's mixed workload stepped up with Locust
+until it breaks, and the results in new files under deploy/bench/results/.
+
+    python deploy/bench/stack/run.py            # make bench: 1,000 people x 90 days, rates stepped up
+    python deploy/bench/stack/run.py --quick    # make bench-quick: 100 people, one fixed rate, < 3 minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import asyncpg
+from benchlib import cpu_model
+from monitor import STATEMENTS_SQL, ProcessMonitor, statement_summary
+from probes import PipelineProbe, sign_in
+from processes import BIN, ROOT, Stack
+from report import assemble, markdown, pipeline_summary, stage_results, write
+from stages import plan
+
+PASSWORD = "Bench-people-2026!"  # noqa: S105 - the made-up accounts of a throwaway database
+PHOTO_DIR = ROOT.parent / "shared" / "data" / "food-photos" / "test"
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="one fixed rate on a small data set (< 3 minutes)")
+    parser.add_argument("--users", type=int, help="seeded people (default 1000; quick 100)")
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--rates", help="comma-separated offered rates, requests/s (default 25,...,400; quick 40)")
+    parser.add_argument("--stage-seconds", type=float, help="seconds per stage (default 60; quick 40)")
+    parser.add_argument("--warmup", type=float, default=10.0, help="seconds of each stage not counted")
+    parser.add_argument("--note", default=os.environ.get("BENCH_NOTE", ""), help="said beside the figures")
+    args = parser.parse_args()
+    args.users = args.users or (100 if args.quick else 1000)
+    args.rates = [float(r) for r in (args.rates or ("40" if args.quick else "25,50,100,150,200,300,400")).split(",")]
+    args.stage_seconds = args.stage_seconds or (40.0 if args.quick else 60.0)
+    return args
+
+
+def photo() -> bytes:
+    """A real food photo from the shared folder (never committed), else a generated picture."""
+    found = sorted(PHOTO_DIR.glob("*/*.jpg"))[:1] if PHOTO_DIR.is_dir() else []
+    if found:
+        return found[0].read_bytes()
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 192), (200, 120, 60)).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def seed(stack: Stack, emails: list[str], days: int) -> dict[str, Any]:
+    """Accounts in auth (one bcrypt hash at cost 12 for all), then their histories in core."""
+    from fitjourney_auth.cli import seed_accounts
+    from fitjourney_auth.settings import AuthSettings
+    from fitjourney_common.db.engine import create_engine, create_session_factory
+    from fitjourney_core.demo.seeder import seed_histories
+    from fitjourney_core.journal.crypto import JournalCipher
+    from fitjourney_core.settings import CoreSettings
+
+    backends = {"environment": "production", "redis_url": stack.redis_url, "broker_url": stack.broker_url,
+                "object_store_url": "s3://fitjourney"}
+
+    async def both() -> dict[str, Any]:
+        started = time.perf_counter()
+        ids = await seed_accounts(AuthSettings(database_url=stack.service_url("auth"), **backends), emails, PASSWORD)
+        accounts = time.perf_counter() - started
+        core = CoreSettings(database_url=stack.db_url(), journal_encryption_key=stack.journal_key, **backends)
+        # The cluster's superuser: outside row-level security the seeder loads with COPY (every row names its
+        # owner); the histories' lifecycle events are left out (--no-events), so the outboxes start empty.
+        engine = create_engine(core.database_url, "core", pool_size=4)
+        try:
+            result = await seed_histories(
+                create_session_factory(engine), ids, days=days, concurrency=4, emit_events=False,
+                cipher=JournalCipher(core.journal_key_ring, current_key_id=core.journal_key_id),
+                display_names={user_id: email.split("@")[0] for user_id, email in zip(ids, emails, strict=True)})
+        finally:
+            await engine.dispose()
+        return {"accounts_seconds": round(accounts, 1), "histories_seconds": round(time.perf_counter() - started
+                                                                                      - accounts, 1),
+                "rows": dict(result.rows), "people": len(result.seeded)}
+
+    return asyncio.run(both())
+
+
+async def wait_outboxes_empty(stack: Stack, seconds: float = 120) -> None:
+    """The seed's `user.registered` events relayed and consumed before the load begins."""
+    conn = await asyncpg.connect(stack.db_url(driver="postgresql"))
+    try:
+        deadline = time.monotonic() + seconds
+        outboxes = [f'"{row[0]}"."{row[1]}"' for row in await conn.fetch(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_name in ('outbox', 'outbox_messages')")]
+        while time.monotonic() < deadline:
+            waiting = sum([await conn.fetchval(f"select count(*) from {name} where published_at is null")  # noqa: S608
+                           for name in outboxes])
+            if waiting == 0:
+                return
+            await asyncio.sleep(0.5)
+        raise RuntimeError("the outboxes did not drain")
+    finally:
+        await conn.close()
+
+
+async def database(stack: Stack, statement: str, *args: Any) -> list[dict[str, Any]]:
+    conn = await asyncpg.connect(stack.db_url(driver="postgresql"))
+    try:
+        return [dict(row) for row in await conn.fetch(statement, *args)]
+    finally:
+        await conn.close()
+
+
+def run_probes(stack: Stack, sessions: list[dict[str, Any]], picture: bytes,
+               stop: threading.Event) -> dict[str, PipelineProbe]:
+    probes = {"workout → calories visible": PipelineProbe("workout", stack.api("core"), stack.api("auth"), sessions[0],
+                                                         1.5),
+              "photo → recognition visible": PipelineProbe("photo", stack.api("core"), stack.api("auth"), sessions[1],
+                                                          3.0, picture)}
+
+    async def all_probes() -> None:
+        done = asyncio.Event()
+
+        async def watch() -> None:
+            await asyncio.to_thread(stop.wait)
+            done.set()
+        await asyncio.gather(watch(), *(probe.run(done) for probe in probes.values()))
+
+    thread = threading.Thread(target=lambda: asyncio.run(all_probes()), name="bench-probes", daemon=True)
+    thread.start()
+    probes_thread.append(thread)
+    return probes
+
+
+probes_thread: list[threading.Thread] = []
+
+
+def main() -> int:
+    args = arguments()
+    stages = plan(args.rates, args.stage_seconds, args.warmup)
+    people = max(stage.users for stage in stages)
+    if people + 2 > args.users:
+        raise SystemExit(f"{people + 2} signed-in people needed for {max(args.rates):.0f} requests/s; seed more")
+    emails = [f"bench-{index:05d}@example.com" for index in range(args.users)]
+    picture = photo()
+    started_at = datetime.now(UTC)
+    with Stack() as stack:
+        print(f"stack run {stack.run_id} in {stack.dir}", flush=True)
+        t0 = time.perf_counter()
+        stack.start()
+        print(f"backends, roles and migrations up in {time.perf_counter() - t0:.0f} s", flush=True)
+        seeded = seed(stack, emails, args.days)
+        print(f"seeded {seeded}", flush=True)
+        stack.start_services()
+        asyncio.run(wait_outboxes_empty(stack))
+        roles = {role: process.pid for role, process in stack.processes.items()}
+        roles["postgres"] = stack.postgres_pid
+        with ProcessMonitor(roles) as monitor:
+            login_start = time.time()
+            sessions, logins = asyncio.run(sign_in(stack.api("auth"), emails[:people + 2], PASSWORD,
+                                                   concurrency=4 * stack.workers_per_api))
+            auth_cpu = monitor.window(login_start, time.time()).get("auth api", {}).get("cpu_mean_pct", 0.0)
+            logins["auth_cpu_mean_pct"] = auth_cpu
+            logins["per_core_s"] = round(logins["logins_per_s"] / (auth_cpu / 100), 2) if auth_cpu else None
+            print(f"logins: {logins}", flush=True)
+            if len(sessions) < people + 2:
+                raise SystemExit("not every bench account could sign in")
+            sessions_file = stack.dir / "sessions.json"
+            sessions_file.write_text(json.dumps(sessions[2:]))
+            samples_file = stack.dir / "samples.json"
+            photo_file = stack.dir / "photo.jpg"
+            photo_file.write_bytes(picture)
+            asyncio.run(database(stack, "select pg_stat_statements_reset()"))
+            stop = threading.Event()
+            probes = run_probes(stack, sessions[:2], picture, stop)
+            env = {**os.environ, "BENCH_SESSIONS": str(sessions_file), "BENCH_SAMPLES": str(samples_file),
+                   "BENCH_PHOTO": str(photo_file), "BENCH_AUTH_URL": stack.api("auth"),
+                   "BENCH_CORE_URL": stack.api("core"), "BENCH_ANALYTICS_URL": stack.api("analytics"),
+                   "BENCH_PLAN": json.dumps([{"rate": s.rate, "seconds": s.seconds, "warmup": s.warmup}
+                                             for s in stages])}
+            locust = subprocess.Popen([str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")),  # noqa: S603
+                                       "--headless", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
+                                      env=env, stdout=(stack.logs / "locust.log").open("wb"), stderr=subprocess.STDOUT)
+            roles["locust"] = locust.pid
+            monitor.roles["locust"] = locust.pid
+            locust.wait()
+            stop.set()
+            for thread in probes_thread:
+                thread.join(timeout=60)
+            statements = statement_summary(asyncio.run(database(stack, STATEMENTS_SQL, 40)))
+        if not samples_file.exists():
+            print((stack.logs / "locust.log").read_text()[-3000:])
+            raise SystemExit("locust wrote no samples")
+        raw = json.loads(samples_file.read_text())
+        results = stage_results(raw)
+        pipelines = {}
+        for name, probe in probes.items():
+            pipelines[name] = {"overall": pipeline_summary(probe.samples), "failures": probe.failures[:3],
+                               "per_stage": {f"{s['rate']:.0f}": pipeline_summary(probe.samples, tuple(s["window"]))
+                                             for s in results}}
+        processes = {f"{s['rate']:.0f}": monitor.window(*s["window"]) for s in results}
+        if results:
+            processes["last_stage"] = monitor.window(*results[-1]["window"])
+        meta = {
+            "bench": "stack-quick" if args.quick else "stack", "started_at": started_at.isoformat(timespec="seconds"),
+            "command": "make bench-quick" if args.quick else "make bench",
+            "argv": shlex.join([Path(sys.executable).name, *sys.argv]),
+            "machine": f"{os.cpu_count()} cores ({cpu_model()}), Python {platform.python_version()}, "
+                       f"PostgreSQL 15 (own cluster), Redis {redis_version()}, RabbitMQ (the machine's)",
+            "load_average_at_start": os.getloadavg(), "note": args.note,
+            "data": f"{seeded['people']} people x {args.days} days ({sum(seeded['rows'].values()):,} rows; "
+                    f"accounts in {seeded['accounts_seconds']} s, histories in {seeded['histories_seconds']} s)",
+            "seed": seeded, "workers_per_api": stack.workers_per_api,
+            "plan": [{"rate": s.rate, "users": s.users, "seconds": s.seconds, "warmup": s.warmup} for s in stages],
+        }
+        result = assemble(meta=meta, stages=results, stopped_because=raw.get("stopped_because"), logins=logins,
+                          pipelines=pipelines, processes=processes, statements=statements,
+                          examples=raw.get("examples", {}))
+    json_path, md_path = write(result, meta["bench"])
+    print(markdown(result))
+    print(f"results: {json_path.relative_to(ROOT)}, {md_path.relative_to(ROOT)}")
+    return 0
+
+
+def redis_version() -> str:
+    done = subprocess.run(["redis-server", "--version"], capture_output=True, text=True, check=False)  # noqa: S607
+    return next((part.split("=")[1] for part in done.stdout.split() if part.startswith("v=")), "?")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

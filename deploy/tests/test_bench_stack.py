@@ -1,0 +1,87 @@
+"""The stack benchmark's cheap parts (deploy/bench/stack): the stepping plan and its verdicts, and the results
+writer (new files every run, never an existing one touched). The load run itself is `make bench`."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench" / "stack"))
+import report
+import stages
+
+
+def overall(p99: float, errors: int = 0, rps: float = 100.0) -> dict[str, float | int]:
+    requests = int(rps * 50)
+    return {"requests": requests, "errors": errors, "error_rate": errors / requests, "rps": rps, "p50_ms": 5.0,
+            "p95_ms": p99 / 2, "p99_ms": p99, "max_ms": p99 * 2, "mean_ms": 6.0}
+
+
+def test_the_plan_rises_and_each_stage_gets_the_people_its_rate_needs():
+    plan = stages.plan([50, 100, 200], seconds=60, warmup=10)
+    assert [stage.users for stage in plan] == [42, 84, 167]  # 1.2 requests/s a person
+    assert stages.stage_at(plan, 0) == 0 and stages.stage_at(plan, 61) == 1 and stages.stage_at(plan, 180) is None
+    with pytest.raises(ValueError, match="rise"):
+        stages.plan([100, 50], seconds=60, warmup=10)
+    with pytest.raises(ValueError, match="warm-up"):
+        stages.plan([100], seconds=10, warmup=10)
+
+
+def test_percentiles_interpolate_between_ranks():
+    samples = list(range(1, 101))
+    assert stages.percentile(samples, 50) == pytest.approx(50.5)
+    assert stages.percentile(samples, 99) == pytest.approx(99.01)
+    assert math.isnan(stages.percentile([], 50))
+    summary = stages.latency_summary([10.0, 20.0, 30.0], errors=1, seconds=2)
+    assert summary["requests"] == 4 and summary["error_rate"] == 0.25 and summary["rps"] == 2.0
+
+
+def test_a_stage_is_sustained_only_under_100_ms_p99_without_errors_at_the_offered_rate():
+    assert stages.sustained(100, overall(p99=80))
+    assert not stages.sustained(100, overall(p99=120))
+    assert not stages.sustained(100, overall(p99=80, errors=1))
+    assert not stages.sustained(100, overall(p99=80, rps=70))  # the people waited: less was sent
+    assert stages.max_sustained_rps([(50, overall(40)), (100, overall(90)), (150, overall(300))]) == 100
+    assert stages.max_sustained_rps([(50, overall(400))]) is None
+
+
+def test_stepping_stops_on_errors_on_a_p99_past_a_second_or_on_a_rate_not_reached():
+    assert stages.broke(100, overall(p99=300)) is None  # slow, not yet broken: step on
+    assert "error rate" in stages.broke(100, overall(p99=50, errors=60))
+    assert "p99" in stages.broke(100, overall(p99=1500))
+    assert "reached" in stages.broke(100, overall(p99=50, rps=60))
+
+
+def raw_run() -> dict:
+    def stage(rate: float, ms: float) -> dict:
+        return {"rate": rate, "users": stages.users_for(rate), "seconds": 20, "warmup": 5, "measured_from": 1.0,
+                "measured_to": 16.0, "samples": {"GET /summary/daily": [ms] * int(rate * 15)},
+                "errors": {"POST /workouts": 0}}
+    return {"stages": [stage(10, 20.0), stage(20, 150.0)], "stopped_because": None}
+
+
+def test_the_writer_makes_new_files_with_the_figures_and_never_touches_old_ones(tmp_path):
+    results = report.stage_results(raw_run())
+    pipelines = {"workout → calories visible": {"overall": report.pipeline_summary([(2.0, 120.0, "estimated"),
+                                                                                  (3.0, None, "timeout")])}}
+    result = report.assemble(
+        meta={"started_at": "2026-12-07T08:00:00+00:00", "command": "make bench-quick", "machine": "2 cores",
+              "data": "3 people"}, stages=results, stopped_because=None, pipelines=pipelines, statements=[],
+        logins={"concurrency": 8, "logins_per_s": 7.5, "per_core_s": 4.0, "p50_ms": 250.0, "p95_ms": 300.0,
+                "failures": 0}, processes={"last_stage": {"core api": {
+                    "cpu_mean_pct": 50.0, "cpu_max_pct": 80.0, "rss_max_process_mib": 150.0,
+                    "rss_max_total_mib": 300.0}}}, examples={})
+    assert result["max_sustained_rps"] == 10.0
+    assert results[0]["endpoints"]["GET /summary/daily"]["p99_ms"] == 20.0 and results[1]["sustained"] is False
+
+    first = report.write(result, "stack-quick", tmp_path)
+    second = report.write(result, "stack-quick", tmp_path)
+    assert len({*first, *second}) == 4  # same second, still new files
+    assert json.loads(first[0].read_text())["max_sustained_rps"] == 10.0
+    table = first[1].read_text()
+    assert "**max_sustained_rps: 10 requests/s**" in table and "| `GET /summary/daily` |" in table
+    assert "| workout → calories visible | 2 | 120.0 | 120.0 | 120.0 | 120.0 | 1 | estimated: 1, timeout: 1 |" in table
