@@ -74,7 +74,7 @@ def test_the_writer_makes_new_files_with_the_figures_and_never_touches_old_ones(
         logins={"concurrency": 8, "logins_per_s": 7.5, "per_core_s": 4.0, "p50_ms": 250.0, "p95_ms": 300.0,
                 "failures": 0}, processes={"last_stage": {"core api": {
                     "cpu_mean_pct": 50.0, "cpu_max_pct": 80.0, "rss_max_process_mib": 150.0,
-                    "rss_max_total_mib": 300.0}}}, examples={})
+                    "rss_max_total_mib": 300.0}, "machine": {"load_average_mean": 3.5}}}, examples={})
     assert result["max_sustained_rps"] == 10.0
     assert results[0]["endpoints"]["GET /summary/daily"]["p99_ms"] == 20.0 and results[1]["sustained"] is False
 
@@ -83,5 +83,6 @@ def test_the_writer_makes_new_files_with_the_figures_and_never_touches_old_ones(
     assert len({*first, *second}) == 4  # same second, still new files
     assert json.loads(first[0].read_text())["max_sustained_rps"] == 10.0
     table = first[1].read_text()
+    assert "| core api | 50.0 | 80.0 | 150.0 | 300.0 |" in table and "last stage: 3.5 on 2 cores" in table
     assert "**max_sustained_rps: 10 requests/s**" in table and "| `GET /summary/daily` |" in table
     assert "| workout → calories visible | 2 | 120.0 | 120.0 | 120.0 | 120.0 | 1 | estimated: 1, timeout: 1 |" in table

@@ -38,6 +38,7 @@ PHOTO_BODY = (f'--{BOUNDARY}\r\ncontent-disposition: form-data; name="image"; fi
 STAGES = [Stage(**stage) for stage in json.loads(os.environ.get("BENCH_PLAN", "[]"))]
 SESSIONS: list[dict[str, Any]] = json.loads(Path(os.environ["BENCH_SESSIONS"]).read_text()) \
     if os.environ.get("BENCH_SESSIONS") else []
+EVERY_SESSION = list(SESSIONS)  # the same dicts, updated in place by each refresh
 FOOD_TERMS = ("banana", "chicken breast", "rice", "apple", "oats", "egg", "yogurt", "salmon", "bread", "milk",
               "broccoli", "cheese", "pasta", "potato", "tomato")
 ACTIVITIES = (("running", 5.0), ("cycling", 15.0), ("walking", 3.0), ("swimming", None), ("yoga", None))
@@ -115,6 +116,9 @@ def _on_request(name: str, response_time: float, exception: Any, response: Any =
 def _on_quit(environment: Any, **_: Any) -> None:
     if os.environ.get("BENCH_SAMPLES"):
         RECORDER.dump(Path(os.environ["BENCH_SAMPLES"]))
+    if os.environ.get("BENCH_SESSIONS"):
+        # Refresh tokens rotate: the tokens as the people leave them, for the orchestrator's next stage.
+        Path(os.environ["BENCH_SESSIONS"]).write_text(json.dumps(EVERY_SESSION))
 
 
 class SteppedRate(LoadTestShape):
@@ -165,7 +169,7 @@ class AppUser(FastHttpUser):
                 answer.failure(f"status {answer.status_code}")
 
     def on_stop(self) -> None:
-        SESSIONS.append(self.session)  # a later stage's person signs in as nobody new: reuse the session
+        SESSIONS.append(self.session)  # free for a person started later in this run
 
     @property
     def auth(self) -> dict[str, str]:

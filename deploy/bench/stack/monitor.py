@@ -23,6 +23,7 @@ class ProcessMonitor:
         self.interval = interval
         # (time, role, summed cpu % over the role's processes, largest RSS of one process, summed RSS), MiB
         self.samples: list[tuple[float, str, float, float, float]] = []
+        self.load: list[tuple[float, float]] = []  # (time, the machine's 1-minute load average)
         self._known: dict[int, psutil.Process] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="bench-monitor", daemon=True)
@@ -46,6 +47,7 @@ class ProcessMonitor:
     def _loop(self) -> None:
         while not self._stop.is_set():
             now = time.time()
+            self.load.append((now, psutil.getloadavg()[0]))
             for role, pid in self.roles.items():
                 cpu = rss_sum = rss_max = 0.0
                 for process in self._processes(pid):
@@ -71,6 +73,9 @@ class ProcessMonitor:
                             "cpu_max_pct": round(max(s[2] for s in picked), 1),
                             "rss_max_process_mib": round(max(s[3] for s in picked), 1),
                             "rss_max_total_mib": round(max(s[4] for s in picked), 1)}
+        loads = [load for at, load in self.load if start <= at <= end]
+        if loads:
+            result["machine"] = {"load_average_mean": round(sum(loads) / len(loads), 1)}
         return result
 
 

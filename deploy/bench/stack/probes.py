@@ -48,7 +48,7 @@ async def sign_in(auth_url: str, emails: list[str], password: str, concurrency: 
     return sessions, {"logins": len(emails), "concurrency": concurrency, "seconds": round(seconds, 2),
                       "logins_per_s": round(len(sessions) / seconds, 2), "p50_ms": summary["p50_ms"],
                       "p95_ms": summary["p95_ms"], "p99_ms": summary["p99_ms"], "failures": len(failures),
-                      "failure_examples": failures[:3]}
+                      "failure_examples": failures[:3], "latencies_ms": latencies}
 
 
 class PipelineProbe:

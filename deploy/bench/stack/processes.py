@@ -73,8 +73,9 @@ class Stack:
         self.food_model_uri = food_model_uri
         self.run_id = f"{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
         self.dir = Path(tempfile.mkdtemp(prefix=f"fj-bench-{self.run_id}-"))
-        self.logs = self.dir / "logs"
-        self.logs.mkdir()
+        # Logs outlive the run (.data is not committed): what a failed start said stays readable.
+        self.logs = ROOT / ".data" / "bench" / self.run_id
+        self.logs.mkdir(parents=True)
         self.database = "fitjourney_bench"
         self.exchange = f"fitjourney.bench.{self.run_id}"
         self.queue_prefix = f"bench-{self.run_id}."
@@ -146,20 +147,21 @@ class Stack:
 
     def start_services(self) -> None:
         """The APIs and their workers (after seeding: the workers find the seed's events in the outboxes)."""
+        # All started at once, then each awaited: their imports take most of the start.
         for service in SERVICES:
-            log = self.logs / f"{service}.log"
             self._spawn(f"{service} api", [
                 str(BIN / "uvicorn"), "--factory", f"fitjourney_{service}.main:create_app", "--host", "127.0.0.1",
                 "--port", str(self.ports.api[service]), "--workers", str(self.workers_per_api),
-                "--no-server-header", "--no-access-log"], self.env(service), log)
-            _wait_http(f"{self.api(service)}/readyz", self.processes[f"{service} api"], 120, log)
-        for service in SERVICES:
+                "--no-server-header", "--no-access-log"], self.env(service), self.logs / f"{service}.log")
             env = {**self.env(service), "RUN_EVENT_WORKER": "true",
                    "WORKER_METRICS_PORT": str(self.ports.worker_metrics[service])}
-            log = self.logs / f"{service}-worker.log"
-            self._spawn(f"{service} worker", [sys.executable, "-m", f"fitjourney_{service}.worker"], env, log)
+            self._spawn(f"{service} worker", [sys.executable, "-m", f"fitjourney_{service}.worker"], env,
+                        self.logs / f"{service}-worker.log")
+        for service in SERVICES:
+            _wait_http(f"{self.api(service)}/readyz", self.processes[f"{service} api"], 300,
+                       self.logs / f"{service}.log")
             _wait_http(f"http://127.0.0.1:{self.ports.worker_metrics[service]}/metrics",
-                       self.processes[f"{service} worker"], 120, log)
+                       self.processes[f"{service} worker"], 300, self.logs / f"{service}-worker.log")
 
     # -- pieces -----------------------------------------------------------------------------------------
     def _spawn(self, role: str, argv: list[str], env: dict[str, str] | None, log: Path) -> None:
@@ -249,9 +251,17 @@ pg_stat_statements.track = 'top'
                      aws_access_key_id="bench", aws_secret_access_key="bench-secret")  # noqa: S106 - moto.create_bucket(Bucket="fitjourney")
 
     def _migrate(self) -> None:
-        for service in SERVICES:  # analytics after core: its migrations read core's tables
-            self._run([str(BIN / "alembic"), "upgrade", "head"],
-                      {**os.environ, "DATABASE_URL": self.owner_url(service)}, cwd=ROOT / "services" / service)
+        # auth, core and ai side by side (core loads the food catalogue); analytics after core: it reads core.
+        running = {service: subprocess.Popen(  # noqa: S603 - our own venv's alembic
+            [str(BIN / "alembic"), "upgrade", "head"], env={**os.environ, "DATABASE_URL": self.owner_url(service)},
+            cwd=ROOT / "services" / service, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for service in ("auth", "core", "ai")}
+        for service, process in running.items():
+            output, _ = process.communicate()
+            if process.returncode != 0:
+                raise RuntimeError(f"migrating {service} failed: {output.decode(errors='replace')[-3000:]}")
+        self._run([str(BIN / "alembic"), "upgrade", "head"],
+                  {**os.environ, "DATABASE_URL": self.owner_url("analytics")}, cwd=ROOT / "services" / "analytics")
         # As `make migrate` does it: core's owner grants the reader its SELECTs and read policy.
         self._run([str(BIN / "fitjourney-analytics"), "grant-reader"],
                   {**os.environ, "DATABASE_URL": self.owner_url("core")})

@@ -71,6 +71,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [f"# Stack benchmark {result['started_at']}", "",
              f"`{result['command']}` on {result['machine']}. {result.get('note', '')}".rstrip(), "",
              f"Data: {result['data']}.", "",
+             *([f"Phases (s): {', '.join(f'{k} {v}' for k, v in result['phases_seconds'].items())}.", ""]
+               if result.get("phases_seconds") else []),
              f"**max_sustained_rps: {_rate(result['max_sustained_rps'])}** (p99 < 100 ms, no errors, offered rate "
              "reached)"
              + (f"; stepping stopped after the {result['stopped_because']}" if result["stopped_because"] else ""),
@@ -103,9 +105,14 @@ def markdown(result: dict[str, Any]) -> str:
               f"of auth; p50 {_ms(login['p50_ms'])} ms, p95 {_ms(login['p95_ms'])} ms; {login['failures']} failed."]
     lines += ["", "| process | CPU mean % (last stage) | CPU max % | RSS max of one process MiB | RSS total MiB |",
               "|---|---:|---:|---:|---:|"]
-    for role, figures in result["processes"].get("last_stage", {}).items():
+    last = dict(result["processes"].get("last_stage", {}))
+    machine = last.pop("machine", None)
+    for role, figures in last.items():
         lines.append(f"| {role} | {figures['cpu_mean_pct']} | {figures['cpu_max_pct']} | "
                      f"{figures['rss_max_process_mib']} | {figures['rss_max_total_mib']} |")
+    if machine:
+        lines.append(f"\nThe machine's load average (1 min) during the last stage: {machine['load_average_mean']} "
+                     f"on {result.get('nproc', 2)} cores.")
     lines += ["", "Slowest statements by total time (pg_stat_statements over the load; p95 estimated as "
               "mean + 1.645 sd, capped at max):", "", "| calls | mean ms | p95 ms (est.) | max ms | statement |",
               "|---:|---:|---:|---:|---|"]

@@ -13,10 +13,14 @@ import json
 import os
 import platform
 import shlex
+import signal
 import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +33,7 @@ from monitor import STATEMENTS_SQL, ProcessMonitor, statement_summary
 from probes import PipelineProbe, sign_in
 from processes import BIN, ROOT, Stack
 from report import assemble, markdown, pipeline_summary, stage_results, write
-from stages import plan
+from stages import percentile, plan
 
 PASSWORD = "Bench-people-2026!"  # noqa: S105 - the made-up accounts of a throwaway database
 PHOTO_DIR = ROOT.parent / "shared" / "data" / "food-photos" / "test"
@@ -40,13 +44,14 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="one fixed rate on a small data set (< 3 minutes)")
     parser.add_argument("--users", type=int, help="seeded people (default 1000; quick 100)")
     parser.add_argument("--days", type=int, default=90)
-    parser.add_argument("--rates", help="comma-separated offered rates, requests/s (default 25,...,400; quick 40)")
+    parser.add_argument("--rates", help="comma-separated offered rates, requests/s "
+                        "(default 5,10,25,50,100,200,400; quick 40)")
     parser.add_argument("--stage-seconds", type=float, help="seconds per stage (default 60; quick 40)")
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds of each stage not counted")
     parser.add_argument("--note", default=os.environ.get("BENCH_NOTE", ""), help="said beside the figures")
     args = parser.parse_args()
     args.users = args.users or (100 if args.quick else 1000)
-    args.rates = [float(r) for r in (args.rates or ("40" if args.quick else "25,50,100,150,200,300,400")).split(",")]
+    args.rates = [float(r) for r in (args.rates or ("40" if args.quick else "5,10,25,50,100,200,400")).split(",")]
     args.stage_seconds = args.stage_seconds or (40.0 if args.quick else 60.0)
     return args
 
@@ -65,38 +70,55 @@ def photo() -> bytes:
     return buffer.getvalue()
 
 
-def seed(stack: Stack, emails: list[str], days: int) -> dict[str, Any]:
-    """Accounts in auth (one bcrypt hash at cost 12 for all), then their histories in core."""
-    from fitjourney_auth.cli import seed_accounts
-    from fitjourney_auth.settings import AuthSettings
+SEED_PROCESSES = 4  # histories are drawn and loaded by this many processes, two transactions each
+
+
+def seed_chunk(settings: dict[str, str], ids: list[uuid.UUID], emails: list[str], days: int) -> dict[str, int]:
+    """One seeding process: the histories of `ids` (a process of its own: drawing them is Python CPU)."""
     from fitjourney_common.db.engine import create_engine, create_session_factory
     from fitjourney_core.demo.seeder import seed_histories
     from fitjourney_core.journal.crypto import JournalCipher
     from fitjourney_core.settings import CoreSettings
 
-    backends = {"environment": "production", "redis_url": stack.redis_url, "broker_url": stack.broker_url,
-                "object_store_url": "s3://fitjourney"}
+    core = CoreSettings(**settings)  # type: ignore[arg-type]
 
-    async def both() -> dict[str, Any]:
-        started = time.perf_counter()
-        ids = await seed_accounts(AuthSettings(database_url=stack.service_url("auth"), **backends), emails, PASSWORD)
-        accounts = time.perf_counter() - started
-        core = CoreSettings(database_url=stack.db_url(), journal_encryption_key=stack.journal_key, **backends)
-        # The cluster's superuser: outside row-level security the seeder loads with COPY (every row names its
-        # owner); the histories' lifecycle events are left out (--no-events), so the outboxes start empty.
-        engine = create_engine(core.database_url, "core", pool_size=4)
+    async def histories() -> dict[str, int]:
+        engine = create_engine(core.database_url, "core", pool_size=2)
         try:
             result = await seed_histories(
-                create_session_factory(engine), ids, days=days, concurrency=4, emit_events=False,
+                create_session_factory(engine), ids, days=days, concurrency=2, emit_events=False,
                 cipher=JournalCipher(core.journal_key_ring, current_key_id=core.journal_key_id),
                 display_names={user_id: email.split("@")[0] for user_id, email in zip(ids, emails, strict=True)})
         finally:
             await engine.dispose()
-        return {"accounts_seconds": round(accounts, 1), "histories_seconds": round(time.perf_counter() - started
-                                                                                      - accounts, 1),
-                "rows": dict(result.rows), "people": len(result.seeded)}
+        return {**result.rows, "people": len(result.seeded)}
 
-    return asyncio.run(both())
+    return asyncio.run(histories())
+
+
+def seed(stack: Stack, emails: list[str], days: int) -> dict[str, Any]:
+    """Accounts in auth (one bcrypt hash at cost 12 for all), then their histories in core."""
+    from fitjourney_auth.cli import seed_accounts
+    from fitjourney_auth.settings import AuthSettings
+
+    backends = {"environment": "production", "redis_url": stack.redis_url, "broker_url": stack.broker_url,
+                "object_store_url": "s3://fitjourney"}
+    started = time.perf_counter()
+    ids = asyncio.run(seed_accounts(AuthSettings(database_url=stack.service_url("auth"), **backends), emails,
+                                    PASSWORD))
+    accounts = time.perf_counter() - started
+    # The cluster's superuser: outside row-level security the seeder loads with COPY (every row names its
+    # owner); the histories' lifecycle events are left out (--no-events), so the outboxes start empty.
+    settings = {"database_url": stack.db_url(), "journal_encryption_key": stack.journal_key, **backends}
+    rows: Counter[str] = Counter()
+    with ProcessPoolExecutor(SEED_PROCESSES) as pool:
+        for counted in pool.map(seed_chunk, *zip(*[(settings, ids[n::SEED_PROCESSES], emails[n::SEED_PROCESSES], days)
+                                                   for n in range(SEED_PROCESSES)], strict=True)):
+            rows.update(counted)
+    people = rows.pop("people")
+    return {"accounts_seconds": round(accounts, 1), "histories_seconds": round(time.perf_counter() - started
+                                                                              - accounts, 1),
+            "rows": dict(rows), "people": people}
 
 
 async def wait_outboxes_empty(stack: Stack, seconds: float = 120) -> None:
@@ -151,66 +173,108 @@ probes_thread: list[threading.Thread] = []
 
 
 def main() -> int:
+    # SIGTERM (a timeout, a stopped job) unwinds like Ctrl-C: the `with Stack()` block stops what it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = arguments()
     stages = plan(args.rates, args.stage_seconds, args.warmup)
     people = max(stage.users for stage in stages)
-    if people + 2 > args.users:
+    if people + 2 > args.users:  # two more: the pipeline probes
         raise SystemExit(f"{people + 2} signed-in people needed for {max(args.rates):.0f} requests/s; seed more")
     emails = [f"bench-{index:05d}@example.com" for index in range(args.users)]
     picture = photo()
     started_at = datetime.now(UTC)
     with Stack() as stack:
-        print(f"stack run {stack.run_id} in {stack.dir}", flush=True)
-        t0 = time.perf_counter()
+        print(f"stack run {stack.run_id} in {stack.dir}, logs in {stack.logs}", flush=True)
+        phases: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def phase(name: str) -> None:
+            nonlocal clock
+            phases[name] = round(time.perf_counter() - clock, 1)
+            clock = time.perf_counter()
+            print(f"{name}: {phases[name]} s", flush=True)
+
         stack.start()
-        print(f"backends, roles and migrations up in {time.perf_counter() - t0:.0f} s", flush=True)
+        phase("backends, roles, migrations")
         seeded = seed(stack, emails, args.days)
-        print(f"seeded {seeded}", flush=True)
+        phase(f"seeding {seeded}")
+        phases["seeding"] = phases.pop(f"seeding {seeded}")
         stack.start_services()
         asyncio.run(wait_outboxes_empty(stack))
+        phase("services and workers up")
         roles = {role: process.pid for role, process in stack.processes.items()}
         roles["postgres"] = stack.postgres_pid
         with ProcessMonitor(roles) as monitor:
-            login_start = time.time()
-            sessions, logins = asyncio.run(sign_in(stack.api("auth"), emails[:people + 2], PASSWORD,
-                                                   concurrency=4 * stack.workers_per_api))
-            auth_cpu = monitor.window(login_start, time.time()).get("auth api", {}).get("cpu_mean_pct", 0.0)
-            logins["auth_cpu_mean_pct"] = auth_cpu
-            logins["per_core_s"] = round(logins["logins_per_s"] / (auth_cpu / 100), 2) if auth_cpu else None
-            print(f"logins: {logins}", flush=True)
-            if len(sessions) < people + 2:
-                raise SystemExit("not every bench account could sign in")
-            sessions_file = stack.dir / "sessions.json"
-            sessions_file.write_text(json.dumps(sessions[2:]))
-            samples_file = stack.dir / "samples.json"
+            pool: list[dict[str, Any]] = []
+            batches: list[dict[str, Any]] = []
+
+            def sign_in_up_to(count: int) -> None:
+                """More people signed in between stages (not during one: bcrypt would weigh on the stage)."""
+                wanted = emails[len(pool):count]
+                if not wanted:
+                    return
+                began = time.time()
+                sessions, figures = asyncio.run(sign_in(stack.api("auth"), wanted, PASSWORD,
+                                                        concurrency=4 * stack.workers_per_api))
+                if len(sessions) < len(wanted):
+                    raise SystemExit(f"not every bench account could sign in: {figures['failure_examples']}")
+                figures["auth_cpu_mean_pct"] = monitor.window(began, time.time()).get("auth api", {}).get(
+                    "cpu_mean_pct", 0.0)
+                pool.extend(sessions)
+                batches.append(figures)
+
+            sign_in_up_to(2 + stages[0].users)
+            phase("first logins")
             photo_file = stack.dir / "photo.jpg"
             photo_file.write_bytes(picture)
             asyncio.run(database(stack, "select pg_stat_statements_reset()"))
             stop = threading.Event()
-            probes = run_probes(stack, sessions[:2], picture, stop)
-            env = {**os.environ, "BENCH_SESSIONS": str(sessions_file), "BENCH_SAMPLES": str(samples_file),
-                   "BENCH_PHOTO": str(photo_file), "BENCH_AUTH_URL": stack.api("auth"),
-                   "BENCH_CORE_URL": stack.api("core"), "BENCH_ANALYTICS_URL": stack.api("analytics"),
-                   "BENCH_PLAN": json.dumps([{"rate": s.rate, "seconds": s.seconds, "warmup": s.warmup}
-                                             for s in stages])}
-            locust = subprocess.Popen([str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")),  # noqa: S603
-                                       "--headless", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"],
-                                      env=env, stdout=(stack.logs / "locust.log").open("wb"), stderr=subprocess.STDOUT)
-            roles["locust"] = locust.pid
-            monitor.roles["locust"] = locust.pid
-            locust.wait()
+            probes = run_probes(stack, pool[:2], picture, stop)
+            raw: dict[str, Any] = {"stages": [], "examples": {}, "stopped_because": None}
+            for index, stage in enumerate(stages):
+                sign_in_up_to(2 + stage.users)
+                sessions_file, samples_file = stack.dir / f"sessions-{index}.json", stack.dir / f"samples-{index}.json"
+                sessions_file.write_text(json.dumps(pool[2:2 + stage.users]))
+                env = {**os.environ, "BENCH_SESSIONS": str(sessions_file), "BENCH_SAMPLES": str(samples_file),
+                       "BENCH_PHOTO": str(photo_file), "BENCH_AUTH_URL": stack.api("auth"),
+                       "BENCH_CORE_URL": stack.api("core"), "BENCH_ANALYTICS_URL": stack.api("analytics"),
+                       "BENCH_PLAN": json.dumps([{"rate": stage.rate, "seconds": stage.seconds,
+                                                  "warmup": stage.warmup}])}
+                with (stack.logs / "locust.log").open("ab") as log:
+                    locust = subprocess.Popen(  # noqa: S603 - our own venv's locust, fixed arguments
+                        [str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
+                         "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
+                        env=env, stdout=log, stderr=subprocess.STDOUT)
+                    monitor.roles["locust"] = locust.pid
+                    locust.wait()
+                if not samples_file.exists():
+                    print((stack.logs / "locust.log").read_text()[-3000:])
+                    raise SystemExit("locust wrote no samples")
+                done = json.loads(samples_file.read_text())
+                # The people's tokens as they left them (refresh tokens rotate): the next stage goes on with them.
+                pool[2:2 + stage.users] = json.loads(sessions_file.read_text())
+                raw["stages"] += done["stages"]
+                for name, examples in done["examples"].items():
+                    raw["examples"].setdefault(name, []).extend(examples[:3 - len(raw["examples"].get(name, []))])
+                summary = stage_results({"stages": done["stages"]})
+                print(f"stage {stage.rate:.0f} requests/s: {summary[0]['overall'] if summary else 'no answers'}",
+                      flush=True)
+                reason = summary[0]["broke"] if summary else "no answers"
+                if reason:
+                    raw["stopped_because"] = f"stage at {stage.rate:.0f} requests/s: {reason}"
+                    break
             stop.set()
             for thread in probes_thread:
                 thread.join(timeout=60)
             statements = statement_summary(asyncio.run(database(stack, STATEMENTS_SQL, 40)))
-        if not samples_file.exists():
-            print((stack.logs / "locust.log").read_text()[-3000:])
-            raise SystemExit("locust wrote no samples")
-        raw = json.loads(samples_file.read_text())
+            phase("load")
+            logins = login_summary(batches)
         results = stage_results(raw)
         pipelines = {}
+        windows = [tuple(stage["window"]) for stage in results]
         for name, probe in probes.items():
-            pipelines[name] = {"overall": pipeline_summary(probe.samples), "failures": probe.failures[:3],
+            during_load = [sample for sample in probe.samples if any(a <= sample[0] <= b for a, b in windows)]
+            pipelines[name] = {"overall": pipeline_summary(during_load), "failures": probe.failures[:3],
                                "per_stage": {f"{s['rate']:.0f}": pipeline_summary(probe.samples, tuple(s["window"]))
                                              for s in results}}
         processes = {f"{s['rate']:.0f}": monitor.window(*s["window"]) for s in results}
@@ -222,19 +286,35 @@ def main() -> int:
             "argv": shlex.join([Path(sys.executable).name, *sys.argv]),
             "machine": f"{os.cpu_count()} cores ({cpu_model()}), Python {platform.python_version()}, "
                        f"PostgreSQL 15 (own cluster), Redis {redis_version()}, RabbitMQ (the machine's)",
-            "load_average_at_start": os.getloadavg(), "note": args.note,
+            "load_average_at_start": os.getloadavg(), "note": args.note, "phases_seconds": phases,
             "data": f"{seeded['people']} people x {args.days} days ({sum(seeded['rows'].values()):,} rows; "
                     f"accounts in {seeded['accounts_seconds']} s, histories in {seeded['histories_seconds']} s)",
-            "seed": seeded, "workers_per_api": stack.workers_per_api,
+            "seed": seeded, "workers_per_api": stack.workers_per_api, "nproc": os.cpu_count(),
             "plan": [{"rate": s.rate, "users": s.users, "seconds": s.seconds, "warmup": s.warmup} for s in stages],
         }
         result = assemble(meta=meta, stages=results, stopped_because=raw.get("stopped_because"), logins=logins,
                           pipelines=pipelines, processes=processes, statements=statements,
                           examples=raw.get("examples", {}))
+    phases["teardown"] = round(time.perf_counter() - clock, 1)
+    phases["total"] = round(sum(phases.values()), 1)
     json_path, md_path = write(result, meta["bench"])
     print(markdown(result))
     print(f"results: {json_path.relative_to(ROOT)}, {md_path.relative_to(ROOT)}")
     return 0
+
+
+def login_summary(batches: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every sign-in batch together: logins per second, and per busy core of auth (bcrypt is the cost)."""
+    latencies = [ms for batch in batches for ms in batch.pop("latencies_ms")]
+    seconds = sum(batch["seconds"] for batch in batches)
+    logins = sum(batch["logins"] - batch["failures"] for batch in batches)
+    cpu = sum(batch["auth_cpu_mean_pct"] * batch["seconds"] for batch in batches) / seconds if seconds else 0.0
+    per_s = logins / seconds if seconds else 0.0
+    return {"logins": logins, "concurrency": batches[0]["concurrency"] if batches else 0, "seconds": round(seconds, 1),
+            "logins_per_s": round(per_s, 2), "auth_cpu_mean_pct": round(cpu, 1),
+            "per_core_s": round(per_s / (cpu / 100), 2) if cpu else None,
+            "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
+            "failures": sum(batch["failures"] for batch in batches), "batches": batches}
 
 
 def redis_version() -> str:
