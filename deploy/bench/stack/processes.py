@@ -2,7 +2,8 @@
 
 A PostgreSQL 15 cluster of its own (the machine's binaries, `pg_stat_statements` preloaded: the machine's
 server does not preload it and is never reconfigured), roles as `make migrate` makes them
-(fitjourney_common.db.roles: an owner that migrates, a non-owner the service connects as, analytics' reader), a Redis of its
+(fitjourney_common.db.roles: an owner that migrates, a non-owner the service connects as, analytics'
+reader), a Redis of its
 own, the machine's RabbitMQ under an exchange and queue prefix of this run only, `moto_server` for S3, then
 auth, core, ai and analytics each under uvicorn with one worker per core (`RUN_EVENT_WORKER=false`) and
 each service's event worker (`python -m fitjourney_<service>.worker`) as its own process.
@@ -16,6 +17,7 @@ import base64
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +41,7 @@ class Ports:
     postgres: int = 9432
     redis: int = 6414
     moto: int = 9455
+    rabbitmq: int = 9472  # only with own_rabbitmq (its Erlang distribution port is the next one)
     api: dict[str, int] = field(default_factory=lambda: {"auth": 9401, "core": 9402, "ai": 9403, "analytics": 9404})
     worker_metrics: dict[str, int] = field(
         default_factory=lambda: {"auth": 9411, "core": 9412, "ai": 9413, "analytics": 9414})
@@ -67,7 +70,8 @@ class Stack:
     """Start with `start()` (inside a `with`), stop with the `with` block's end: everything it started goes."""
 
     def __init__(self, ports: Ports | None = None, workers_per_api: int | None = None,
-                 food_model_uri: str | None = None) -> None:
+                 food_model_uri: str | None = None, own_rabbitmq: bool = False) -> None:
+        self.own_rabbitmq = own_rabbitmq
         self.ports = ports or Ports()
         self.workers_per_api = workers_per_api or os.cpu_count() or 1
         self.food_model_uri = food_model_uri
@@ -107,6 +111,8 @@ class Stack:
 
     @property
     def broker_url(self) -> str:
+        if self.own_rabbitmq:
+            return f"amqp://guest:guest@127.0.0.1:{self.ports.rabbitmq}/"
         return os.environ.get("BENCH_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
     def env(self, service: str) -> dict[str, str]:
@@ -141,7 +147,10 @@ class Stack:
         self._start_postgres()
         self._start_redis()
         self._start_moto()
-        self._exit.callback(self._delete_broker_objects)
+        if self.own_rabbitmq:
+            self._start_rabbitmq()
+        else:
+            self._exit.callback(self._delete_broker_objects)
         self._migrate()
         self._run([str(BIN / "fitjourney-auth"), "init-keys"], self.env("auth"))
 
@@ -240,6 +249,40 @@ pg_stat_statements.track = 'top'
             if time.monotonic() > deadline:
                 raise RuntimeError("redis-server did not answer")
             time.sleep(0.1)
+
+    def _start_rabbitmq(self) -> None:
+        """A RabbitMQ node of the run's own (the machine's binaries, own ports and data): for when the machine's
+        broker is unusable. It runs as the `rabbitmq` user, whose Erlang cookie its rabbitmqctl shares."""
+        folder = self.dir / "rabbitmq"
+        folder.mkdir()
+        node = f"fjbench{self.run_id.replace('-', '')}@localhost"
+        user = ["runuser", "-u", "rabbitmq", "--"] if os.geteuid() == 0 else []
+        if user:
+            shutil.chown(folder, "rabbitmq")
+            self.dir.chmod(0o711)  # the rabbitmq user passes through the run's folder to its own
+        env = {**os.environ, "RABBITMQ_NODENAME": node, "RABBITMQ_NODE_PORT": str(self.ports.rabbitmq),
+               "RABBITMQ_DIST_PORT": str(self.ports.rabbitmq + 1), "RABBITMQ_MNESIA_BASE": str(folder / "mnesia"),
+               "RABBITMQ_LOG_BASE": str(folder / "log"), "RABBITMQ_PID_FILE": str(folder / "pid"),
+               "RABBITMQ_ENABLED_PLUGINS_FILE": str(folder / "plugins"),
+               "RABBITMQ_CONFIG_FILE": str(folder / "none"),
+               "RABBITMQ_ADVANCED_CONFIG_FILE": str(folder / "none.config")}
+        self._spawn("rabbitmq", [*user, "/usr/lib/rabbitmq/bin/rabbitmq-server"], env, self.logs / "rabbitmq.log")
+        self._exit.callback(lambda: subprocess.run(  # noqa: S603
+            [*user, "/usr/lib/rabbitmq/bin/rabbitmqctl", "-n", node, "stop"], env=env, capture_output=True,
+            check=False, timeout=60))
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.ports.rabbitmq), 2) as probe:
+                    probe.settimeout(5)
+                    probe.sendall(b"AMQP\x00\x00\x09\x01")
+                    if probe.recv(1) == b"\x01":  # connection.start: the broker speaks AMQP
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the run's own RabbitMQ did not start")
+            time.sleep(0.5)
 
     def _start_moto(self) -> None:
         self._spawn("moto", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.ports.moto)], None,

@@ -48,6 +48,8 @@ def arguments() -> argparse.Namespace:
                         "(default 5,10,25,50,100,200,400; quick 40)")
     parser.add_argument("--stage-seconds", type=float, help="seconds per stage (default 60; quick 40)")
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds of each stage not counted")
+    parser.add_argument("--own-rabbitmq", action="store_true", default=bool(os.environ.get("BENCH_OWN_RABBITMQ")),
+                        help="start a RabbitMQ node of the run's own on 9472 instead of the machine's")
     parser.add_argument("--note", default=os.environ.get("BENCH_NOTE", ""), help="said beside the figures")
     args = parser.parse_args()
     args.users = args.users or (100 if args.quick else 1000)
@@ -104,7 +106,8 @@ def seed(stack: Stack, emails: list[str], days: int) -> dict[str, Any]:
     backends = {"environment": "production", "redis_url": stack.redis_url, "broker_url": stack.broker_url,
                 "object_store_url": "s3://fitjourney"}
     started = time.perf_counter()
-    ids = asyncio.run(seed_accounts(AuthSettings(database_url=stack.service_url("auth"), **backends), emails,
+    auth = AuthSettings(database_url=stack.service_url("auth"), key_dir=stack.dir / "keys", **backends)
+    ids = asyncio.run(seed_accounts(auth, emails,
                                     PASSWORD))
     accounts = time.perf_counter() - started
     # The cluster's superuser: outside row-level security the seeder loads with COPY (every row names its
@@ -183,7 +186,7 @@ def main() -> int:
     emails = [f"bench-{index:05d}@example.com" for index in range(args.users)]
     picture = photo()
     started_at = datetime.now(UTC)
-    with Stack() as stack:
+    with Stack(own_rabbitmq=args.own_rabbitmq) as stack:
         print(f"stack run {stack.run_id} in {stack.dir}, logs in {stack.logs}", flush=True)
         phases: dict[str, float] = {}
         clock = time.perf_counter()
@@ -285,7 +288,8 @@ def main() -> int:
             "command": "make bench-quick" if args.quick else "make bench",
             "argv": shlex.join([Path(sys.executable).name, *sys.argv]),
             "machine": f"{os.cpu_count()} cores ({cpu_model()}), Python {platform.python_version()}, "
-                       f"PostgreSQL 15 (own cluster), Redis {redis_version()}, RabbitMQ (the machine's)",
+                       f"PostgreSQL 15 (own cluster), Redis {redis_version()}, RabbitMQ "
+                       f"({'own node' if args.own_rabbitmq else 'the machine' + chr(39) + 's'})",
             "load_average_at_start": os.getloadavg(), "note": args.note, "phases_seconds": phases,
             "data": f"{seeded['people']} people x {args.days} days ({sum(seeded['rows'].values()):,} rows; "
                     f"accounts in {seeded['accounts_seconds']} s, histories in {seeded['histories_seconds']} s)",
