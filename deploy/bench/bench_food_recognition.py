@@ -85,6 +85,7 @@ async def load_like_the_worker(bundle: Path, threads: int) -> tuple[Any, dict[st
     import torch  # noqa: F401 - timed apart: the worker pays it once, whatever the model
 
     torch_seconds = time.perf_counter() - started
+    with_torch = rss_mb()
     recognizer = FoodRecognizer(AiSettings(food_model_uri=f"file://{bundle}", torch_threads=threads))
     started = time.perf_counter()
     await recognizer.load()
@@ -92,7 +93,8 @@ async def load_like_the_worker(bundle: Path, threads: int) -> tuple[Any, dict[st
     if recognizer.classifier is None:
         sys.exit(f"the bundle in {bundle} is not usable: {recognizer.reason}")
     await recognizer.close()
-    return recognizer.classifier, {"rss_before_torch_mb": before, "torch_import_s": round(torch_seconds, 2),
+    return recognizer.classifier, {"rss_before_torch_mb": before, "rss_after_torch_import_mb": with_torch,
+                                   "torch_import_s": round(torch_seconds, 2),
                                    "model_load_s": round(load_seconds, 3), "rss_with_model_mb": rss_mb()}
 
 
