@@ -1,0 +1,121 @@
+"""What the fault tests count in PostgreSQL, on both sides of the broker: events written and published by
+a producer's outbox, events recorded by a consumer's inbox, and the effects a consumer applied."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import httpx
+
+
+@dataclass(frozen=True)
+class WorkoutLedger:
+    """The calories loop of some workouts: core → workout.created → ai → workout.calories_estimated → core."""
+
+    created_events: int  # core's outbox rows of workout.created for them
+    created_published: int
+    ai_received: int  # ai's inbox rows of those events
+    ai_estimates: int  # ai's effect: one estimate row per workout
+    estimate_events: int  # ai's outbox rows of workout.calories_estimated for them
+    estimate_events_published: int
+    most_estimates_per_workout: int
+    core_received: int  # core's inbox rows of those estimate events
+    with_calories: int  # core's effect: workouts no longer pending
+    most_updates_per_workout: int  # core's workout.updated events (one per applied estimate)
+
+    def complete(self, expected: int) -> bool:
+        return (self.created_published == self.ai_received == self.ai_estimates == self.estimate_events_published
+                == self.core_received == self.with_calories == expected)
+
+
+async def workout_ledger(db: asyncpg.Connection, user_ids: Sequence[uuid.UUID]) -> WorkoutLedger:
+    users = list(user_ids)
+    created = await db.fetchrow(
+        "select count(*) as n, count(published_at) as published from core.outbox "
+        "where type = 'workout.created' and user_id = any($1)", users)
+    ai_received = await db.fetchval(
+        "select count(*) from ai.processed_events p join core.outbox o on o.id = p.event_id "
+        "where o.type = 'workout.created' and o.user_id = any($1) and p.consumer = 'ai:workout.created'", users)
+    estimates = await db.fetchval("select count(*) from ai.calorie_estimates where user_id = any($1)", users)
+    estimate_events = await db.fetchrow(
+        "select count(*) as n, count(published_at) as published, count(distinct payload->'data'->>'workout_id') "
+        "as workouts from ai.outbox where type = 'workout.calories_estimated' and user_id = any($1)", users)
+    core_received = await db.fetchval(
+        "select count(*) from core.processed_events p join ai.outbox o on o.id = p.event_id "
+        "where o.type = 'workout.calories_estimated' and o.user_id = any($1) "
+        "and p.consumer = 'core:workout.calories_estimated'", users)
+    with_calories = await db.fetchval(
+        "select count(*) from core.workouts where user_id = any($1) and calories_status <> 'pending' "
+        "and calories_burned is not null", users)
+    most_updates = await db.fetchval(
+        "select coalesce(max(n), 0) from (select count(*) as n from core.outbox where type = "
+        "'workout.updated' and user_id = any($1) group by payload->'data'->>'workout_id') per_workout", users)
+    most_estimates = await db.fetchval(
+        "select coalesce(max(n), 0) from (select count(*) as n from ai.outbox where type = "
+        "'workout.calories_estimated' and user_id = any($1) group by payload->'data'->>'workout_id') w", users)
+    return WorkoutLedger(
+        created_events=created["n"], created_published=created["published"], ai_received=ai_received,
+        ai_estimates=estimates, estimate_events=estimate_events["n"],
+        estimate_events_published=estimate_events["published"], most_estimates_per_workout=most_estimates,
+        core_received=core_received, with_calories=with_calories, most_updates_per_workout=most_updates,
+    )
+
+
+def workout_body(index: int, workout_id: uuid.UUID | None = None) -> dict[str, object]:
+    """A plausible run, each on its own minute of the last days (so no two share a start)."""
+    started = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=3, minutes=index)
+    return {"id": str(workout_id or uuid.uuid4()), "activity": "running", "started_at": started.isoformat(),
+            "duration_min": 20 + index % 40, "distance_km": round(3 + (index % 10) * 0.5, 1)}
+
+
+async def post_workouts(client: httpx.AsyncClient, headers: dict[str, str], indexes: Iterable[int],
+                        concurrency: int = 8) -> list[tuple[uuid.UUID, int | None]]:
+    """POST a workout per index, `concurrency` at a time; (workout id, status or None if no answer)."""
+    results: list[tuple[uuid.UUID, int | None]] = []
+    pending = iter(list(indexes))
+
+    async def client_loop() -> None:
+        for index in pending:
+            body = workout_body(index)
+            try:
+                response = await client.post("/api/v1/workouts", json=body, headers=headers)
+                status: int | None = response.status_code
+            except httpx.HTTPError:
+                status = None
+            results.append((uuid.UUID(str(body["id"])), status))
+
+    await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+    return results
+
+
+@dataclass(frozen=True)
+class WriteTrace:
+    """What one workout create left behind: all three or none, never a part."""
+
+    row: bool
+    event: bool
+    change: bool
+
+    @property
+    def whole(self) -> bool:
+        return self.row and self.event and self.change
+
+    @property
+    def absent(self) -> bool:
+        return not (self.row or self.event or self.change)
+
+
+async def workout_traces(db: asyncpg.Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, WriteTrace]:
+    ids = list(ids)
+    rows = {r["id"] for r in await db.fetch("select id from core.workouts where id = any($1)", ids)}
+    events = {uuid.UUID(r["workout_id"]) for r in await db.fetch(
+        "select payload->'data'->>'workout_id' as workout_id from core.outbox where type = 'workout.created' "
+        "and payload->'data'->>'workout_id' = any($1)", [str(i) for i in ids])}
+    changes = {r["resource_id"] for r in await db.fetch(
+        "select resource_id from core.changes where resource_id = any($1)", ids)}
+    return {i: WriteTrace(i in rows, i in events, i in changes) for i in ids}
