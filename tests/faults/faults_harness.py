@@ -145,6 +145,17 @@ class ServerProcess:
 
         wait_until(up, START_SECONDS, f"{self.name} ready")
 
+    def send(self, sig: int) -> None:
+        """Signal the process group and return at once (the test watches what the process does next)."""
+        assert self.process is not None and self.process.poll() is None, f"{self.name} is not running"
+        os.killpg(self.process.pid, sig)
+
+    def wait_exit(self, seconds: float) -> int:
+        """The exit code of a process that was sent a signal; it no longer counts as running."""
+        process, self.process = self.process, None
+        assert process is not None
+        return process.wait(timeout=seconds)
+
     def stop(self, sig: int = signal.SIGTERM, grace_seconds: float = 30) -> int | None:
         """Signal the whole process group and wait for the leader; SIGKILL after `grace_seconds`."""
         process, self.process = self.process, None

@@ -4,11 +4,14 @@ a producer's outbox, events recorded by a consumer's inbox, and the effects a co
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import aio_pika
+import aio_pika.abc
 import asyncpg
 import httpx
 
@@ -119,3 +122,30 @@ async def workout_traces(db: asyncpg.Connection, ids: Sequence[uuid.UUID]) -> di
     changes = {r["resource_id"] for r in await db.fetch(
         "select resource_id from core.changes where resource_id = any($1)", ids)}
     return {i: WriteTrace(i in rows, i in events, i in changes) for i in ids}
+
+
+class EventTap:
+    """A queue of the test's own bound to the exchange: what a consumer of `routing_key` would receive."""
+
+    def __init__(self, url: str, exchange: str, routing_key: str) -> None:
+        self.url, self.exchange, self.routing_key = url, exchange, routing_key
+        self.workout_ids: list[uuid.UUID] = []  # in arrival order, duplicates kept
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+
+    async def __aenter__(self) -> EventTap:
+        self._connection = await aio_pika.connect_robust(self.url)
+        channel = await self._connection.channel()
+        exchange = await channel.declare_exchange(self.exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange, routing_key=self.routing_key)
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            async with message.process():
+                self.workout_ids.append(uuid.UUID(json.loads(message.body)["data"]["workout_id"]))
+
+        await queue.consume(on_message)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._connection is not None:
+            await self._connection.close()

@@ -15,7 +15,13 @@ from fitjourney_core.profile.repository import time_zone_of
 from fitjourney_core.profile.service import targets_for
 from fitjourney_core.summary import repository
 from fitjourney_core.summary.schemas import DailySummary
-from fitjourney_core.writes.summary_cache import cache_daily_summary, daily_key, summary_cache, summary_generation
+from fitjourney_core.writes.summary_cache import (
+    cache_daily_summary,
+    daily_key,
+    replay_missed_invalidations,
+    summary_cache,
+    summary_generation,
+)
 
 # Weight assumed for a workout's resting energy when the user never recorded one (as the ai service does).
 REFERENCE_WEIGHT_KG = 70.0
@@ -64,7 +70,9 @@ async def daily_summary(
     if day is None:
         time_zone = await time_zone_of(session, user_id)
         day = local_today(zone_or_utc(time_zone))
-    cached = await summary_cache(redis).get(daily_key(user_id, day))
+    # A write during a Redis outage could not drop this user's cached days: until that is made up, skip them.
+    unsure = user_id in await replay_missed_invalidations(redis)
+    cached = None if unsure else await summary_cache(redis).get(daily_key(user_id, day))
     if cached is not None:
         try:
             return DailySummary.model_validate(cached)
@@ -76,6 +84,6 @@ async def daily_summary(
     # Read before computing: a write committing meanwhile moves it, and this summary is then not cached.
     generation = await summary_generation(redis, user_id)
     summary = await compute_daily_summary(session, user_id, day, time_zone)
-    if generation is not None:
+    if generation is not None and not unsure:
         await cache_daily_summary(redis, user_id, day, summary.model_dump(mode="json"), ttl_seconds, generation)
     return summary

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+import weakref
 from collections.abc import Iterable
 from datetime import date
 
@@ -87,9 +88,35 @@ async def _bump_generation(redis: Redis, user_id: uuid.UUID) -> None:
         await pipe.execute()
 
 
+# Users whose summaries a write could not drop while Redis was unreachable, per client (one per process).
+# A Redis that comes back with its data (persistence, a replica, a network partition) still holds their old
+# summaries: this process drops all of them before it next reads or invalidates a summary.
+_missed: weakref.WeakKeyDictionary[Redis, set[uuid.UUID]] = weakref.WeakKeyDictionary()
+
+
+async def replay_missed_invalidations(redis: Redis) -> set[uuid.UUID]:
+    """Drop the summaries of the users an outage left behind; returns those still left (Redis still down),
+    whose cached summaries must not be read. Never raises."""
+    missed = _missed.get(redis)
+    if not missed:
+        return set()
+    for user_id in list(missed):
+        if await _drop_all(redis, user_id):
+            missed.discard(user_id)
+            log.info("summaries of %s dropped after a Redis outage", user_id)
+    return set(missed)
+
+
+def _note_missed(redis: Redis, user_id: uuid.UUID, exc: BaseException) -> None:
+    log.warning("summaries of %s not invalidated (dropped once Redis answers): %s", user_id, exc)
+    _missed.setdefault(redis, set()).add(user_id)
+
+
 async def invalidate_daily_summary(redis: Redis, user_id: uuid.UUID, days: Iterable[date]) -> None:
-    """Drop the cached summaries of the user's local `days` a write touched; never raises (a Redis
-    outage is a no-op). One round trip: the generation bump and the deletes go in one MULTI."""
+    """Drop the cached summaries of the user's local `days` a write touched; never raises (during a Redis
+    outage the user is remembered, and every day of theirs is dropped once Redis answers again). One round
+    trip: the generation bump and the deletes go in one MULTI."""
+    await replay_missed_invalidations(redis)
     keys = [f"{NAMESPACE}:{daily_key(user_id, day)}" for day in days]
     try:
         async with redis.pipeline(transaction=True) as pipe:
@@ -100,19 +127,24 @@ async def invalidate_daily_summary(redis: Redis, user_id: uuid.UUID, days: Itera
                 pipe.delete(*keys)
             await pipe.execute()
     except REDIS_OUTAGE_ERRORS as exc:
-        log.warning("summaries of %s not invalidated: %s", user_id, exc)
+        _note_missed(redis, user_id, exc)
 
 
 async def invalidate_all_summaries(redis: Redis, user_id: uuid.UUID) -> None:
     """Drop every cached day of a user (profile changes move targets of every day); never raises."""
+    await replay_missed_invalidations(redis)
+    await _drop_all(redis, user_id)
+
+
+async def _drop_all(redis: Redis, user_id: uuid.UUID) -> bool:
     index = _days_index_key(user_id)
     try:
         # Bump before reading the index: every day cached before the bump is in it, none is cached after.
         await _bump_generation(redis, user_id)
         days = await redis.smembers(index)
-        await redis.delete(index)
+        names = [raw.decode() if isinstance(raw, bytes) else str(raw) for raw in days]
+        await redis.delete(index, *(f"{NAMESPACE}:{daily_key(user_id, date.fromisoformat(n))}" for n in names))
     except REDIS_OUTAGE_ERRORS as exc:
-        log.warning("summaries of %s not invalidated: %s", user_id, exc)
-        return
-    names = [raw.decode() if isinstance(raw, bytes) else str(raw) for raw in days]
-    await summary_cache(redis).delete(*(daily_key(user_id, date.fromisoformat(name)) for name in names))
+        _note_missed(redis, user_id, exc)
+        return False
+    return True

@@ -128,7 +128,7 @@ async def test_summary_is_computed_from_postgres_when_redis_is_down(
                                          headers=auth_headers)
             assert response.status_code == 200, response.text
             assert response.json()["workouts"] == 1
-            # Writes still work (and their cache invalidation is a harmless no-op); reads stay exact.
+            # Writes still work (their cache invalidation waits for Redis to answer); reads stay exact.
             write = await offline.post("/api/v1/workouts", headers=auth_headers,
                                        json=workout_body(started_at=iso(started)))
             assert write.status_code == 201
