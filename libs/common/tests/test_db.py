@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import String, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fitjourney_common.db.base import TimestampMixin, UUIDPrimaryKeyMixin, make_base
@@ -82,6 +83,26 @@ async def test_request_session_commits_on_success_and_rolls_back_on_error(tmp_pa
     async with factory() as session:
         assert (await session.scalars(select(Note.body))).all() == ["kept"]
     assert effects == ["kept"], "after-commit steps run once committed, never after a rollback"
+    await engine.dispose()
+
+
+async def test_a_lost_connection_is_a_503_and_any_other_database_error_a_500(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/fj.db", "probe")
+    app = FastAPI()
+    install_error_handlers(app)
+    app.state.runtime = SimpleNamespace(session_factory=create_session_factory(engine))
+
+    @app.post("/fail/{how}")
+    async def fail(how: str, session: SessionDep) -> None:
+        # What SQLAlchemy raises when PostgreSQL ended the backend (killed, failover) vs. a failed statement.
+        raise DBAPIError("insert ...", None, Exception(how), connection_invalidated=how == "disconnect")
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                 base_url="http://t") as http:
+        lost = await http.post("/fail/disconnect")
+        assert lost.status_code == 503 and lost.headers["content-type"] == "application/problem+json"
+        assert lost.json()["type"].endswith("/unavailable") and lost.headers["retry-after"] == "1"
+        assert (await http.post("/fail/statement")).status_code == 500
     await engine.dispose()
 
 
