@@ -9,7 +9,6 @@ Every wait polls a condition against a deadline.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import signal
@@ -17,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -26,13 +25,15 @@ from typing import Any, TypeVar
 import httpx
 from fitjourney_gateway.dev import SERVICE_FACTORIES
 
+from fitjourney_common.testing.polling import poll_until
+
 ROOT = Path(__file__).resolve().parents[2]
 PORT_BASE = int(os.environ.get("FJ_FAULTS_PORT_BASE", "9800"))
 RABBITMQ_PORT = PORT_BASE + 72
 RABBITMQ_DIST_PORT = PORT_BASE + 73
 REDIS_PORT = PORT_BASE + 79
 SERVICE_PORTS = range(PORT_BASE + 1, PORT_BASE + 60)
-START_SECONDS = 90.0  # a RabbitMQ node boots in about 12 s on the shared 2-core machine; leave room
+START_SECONDS = 120.0  # a RabbitMQ node boots in about 12 s on the shared 2-core machine; leave room
 
 T = TypeVar("T")
 
@@ -54,20 +55,12 @@ def wait_until(condition: Callable[[], T], seconds: float, what: str, every: flo
         time.sleep(every)
 
 
-async def eventually(condition: Callable[[], Awaitable[T]], seconds: float, what: str, every: float = 0.2) -> T:
-    """`wait_until` for a coroutine condition, without blocking the event loop."""
-    deadline = time.monotonic() + seconds
-    last: Any = None
-    while True:
-        try:
-            last = await condition()
-            if last:
-                return last
-        except Exception as exc:
-            last = exc
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {seconds:.0f} s (last: {last!r})")
-        await asyncio.sleep(every)
+async def eventually(condition: Callable[[], Any], seconds: float, what: str) -> Any:
+    """The house's `poll_until` (sync or async condition, a deadline), its failure naming what was awaited."""
+    try:
+        return await poll_until(condition, timeout=seconds, interval=0.1)
+    except AssertionError as exc:
+        raise AssertionError(f"{what}: {exc}") from None
 
 
 def _port_open(port: int) -> bool:

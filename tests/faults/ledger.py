@@ -31,12 +31,15 @@ class WorkoutLedger:
     with_calories: int  # core's effect: workouts no longer pending
     most_updates_per_workout: int  # core's workout.updated events (one per applied estimate)
 
-    def complete(self, expected: int) -> bool:
+    expected: int = 0
+
+    def __bool__(self) -> bool:
+        """Complete: `expected` events went all the way round (so a wait can poll for a true ledger)."""
         return (self.created_published == self.ai_received == self.ai_estimates == self.estimate_events_published
-                == self.core_received == self.with_calories == expected)
+                == self.core_received == self.with_calories == self.expected)
 
 
-async def workout_ledger(db: asyncpg.Connection, user_ids: Sequence[uuid.UUID]) -> WorkoutLedger:
+async def workout_ledger(db: asyncpg.Connection, user_ids: Sequence[uuid.UUID], expected: int) -> WorkoutLedger:
     users = list(user_ids)
     created = await db.fetchrow(
         "select count(*) as n, count(published_at) as published from core.outbox "
@@ -66,6 +69,7 @@ async def workout_ledger(db: asyncpg.Connection, user_ids: Sequence[uuid.UUID]) 
         ai_estimates=estimates, estimate_events=estimate_events["n"],
         estimate_events_published=estimate_events["published"], most_estimates_per_workout=most_estimates,
         core_received=core_received, with_calories=with_calories, most_updates_per_workout=most_updates,
+        expected=expected,
     )
 
 

@@ -80,7 +80,7 @@ async def test_sigkill_under_load_loses_no_acknowledged_write_or_its_event(
     }
 
 
-async def _acknowledged(answers: dict[uuid.UUID, int | None], at_least: int) -> bool:
+def _acknowledged(answers: dict[uuid.UUID, int | None], at_least: int) -> bool:
     return sum(status == 201 for status in answers.values()) >= at_least
 
 
@@ -150,7 +150,7 @@ async def test_sigterm_finishes_the_request_in_flight_and_leaves_nothing_behind(
     }
 
 
-async def _all_in(expected: set[uuid.UUID], received: list[uuid.UUID]) -> bool:
+def _all_in(expected: set[uuid.UUID], received: list[uuid.UUID]) -> bool:
     return expected <= set(received)
 
 
