@@ -3,9 +3,6 @@
 An error marked `keep_writes` commits what the request recorded before refusing it. Side effects that
 must only happen once the change is durable (dropping a cache, pushing a notification) are registered
 with `call_after_commit` and run right after the commit; a rollback discards them.
-
-A connection lost during the request (a killed backend, a failover, a restart) answers 503 problem+json
-with `Retry-After`, not 500: PostgreSQL rolled the transaction back, and the pool replaces the connection.
 """
 
 from __future__ import annotations
@@ -15,10 +12,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from fitjourney_common.errors import AppError, ServiceUnavailable
+from fitjourney_common.errors import AppError
 
 log = logging.getLogger(__name__)
 AfterCommit = Callable[[], Awaitable[None]]
@@ -43,41 +39,22 @@ def discard_after_commit_callbacks(session: AsyncSession) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 
 
-DATABASE_RETRY_AFTER_SECONDS = 1
-
-
-def is_disconnect(exc: BaseException) -> bool:
-    """The database connection was lost (SQLAlchemy invalidated it), as opposed to a statement failing."""
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
-
-
-def database_unavailable() -> ServiceUnavailable:
-    # A lost COMMIT may have landed: clients retry with the same client id, which is applied once.
-    return ServiceUnavailable("The database connection was lost; retry the request",
-                              headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
-
-
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     factory: async_sessionmaker[AsyncSession] = request.app.state.runtime.session_factory
     async with factory() as session:
         try:
-            try:
-                yield session
-            except BaseException as exc:
-                if isinstance(exc, AppError) and exc.keep_writes:
-                    await session.commit()
-                    await run_after_commit_callbacks(session)
-                else:
-                    discard_after_commit_callbacks(session)
-                    await session.rollback()
-                raise
-            else:
+            yield session
+        except BaseException as exc:
+            if isinstance(exc, AppError) and exc.keep_writes:
                 await session.commit()
                 await run_after_commit_callbacks(session)
-        except DBAPIError as exc:
-            if is_disconnect(exc):
-                raise database_unavailable() from exc
+            else:
+                await session.rollback()
+                discard_after_commit_callbacks(session)
             raise
+        else:
+            await session.commit()
+            await run_after_commit_callbacks(session)
 
 
 # scope="function": commit before the response is sent, so a failed commit is a 500, never a false 201.
