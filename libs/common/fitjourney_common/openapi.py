@@ -135,8 +135,12 @@ def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
         yield from _dependencies(dependency)
 
 
-def _route_requires_roles(route: APIRoute) -> bool:
-    return any(getattr(d.call, REQUIRED_ROLES_ATTRIBUTE, None) for d in _dependencies(route.dependant))
+def _required_roles(route: APIRoute | None) -> list[str]:
+    """The roles a route's `require_roles` dependencies ask for (one of them lets the caller through)."""
+    if route is None:
+        return []
+    dependencies = _dependencies(route.dependant)
+    return sorted({role for d in dependencies for role in getattr(d.call, REQUIRED_ROLES_ATTRIBUTE, ())})
 
 
 def _route_requires_recent_authentication(route: APIRoute) -> bool:
@@ -151,7 +155,7 @@ def _error_statuses(operation: dict[str, Any], route: APIRoute | None) -> dict[i
     if operation.get("security"):
         statuses[401] = PROBLEMS[401][3]
         statuses[429] = PROBLEMS[429][3]
-    if route is not None and _route_requires_roles(route):
+    if _required_roles(route):
         statuses[403] = PROBLEMS[403][3]
     if route is not None and _route_requires_recent_authentication(route):
         statuses[403] = REAUTHENTICATION[3]
@@ -192,6 +196,9 @@ def document_errors(schema: dict[str, Any], routes: dict[tuple[str, str], APIRou
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             route = routes.get((path, method.upper()))
+            if roles := _required_roles(route):
+                # Machine-readable, so tools (and the access-control tests) know who may call it.
+                operation["x-required-roles"] = roles
             responses: dict[str, Any] = operation["responses"]
             for status, why in _error_statuses(operation, route).items():
                 responses.setdefault(str(status), {"description": why})

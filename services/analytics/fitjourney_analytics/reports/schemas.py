@@ -13,7 +13,8 @@ class ReportCreate(BaseModel):
     """`weekly`: the Monday-based week starting at `from` (default: last full week); `monthly`: the calendar
     month of `from` (default: last full month); `custom`: `from` to `to`, both required."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", json_schema_extra={"examples": [
+        {"kind": "custom", "from": "2026-11-01", "to": "2026-11-30", "format": "csv"}]})
 
     kind: Literal["weekly", "monthly", "custom"]
     from_: date | None = Field(default=None, alias="from")

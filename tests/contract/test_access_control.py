@@ -1,0 +1,313 @@
+"""Access control of every service, generated from its OpenAPI document: a new endpoint is covered without
+editing this test.
+
+- Without a token, every secured operation answers 401 problem+json.
+- A plain user on an operation that requires a role (`x-required-roles`) gets 403.
+- User B with user A's ids: every operation on a path naming something of A's answers 404, and A's things
+  read the same afterwards. A's things are made from each service's documented request examples (the
+  `examples` of the request body's schema; multipart uploads get a small PNG), so a new kind of resource
+  with an example is covered by itself. An operation whose ids cannot be made that way fails the test.
+
+Both users are real accounts: registered and signed in through auth, their tokens used on every service.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from contract_harness import SERVICES, RunningService
+from PIL import Image
+
+from fitjourney_common.errors import PROBLEM_JSON
+from fitjourney_common.testing.api_docs import operations
+
+PASSWORD = "Access-Matrix-42"
+DAY = "2026-11-25"  # the day the documented examples log things on
+PARAM = re.compile(r"{([^}]+)}")
+# Starting every service may be the first thing this module does: that alone can take minutes on a busy machine.
+pytestmark = pytest.mark.timeout(600)
+SECURED_ONLY = pytest.mark.skipif("auth" not in SERVICES, reason="the matrix signs users in through auth")
+
+
+def is_secured(operation: dict[str, Any]) -> bool:
+    return bool(operation.get("security"))
+
+
+def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def path_parameters(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {p["name"]: p.get("schema", {}) for p in operation.get("parameters", []) if p["in"] == "path"}
+
+
+def placeholder(schema: dict[str, Any]) -> str:
+    """A well-formed value nobody owns, for operations that must refuse before looking anything up."""
+    if schema.get("format") == "uuid":
+        return str(uuid.uuid4())
+    if schema.get("format") == "date":
+        return DAY
+    return "1" if schema.get("type") == "integer" else "x"
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 120, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@dataclass
+class Request:
+    """What to send to an operation: a JSON body from the documented example, or a multipart upload."""
+
+    json: Any = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    data: dict[str, str] = field(default_factory=dict)
+
+    def kwargs(self) -> dict[str, Any]:
+        if self.files is not None:
+            return {"files": self.files, "data": self.data}
+        return {} if self.json is None else {"json": self.json}
+
+
+def documented_request(document: dict[str, Any], operation: dict[str, Any]) -> Request | None:
+    """The operation's request from its documentation; None when it takes a body nobody documented."""
+    content = operation.get("requestBody", {}).get("content", {})
+    if not content:
+        return Request()
+    if "application/json" in content:
+        schema = resolve(document, content["application/json"].get("schema", {}))
+        examples = schema.get("examples") or []
+        return Request(json=copy.deepcopy(examples[0])) if examples else None
+    if "multipart/form-data" in content:
+        schema = resolve(document, content["multipart/form-data"].get("schema", {}))
+        properties = schema.get("properties", {})
+        files = {name: ("photo.png", png_bytes(), "image/png") for name, prop in properties.items()
+                 if prop.get("format") == "binary" or prop.get("contentMediaType")}
+        return Request(files=files) if files else None
+    return None
+
+
+@dataclass
+class User:
+    email: str
+    id: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+async def signed_in_user(auth: RunningService) -> User:
+    email = f"matrix-{uuid.uuid4().hex[:10]}@example.com"
+    async with httpx.AsyncClient(base_url=auth.base_url, timeout=30) as http:
+        created = await http.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD,
+                                                                 "display_name": "Matrix"})
+        assert created.status_code in (201, 202), created.text
+        login = await http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        token = login.json()["access_token"]
+        me = await http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200, me.text
+    return User(email, me.json()["id"], token)
+
+
+@dataclass(frozen=True)
+class Operation:
+    service: str
+    method: str
+    path: str
+    spec: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return f"{self.service} {self.method} {self.path}"
+
+
+def all_operations(documents: dict[str, dict[str, Any]]) -> list[Operation]:
+    return [Operation(service, method, path, spec) for service, document in documents.items()
+            for method, path, spec in operations(document)]
+
+
+@pytest.fixture(scope="module")
+async def documents(running_services: dict[str, RunningService]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for name, service in running_services.items():
+        async with httpx.AsyncClient(timeout=30) as http:
+            found[name] = (await http.get(f"{service.base_url}/openapi.json")).json()
+    return found
+
+
+@pytest.fixture(scope="module")
+async def clients(running_services: dict[str, RunningService]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    opened = {name: httpx.AsyncClient(base_url=service.base_url, timeout=60)
+              for name, service in running_services.items()}
+    try:
+        yield opened
+    finally:
+        for client in opened.values():
+            await client.aclose()
+
+
+def assert_problem(response: httpx.Response, status: int, operation: Operation) -> None:
+    assert response.status_code == status, f"{operation.name}: {response.status_code} {response.text[:300]}"
+    assert response.headers["content-type"].startswith(PROBLEM_JSON), f"{operation.name}: {response.headers}"
+    assert response.json()["status"] == status
+
+
+async def test_every_secured_operation_refuses_a_request_without_a_token(
+    documents: dict[str, dict[str, Any]], clients: dict[str, httpx.AsyncClient],
+) -> None:
+    secured = [op for op in all_operations(documents) if is_secured(op.spec)]
+    assert len(secured) > 40, "the documents list fewer secured operations than the services have"
+    for operation in secured:
+        path = PARAM.sub(lambda m: placeholder(path_parameters(operation.spec).get(m[1], {})), operation.path)
+        body = {"json": {}} if "requestBody" in operation.spec else {}
+        response = await clients[operation.service].request(operation.method, path, **body)
+        assert_problem(response, 401, operation)
+        assert response.headers.get("www-authenticate", "").lower().startswith("bearer"), operation.name
+
+
+@SECURED_ONLY
+async def test_a_user_without_the_role_gets_403_from_every_role_restricted_operation(
+    documents: dict[str, dict[str, Any]], clients: dict[str, httpx.AsyncClient],
+    running_services: dict[str, RunningService],
+) -> None:
+    user = await signed_in_user(running_services["auth"])
+    restricted = [op for op in all_operations(documents) if op.spec.get("x-required-roles")]
+    assert {op.service for op in restricted} >= {"auth"} & set(documents), "auth's admin operations are marked"
+    for operation in restricted:
+        assert "user" not in operation.spec["x-required-roles"], operation.name
+        path = PARAM.sub(lambda m: placeholder(path_parameters(operation.spec).get(m[1], {})), operation.path)
+        request = documented_request(documents[operation.service], operation.spec) or Request(json={})
+        response = await clients[operation.service].request(operation.method, path, headers=user.headers,
+                                                             **request.kwargs())
+        assert_problem(response, 403, operation)
+
+
+@dataclass
+class Owned:
+    """What user A made: ids by (service, collection path), and the GET paths that show them."""
+
+    ids: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    reads: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+
+def collection_of(path: str, parameter: str) -> str:
+    """`/api/v1/habits/{habit_id}/check-ins` with `habit_id` -> `/api/v1/habits`."""
+    return path[: path.index("{" + parameter + "}")].rstrip("/")
+
+
+def fill(operation: Operation, owned: Owned) -> str | None:
+    """The operation's path with A's ids in it; None when one of them cannot be found."""
+    values = {}
+    for name, schema in path_parameters(operation.spec).items():
+        if schema.get("format") == "date":
+            value = DAY  # date-keyed things (journal day, check-in day) are made on the examples' day
+        else:
+            created = owned.ids.get((operation.service, collection_of(operation.path, name))) or {}
+            value = created.get(name) or created.get("id")
+        if value is None:
+            return None
+        values[name] = str(value)
+    return PARAM.sub(lambda m: values[m[1]], operation.path)
+
+
+def first_item(body: Any) -> dict[str, Any] | None:
+    """The first entry of a listing (a JSON array, or an object holding one, e.g. `items`)."""
+    if isinstance(body, dict):
+        body = next((value for value in body.values() if isinstance(value, list)), None)
+    return body[0] if isinstance(body, list) and body and isinstance(body[0], dict) else None
+
+
+def is_callers_own_upsert(operation: Operation) -> bool:
+    """`PUT /journal/{day}` writes the caller's own entry for the day: B doing it touches nothing of A's."""
+    parameters = path_parameters(operation.spec)
+    return operation.method == "PUT" and bool(parameters) and all(
+        schema.get("format") == "date" for schema in parameters.values())
+
+
+async def make_things_of(user: User, documents: dict[str, dict[str, Any]],
+                         clients: dict[str, httpx.AsyncClient]) -> Owned:
+    """Every kind of thing a user can make, from the documented examples, shallow paths first."""
+    owned = Owned()
+    makers = [op for op in all_operations(documents)
+              if is_secured(op.spec) and not op.spec.get("x-required-roles")
+              and (op.method == "POST" or is_callers_own_upsert(op))]
+    for operation in sorted(makers, key=lambda op: op.path.count("/")):
+        path = fill(operation, owned)
+        request = documented_request(documents[operation.service], operation.spec)
+        if path is None or request is None:
+            continue
+        response = await clients[operation.service].request(operation.method, path, headers=user.headers,
+                                                             **request.kwargs())
+        if response.status_code in (200, 201, 202) and isinstance(response.json(), dict):
+            owned.ids[(operation.service, operation.path)] = response.json()
+    # Things made as a side effect (a session, by signing in) are found in their listing.
+    listings = [op for op in all_operations(documents) if op.method == "GET" and is_secured(op.spec)
+                and not PARAM.search(op.path) and (op.service, op.path) not in owned.ids]
+    for operation in listings:
+        response = await clients[operation.service].get(operation.path, headers=user.headers)
+        if response.status_code == 200 and (item := first_item(response.json())) is not None:
+            owned.ids[(operation.service, operation.path)] = item
+    return owned
+
+
+def cross_user_operations(documents: dict[str, dict[str, Any]]) -> list[Operation]:
+    return [op for op in all_operations(documents)
+            if is_secured(op.spec) and not op.spec.get("x-required-roles") and path_parameters(op.spec)
+            and not is_callers_own_upsert(op)]
+
+
+@SECURED_ONLY
+async def test_user_b_gets_404_for_everything_of_user_a_and_changes_nothing(
+    documents: dict[str, dict[str, Any]], clients: dict[str, httpx.AsyncClient],
+    running_services: dict[str, RunningService],
+) -> None:
+    a = await signed_in_user(running_services["auth"])
+    b = await signed_in_user(running_services["auth"])
+    owned = await make_things_of(a, documents, clients)
+    targets = cross_user_operations(documents)
+    assert len(targets) > 20, f"only {len(targets)} operations on ids: the documents lost their path parameters?"
+    paths = {op.name: fill(op, owned) for op in targets}
+    unreachable = sorted(name for name, path in paths.items() if path is None)
+    assert not unreachable, (
+        "no id of user A could be made for these operations from the documented examples (give the "
+        f"creating operation's request schema an example): {unreachable}")
+
+    reads = [op for op in targets if op.method == "GET"]
+    before = {op.name: (await clients[op.service].get(paths[op.name], headers=a.headers)) for op in reads}
+    for name, response in before.items():
+        assert response.status_code == 200, f"A cannot read its own {name}: {response.text[:300]}"
+
+    # Reads and writes first, deletions last: a deletion that got through would hide a read that leaks.
+    attempted: dict[str, set[str]] = {}
+    for operation in sorted(targets, key=lambda op: op.method == "DELETE"):
+        request = documented_request(documents[operation.service], operation.spec) or Request(json={})
+        response = await clients[operation.service].request(operation.method, paths[operation.name],
+                                                             headers=b.headers, **request.kwargs())
+        assert_problem(response, 404, operation)
+        assert a.id not in response.text and a.email not in response.text, operation.name
+        if isinstance(request.json, dict):
+            attempted.setdefault(paths[operation.name] or "", set()).update(request.json)
+
+    # Still there, and what B tried to change is as it was (other fields may move on their own, e.g. a
+    # workout's calories arriving from ai).
+    for operation in reads:
+        after = await clients[operation.service].get(paths[operation.name], headers=a.headers)
+        assert after.status_code == 200, f"{operation.name} of A is gone after B's attempts"
+        old, new = before[operation.name].json(), after.json()
+        if isinstance(old, dict):
+            for key in attempted.get(paths[operation.name] or "", set()) & old.keys():
+                assert new[key] == old[key], f"B changed {key} of A's {operation.name}"
