@@ -350,6 +350,15 @@ def test_every_export_waits_for_the_part_of_every_other_service() -> None:
         assert sorted(env["EXPORT_PARTICIPANTS"]["value"].split(",")) == others, name
 
 
+def test_ai_reads_food_photos_where_core_stores_them() -> None:
+    """`food.photo_uploaded` names a key in core's store: ai's object store must be core's prefix."""
+    deployments = by_kind(render(), "Deployment")
+    core = env_of(deployments["core-worker"]["spec"]["template"]["spec"]["containers"][0])
+    for name in ("ai", "ai-worker"):
+        env = env_of(deployments[name]["spec"]["template"]["spec"]["containers"][0])
+        assert env["OBJECT_STORE_URL"]["value"] == core["OBJECT_STORE_URL"]["value"], name
+
+
 def test_analytics_reader_role_is_granted_by_cores_owner_after_migrations() -> None:
     job = by_kind(render(), "Job")["analytics-reader-role"]
     assert job["metadata"]["annotations"]["helm.sh/hook-weight"] == "1"  # after the migrations (weight 0)

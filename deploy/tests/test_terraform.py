@@ -141,6 +141,10 @@ def settings_problems(parsed: Parsed) -> list[str]:
             condition = first(statement.get("condition", [{}]))
             if condition.get("variable") != "s3:prefix":
                 problems.append("a service's role may list the whole data bucket")
+    photos = policies.get("aws_iam_policy_document.read_food_photos", {})
+    if [s.get("resources") for s in photos.get("statement", []) if "s3:GetObject" in s.get("actions", [])] != \
+            [["${var.data_bucket_arn}/core/food-photos/*"]]:
+        problems.append("ai's role cannot read (only read) the food photos core stores")
     iam_vars = blocks(parsed, "modules/iam/", "variable")
     if sorted(listed_default(iam_vars.get("services", {}))) != sorted(SERVICES):
         problems.append("modules/iam does not give every service (auth, core, ai, analytics) its own role")
@@ -239,6 +243,10 @@ def _resource(parsed: Parsed, module: str, kind: str, name: str) -> dict[str, An
     (lambda p: next(e for e in p["modules/iam/main.tf"]["data"] if "objects" in e.get("aws_iam_policy_document", {}))
      ["aws_iam_policy_document"]["objects"]["statement"][0].update(resources=["${var.data_bucket_arn}/*"]),
      "beyond its own prefix"),
+    (lambda p: next(e for e in p["modules/iam/main.tf"]["data"]
+                    if "read_food_photos" in e.get("aws_iam_policy_document", {}))
+     ["aws_iam_policy_document"]["read_food_photos"]["statement"][0].update(resources=["${var.data_bucket_arn}/*"]),
+     "ai's role cannot read (only read) the food photos"),
 ])
 def test_a_broken_setting_is_caught(break_it: Any, expected: str) -> None:
     parsed = copy.deepcopy(parse_all())

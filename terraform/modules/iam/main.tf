@@ -58,6 +58,20 @@ data "aws_iam_policy_document" "objects" {
   }
 }
 
+# ai classifies the food photos core stores: it may read them (and nothing else of core's).
+data "aws_iam_policy_document" "read_food_photos" {
+  statement {
+    sid       = "ReadCoresFoodPhotos"
+    actions   = ["s3:GetObject"]
+    resources = ["${var.data_bucket_arn}/core/food-photos/*"]
+  }
+  statement {
+    sid       = "UseTheBucketKey"
+    actions   = ["kms:Decrypt"]
+    resources = [var.s3_kms_key_arn]
+  }
+}
+
 data "aws_iam_policy_document" "backup" {
   statement {
     sid       = "BackupObjects"
@@ -86,6 +100,13 @@ resource "aws_iam_role_policy" "objects" {
   name     = "own-objects"
   role     = aws_iam_role.service[each.key].id
   policy   = data.aws_iam_policy_document.objects[each.key].json
+}
+
+resource "aws_iam_role_policy" "read_food_photos" {
+  for_each = toset([for name in var.services : name if name == "ai"])
+  name     = "read-food-photos"
+  role     = aws_iam_role.service[each.key].id
+  policy   = data.aws_iam_policy_document.read_food_photos.json
 }
 
 resource "aws_iam_role_policy" "backup" {
