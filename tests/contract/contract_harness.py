@@ -181,3 +181,23 @@ def run_service(name: str, env: dict[str, str], workdir: Path) -> Iterator[Runni
     finally:
         stop_process(process, grace_seconds=20)
         log.close()
+
+
+ACCOUNT_PASSWORD = "Contract-Account-42"
+
+
+async def register_account(auth: RunningService, label: str) -> str:
+    """A new account in auth (password ACCOUNT_PASSWORD); its email. Registration answers 202 either way."""
+    email = f"{label}-{uuid.uuid4().hex[:10]}@example.com"
+    async with httpx.AsyncClient(base_url=auth.base_url, timeout=30) as http:
+        created = await http.post("/api/v1/auth/register", json={"email": email, "password": ACCOUNT_PASSWORD,
+                                                                 "display_name": label.title()})
+        assert created.status_code == 202, created.text
+    return email
+
+
+async def sign_in(http: httpx.AsyncClient, email: str) -> dict[str, str]:
+    """The token pair of a password sign-in through auth (`http` is a client of auth)."""
+    response = await http.post("/api/v1/auth/login", json={"email": email, "password": ACCOUNT_PASSWORD})
+    assert response.status_code == 200, response.text
+    return dict(response.json())

@@ -23,13 +23,12 @@ from typing import Any
 
 import httpx
 import pytest
-from contract_harness import SERVICES, RunningService
+from contract_harness import SERVICES, RunningService, register_account, sign_in
 from PIL import Image
 
 from fitjourney_common.errors import PROBLEM_JSON
 from fitjourney_common.testing.api_docs import operations
 
-PASSWORD = "Access-Matrix-42"
 DAY = "2026-11-25"  # the day the documented examples log things on
 PARAM = re.compile(r"{([^}]+)}")
 # Starting every service may be the first thing this module does: that alone can take minutes on a busy machine.
@@ -110,14 +109,9 @@ class User:
 
 
 async def signed_in_user(auth: RunningService) -> User:
-    email = f"matrix-{uuid.uuid4().hex[:10]}@example.com"
+    email = await register_account(auth, "matrix")
     async with httpx.AsyncClient(base_url=auth.base_url, timeout=30) as http:
-        created = await http.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD,
-                                                                 "display_name": "Matrix"})
-        assert created.status_code in (201, 202), created.text
-        login = await http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-        assert login.status_code == 200, login.text
-        token = login.json()["access_token"]
+        token = (await sign_in(http, email))["access_token"]
         me = await http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 200, me.text
     return User(email, me.json()["id"], token)

@@ -19,7 +19,17 @@ from typing import Any
 
 import httpx
 import pytest
-from contract_harness import AUDIENCE, ISSUER, KID, SERVICES, RunningService, SigningKey, make_signing_key
+from contract_harness import (
+    AUDIENCE,
+    ISSUER,
+    KID,
+    SERVICES,
+    RunningService,
+    SigningKey,
+    make_signing_key,
+    register_account,
+    sign_in,
+)
 from cryptography.hazmat.primitives import serialization
 from jose import jwt
 
@@ -27,7 +37,6 @@ from fitjourney_common.errors import PROBLEM_JSON
 from fitjourney_common.testing.api_docs import operations
 
 pytestmark = pytest.mark.timeout(600)  # the first test of a session may start every service
-PASSWORD = "Token-Attacks-42"
 
 
 def b64url(data: bytes) -> str:
@@ -124,7 +133,7 @@ async def test_every_forged_or_stale_token_is_refused_by_every_service(
     tried = attacks(signing_key, stranger)
     if "auth" in running_services:  # auth's reads need the account to exist, not just a good signature
         async with httpx.AsyncClient(base_url=running_services["auth"].base_url, timeout=30) as http:
-            genuine = (await login(http, await register(running_services["auth"])))["access_token"]
+            genuine = (await sign_in(http, await register_account(running_services["auth"], "attack")))["access_token"]
     else:
         genuine = jwt.encode(claims(), signing_key.private_pem, "RS256", headers={"kid": KID})
     async with httpx.AsyncClient(timeout=30) as http:
@@ -134,25 +143,6 @@ async def test_every_forged_or_stale_token_is_refused_by_every_service(
             for attack, token in tried.items():
                 response = await http.get(f"{service.base_url}{path}", headers={"Authorization": f"Bearer {token}"})
                 assert_refused(response, f"{name} {path} with {attack}")
-
-
-Session = dict[str, str]
-
-
-async def register(auth: RunningService) -> str:
-    """A new account's email (its password is PASSWORD)."""
-    email = f"attack-{uuid.uuid4().hex[:10]}@example.com"
-    async with httpx.AsyncClient(base_url=auth.base_url, timeout=30) as http:
-        created = await http.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD,
-                                                                 "display_name": "Target"})
-        assert created.status_code in (201, 202), created.text
-    return email
-
-
-async def login(http: httpx.AsyncClient, email: str) -> Session:
-    response = await http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 async def statuses(targets: dict[str, tuple[RunningService, str]], access_token: str) -> dict[str, int]:
@@ -167,9 +157,9 @@ async def test_a_logged_out_sessions_access_token_is_refused_everywhere_at_once(
     targets: dict[str, tuple[RunningService, str]], running_services: dict[str, RunningService],
 ) -> None:
     auth = running_services["auth"]
-    email = await register(auth)
+    email = await register_account(auth, "attack")
     async with httpx.AsyncClient(base_url=auth.base_url, timeout=30) as http:
-        session = await login(http, email)
+        session = await sign_in(http, email)
         assert set((await statuses(targets, session["access_token"])).values()) == {200}
         logout = await http.post("/api/v1/auth/logout", json={"refresh_token": session["refresh_token"]})
         assert logout.status_code == 204, logout.text
@@ -181,9 +171,9 @@ async def test_a_reused_refresh_token_revokes_its_family_and_the_familys_access_
     targets: dict[str, tuple[RunningService, str]], running_services: dict[str, RunningService],
 ) -> None:
     auth = running_services["auth"]
-    email = await register(auth)
+    email = await register_account(auth, "attack")
     async with httpx.AsyncClient(base_url=auth.base_url, timeout=30) as http:
-        first = await login(http, email)
+        first = await sign_in(http, email)
         rotated = await http.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
         assert rotated.status_code == 200, rotated.text
         current = rotated.json()
