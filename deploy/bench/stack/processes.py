@@ -28,9 +28,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fitjourney_common.db.roles import RoleNames
+
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 SERVICES = ("auth", "core", "ai", "analytics")
+# The role names `make migrate` gives each service (its runtime role and its migrating owner).
+ROLES = RoleNames()
 PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
@@ -97,10 +101,10 @@ class Stack:
         return f"{driver}://{who}@127.0.0.1:{self.ports.postgres}/{self.database}"
 
     def service_url(self, service: str) -> str:
-        return self.db_url(f"fitjourney_{service}", self.secret[service])
+        return self.db_url(ROLES.runtime(service), self.secret[service])
 
     def owner_url(self, service: str) -> str:
-        return self.db_url(f"fitjourney_{service}_owner", self.secret[f"{service}_owner"])
+        return self.db_url(ROLES.owner(service), self.secret[f"{service}_owner"])
 
     def api(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports.api[service]}"
