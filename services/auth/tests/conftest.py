@@ -150,9 +150,6 @@ def make_settings(database_url: str, db: AsyncEngine, redis: aioredis.Redis, exc
             environment="test",
             data_dir=data_dir,
             database_url=database_url,
-            # A sign-in keeps its connection through the password check, and the pool has no overflow: the
-            # burst tests hold 8 sign-ins at once inside bcrypt.
-            db_pool_size=10,
             redis_url=REDIS_URL,
             broker_url=BROKER_URL,
             events_exchange=exchange,

@@ -39,6 +39,14 @@ def discard_after_commit_callbacks(session: AsyncSession) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 
 
+async def release_connection(session: AsyncSession) -> None:
+    """Before slow work that needs no database (a bcrypt check), end a transaction that has only read, so
+    its pooled connection serves other requests meanwhile; the session begins a new one when used again.
+    A session holding unflushed changes keeps its transaction: they must commit together."""
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        await session.commit()  # nothing to write: ends the transaction; loaded objects stay (no expiry)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     factory: async_sessionmaker[AsyncSession] = request.app.state.runtime.session_factory
     async with factory() as session:

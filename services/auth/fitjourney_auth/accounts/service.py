@@ -22,6 +22,7 @@ from fitjourney_auth.passwords import check_password_policy
 from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_auth.shared import publish
 from fitjourney_common.db.base import utcnow
+from fitjourney_common.db.session import release_connection
 from fitjourney_common.errors import TooManyRequests, Unauthorized
 
 # One message for a wrong password and an unknown email, so the answer reveals no account.
@@ -103,6 +104,7 @@ async def authenticate(session: AsyncSession, runtime: AuthRuntime, email: str, 
                                       retry_after=admission.retry_after)
 
     user = await repository.get_user_by_email(session, normalized)
+    await release_connection(session)  # bcrypt takes a quarter second: the pool should not wait on it
     matches, new_hash = await runtime.passwords.verify(password, user.password_hash if user else None)
     if not matches or user is None:
         locks = await lockout.record_failure(admission)

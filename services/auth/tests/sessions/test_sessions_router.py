@@ -139,6 +139,25 @@ async def test_parallel_guesses_cannot_outrun_the_lockout(client, app):
     assert (await _login(client, email)).status_code == 429  # and the email stays locked
 
 
+async def test_sign_ins_inside_bcrypt_hold_no_database_connection(make_settings):
+    """Four sign-ins inside their password checks at once on a pool of two: none of them holds a connection
+    there, so every one gets in and other requests are still answered meanwhile."""
+    async with running_app(make_settings(db_pool_size=2, run_event_worker=False)) as app, \
+            asgi_client(app) as http:
+        accounts = [await register(http, with_id=False) for _ in range(4)]
+        reader = await signed_in(http, with_id=False)
+        with gated_password_checks(app) as gate:
+            sign_ins = [asyncio.create_task(_login(http, account.email)) for account in accounts]
+            await until(lambda: gate.entered == len(accounts))
+            assert app.state.runtime.engine.pool.checkedout() == 0
+            sessions = await http.get(f"{PREFIX}/sessions",
+                                      headers={"authorization": f"Bearer {reader.access_token}"})
+            assert sessions.status_code == 200
+            gate.release.set()
+            answers = await asyncio.gather(*sign_ins)
+    assert [a.status_code for a in answers] == [200] * len(accounts)
+
+
 async def test_an_over_long_password_of_multibyte_characters_is_a_plain_401(client):
     account = await register(client)
     for password in ("é" * 40, "💪" * 100):  # over 72 bytes, though not over 72 characters
