@@ -15,6 +15,7 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -152,36 +153,43 @@ async def statuses(targets: dict[str, tuple[RunningService, str]], access_token:
                 for name, (service, path) in targets.items()}
 
 
+async def log_out(http: httpx.AsyncClient, session: dict[str, Any],
+                  targets: dict[str, tuple[RunningService, str]]) -> list[str]:
+    """Logout ends the session: its access token."""
+    logout = await http.post("/api/v1/auth/logout", json={"refresh_token": session["refresh_token"]})
+    assert logout.status_code == 204, logout.text
+    return [session["access_token"]]
+
+
+async def reuse_a_spent_refresh_token(http: httpx.AsyncClient, session: dict[str, Any],
+                                      targets: dict[str, tuple[RunningService, str]]) -> list[str]:
+    """A reused refresh token revokes its whole family: the first and the rotated access token."""
+    rotated = await http.post("/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})
+    assert rotated.status_code == 200, rotated.text
+    current = rotated.json()
+    assert set((await statuses(targets, current["access_token"])).values()) == {200}
+    # The spent refresh token comes back (stolen): the whole family is revoked.
+    reused = await http.post("/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})
+    assert reused.status_code == 401, reused.text
+    after = await http.post("/api/v1/auth/refresh", json={"refresh_token": current["refresh_token"]})
+    assert after.status_code == 401, "the family's newest refresh token still works"
+    return [current["access_token"], session["access_token"]]
+
+
 @pytest.mark.skipif("auth" not in SERVICES, reason="sessions are auth's")
-async def test_a_logged_out_sessions_access_token_is_refused_everywhere_at_once(
+@pytest.mark.parametrize("revoke", [
+    pytest.param(log_out, id="logged out session"),
+    pytest.param(reuse_a_spent_refresh_token, id="reused refresh token revokes its family"),
+])
+async def test_a_revoked_sessions_access_tokens_are_refused_everywhere_at_once(
     targets: dict[str, tuple[RunningService, str]], running_services: dict[str, RunningService],
+    revoke: Callable[..., Awaitable[list[str]]],
 ) -> None:
     auth = running_services["auth"]
     email = await register_account(auth, "attack")
     async with httpx.AsyncClient(base_url=auth.base_url, timeout=30) as http:
         session = await sign_in(http, email)
         assert set((await statuses(targets, session["access_token"])).values()) == {200}
-        logout = await http.post("/api/v1/auth/logout", json={"refresh_token": session["refresh_token"]})
-        assert logout.status_code == 204, logout.text
-    assert await statuses(targets, session["access_token"]) == dict.fromkeys(targets, 401)
-
-
-@pytest.mark.skipif("auth" not in SERVICES, reason="sessions are auth's")
-async def test_a_reused_refresh_token_revokes_its_family_and_the_familys_access_tokens_everywhere(
-    targets: dict[str, tuple[RunningService, str]], running_services: dict[str, RunningService],
-) -> None:
-    auth = running_services["auth"]
-    email = await register_account(auth, "attack")
-    async with httpx.AsyncClient(base_url=auth.base_url, timeout=30) as http:
-        first = await sign_in(http, email)
-        rotated = await http.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
-        assert rotated.status_code == 200, rotated.text
-        current = rotated.json()
-        assert set((await statuses(targets, current["access_token"])).values()) == {200}
-        # The spent refresh token comes back (stolen): the whole family is revoked.
-        reused = await http.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
-        assert reused.status_code == 401, reused.text
-        after = await http.post("/api/v1/auth/refresh", json={"refresh_token": current["refresh_token"]})
-        assert after.status_code == 401, "the family's newest refresh token still works"
-    assert await statuses(targets, current["access_token"]) == dict.fromkeys(targets, 401)
-    assert await statuses(targets, first["access_token"]) == dict.fromkeys(targets, 401)
+        revoked = await revoke(http, session, targets)
+    for access_token in revoked:
+        assert await statuses(targets, access_token) == dict.fromkeys(targets, 401)
