@@ -39,31 +39,40 @@ class WorkoutLedger:
                 == self.core_received == self.with_calories == self.expected)
 
 
+async def written(db: asyncpg.Connection, producer: str, event_type: str, users: list[uuid.UUID]) -> asyncpg.Record:
+    """The events of `event_type` in `producer`'s outbox: `n` written, `published` of them."""
+    return await db.fetchrow(
+        f"select count(*) as n, count(published_at) as published from {producer}.outbox "
+        "where type = $2 and user_id = any($1)", users, event_type)
+
+
+async def received(db: asyncpg.Connection, consumer: str, producer: str, event_type: str,
+                   users: list[uuid.UUID]) -> int:
+    """The events of `event_type` from `producer`'s outbox that `consumer`'s inbox recorded."""
+    return await db.fetchval(
+        f"select count(*) from {consumer}.processed_events p join {producer}.outbox o on o.id = p.event_id "
+        f"where o.type = $2 and o.user_id = any($1) and p.consumer = '{consumer}:' || $2", users, event_type)
+
+
+async def most_per_workout(db: asyncpg.Connection, producer: str, event_type: str, users: list[uuid.UUID]) -> int:
+    """The most events of `event_type` that `producer`'s outbox holds for any one workout."""
+    return await db.fetchval(
+        f"select coalesce(max(n), 0) from (select count(*) as n from {producer}.outbox where type = $2 "
+        "and user_id = any($1) group by payload->'data'->>'workout_id') per_workout", users, event_type)
+
+
 async def workout_ledger(db: asyncpg.Connection, user_ids: Sequence[uuid.UUID], expected: int) -> WorkoutLedger:
     users = list(user_ids)
-    created = await db.fetchrow(
-        "select count(*) as n, count(published_at) as published from core.outbox "
-        "where type = 'workout.created' and user_id = any($1)", users)
-    ai_received = await db.fetchval(
-        "select count(*) from ai.processed_events p join core.outbox o on o.id = p.event_id "
-        "where o.type = 'workout.created' and o.user_id = any($1) and p.consumer = 'ai:workout.created'", users)
+    created = await written(db, "core", "workout.created", users)
+    ai_received = await received(db, "ai", "core", "workout.created", users)
     estimates = await db.fetchval("select count(*) from ai.calorie_estimates where user_id = any($1)", users)
-    estimate_events = await db.fetchrow(
-        "select count(*) as n, count(published_at) as published, count(distinct payload->'data'->>'workout_id') "
-        "as workouts from ai.outbox where type = 'workout.calories_estimated' and user_id = any($1)", users)
-    core_received = await db.fetchval(
-        "select count(*) from core.processed_events p join ai.outbox o on o.id = p.event_id "
-        "where o.type = 'workout.calories_estimated' and o.user_id = any($1) "
-        "and p.consumer = 'core:workout.calories_estimated'", users)
+    estimate_events = await written(db, "ai", "workout.calories_estimated", users)
+    core_received = await received(db, "core", "ai", "workout.calories_estimated", users)
     with_calories = await db.fetchval(
         "select count(*) from core.workouts where user_id = any($1) and calories_status <> 'pending' "
         "and calories_burned is not null", users)
-    most_updates = await db.fetchval(
-        "select coalesce(max(n), 0) from (select count(*) as n from core.outbox where type = "
-        "'workout.updated' and user_id = any($1) group by payload->'data'->>'workout_id') per_workout", users)
-    most_estimates = await db.fetchval(
-        "select coalesce(max(n), 0) from (select count(*) as n from ai.outbox where type = "
-        "'workout.calories_estimated' and user_id = any($1) group by payload->'data'->>'workout_id') w", users)
+    most_updates = await most_per_workout(db, "core", "workout.updated", users)
+    most_estimates = await most_per_workout(db, "ai", "workout.calories_estimated", users)
     return WorkoutLedger(
         created_events=created["n"], created_published=created["published"], ai_received=ai_received,
         ai_estimates=estimates, estimate_events=estimate_events["n"],
