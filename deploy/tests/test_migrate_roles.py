@@ -9,6 +9,7 @@ import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from fitjourney_common.db.roles import ADMIN_URL_VARIABLE, RoleNames, role_url
-from fitjourney_common.testing.postgres import ADMIN_URL
+from fitjourney_common.testing.postgres import ADMIN_URL, connected
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("auth", "core", "ai", "analytics")
@@ -48,9 +49,11 @@ class Database:
         return {**os.environ, **self.passwords,
                 ADMIN_URL_VARIABLE: self.admin_url.render_as_string(hide_password=False)}
 
-    async def connect(self, role: str, password_variable: str) -> asyncpg.Connection:
+    @asynccontextmanager
+    async def connect(self, role: str, password_variable: str) -> AsyncIterator[asyncpg.Connection]:
         url = role_url(self.admin_url, role, self.passwords[password_variable])
-        return await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        async with connected(url) as conn:
+            yield conn
 
 
 @pytest.fixture(scope="module")
@@ -61,36 +64,27 @@ async def database() -> AsyncIterator[Database]:
         assert returncode == 0, output
         yield db
     finally:
-        admin = await asyncpg.connect(ADMIN_URL.replace("postgresql+asyncpg://", "postgresql://"))
-        try:
+        async with connected(ADMIN_URL) as admin:
             await admin.execute(f'DROP DATABASE IF EXISTS "{db.admin_url.database}" WITH (FORCE)')
-        finally:
-            await admin.close()
 
 
 async def test_each_schema_and_its_tables_belong_to_the_services_owner_role(database: Database) -> None:
-    conn = await database.connect(NAMES.owner("core"), "CORE_DB_OWNER_PASSWORD")
-    try:
+    async with database.connect(NAMES.owner("core"), "CORE_DB_OWNER_PASSWORD") as conn:
         owners = await conn.fetch(
             "select n.nspname as schema, pg_get_userbyid(n.nspowner) as schema_owner, "
             "array_agg(distinct pg_get_userbyid(c.relowner)) as table_owners from pg_namespace n "
             "join pg_class c on c.relnamespace = n.oid where n.nspname = any($1::text[]) group by 1, 2",
             list(SERVICES))
-    finally:
-        await conn.close()
     assert {r["schema"]: (r["schema_owner"], r["table_owners"]) for r in owners} == {
         s: (NAMES.owner(s), [NAMES.owner(s)]) for s in SERVICES}
 
 
 async def test_the_runtime_roles_are_plain_non_owners(database: Database) -> None:
-    conn = await database.connect(NAMES.runtime("core"), "CORE_DB_PASSWORD")
-    try:
+    async with database.connect(NAMES.runtime("core"), "CORE_DB_PASSWORD") as conn:
         roles = await conn.fetch(
             "select rolname, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, "
             "pg_has_role(rolname, rolname || '_owner', 'USAGE') as inherits_owner from pg_roles "
             "where rolname = any($1::text[])", [NAMES.runtime(s) for s in SERVICES])
-    finally:
-        await conn.close()
     assert len(roles) == len(SERVICES)
     for role in roles:
         assert not any(role[flag] for flag in ("rolsuper", "rolbypassrls", "rolcreaterole", "rolcreatedb",
@@ -110,18 +104,14 @@ async def test_the_runtime_roles_are_plain_non_owners(database: Database) -> Non
     "SELECT * FROM auth.users",
 ])
 async def test_the_runtime_role_cannot_change_the_schema_or_leave_its_own(database: Database, statement: str) -> None:
-    conn = await database.connect(NAMES.runtime("core"), "CORE_DB_PASSWORD")
-    try:
+    async with database.connect(NAMES.runtime("core"), "CORE_DB_PASSWORD") as conn:
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 async def test_row_level_security_binds_the_runtime_role(database: Database) -> None:
     users = [uuid.uuid4(), uuid.uuid4()]
-    conn = await database.connect(NAMES.runtime("core"), "CORE_DB_PASSWORD")
-    try:
+    async with database.connect(NAMES.runtime("core"), "CORE_DB_PASSWORD") as conn:
         for user, count in zip(users, (2, 3), strict=True):
             async with conn.transaction():
                 await conn.execute("select set_config('app.user_id', $1, true)", str(user))
@@ -140,13 +130,10 @@ async def test_row_level_security_binds_the_runtime_role(database: Database) -> 
             await conn.execute("set local row_security = off")  # asks to bypass: refused, not ignored
             with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
                 await conn.fetch("select * from core.habits")
-    finally:
-        await conn.close()
 
 
 async def test_the_analytics_reader_reads_core_and_writes_nothing(database: Database) -> None:
-    conn = await database.connect(NAMES.reader, "ANALYTICS_DB_READER_PASSWORD")
-    try:
+    async with database.connect(NAMES.reader, "ANALYTICS_DB_READER_PASSWORD") as conn:
         assert await conn.fetchval("select count(*) from core.foods") > 8000  # SR28, and RLS lets it read
         with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
             await conn.execute("insert into core.habits (id, name, user_id) values ($1, 'x', $1)", uuid.uuid4())
@@ -156,20 +143,15 @@ async def test_the_analytics_reader_reads_core_and_writes_nothing(database: Data
                           "select * from analytics.outbox"):
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 async def test_a_second_run_changes_nothing_and_new_passwords_take_effect(database: Database) -> None:
     async def state() -> list[asyncpg.Record]:
-        conn = await database.connect(NAMES.owner("core"), "CORE_DB_OWNER_PASSWORD")
-        try:
+        async with database.connect(NAMES.owner("core"), "CORE_DB_OWNER_PASSWORD") as conn:
             return await conn.fetch(
                 "select n.nspname, c.relname, pg_get_userbyid(c.relowner), c.relacl::text from pg_class c "
                 "join pg_namespace n on n.oid = c.relnamespace where n.nspname = any($1::text[]) order by 1, 2",
                 list(SERVICES))
-        finally:
-            await conn.close()
 
     before = await state()
     returncode, output = await make_migrate(database.env())
@@ -181,9 +163,6 @@ async def test_a_missing_password_stops_make_migrate_naming_it_before_anything_i
     env = {**Database(f"fj_migrate_{uuid.uuid4().hex[:10]}", secrets()).env(), "CORE_DB_PASSWORD": ""}
     returncode, output = await make_migrate(env)
     assert returncode != 0 and "CORE_DB_PASSWORD" in output
-    admin = await asyncpg.connect(ADMIN_URL.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
+    async with connected(ADMIN_URL) as admin:
         database = make_url(env[ADMIN_URL_VARIABLE]).database
         assert not await admin.fetchval("select 1 from pg_database where datname = $1", database)
-    finally:
-        await admin.close()

@@ -23,23 +23,27 @@ def _asyncpg_dsn(url: str) -> str:
 
 
 @asynccontextmanager
+async def connected(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A plain asyncpg connection to `url` (a SQLAlchemy `+asyncpg` URL will do), closed afterwards."""
+    conn = await asyncpg.connect(_asyncpg_dsn(url))
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
 async def temporary_database(prefix: str = "fj_test") -> AsyncIterator[str]:
     """Create an empty database, yield its SQLAlchemy URL, drop it afterwards (even if tests failed)."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(_asyncpg_dsn(ADMIN_URL))
-    try:
+    async with connected(ADMIN_URL) as admin:
         await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
     url = make_url(ADMIN_URL.replace("postgresql://", "postgresql+asyncpg://", 1)).set(database=name)
     try:
         yield url.render_as_string(hide_password=False)
     finally:
-        admin = await asyncpg.connect(_asyncpg_dsn(ADMIN_URL))
-        try:
+        async with connected(ADMIN_URL) as admin:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
 
 
 async def migrate(service_dir: Path, database_url: str) -> None:
@@ -48,8 +52,7 @@ async def migrate(service_dir: Path, database_url: str) -> None:
 
 async def create_app_role(database_url: str, role: str, schema: str) -> str:
     """A login role that owns nothing, so row-level security applies to it; returns its URL."""
-    conn = await asyncpg.connect(_asyncpg_dsn(database_url))
-    try:
+    async with connected(database_url) as conn:
         if not await conn.fetchval("select 1 from pg_roles where rolname = $1", role):
             # A parallel test run on this server may create it between the check and here.
             with contextlib.suppress(asyncpg.DuplicateObjectError):
@@ -59,6 +62,4 @@ async def create_app_role(database_url: str, role: str, schema: str) -> str:
         await conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
         await conn.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"')
         await conn.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"')
-    finally:
-        await conn.close()
     return make_url(database_url).set(username=role, password=None).render_as_string(hide_password=False)
