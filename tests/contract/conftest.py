@@ -6,14 +6,13 @@ import asyncio
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import aio_pika
 import pytest
 import redis.asyncio as aioredis
-from sqlalchemy.engine import make_url
 
 # pytest runs with --import-mode=importlib: make the harness importable by name (appended, and never as
 # `conftest`: other suites import their own conftest by that name).
@@ -25,12 +24,12 @@ from contract_harness import (
     RunningService,
     SigningKey,
     make_signing_key,
+    prepare_database,
     run_service,
-    service_dir,
     service_env,
 )
 
-from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
+from fitjourney_common.testing.postgres import temporary_database
 
 
 @pytest.fixture(scope="session")
@@ -43,32 +42,11 @@ def signing_key(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
     return make_signing_key(tmp_path_factory.mktemp("contract-keys"))
 
 
-async def _analytics_reader(owner_url: str) -> dict[str, str]:
-    """Analytics reads core through its read-only role, which `make migrate` grants after every migration."""
-    from fitjourney_analytics.reader_role import READER_ROLE, ensure_reader_role
-
-    await ensure_reader_role(owner_url)
-    return {"READ_DATABASE_URL": make_url(owner_url).set(username=READER_ROLE).render_as_string(hide_password=False)}
-
-
-# What a service needs beyond its own schema and role, as `make migrate` and the compose file set it up.
-EXTRA_DATABASE_SETUP: dict[str, Callable[[str], Awaitable[dict[str, str]]]] = {"analytics": _analytics_reader}
-
-
 @pytest.fixture(scope="session")
 async def service_database_env() -> AsyncIterator[dict[str, dict[str, str]]]:
     """One database for every service (a schema each, as in production), each through its own non-owner role."""
     async with temporary_database("fj_contract") as url:
-        env: dict[str, dict[str, str]] = {}
-        for name in SERVICES:
-            env[name] = {"DATABASE_URL": url}
-            if (service_dir(name) / "alembic.ini").exists():
-                await migrate(service_dir(name), url)
-                env[name]["DATABASE_URL"] = await create_app_role(url, f"fitjourney_{name}_app", name)
-        for name, setup in EXTRA_DATABASE_SETUP.items():
-            if name in env:
-                env[name].update(await setup(url))
-        yield env
+        yield await prepare_database(url, SERVICES)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +29,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fitjourney_gateway.dev import SERVICE_FACTORIES
 from jose import jwt
+from sqlalchemy.engine import make_url
 
+from fitjourney_common.testing.postgres import create_app_role, migrate
 from fitjourney_common.testing.processes import stop_process
 from fitjourney_common.testing.redis import redis_url_for_tests
 
@@ -58,6 +60,33 @@ SERVICES = installed_services()
 
 def service_dir(name: str) -> Path:
     return ROOT / "services" / name
+
+
+async def _analytics_reader(owner_url: str) -> dict[str, str]:
+    """Analytics reads core through its read-only role, which `make migrate` grants after every migration."""
+    from fitjourney_analytics.reader_role import READER_ROLE, ensure_reader_role
+
+    await ensure_reader_role(owner_url)
+    return {"READ_DATABASE_URL": make_url(owner_url).set(username=READER_ROLE).render_as_string(hide_password=False)}
+
+
+# What a service needs beyond its own schema and role, as `make migrate` and the compose file set it up.
+EXTRA_DATABASE_SETUP: dict[str, Callable[[str], Awaitable[dict[str, str]]]] = {"analytics": _analytics_reader}
+
+
+async def prepare_database(url: str, services: list[str]) -> dict[str, dict[str, str]]:
+    """Migrate each service's schema in the (empty) database at `url`; each service's database environment
+    (DATABASE_URL of its own non-owner role, and what else it reads through), as in production."""
+    env: dict[str, dict[str, str]] = {}
+    for name in services:
+        env[name] = {"DATABASE_URL": url}
+        if (service_dir(name) / "alembic.ini").exists():
+            await migrate(service_dir(name), url)
+            env[name]["DATABASE_URL"] = await create_app_role(url, f"fitjourney_{name}_app", name)
+    for name, setup in EXTRA_DATABASE_SETUP.items():
+        if name in env:
+            env[name].update(await setup(url))
+    return env
 
 
 def _b64url_uint(value: int) -> str:
@@ -153,10 +182,11 @@ def service_env(name: str, *, database_env: dict[str, str], redis_url: str, s3_e
 
 
 @contextmanager
-def run_service(name: str, env: dict[str, str], workdir: Path) -> Iterator[RunningService]:
-    """`uvicorn --factory fitjourney_<name>.main:create_app` on a free port, until /readyz answers 200."""
-    port = free_port()
-    log_path = workdir / f"{name}.log"
+def run_service(name: str, env: dict[str, str], workdir: Path, port: int | None = None) -> Iterator[RunningService]:
+    """`uvicorn --factory fitjourney_<name>.main:create_app` on `port` (a free one unless given), until /readyz
+    answers 200. Several replicas of a service each get a port and a log of their own."""
+    port = port or free_port()
+    log_path = workdir / f"{name}-{port}.log"
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", SERVICE_FACTORIES[name], "--host", "127.0.0.1",

@@ -7,7 +7,6 @@ Skipped, saying which, only when rabbitmq-server or redis-server is not installe
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -34,6 +33,7 @@ from faults_harness import (
     service_env,
 )
 
+from fitjourney_common.testing.figures import recorded_figures
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
 from fitjourney_common.testing.tokens import TestSigner
 
@@ -136,10 +136,5 @@ async def stack(fault_servers: FaultServers, fault_database: FaultDatabase, sign
 def fault_figures() -> Iterator[dict[str, object]]:
     """What each fault test measured (events sent and delivered, faults survived), written to
     `.data/faults/figures.json` and printed at the end of the session, for README's figures."""
-    figures: dict[str, object] = {}
-    yield figures
-    if figures:
-        out = ROOT / ".data" / "faults" / "figures.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(figures, indent=2, default=str))
-        print(f"\nfault suite figures ({out}):\n{json.dumps(figures, indent=2, default=str)}")
+    with recorded_figures(ROOT / ".data" / "faults" / "figures.json", "fault suite") as figures:
+        yield figures
