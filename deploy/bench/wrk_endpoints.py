@@ -189,6 +189,7 @@ async def _run(options: argparse.Namespace) -> None:
             "RATE_LIMIT_API": "1000000/minute", "KEY_DIR": str(keys),
             "JWKS_URL": f"http://127.0.0.1:{auth_port}/api/v1/auth/.well-known/jwks.json",
             "JOURNAL_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "SMTP_URL": f"smtp+plain://127.0.0.1:{options.port_base + 25}",
             **dict(item.split("=", 1) for item in options.env),
         }
         await asyncio.to_thread(subprocess.run, [str(BIN / "fitjourney-auth"), "init-keys"],
@@ -196,6 +197,8 @@ async def _run(options: argparse.Namespace) -> None:
         uvicorn = [str(BIN / "uvicorn"), "--factory", "--no-server-header", "--no-access-log", "--host", "127.0.0.1"]
         with (
             _process([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)], common, work / "moto.log"),
+            _process([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{options.port_base + 25}", "-c",
+                      "aiosmtpd.handlers.Sink"], common, work / "smtp.log"),
             _process([*uvicorn, "fitjourney_auth.main:create_app", "--port", str(auth_port)],
                      {**common, "DATABASE_URL": owner_url}, work / "auth.log") as auth_proc,
             _process([*uvicorn, "fitjourney_core.main:create_app", "--port", str(core_port)],

@@ -1,7 +1,7 @@
 """No secret reaches the logs: a full user flow across auth and core, run as in production (ENVIRONMENT=production,
-real secrets, each service on its runtime role made by `make migrate`'s module, real PostgreSQL, Redis, RabbitMQ
-and moto S3), with every log record the services write captured in the production JSON format and searched for
-the passwords, the access and refresh tokens, the reset token and the journal text."""
+real secrets, each service on its runtime role made by `make migrate`'s module, real PostgreSQL, Redis, RabbitMQ,
+moto S3 and a real SMTP server), with every log record the services write captured in the production JSON format
+and searched for the passwords, the access and refresh tokens, the reset token and the journal text."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import logging
 import os
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,6 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from fitjourney_auth.cli import main as auth_cli
-from fitjourney_auth.mail import LoggingMailSender, MailMessage
 from fitjourney_auth.main import create_app as create_auth_app
 from fitjourney_auth.settings import AuthSettings
 from fitjourney_common.db.roles import RoleNames, create_roles, password_variables, role_url
@@ -33,26 +32,12 @@ from fitjourney_common.testing.polling import poll_until
 from fitjourney_common.testing.postgres import ADMIN_URL, migrate
 from fitjourney_common.testing.rabbitmq import BROKER_URL, delete_broker_objects
 from fitjourney_common.testing.redis import redis_url_for_tests
+from fitjourney_common.testing.smtp import RESET_TOKEN, SmtpInbox
 from fitjourney_core.main import create_app as create_core_app
 from fitjourney_core.settings import CoreSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("auth", "core")
-
-
-class Mailbox:
-    """The user's inbox: what auth's own mail sender was given. Outside dev that sender logs only that a
-    mail was dropped (there is no mail backend here), which is the production log path under test."""
-
-    def __init__(self) -> None:
-        self.messages: list[MailMessage] = []
-
-    def wrap(self, send: Callable[[LoggingMailSender, MailMessage], Awaitable[None]],
-             ) -> Callable[[LoggingMailSender, MailMessage], Awaitable[None]]:
-        async def send_and_keep(sender: LoggingMailSender, message: MailMessage) -> None:
-            self.messages.append(message)
-            await send(sender, message)
-        return send_and_keep
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +65,8 @@ async def roles_database() -> AsyncIterator[tuple[RoleNames, dict[str, str], str
 
 @pytest.fixture(scope="module")
 async def production_apps(roles_database: tuple[RoleNames, dict[str, str], str], s3_endpoint: str,
-                          tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[FastAPI, FastAPI, Mailbox]]:
+                          smtp: tuple[str, SmtpInbox], tmp_path_factory: pytest.TempPathFactory,
+                          ) -> AsyncIterator[tuple[FastAPI, FastAPI, SmtpInbox]]:
     names, passwords, admin = roles_database
     tag = uuid.uuid4().hex[:8]
     exchange, prefix = f"fj-logs-{tag}.events", f"fj-logs-{tag}."
@@ -95,24 +81,22 @@ async def production_apps(roles_database: tuple[RoleNames, dict[str, str], str],
     def url(service: str) -> str:
         return role_url(make_url(admin), names.runtime(service), passwords[f"{service.upper()}_DB_PASSWORD"])
 
+    # The user's inbox: a real SMTP server that auth's production mail sender delivers to.
+    smtp_url, inbox = smtp
     auth_settings = AuthSettings(**common, database_url=url("auth"), key_dir=key_dir, bcrypt_rounds=4,
-                                 object_store_url=f"s3://fj-logs-auth-{tag}")
+                                 object_store_url=f"s3://fj-logs-auth-{tag}", smtp_url=smtp_url)
     assert auth_cli(["init-keys"], auth_settings) == 0
     core_settings = CoreSettings(**common, database_url=url("core"), object_store_url=f"s3://fj-logs-core-{tag}",
                                  journal_encryption_key=base64.b64encode(os.urandom(32)).decode(),
                                  export_participants=["auth"], export_parts_timeout_seconds=30)
-    mailbox = Mailbox()
     auth_app, core_app = create_auth_app(auth_settings), create_core_app(core_settings)
-    patch = pytest.MonkeyPatch()
-    patch.setattr(LoggingMailSender, "send", mailbox.wrap(LoggingMailSender.send))
     try:
         async with LifespanManager(auth_app, startup_timeout=60, shutdown_timeout=60), \
                 LifespanManager(core_app, startup_timeout=60, shutdown_timeout=60):
             for app in (auth_app, core_app):
                 await asyncio.wait_for(app.state.runtime.worker.wait_connected(), 30)
-            yield auth_app, core_app, mailbox
+            yield auth_app, core_app, inbox
     finally:
-        patch.undo()
         await delete_broker_objects([f"{prefix}{s}.events" for s in SERVICES] + [f"{prefix}{s}.events.dlq"
                                                                                  for s in SERVICES], [exchange])
 
@@ -146,9 +130,9 @@ class CapturedLogs:
 
 
 async def test_a_full_user_flow_writes_no_password_token_or_journal_text_to_the_logs(
-    production_apps: tuple[FastAPI, FastAPI, Mailbox],
+    production_apps: tuple[FastAPI, FastAPI, SmtpInbox],
 ) -> None:
-    auth_app, core_app, mailbox = production_apps
+    auth_app, core_app, inbox = production_apps
     email = f"logs-{uuid.uuid4().hex[:8]}@example.com"
     password, new_password, wrong_password = "Correct-horse-42", "Another-horse-43", "Wrong-horse-41"
     journal_text = f"My secret diary line {uuid.uuid4().hex}"
@@ -166,9 +150,7 @@ async def test_a_full_user_flow_writes_no_password_token_or_journal_text_to_the_
         secrets_seen += [tokens["access_token"], tokens["refresh_token"], refreshed["access_token"],
                          refreshed["refresh_token"]]
         assert (await auth.post("/api/v1/auth/password/forgot", json={"email": email})).status_code == 202
-        # Registration mails a welcome first; the reset mail is the one carrying a token.
-        mail = await poll_until(lambda: next((m for m in mailbox.messages if "token=" in m.body), None), timeout=60)
-        reset_token = mail.body.split("token=", 1)[1].split()[0]
+        reset_token = await inbox.token(email, RESET_TOKEN, timeout=60)
         secrets_seen.append(reset_token)
         assert (await auth.post("/api/v1/auth/password/reset", json={
             "token": reset_token, "new_password": new_password})).status_code == 204

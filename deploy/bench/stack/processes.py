@@ -45,6 +45,7 @@ class Ports:
     postgres: int = 9432
     redis: int = 6414
     moto: int = 9455
+    smtp: int = 9425
     rabbitmq: int = 9472  # only with own_rabbitmq (its Erlang distribution port is the next one)
     api: dict[str, int] = field(default_factory=lambda: {"auth": 9401, "core": 9402, "ai": 9403, "analytics": 9404})
     worker_metrics: dict[str, int] = field(
@@ -132,6 +133,7 @@ class Stack:
             "JWKS_URL": f"{self.api('auth')}/api/v1/auth/.well-known/jwks.json",
             "RUN_EVENT_WORKER": "false", "KEY_DIR": str(self.dir / "keys"), "DATA_DIR": str(self.dir / "data"),
             "JOURNAL_ENCRYPTION_KEY": self.journal_key,
+            "SMTP_URL": f"smtp+plain://127.0.0.1:{self.ports.smtp}",
         })
         if service == "analytics":
             env["READ_DATABASE_URL"] = self.db_url("fitjourney_analytics_reader", self.secret["reader"])
@@ -151,6 +153,7 @@ class Stack:
         self._start_postgres()
         self._start_redis()
         self._start_moto()
+        self._start_smtp()
         if self.own_rabbitmq:
             self._start_rabbitmq()
         else:
@@ -296,6 +299,11 @@ pg_stat_statements.track = 'top'
 
         boto3.client("s3", endpoint_url=f"http://127.0.0.1:{self.ports.moto}", region_name="us-east-1",
                      aws_access_key_id="bench", aws_secret_access_key="bench-secret")  # noqa: S106 - moto.create_bucket(Bucket="fitjourney")
+
+    def _start_smtp(self) -> None:
+        # auth refuses to start in production without a mail server: one that accepts and discards.
+        self._spawn("smtp", [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.ports.smtp}",
+                             "-c", "aiosmtpd.handlers.Sink"], None, self.logs / "smtp.log")
 
     def _migrate(self) -> None:
         # auth, core and ai side by side (core loads the food catalogue); analytics after core: it reads core.

@@ -18,7 +18,7 @@ from fitjourney_auth.credentials.router import router as credentials_router
 from fitjourney_auth.jwks import router as jwks_router
 from fitjourney_auth.keys import KeyStore, LocalJWKS
 from fitjourney_auth.lockout import LoginLockout
-from fitjourney_auth.mail import LoggingMailSender, MailSender
+from fitjourney_auth.mail import MailSender, mail_sender_for
 from fitjourney_auth.oauth.providers import OAuthProviders, redact_http_client_logs
 from fitjourney_auth.oauth.router import router as oauth_router
 from fitjourney_auth.passwords import PasswordHasher
@@ -43,6 +43,7 @@ async def open_auth_runtime(settings: AuthSettings, *, run_event_worker: bool,
     """Auth's backends, keys and components and (with `run_event_worker`) its events: what the app's
     lifespan and `python -m fitjourney_auth.worker` both run."""
     redact_http_client_logs()
+    mail = mail_sender or mail_sender_for(settings)  # outside dev without SMTP_URL: refuse to start
     keys = create_key_store(settings)
     # Outside dev a missing key is a deployment mistake: refuse to start rather than invent one.
     await asyncio.to_thread(keys.load, generate_if_missing=settings.is_dev)
@@ -65,7 +66,7 @@ async def open_auth_runtime(settings: AuthSettings, *, run_event_worker: bool,
                                  window_seconds=settings.lockout_window_seconds,
                                  max_lock_seconds=settings.lockout_max_seconds),
             refresh_cache=RefreshTokenCache(backends.redis, settings.service_name),
-            mail=mail_sender or LoggingMailSender(include_body=settings.is_dev),
+            mail=mail,
             oauth=OAuthProviders(settings, http),
             http=http,
         )
@@ -74,7 +75,8 @@ async def open_auth_runtime(settings: AuthSettings, *, run_event_worker: bool,
 
 
 def create_app(settings: AuthSettings | None = None, *, mail_sender: MailSender | None = None) -> FastAPI:
-    """The auth app; `mail_sender` replaces the default (log) sender, e.g. to collect mails in tests."""
+    """The auth app; `mail_sender` replaces the configured one (SMTP, or the log in dev), e.g. to collect
+    mails in tests."""
     settings = settings or AuthSettings()
     open_service = functools.partial(open_auth_runtime, mail_sender=mail_sender)
     app = FastAPI(

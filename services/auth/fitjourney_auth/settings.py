@@ -1,4 +1,4 @@
-"""Auth service settings: token lifetimes, key directory, lockout, password reset, OAuth providers, cookies."""
+"""Auth service settings: token lifetimes, key directory, lockout, password reset, mail, OAuth providers, cookies."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from fitjourney_auth.mail import SmtpServer
 from fitjourney_common.settings import DEV_DATA_DIR, CommonSettings
 
 API_PREFIX = "/api/v1/auth"
@@ -46,6 +47,12 @@ class AuthSettings(CommonSettings):
     # `{token}` is replaced by the reset token; the web client reads it from its own page.
     password_reset_url: str = "http://127.0.0.1:8000/reset-password?token={token}"  # noqa: S105
     mail_from: str = "FitJourney <no-reply@fitjourney.local>"
+    # Outgoing mail (fitjourney_auth.mail): `smtp://user:password@host:587` (STARTTLS required), `smtps://…:465`
+    # (TLS from the first byte) or `smtp+plain://host:25` (a relay on a trusted network). Unset: dev and test
+    # write mails to the log; staging and production refuse to start the service and its worker (the CLI's
+    # jobs need no mail), since registration and password reset only work through their mailed links.
+    smtp_url: str | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # OAuth / OpenID Connect providers; a provider without a client id is switched off (404). Google and
     # Apple client ids may be comma-separated lists (iOS, Android and web clients have their own).
@@ -94,6 +101,12 @@ class AuthSettings(CommonSettings):
         # tokens minted by anyone who ran the dev mode on that checkout.
         if not self.is_dev and self.keys_path == DEV_DATA_DIR / "keys":
             raise ValueError("KEY_DIR must be set outside dev (the default .data/keys holds make dev's keys)")
+        return self
+
+    @model_validator(mode="after")
+    def check_mail_backend(self) -> AuthSettings:
+        if self.smtp_url:
+            SmtpServer.parse(self.smtp_url)  # a malformed URL stops the start, not the first registration
         return self
 
     @model_validator(mode="after")

@@ -140,7 +140,8 @@ def test_a_retired_key_is_deleted_once_its_tokens_have_expired(tmp_path):
 
 async def test_outside_dev_the_service_refuses_to_start_without_keys(tmp_path):
     settings = AuthSettings(environment="production", data_dir=tmp_path, object_url_secret="set-in-production",
-                            database_url="sqlite+aiosqlite://", redis_url="memory://", broker_url="memory://")
+                            database_url="sqlite+aiosqlite://", redis_url="memory://", broker_url="memory://",
+                            smtp_url="smtp://mail.example.com")
     app = create_app(settings)
     from asgi_lifespan import LifespanManager
 

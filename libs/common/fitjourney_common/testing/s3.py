@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fitjourney_common.testing.ports import free_port
 from fitjourney_common.testing.processes import stop_process
 
 STARTUP_TIMEOUT_SECONDS = 30.0
@@ -23,12 +23,6 @@ TEST_AWS_ENV = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _answers(url: str) -> bool:
@@ -49,7 +43,7 @@ def run_moto_server() -> Iterator[str]:
     executable = Path(sys.executable).parent / "moto_server"
     if not executable.exists():
         raise RuntimeError(f"{executable} not found: install moto[server] in this virtualenv")
-    port = _free_port()
+    port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     # A file, not a pipe: nobody drains a pipe while tests run, and a full one would stall the server.
     log_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
