@@ -151,10 +151,11 @@ def _seed(auth: str, core: str) -> str:
     return token
 
 
-async def _prepare_database(url: str) -> str:
+async def _prepare_database(url: str) -> tuple[str, str]:
+    """Migrated as the owner; auth and core connect as non-owner roles (production refuses an owner)."""
     for service in ("auth", "core"):
         await migrate(ROOT / "services" / service, url)
-    return await create_app_role(url, "fj_bench_core", "core")
+    return await create_app_role(url, "fj_bench_auth", "auth"), await create_app_role(url, "fj_bench_core", "core")
 
 
 def main() -> None:
@@ -176,7 +177,7 @@ def main() -> None:
 async def _run(options: argparse.Namespace) -> None:
     auth_port, core_port, s3_port = options.port_base + 1, options.port_base + 2, options.port_base + 10
     async with temporary_database("fj_bench_wrk") as owner_url:
-        core_url = await _prepare_database(owner_url)
+        auth_url, core_url = await _prepare_database(owner_url)
         work = Path(tempfile.mkdtemp(prefix="fj-wrk-"))
         keys = work / "keys"
         common = {
@@ -200,7 +201,7 @@ async def _run(options: argparse.Namespace) -> None:
             _process([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{options.port_base + 25}", "-c",
                       "aiosmtpd.handlers.Sink"], common, work / "smtp.log"),
             _process([*uvicorn, "fitjourney_auth.main:create_app", "--port", str(auth_port)],
-                     {**common, "DATABASE_URL": owner_url}, work / "auth.log") as auth_proc,
+                     {**common, "DATABASE_URL": auth_url}, work / "auth.log") as auth_proc,
             _process([*uvicorn, "fitjourney_core.main:create_app", "--port", str(core_port)],
                      {**common, "DATABASE_URL": core_url}, work / "core.log") as core_proc,
         ):

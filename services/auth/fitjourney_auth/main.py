@@ -54,7 +54,7 @@ async def open_auth_runtime(settings: AuthSettings, *, run_event_worker: bool,
         httpx.AsyncClient(timeout=settings.oauth_http_timeout_seconds,
                           headers={"User-Agent": "fitjourney-auth"}) as http,
     ):
-        passwords = PasswordHasher(settings.bcrypt_rounds)
+        passwords = PasswordHasher(settings.bcrypt_rounds, settings.password_hash_threads)
         await passwords.warm_up()
         runtime = AuthRuntime(
             **backends.backends(),

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio
 import anyio.to_thread
 from pwdlib import PasswordHash
 from pwdlib.hashers.bcrypt import BcryptHasher
 
 from fitjourney_common.errors import ValidationFailed
 
+T = TypeVar("T")
 MIN_LENGTH = 10
 # bcrypt reads at most 72 bytes (and bcrypt >= 5 refuses longer input instead of truncating it).
 MAX_BYTES = 72
@@ -15,15 +20,20 @@ MAX_BYTES = 72
 
 class PasswordHasher:
     """bcrypt at a fixed cost; every hash and check runs in a worker thread so one sign-in never
-    stalls the other requests on the event loop."""
+    stalls the other requests on the event loop, and at most `threads` at once, so a burst of sign-ins
+    queues for its share of a core instead of taking every core from the rest of the machine."""
 
-    def __init__(self, rounds: int = 12):
+    def __init__(self, rounds: int = 12, threads: int = 1):
         self.rounds = rounds
         self._hash = PasswordHash((BcryptHasher(rounds=rounds),))
         self._dummy: str | None = None
+        self.limiter = anyio.CapacityLimiter(threads)
+
+    async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
+        return await anyio.to_thread.run_sync(function, *args, limiter=self.limiter)
 
     async def hash(self, password: str) -> str:
-        return await anyio.to_thread.run_sync(self._hash.hash, password)
+        return await self._in_thread(self._hash.hash, password)
 
     async def verify(self, password: str, hashed: str | None) -> tuple[bool, str | None]:
         """(matches, new hash if the stored one used another cost). With no stored hash (unknown email,
@@ -31,13 +41,13 @@ class PasswordHasher:
         # Cut by bytes, not characters: 72 characters of "é" are 144 bytes, which bcrypt >= 5 refuses (a 500).
         capped = password.encode()[:MAX_BYTES]
         if hashed is None:
-            await anyio.to_thread.run_sync(self._hash.verify, capped, await self._dummy_hash())
+            await self._in_thread(self._hash.verify, capped, await self._dummy_hash())
             return False, None
         if len(password.encode()) > MAX_BYTES:
             # No accepted password is this long; still pay for one check, so the answer takes as long.
-            await anyio.to_thread.run_sync(self._hash.verify, capped, hashed)
+            await self._in_thread(self._hash.verify, capped, hashed)
             return False, None
-        return await anyio.to_thread.run_sync(self._hash.verify_and_update, password, hashed)
+        return await self._in_thread(self._hash.verify_and_update, password, hashed)
 
     async def _dummy_hash(self) -> str:
         if self._dummy is None:

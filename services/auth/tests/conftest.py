@@ -155,6 +155,7 @@ def make_settings(database_url: str, db: AsyncEngine, redis: aioredis.Redis, exc
             events_exchange=exchange,
             events_queue_prefix=f"{exchange}.",
             bcrypt_rounds=4,  # cost 12 is asserted by its own test; the rest stays fast
+            password_hash_threads=8,  # the burst tests hold 8 sign-ins inside bcrypt at once
             key_reload_seconds=0,
             outbox_poll_seconds=0.1,
             rate_limit_api="100000/minute",

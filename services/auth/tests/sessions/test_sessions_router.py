@@ -158,6 +158,23 @@ async def test_sign_ins_inside_bcrypt_hold_no_database_connection(make_settings)
     assert [a.status_code for a in answers] == [200] * len(accounts)
 
 
+async def test_a_burst_of_sign_ins_takes_one_bcrypt_thread_at_a_time(make_settings):
+    """PASSWORD_HASH_THREADS=1: three sign-ins at once are checked one after another (the others wait their
+    turn rather than taking more cores), and all three get in."""
+    async with running_app(make_settings(password_hash_threads=1, run_event_worker=False)) as app, \
+            asgi_client(app) as http:
+        accounts = [await register(http, with_id=False) for _ in range(3)]
+        limiter = app.state.runtime.passwords.limiter
+        with gated_password_checks(app) as gate:
+            sign_ins = [asyncio.create_task(_login(http, account.email)) for account in accounts]
+            await until(lambda: limiter.statistics().tasks_waiting == len(accounts) - 1)
+            assert gate.entered == 1
+            gate.release.set()
+            answers = await asyncio.gather(*sign_ins)
+    assert [a.status_code for a in answers] == [200] * len(accounts)
+    assert gate.entered == len(accounts)
+
+
 async def test_an_over_long_password_of_multibyte_characters_is_a_plain_401(client):
     account = await register(client)
     for password in ("é" * 40, "💪" * 100):  # over 72 bytes, though not over 72 characters
