@@ -86,3 +86,21 @@ def test_the_writer_makes_new_files_with_the_figures_and_never_touches_old_ones(
     assert "| core api | 50.0 | 80.0 | 150.0 | 300.0 |" in table and "last stage: 3.5 on 2 cores" in table
     assert "**max_sustained_rps: 10 requests/s**" in table and "| `GET /summary/daily` |" in table
     assert "| workout → calories visible | 2 | 120.0 | 120.0 | 120.0 | 120.0 | 1 | estimated: 1, timeout: 1 |" in table
+
+
+def test_the_stage_under_sign_ins_is_shown_endpoint_by_endpoint_beside_the_plain_one():
+    plain = report.stage_results(raw_run())
+    loaded_run = raw_run()
+    loaded_run["stages"][0]["samples"]["GET /summary/daily"] = [35.0] * 150
+    loaded = report.stage_results({"stages": loaded_run["stages"][:1]})[0]
+    storm = {"concurrency": 4, "logins": 40, "logins_per_s": 3.9, "p50_ms": 1010.0, "p95_ms": 1200.0, "failures": 0}
+    result = report.assemble(
+        meta={"started_at": "2026-12-07T11:00:00+00:00", "command": "make bench-quick", "machine": "2 cores",
+              "data": "3 people"}, stages=plain, stopped_because=None, pipelines={}, statements=[],
+        logins={"concurrency": 8, "logins_per_s": 7.5, "per_core_s": 4.0, "p50_ms": 250.0, "p95_ms": 300.0,
+                "failures": 0}, processes={}, examples={},
+        during_logins={"rate": 10.0, "stage": loaded, "logins": storm})
+    table = report.markdown(result)
+    assert "The 10 requests/s stage again while people signed in nonstop (4 at once: 40 logins, 3.9 per second" in table
+    assert "| `GET /summary/daily` | 20.0 | 35.0 | 20.0 | 35.0 | 0 |" in table
+    assert json.loads(json.dumps(result, default=str))["during_logins"]["logins"]["logins"] == 40

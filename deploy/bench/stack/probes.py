@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -49,6 +51,55 @@ async def sign_in(auth_url: str, emails: list[str], password: str, concurrency: 
                       "logins_per_s": round(len(sessions) / seconds, 2), "p50_ms": summary["p50_ms"],
                       "p95_ms": summary["p95_ms"], "p99_ms": summary["p99_ms"], "failures": len(failures),
                       "failure_examples": failures[:3], "latencies_ms": latencies}
+
+
+class LoginStorm:
+    """People signing in nonstop (`concurrency` at once, each the moment the last answered) on a thread of
+    its own, for as long as the `with` block runs: the load a stage is measured under to see what bcrypt
+    does to the other requests."""
+
+    def __init__(self, auth_url: str, emails: list[str], password: str, concurrency: int):
+        self.auth_url, self.emails, self.password, self.concurrency = auth_url, emails, password, concurrency
+        self.latencies: list[float] = []
+        self.failures: list[str] = []
+        self.seconds = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), name="login-storm", daemon=True)
+
+    def __enter__(self) -> LoginStorm:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=120)
+
+    async def _run(self) -> None:
+        emails = itertools.cycle(self.emails)
+        started = time.perf_counter()
+        async with httpx.AsyncClient(base_url=self.auth_url, timeout=120) as client:
+
+            async def one_after_another() -> None:
+                while not self._stop.is_set():
+                    began = time.perf_counter()
+                    answer = await client.post("/api/v1/auth/login",
+                                               json={"email": next(emails), "password": self.password})
+                    self.latencies.append((time.perf_counter() - began) * 1000)
+                    if answer.status_code != 200:
+                        self.failures.append(f"{answer.status_code} {answer.text[:200]}")
+
+            await asyncio.gather(*(one_after_another() for _ in range(self.concurrency)))
+        self.seconds = time.perf_counter() - started
+
+    def figures(self) -> dict[str, Any]:
+        from stages import latency_summary
+
+        summary = latency_summary(self.latencies, len(self.failures), self.seconds or 1.0)
+        done = len(self.latencies) - len(self.failures)
+        return {"concurrency": self.concurrency, "logins": done, "seconds": round(self.seconds, 1),
+                "logins_per_s": round(done / self.seconds, 2) if self.seconds else 0.0,
+                "p50_ms": summary["p50_ms"], "p95_ms": summary["p95_ms"], "failures": len(self.failures),
+                "failure_examples": self.failures[:3]}
 
 
 class PipelineProbe:

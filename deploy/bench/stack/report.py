@@ -50,9 +50,10 @@ def pipeline_summary(samples: Sequence[tuple[float, float | None, str]],
 
 def assemble(*, meta: dict[str, Any], stages: list[dict[str, Any]], stopped_because: str | None,
              logins: dict[str, Any], pipelines: dict[str, Any], processes: dict[str, Any],
-             statements: list[dict[str, Any]], examples: dict[str, list[str]]) -> dict[str, Any]:
+             statements: list[dict[str, Any]], examples: dict[str, list[str]],
+             during_logins: dict[str, Any] | None = None) -> dict[str, Any]:
     return {**meta, "max_sustained_rps": max_sustained_rps((s["rate"], s["overall"]) for s in stages),
-            "stopped_because": stopped_because, "stages": stages, "logins": logins,
+            "stopped_because": stopped_because, "stages": stages, "logins": logins, "during_logins": during_logins,
             "event_pipelines": pipelines, "processes": processes, "db_statements": statements,
             "error_examples": examples}
 
@@ -103,6 +104,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines += ["", f"Logins (bcrypt cost 12, {login['concurrency']} at once, before the load): "
               f"{login['logins_per_s']} per second, {login.get('per_core_s', '-')} per second per busy core "
               f"of auth; p50 {_ms(login['p50_ms'])} ms, p95 {_ms(login['p95_ms'])} ms; {login['failures']} failed."]
+    lines += _during_logins(result)
     lines += ["", "| process | CPU mean % (last stage) | CPU max % | RSS max of one process MiB | RSS total MiB |",
               "|---|---:|---:|---:|---:|"]
     last = dict(result["processes"].get("last_stage", {}))
@@ -120,6 +122,30 @@ def markdown(result: dict[str, Any]) -> str:
         query = row["query"][:120].replace("|", "\\|")
         lines.append(f"| {row['calls']} | {row['mean_ms']} | {row['p95_est_ms']} | {row['max_ms']} | `{query}` |")
     return "\n".join(lines) + "\n"
+
+
+def _during_logins(result: dict[str, Any]) -> list[str]:
+    """The stage run again while people signed in nonstop, endpoint by endpoint beside the plain stage."""
+    during = result.get("during_logins")
+    plain = next((s for s in result["stages"] if during and s["rate"] == during["rate"]), None)
+    if not during or not during.get("stage") or plain is None:
+        return []
+    storm, loaded = during["logins"], during["stage"]
+    lines = ["", f"The {during['rate']:.0f} requests/s stage again while people signed in nonstop "
+             f"({storm['concurrency']} at once: {storm['logins']} logins, {storm['logins_per_s']} per second, "
+             f"p50 {_ms(storm['p50_ms'])} ms, {storm['failures']} failed):", "",
+             "| endpoint | p50 ms | p50 ms with sign-ins | p99 ms | p99 ms with sign-ins | errors with sign-ins |",
+             "|---|---:|---:|---:|---:|---:|"]
+    rows = [("all", plain["overall"], loaded["overall"]),
+            *((name, e, loaded["endpoints"].get(name)) for name, e in
+              sorted(plain["endpoints"].items(), key=lambda item: -item[1]["requests"]))]
+    for name, before, after in rows:
+        if after is None:
+            continue
+        lines.append(f"| {'**all**' if name == 'all' else f'`{name}`'} | {_ms(before['p50_ms'])} | "
+                     f"{_ms(after['p50_ms'])} | {_ms(before['p99_ms'])} | {_ms(after['p99_ms'])} | "
+                     f"{after['errors']} |")
+    return lines
 
 
 def write(result: dict[str, Any], name: str, directory: Path = RESULTS_DIR) -> tuple[Path, Path]:

@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import asyncpg
 from benchlib import cpu_model
 from monitor import STATEMENTS_SQL, ProcessMonitor, statement_summary
-from probes import PipelineProbe, sign_in
+from probes import LoginStorm, PipelineProbe, sign_in
 from processes import BIN, ROOT, Stack
 from report import assemble, markdown, pipeline_summary, stage_results, write
-from stages import percentile, plan
+from stages import Stage, percentile, plan
 
 PASSWORD = "Bench-people-2026!"  # noqa: S105 - the made-up accounts of a throwaway database
 PHOTO_DIR = ROOT.parent / "shared" / "data" / "food-photos" / "test"
@@ -50,11 +50,14 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds of each stage not counted")
     parser.add_argument("--own-rabbitmq", action="store_true", default=bool(os.environ.get("BENCH_OWN_RABBITMQ")),
                         help="start a RabbitMQ node of the run's own on 9472 instead of the machine's")
+    parser.add_argument("--login-stage", action=argparse.BooleanOptionalAction,
+                        help="end with the held stage again while people sign in nonstop (default: not with --quick)")
     parser.add_argument("--note", default=os.environ.get("BENCH_NOTE", ""), help="said beside the figures")
     args = parser.parse_args()
     args.users = args.users or (100 if args.quick else 1000)
     args.rates = [float(r) for r in (args.rates or ("40" if args.quick else "5,10,25,50,100,200,400")).split(",")]
     args.stage_seconds = args.stage_seconds or (40.0 if args.quick else 60.0)
+    args.login_stage = not args.quick if args.login_stage is None else args.login_stage
     return args
 
 
@@ -234,7 +237,9 @@ def main() -> int:
             stop = threading.Event()
             probes = run_probes(stack, pool[:2], picture, stop)
             raw: dict[str, Any] = {"stages": [], "examples": {}, "stopped_because": None}
-            for index, stage in enumerate(stages):
+
+            def drive(stage: Stage, index: int) -> dict[str, Any]:
+                """One stage of Locust at `stage.rate`; its raw samples (the people's tokens carried on)."""
                 sign_in_up_to(2 + stage.users)
                 sessions_file, samples_file = stack.dir / f"sessions-{index}.json", stack.dir / f"samples-{index}.json"
                 sessions_file.write_text(json.dumps(pool[2:2 + stage.users]))
@@ -256,6 +261,10 @@ def main() -> int:
                 done = json.loads(samples_file.read_text())
                 # The people's tokens as they left them (refresh tokens rotate): the next stage goes on with them.
                 pool[2:2 + stage.users] = json.loads(sessions_file.read_text())
+                return done
+
+            for index, stage in enumerate(stages):
+                done = drive(stage, index)
                 raw["stages"] += done["stages"]
                 for name, examples in done["examples"].items():
                     raw["examples"].setdefault(name, []).extend(examples[:3 - len(raw["examples"].get(name, []))])
@@ -266,6 +275,18 @@ def main() -> int:
                 if reason:
                     raw["stopped_because"] = f"stage at {stage.rate:.0f} requests/s: {reason}"
                     break
+            during_logins = None
+            if args.login_stage:
+                # The same load again while people sign in nonstop: what bcrypt does to everyone else.
+                compared = next((s for s in reversed(stage_results(raw)) if s["sustained"]), None)
+                rate = compared["rate"] if compared else stages[0].rate
+                stage = next(s for s in stages if s.rate == rate)
+                with LoginStorm(stack.api("auth"), emails[len(pool):] or emails, PASSWORD,
+                                concurrency=2 * stack.workers_per_api) as storm:
+                    done = drive(stage, len(stages))
+                loaded = stage_results({"stages": done["stages"]})
+                during_logins = {"rate": rate, "stage": loaded[0] if loaded else None, "logins": storm.figures()}
+                print(f"stage {rate:.0f} requests/s with sign-ins: {during_logins}"[:400], flush=True)
             stop.set()
             for thread in probes_thread:
                 thread.join(timeout=60)
@@ -297,6 +318,7 @@ def main() -> int:
             "plan": [{"rate": s.rate, "users": s.users, "seconds": s.seconds, "warmup": s.warmup} for s in stages],
         }
         result = assemble(meta=meta, stages=results, stopped_because=raw.get("stopped_because"), logins=logins,
+                          during_logins=during_logins,
                           pipelines=pipelines, processes=processes, statements=statements,
                           examples=raw.get("examples", {}))
     phases["teardown"] = round(time.perf_counter() - clock, 1)

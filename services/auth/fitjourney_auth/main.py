@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 
 import httpx
 from fastapi import FastAPI
@@ -54,24 +54,25 @@ async def open_auth_runtime(settings: AuthSettings, *, run_event_worker: bool,
         httpx.AsyncClient(timeout=settings.oauth_http_timeout_seconds,
                           headers={"User-Agent": "fitjourney-auth"}) as http,
     ):
-        passwords = PasswordHasher(settings.bcrypt_rounds, settings.password_hash_threads)
-        await passwords.warm_up()
-        runtime = AuthRuntime(
-            **backends.backends(),
-            keys=keys,
-            issuer=AccessTokenIssuer(keys, settings.jwt_issuer, settings.jwt_audience, settings.access_ttl_seconds),
-            passwords=passwords,
-            lockout=LoginLockout(backends.redis, max_attempts=settings.lockout_max_attempts,
-                                 address_max_attempts=settings.lockout_address_max_attempts,
-                                 window_seconds=settings.lockout_window_seconds,
-                                 max_lock_seconds=settings.lockout_max_seconds),
-            refresh_cache=RefreshTokenCache(backends.redis, settings.service_name),
-            mail=mail,
-            oauth=OAuthProviders(settings, http),
-            http=http,
-        )
-        async with running_events(runtime, subscriptions(runtime), consume=run_event_worker):
-            yield runtime
+        with closing(PasswordHasher(settings.bcrypt_rounds, settings.password_hash_threads,
+                                    settings.password_hash_niceness)) as passwords:
+            await passwords.warm_up()
+            runtime = AuthRuntime(
+                **backends.backends(),
+                keys=keys,
+                issuer=AccessTokenIssuer(keys, settings.jwt_issuer, settings.jwt_audience, settings.access_ttl_seconds),
+                passwords=passwords,
+                lockout=LoginLockout(backends.redis, max_attempts=settings.lockout_max_attempts,
+                                     address_max_attempts=settings.lockout_address_max_attempts,
+                                     window_seconds=settings.lockout_window_seconds,
+                                     max_lock_seconds=settings.lockout_max_seconds),
+                refresh_cache=RefreshTokenCache(backends.redis, settings.service_name),
+                mail=mail,
+                oauth=OAuthProviders(settings, http),
+                http=http,
+            )
+            async with running_events(runtime, subscriptions(runtime), consume=run_event_worker):
+                yield runtime
 
 
 def create_app(settings: AuthSettings | None = None, *, mail_sender: MailSender | None = None) -> FastAPI:

@@ -28,9 +28,10 @@ class AuthSettings(CommonSettings):
 
     # Passwords: cost 12 in every real deployment; tests may lower it to stay fast.
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
-    # bcrypt checks at once per process (a quarter second of a core each at cost 12): a burst of sign-ins
-    # waits its turn instead of taking every core from the other requests and services on the machine.
+    # bcrypt checks at once per process (a quarter second of a core each at cost 12), on threads this many
+    # nice steps below the rest: a burst of sign-ins waits for spare CPU instead of slowing every request.
     password_hash_threads: int = Field(default=1, ge=1)
+    password_hash_niceness: int = Field(default=10, ge=0, le=19)
 
     # Lockout: this many failed sign-ins for one email from one client address within the window lock
     # that pair for the window; this many from one address (any emails) lock the address. Each further

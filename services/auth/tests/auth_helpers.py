@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import re
 import threading
 import uuid
@@ -166,11 +167,13 @@ class GatedHashes:
         self.real = real
         self.release = threading.Event()
         self.entered = 0
+        self.niceness: list[int] = []  # each check's thread's nice value
         self._lock = threading.Lock()
 
     def _hold(self) -> None:
         with self._lock:
             self.entered += 1
+            self.niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
         # Bounded, so a broken app fails the test instead of hanging it.
         if not self.release.wait(10):
             raise RuntimeError("the test never released the password check")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import uuid
 from datetime import timedelta
 
@@ -158,11 +159,11 @@ async def test_sign_ins_inside_bcrypt_hold_no_database_connection(make_settings)
     assert [a.status_code for a in answers] == [200] * len(accounts)
 
 
-async def test_a_burst_of_sign_ins_takes_one_bcrypt_thread_at_a_time(make_settings):
+async def test_a_burst_of_sign_ins_takes_one_low_priority_bcrypt_thread_at_a_time(make_settings):
     """PASSWORD_HASH_THREADS=1: three sign-ins at once are checked one after another (the others wait their
-    turn rather than taking more cores), and all three get in."""
-    async with running_app(make_settings(password_hash_threads=1, run_event_worker=False)) as app, \
-            asgi_client(app) as http:
+    turn rather than taking more cores), at PASSWORD_HASH_NICENESS below the process, and all three get in."""
+    settings = make_settings(password_hash_threads=1, password_hash_niceness=7, run_event_worker=False)
+    async with running_app(settings) as app, asgi_client(app) as http:
         accounts = [await register(http, with_id=False) for _ in range(3)]
         limiter = app.state.runtime.passwords.limiter
         with gated_password_checks(app) as gate:
@@ -173,6 +174,7 @@ async def test_a_burst_of_sign_ins_takes_one_bcrypt_thread_at_a_time(make_settin
             answers = await asyncio.gather(*sign_ins)
     assert [a.status_code for a in answers] == [200] * len(accounts)
     assert gate.entered == len(accounts)
+    assert gate.niceness == [min(19, os.getpriority(os.PRIO_PROCESS, 0) + 7)] * len(accounts)
 
 
 async def test_an_over_long_password_of_multibyte_characters_is_a_plain_401(client):
