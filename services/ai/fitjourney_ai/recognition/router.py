@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, UploadFile
 from fitjourney_ai.recognition import service
 from fitjourney_ai.recognition.schemas import RecognitionRead
 from fitjourney_ai.shared import AiRuntimeDep
+from fitjourney_common.openapi import problems
 from fitjourney_common.security import CurrentUser
 
 router = APIRouter(prefix="/api/v1/ai", tags=["food recognition"])
@@ -16,7 +17,8 @@ router = APIRouter(prefix="/api/v1/ai", tags=["food recognition"])
 
 @router.post("/food-recognition", response_model=RecognitionRead,
              summary="Recognise a dish in a photo: top-5 catalogue foods with portion, kcal and macros",
-             responses={503: {"description": "no food model is installed (the reason says why)"}})
+             responses={**problems(415),
+                        503: {"description": "no food model is installed (the reason says why)"}})
 async def food_recognition(
     _caller: CurrentUser, runtime: AiRuntimeDep,
     image: Annotated[UploadFile, File(description="The photo (JPEG, PNG or WebP)")],

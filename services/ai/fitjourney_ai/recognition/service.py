@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,18 +12,18 @@ from fitjourney_ai.readmodel import repository
 from fitjourney_ai.recognition.recognizer import Recognition
 from fitjourney_ai.recognition.schemas import CandidateRead, RecognitionRead
 from fitjourney_ai.runtime import AiRuntime
-from fitjourney_common.errors import PayloadTooLarge, ServiceUnavailable, ValidationFailed
+from fitjourney_common.errors import ServiceUnavailable, ValidationFailed
 from fitjourney_common.events.contracts import FoodPhotoUploaded
+from fitjourney_common.images import check_image
 
 log = logging.getLogger(__name__)
 
 
 async def recognize_upload(runtime: AiRuntime, image: bytes) -> RecognitionRead:
-    """One image, answered now; 503 with the reason when no model is installed, 422 for a non-image."""
-    if len(image) > runtime.settings.photo_max_bytes:
-        raise PayloadTooLarge(f"the image is larger than {runtime.settings.photo_max_bytes} bytes")
-    if not image:
-        raise ValidationFailed("image", "the file is empty")
+    """One image, answered now: checked first as every upload is (413/415/422, whether or not a model is
+    installed), then 503 with the reason when no model is installed."""
+    await asyncio.to_thread(check_image, image, max_bytes=runtime.settings.photo_max_bytes,
+                            max_pixels=runtime.settings.max_image_pixels)
     result = await runtime.recognizer.recognize(image)
     if result.status == "unavailable":
         raise ServiceUnavailable(result.reason or "no food model is loaded")

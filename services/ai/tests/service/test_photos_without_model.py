@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from typing import Any
 
 import httpx
 from ai_conftest import WaitFor
 from ai_helpers import Wire
+from PIL import Image
 
 from fitjourney_common.events.envelope import new_event
 
@@ -34,7 +36,20 @@ async def test_readyz_reports_the_missing_capability_but_stays_ready(client: htt
 
 
 async def test_sync_recognition_without_a_model_answers_503(client: httpx.AsyncClient, auth_headers: Any) -> None:
+    photo = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 120, 40)).save(photo, format="JPEG")
     response = await client.post("/api/v1/ai/food-recognition", headers=auth_headers,
-                                 files={"image": ("x.jpg", b"\xff\xd8\xff\xe0not really", "image/jpeg")})
+                                 files={"image": ("x.jpg", photo.getvalue(), "image/jpeg")})
     assert response.status_code == 503
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_file_that_is_no_picture_is_refused_before_the_missing_model_matters(
+    client: httpx.AsyncClient, auth_headers: Any,
+) -> None:
+    not_a_picture = await client.post("/api/v1/ai/food-recognition", headers=auth_headers,
+                                      files={"image": ("x.jpg", b"<html>hello</html>", "image/jpeg")})
+    assert not_a_picture.status_code == 415
+    cut = await client.post("/api/v1/ai/food-recognition", headers=auth_headers,
+                            files={"image": ("x.jpg", b"\xff\xd8\xff\xe0not really", "image/jpeg")})
+    assert cut.status_code == 422 and cut.json()["errors"][0]["field"] == "image"

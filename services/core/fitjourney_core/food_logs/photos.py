@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.errors import Conflict, ValidationFailed
 from fitjourney_common.events.contracts import FoodPhotoRecognized, FoodPhotoUploaded, PhotoJobState, PhotoJobUpdated
+from fitjourney_common.images import check_image, reencode_without_metadata
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core import objects
 from fitjourney_core.food_logs import repository
@@ -18,7 +19,6 @@ from fitjourney_core.food_logs.nutrition import Nutrients, rescaled
 from fitjourney_core.food_logs.schemas import FoodLogRead, PhotoAccept, PhotoCandidate, PhotoJobRead
 from fitjourney_core.food_logs.service import add_log, to_read
 from fitjourney_core.foods.service import best_catalogue_match
-from fitjourney_core.images import check_image, reencode_without_metadata
 from fitjourney_core.objects import FOOD_PHOTOS
 from fitjourney_core.portability import Exporter, ExportPart, MediaFile, columns, extension
 from fitjourney_core.settings import CoreSettings

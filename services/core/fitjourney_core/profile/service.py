@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.events.contracts import ProfileCreated, ProfileState, ProfileUpdated, ResourceState
 from fitjourney_common.fitness.targets import age_on, bmi, daily_targets
+from fitjourney_common.images import check_image, reencode_without_metadata
 from fitjourney_common.storage import ObjectStore
 from fitjourney_core import objects
 from fitjourney_core.body_metrics.repository import latest_weight_and_body_fat
-from fitjourney_core.images import check_image, reencode_without_metadata
 from fitjourney_core.local_time import zone_or_utc
 from fitjourney_core.objects import AVATARS
 from fitjourney_core.portability import Exporter, ExportPart, MediaFile, columns, extension
