@@ -111,16 +111,17 @@ def settings_problems(parsed: Parsed) -> list[str]:
         problems.append("Amazon MQ is not a private RabbitMQ broker")
 
     buckets = [k.split(".", 1)[1] for k in resources if k.startswith("aws_s3_bucket.")]
+    s3_locals = local_values(parsed, "modules/s3/")
     for bucket in buckets:
-        sse = resources.get(f"aws_s3_bucket_server_side_encryption_configuration.{bucket}", {})
+        sse = hardening(resources, s3_locals, "aws_s3_bucket_server_side_encryption_configuration", bucket)
         algorithm = str(first(first(sse.get("rule", [{}])).get("apply_server_side_encryption_by_default", [{}]))
                         .get("sse_algorithm"))
         if algorithm != "aws:kms":
             problems.append(f"bucket {bucket}: not encrypted with SSE-KMS")
-        versioning = resources.get(f"aws_s3_bucket_versioning.{bucket}", {})
+        versioning = hardening(resources, s3_locals, "aws_s3_bucket_versioning", bucket)
         if first(versioning.get("versioning_configuration", [{}])).get("status") != "Enabled":
             problems.append(f"bucket {bucket}: versioning is not enabled")
-        block = resources.get(f"aws_s3_bucket_public_access_block.{bucket}", {})
+        block = hardening(resources, s3_locals, "aws_s3_bucket_public_access_block", bucket)
         flags = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
         if not all(block.get(flag) is True for flag in flags):
             problems.append(f"bucket {bucket}: public access is not fully blocked")
@@ -149,6 +150,28 @@ def settings_problems(parsed: Parsed) -> list[str]:
     if sorted(listed_default(iam_vars.get("services", {}))) != sorted(SERVICES):
         problems.append("modules/iam does not give every service (auth, core, ai, analytics) its own role")
     return problems
+
+
+def local_values(parsed: Parsed, prefix: str) -> dict[str, Any]:
+    """The `locals` of the files under a folder, by name."""
+    return {name: value for path, doc in parsed.items() if path.startswith(prefix)
+            for entry in doc.get("locals", []) for name, value in entry.items()}
+
+
+def hardening(resources: dict[str, Any], locals_: dict[str, Any], kind: str, bucket: str) -> dict[str, Any]:
+    """The `kind` resource that applies to `bucket`: one naming it (`bucket = aws_s3_bucket.<it>.id`), or one whose
+    for_each is a local map holding it (`bucket = each.value.id`); {} when there is none."""
+    for name, resource in resources.items():
+        if not name.startswith(f"{kind}."):
+            continue
+        if resource.get("bucket") == f"${{aws_s3_bucket.{bucket}.id}}":
+            return resource
+        over = re.fullmatch(r"\$\{local\.(\w+)\}", str(resource.get("for_each", "")))
+        each = locals_.get(over[1]) if over else None
+        if resource.get("bucket") == "${each.value.id}" and isinstance(each, dict) and \
+                each.get(bucket) == f"${{aws_s3_bucket.{bucket}}}":
+            return resource
+    return {}
 
 
 def listed_default(variable: dict[str, Any]) -> list[str]:
@@ -228,11 +251,13 @@ def _resource(parsed: Parsed, module: str, kind: str, name: str) -> dict[str, An
      "backup_retention_period is 7, not 30"),
     (lambda p: _resource(p, "redis", "aws_elasticache_replication_group", "redis")
      .update(transit_encryption_enabled=False), "Redis: transit_encryption_enabled"),
-    (lambda p: _resource(p, "s3", "aws_s3_bucket_server_side_encryption_configuration", "data")["rule"][0]
+    (lambda p: _resource(p, "s3", "aws_s3_bucket_server_side_encryption_configuration", "bucket")["rule"][0]
      ["apply_server_side_encryption_by_default"][0].update(sse_algorithm="AES256"),
      "bucket data: not encrypted with SSE-KMS"),
-    (lambda p: _resource(p, "s3", "aws_s3_bucket_public_access_block", "backups").update(block_public_policy=False),
+    (lambda p: _resource(p, "s3", "aws_s3_bucket_public_access_block", "bucket").update(block_public_policy=False),
      "bucket backups: public access is not fully blocked"),
+    (lambda p: p["modules/s3/main.tf"]["locals"][0]["buckets"].pop("logs"),  # a bucket the hardening misses
+     "bucket logs: versioning is not enabled"),
     (lambda p: _resource(p, "s3", "aws_s3_bucket_lifecycle_configuration", "data")["rule"].pop(0),
      "objects under core/exports/ never expire"),
     (lambda p: p["envs/production/backend.tf"]["terraform"][0]["backend"][0]["s3"].update(encrypt=False),

@@ -1,7 +1,8 @@
 # The object store: a data bucket (per-service prefixes auth/, core/, ai/, analytics/), a backup bucket and an
 # access-log bucket. Each SSE-KMS with the module's own key, versioned, all public access blocked, TLS required;
 # the first two access-logged; export zips and reports expire (lifecycle), old backups and old versions too.
-# Written out per bucket (no for_each), so every check sees each bucket with its own settings.
+# The buckets and their lifecycles are written out one by one (each has its own skips and rules); the hardening
+# they share is one resource of each kind over local.buckets. moved.tf keeps the addresses of applied states.
 data "aws_caller_identity" "current" {}
 
 module "kms" {
@@ -10,6 +11,16 @@ module "kms" {
   description        = "${var.name} object store"
   service_principals = ["logging.s3.amazonaws.com"]
   tags               = var.tags
+}
+
+locals {
+  buckets = {
+    data    = aws_s3_bucket.data
+    backups = aws_s3_bucket.backups
+    logs    = aws_s3_bucket.logs
+  }
+  # Access-logged into the logs bucket, each under its own prefix (the logs bucket itself is not: it would loop).
+  logged = { for name, bucket in local.buckets : name => bucket if name != "logs" }
 }
 
 # --- data: the services' objects (per-service prefixes) ---
@@ -21,71 +32,6 @@ resource "aws_s3_bucket" "data" {
   tags          = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "data" {
-  bucket = aws_s3_bucket.data.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "data" {
-  bucket                  = aws_s3_bucket.data.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "data" {
-  bucket = aws_s3_bucket.data.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
-  bucket = aws_s3_bucket.data.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = module.kms.arn
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_logging" "data" {
-  bucket        = aws_s3_bucket.data.id
-  target_bucket = aws_s3_bucket.logs.id
-  target_prefix = "data/"
-}
-
-data "aws_iam_policy_document" "data" {
-  statement {
-    sid     = "DenyPlainHttp"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.data.arn,
-      "${aws_s3_bucket.data.arn}/*",
-    ]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "data" {
-  bucket = aws_s3_bucket.data.id
-  policy = data.aws_iam_policy_document.data.json
-}
-
 # --- backups: database dumps ---
 resource "aws_s3_bucket" "backups" {
   #checkov:skip=CKV_AWS_144:Cross-region copies: RDS copies its own backups to a second region; the rest can be made again
@@ -93,71 +39,6 @@ resource "aws_s3_bucket" "backups" {
   bucket        = "${var.name}-backups"
   force_destroy = false
   tags          = var.tags
-}
-
-resource "aws_s3_bucket_ownership_controls" "backups" {
-  bucket = aws_s3_bucket.backups.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "backups" {
-  bucket                  = aws_s3_bucket.backups.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "backups" {
-  bucket = aws_s3_bucket.backups.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "backups" {
-  bucket = aws_s3_bucket.backups.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = module.kms.arn
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_logging" "backups" {
-  bucket        = aws_s3_bucket.backups.id
-  target_bucket = aws_s3_bucket.logs.id
-  target_prefix = "backups/"
-}
-
-data "aws_iam_policy_document" "backups" {
-  statement {
-    sid     = "DenyPlainHttp"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    resources = [
-      aws_s3_bucket.backups.arn,
-      "${aws_s3_bucket.backups.arn}/*",
-    ]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "backups" {
-  bucket = aws_s3_bucket.backups.id
-  policy = data.aws_iam_policy_document.backups.json
 }
 
 # --- logs: access logs of the other two buckets ---
@@ -170,30 +51,35 @@ resource "aws_s3_bucket" "logs" {
   tags          = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "logs" {
-  bucket = aws_s3_bucket.logs.id
+# --- the hardening every bucket gets ---
+resource "aws_s3_bucket_ownership_controls" "bucket" {
+  for_each = local.buckets
+  bucket   = each.value.id
   rule {
     object_ownership = "BucketOwnerEnforced"
   }
 }
 
-resource "aws_s3_bucket_public_access_block" "logs" {
-  bucket                  = aws_s3_bucket.logs.id
+resource "aws_s3_bucket_public_access_block" "bucket" {
+  for_each                = local.buckets
+  bucket                  = each.value.id
   block_public_acls       = true
   block_public_policy     = true
   ignore_public_acls      = true
   restrict_public_buckets = true
 }
 
-resource "aws_s3_bucket_versioning" "logs" {
-  bucket = aws_s3_bucket.logs.id
+resource "aws_s3_bucket_versioning" "bucket" {
+  for_each = local.buckets
+  bucket   = each.value.id
   versioning_configuration {
     status = "Enabled"
   }
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
-  bucket = aws_s3_bucket.logs.id
+resource "aws_s3_bucket_server_side_encryption_configuration" "bucket" {
+  for_each = local.buckets
+  bucket   = each.value.id
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
@@ -203,14 +89,22 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
   }
 }
 
-data "aws_iam_policy_document" "logs" {
+resource "aws_s3_bucket_logging" "bucket" {
+  for_each      = local.logged
+  bucket        = each.value.id
+  target_bucket = aws_s3_bucket.logs.id
+  target_prefix = "${each.key}/"
+}
+
+data "aws_iam_policy_document" "bucket" {
+  for_each = local.buckets
   statement {
     sid     = "DenyPlainHttp"
     effect  = "Deny"
     actions = ["s3:*"]
     resources = [
-      aws_s3_bucket.logs.arn,
-      "${aws_s3_bucket.logs.arn}/*",
+      each.value.arn,
+      "${each.value.arn}/*",
     ]
     principals {
       type        = "*"
@@ -222,25 +116,30 @@ data "aws_iam_policy_document" "logs" {
       values   = ["false"]
     }
   }
-  statement {
-    sid       = "S3ServerAccessLogs"
-    actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.logs.arn}/*"]
-    principals {
-      type        = "Service"
-      identifiers = ["logging.s3.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
+  # The logs bucket also takes the access logs S3 delivers (from this account only).
+  dynamic "statement" {
+    for_each = each.key == "logs" ? [each.value] : []
+    content {
+      sid       = "S3ServerAccessLogs"
+      actions   = ["s3:PutObject"]
+      resources = ["${statement.value.arn}/*"]
+      principals {
+        type        = "Service"
+        identifiers = ["logging.s3.amazonaws.com"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [data.aws_caller_identity.current.account_id]
+      }
     }
   }
 }
 
-resource "aws_s3_bucket_policy" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  policy = data.aws_iam_policy_document.logs.json
+resource "aws_s3_bucket_policy" "bucket" {
+  for_each = local.buckets
+  bucket   = each.value.id
+  policy   = data.aws_iam_policy_document.bucket[each.key].json
 }
 
 # --- lifecycles ---
