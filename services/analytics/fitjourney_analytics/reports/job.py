@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_analytics.compute.calendar import Window
-from fitjourney_analytics.compute.report import report_csv, report_pdf, summary_rows
+from fitjourney_analytics.compute.report import report_csv, summary_rows
 from fitjourney_analytics.coredata.repository import CoreReadRepository
 from fitjourney_analytics.dashboard.service import dashboard, load_days, user_zone_today
 from fitjourney_analytics.models import OutboxMessage, Report
@@ -41,6 +41,9 @@ async def render_report(report: Report, read_session: AsyncSession) -> bytes:
         return report_csv(data.daily)
     figures = dashboard(data, report.kind)
     title = f"FitJourney {report.kind} report, {report.from_date:%d %b %Y} to {report.to_date:%d %b %Y}"
+    # Imported here, by the worker that renders: matplotlib stays out of the API processes (27 MB each).
+    from fitjourney_analytics.compute.report_pdf import report_pdf
+
     # matplotlib is CPU-bound: keep the event loop (and the other consumers) responsive.
     return await asyncio.to_thread(report_pdf, title, summary_rows(figures), data.daily)
 

@@ -59,3 +59,37 @@ def test_rising_series_is_up() -> None:
 def test_too_little_data_is_unknown(offsets: tuple[int, ...], values: list[float]) -> None:
     trend = robust_trend(days(*offsets), values)
     assert (trend.direction, trend.slope_per_week, trend.ci_per_week) == ("unknown", None, None)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_theil_sen_gives_scipys_slope_and_interval(seed: int) -> None:
+    """Random series with repeated days and repeated values (ties change Sen's interval): scipy's figures."""
+    import numpy as np
+    from scipy import stats
+
+    from fitjourney_analytics.compute.trend import theil_sen
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 120))
+    x = np.sort(rng.integers(0, max(3, n // (1 + seed % 3)), n)).astype(float)
+    y = np.round(80 + rng.normal(0, 1.5, n) - 0.02 * x, 1 if seed % 2 else 0)
+    if len(set(x.tolist())) < 2:
+        x[-1] = x[0] + 1
+    expected = stats.theilslopes(y, x, alpha=0.95)
+    got = theil_sen(x, y, 0.95)
+    assert got.slope == pytest.approx(expected.slope)
+    assert got.low == pytest.approx(expected.low_slope, nan_ok=True)
+    assert got.high == pytest.approx(expected.high_slope, nan_ok=True)
+
+
+def test_the_api_process_loads_neither_scipy_stats_nor_matplotlib() -> None:
+    """They would cost every analytics API process 66 MB and 27 MB: trends use our Theil-Sen, and only the
+    worker that renders a PDF imports matplotlib."""
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, fitjourney_analytics.main; "
+         "print(sorted(m for m in ('scipy.stats', 'matplotlib') if m in sys.modules))"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
