@@ -1,4 +1,5 @@
-"""Alembic plumbing every service's `alembic/env.py` calls, and a way to run a service's migrations."""
+"""Alembic plumbing every service's `alembic/env.py` calls, a way to run a service's migrations, and the event
+tables (outbox, inbox) every service's first migration creates."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import asyncio
 import os
 from pathlib import Path
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
@@ -71,3 +73,34 @@ def alembic_config(service_dir: Path, database_url: str) -> Config:
 def upgrade_to_head(service_dir: Path, database_url: str) -> None:
     """Blocking (Alembic runs its own event loop): call it via `asyncio.to_thread` from async code."""
     command.upgrade(alembic_config(service_dir, database_url), "head")
+
+
+def create_event_tables(schema: str, outbox: str = "outbox") -> None:
+    """The transactional outbox and the inbox (`processed_events`) as every service's first migration creates
+    them. Written without a user (relay, consumers before binding), so no row-level security. Frozen: applied
+    databases have exactly this shape, so a change to these tables is a new migration, never an edit here."""
+    unpublished = sa.text("published_at IS NULL")
+    op.create_table(
+        outbox,
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("type", sa.String(100), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=True),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0")),
+        sa.Column("trace_headers", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=f"pk_{outbox}"),
+        schema=schema,
+    )
+    op.create_index(f"ix_{outbox}_occurred_at", outbox, ["occurred_at"], schema=schema)
+    op.create_index(f"ix_{outbox}_unpublished", outbox, ["occurred_at"], schema=schema,
+                    postgresql_where=unpublished, sqlite_where=unpublished)
+    op.create_table(
+        "processed_events",
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("consumer", sa.String(100), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "consumer", name="pk_processed_events"),
+        schema=schema,
+    )

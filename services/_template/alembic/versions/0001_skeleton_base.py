@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from fitjourney_common.db.migrations import create_event_tables
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -20,31 +22,7 @@ SCHEMA = "skeleton"
 
 def upgrade() -> None:
     # Infrastructure tables: written without a user (relay, consumers before binding), so no RLS.
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.Uuid(), primary_key=True),
-        sa.Column("type", sa.String(100), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("user_id", sa.Uuid(), nullable=True),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0")),
-        sa.Column("trace_headers", sa.JSON(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_outbox"),
-        schema=SCHEMA,
-    )
-    op.create_index("ix_outbox_occurred_at", "outbox", ["occurred_at"], schema=SCHEMA)
-    op.create_index("ix_outbox_unpublished", "outbox", ["occurred_at"], schema=SCHEMA,
-                    postgresql_where=sa.text("published_at IS NULL"),
-                    sqlite_where=sa.text("published_at IS NULL"))
-    op.create_table(
-        "processed_events",
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("consumer", sa.String(100), nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("event_id", "consumer", name="pk_processed_events"),
-        schema=SCHEMA,
-    )
+    create_event_tables(SCHEMA)
     op.create_table(
         "notes",
         sa.Column("id", sa.Uuid(), primary_key=True),

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from fitjourney_common.db.migrations import create_event_tables
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -22,7 +24,6 @@ depends_on: str | Sequence[str] | None = None
 
 SCHEMA = "auth"
 TZ = sa.DateTime(timezone=True)
-UNPUBLISHED = sa.text("published_at IS NULL")
 
 APPEND_ONLY_FUNCTION = """
 CREATE OR REPLACE FUNCTION auth.audit_log_append_only() RETURNS trigger
@@ -149,31 +150,7 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_user_id_occurred_at", "audit_log", ["user_id", "occurred_at"], schema=SCHEMA)
     op.create_index("ix_audit_log_email_occurred_at", "audit_log", ["email", "occurred_at"], schema=SCHEMA)
 
-    op.create_table(
-        "outbox_messages",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("type", sa.String(100), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("user_id", sa.Uuid(), nullable=True),
-        sa.Column("occurred_at", TZ, nullable=False),
-        sa.Column("published_at", TZ, nullable=True),
-        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
-        sa.Column("trace_headers", sa.JSON(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_outbox_messages"),
-        schema=SCHEMA,
-    )
-    op.create_index("ix_outbox_messages_occurred_at", "outbox_messages", ["occurred_at"], schema=SCHEMA)
-    op.create_index("ix_outbox_messages_unpublished", "outbox_messages", ["occurred_at"], schema=SCHEMA,
-                    postgresql_where=UNPUBLISHED, sqlite_where=UNPUBLISHED)
-
-    op.create_table(
-        "processed_events",
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("consumer", sa.String(100), nullable=False),
-        sa.Column("processed_at", TZ, server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("event_id", "consumer", name="pk_processed_events"),
-        schema=SCHEMA,
-    )
+    create_event_tables(SCHEMA, outbox="outbox_messages")
 
     if _is_postgres():
         op.execute(APPEND_ONLY_FUNCTION)

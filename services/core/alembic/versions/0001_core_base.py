@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from fitjourney_common.db.migrations import create_event_tables
 from fitjourney_core.ddl import create_monthly_partitions, enable_owner_rls, ensure_monthly_partitions_sql, is_postgres
 
 revision: str = "0001"
@@ -41,32 +42,7 @@ def _user_owned_columns() -> list[sa.Column]:
 
 def upgrade() -> None:
     # Infrastructure tables: written without a user (relay, consumers before binding), so no RLS.
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.Uuid(), primary_key=True),
-        sa.Column("type", sa.String(100), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("user_id", sa.Uuid(), nullable=True),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("0")),
-        sa.Column("trace_headers", sa.JSON(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_outbox"),
-        schema=SCHEMA,
-    )
-    op.create_index("ix_outbox_occurred_at", "outbox", ["occurred_at"], schema=SCHEMA)
-    op.create_index("ix_outbox_unpublished", "outbox", ["occurred_at"], schema=SCHEMA,
-                    postgresql_where=sa.text("published_at IS NULL"),
-                    sqlite_where=sa.text("published_at IS NULL"))
-
-    op.create_table(
-        "processed_events",
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("consumer", sa.String(100), nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.PrimaryKeyConstraint("event_id", "consumer", name="pk_processed_events"),
-        schema=SCHEMA,
-    )
+    create_event_tables(SCHEMA)
 
     seq_type = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
     op.create_table(
