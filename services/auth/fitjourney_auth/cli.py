@@ -66,7 +66,8 @@ async def _register(session: AsyncSession, settings: AuthSettings, email: str, p
     check_password_policy(password, email)
     hashed = await PasswordHasher(settings.bcrypt_rounds).hash(password)
     user = User(id=uuid.uuid4(), email=email.strip(), email_normalized=normalize_email(email),
-                email_verified=False, password_hash=hashed, password_changed_at=utcnow(),
+                email_verified=False, activated_at=utcnow(),  # an operator made it: no link to wait for
+                password_hash=hashed, password_changed_at=utcnow(),
                 display_name=display_name or email.split("@", 1)[0][:100], roles=normalize_roles(roles))
     await accounts_repository.add_user(session, user)
     announce_registration(session, user)
@@ -104,8 +105,8 @@ async def seed_accounts(settings: AuthSettings, emails: Sequence[str], password:
     ids = [uuid.uuid4() for _ in emails]
     rows: list[dict[str, object]] = [
         {"id": user_id, "email": email, "email_normalized": normalize_email(email), "email_verified": False,
-         "password_hash": hashed, "password_changed_at": now, "display_name": email.split("@", 1)[0][:100],
-         "roles": [ROLE_USER], "created_at": now, "updated_at": now}
+         "activated_at": now, "password_hash": hashed, "password_changed_at": now,
+         "display_name": email.split("@", 1)[0][:100], "roles": [ROLE_USER], "created_at": now, "updated_at": now}
         for user_id, email in zip(ids, emails, strict=True)]
     engine = create_engine(settings.database_url, SCHEMA, pool_size=1)
     try:

@@ -28,6 +28,7 @@ from fitjourney_auth.sessions.cache import RefreshTokenCache
 from fitjourney_auth.sessions.router import router as sessions_router
 from fitjourney_auth.settings import AuthSettings
 from fitjourney_auth.tokens import AccessTokenIssuer
+from fitjourney_auth.verification.router import router as verification_router
 from fitjourney_common.runtime import open_runtime, running_events, runtime_lifespan
 from fitjourney_common.security import TokenVerifier
 from fitjourney_common.service_defaults import install_service_defaults
@@ -91,7 +92,7 @@ def create_app(settings: AuthSettings | None = None, *, mail_sender: MailSender 
     # The client's address (lockout, audit, sessions) from X-Forwarded-For only when the peer is one of
     # TRUSTED_PROXIES (Kong), walking the header from the right: a client cannot pick its own address.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
-    for router in (accounts_router, sessions_router, credentials_router, oauth_router, recovery_router,
-                   admin_router, jwks_router):
+    for router in (accounts_router, verification_router, sessions_router, credentials_router, oauth_router,
+                   recovery_router, admin_router, jwks_router):
         app.include_router(router)
     return app

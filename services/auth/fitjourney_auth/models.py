@@ -34,6 +34,10 @@ class User(UUIDPrimaryKeyMixin, TimestampMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     email_normalized: Mapped[str | None] = mapped_column(String(320), unique=True)
     email_verified: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # When the owner first proved the email (its verification link, a reset link, a provider's verified
+    # email). Password sign-in needs it, so registering someone else's address gives the registrant nothing.
+    # `email_verified` is about the current address (it turns false on an email change); this stays.
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     password_hash: Mapped[str | None] = mapped_column(String(100))
     password_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     display_name: Mapped[str] = mapped_column(String(100), nullable=False)
@@ -93,10 +97,8 @@ class RefreshToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
-class PasswordResetToken(Base):
-    """A single-use password reset token, kept only as its SHA-256."""
-
-    __tablename__ = "password_reset_tokens"
+class MailedTokenMixin:
+    """A single-use token sent by mail, kept only as its SHA-256 (fitjourney_auth.mailed_tokens)."""
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True,
@@ -104,6 +106,18 @@ class PasswordResetToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class PasswordResetToken(MailedTokenMixin, Base):
+    """A password reset token."""
+
+    __tablename__ = "password_reset_tokens"
+
+
+class EmailVerificationToken(MailedTokenMixin, Base):
+    """A token that proves the account's current email."""
+
+    __tablename__ = "email_verification_tokens"
 
 
 class AuditLogEntry(Base):

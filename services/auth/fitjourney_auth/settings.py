@@ -50,6 +50,9 @@ class AuthSettings(CommonSettings):
     reset_mail_rate: str = "3/hour"
     # `{token}` is replaced by the reset token; the web client reads it from its own page.
     password_reset_url: str = "http://127.0.0.1:8000/reset-password?token={token}"  # noqa: S105
+    # Email verification: registration mails a link (`{token}` replaced) that activates the account.
+    verification_token_ttl_seconds: int = Field(default=24 * 3600, ge=3600)
+    email_verification_url: str = "http://127.0.0.1:8000/verify-email?token={token}"
     mail_from: str = "FitJourney <no-reply@fitjourney.local>"
     # Outgoing mail (fitjourney_auth.mail): `smtp://user:password@host:587` (STARTTLS required), `smtps://…:465`
     # (TLS from the first byte) or `smtp+plain://host:25` (a relay on a trusted network). Unset: dev and test

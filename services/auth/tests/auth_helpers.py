@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import re
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 from fastapi import FastAPI
@@ -24,6 +23,7 @@ from fitjourney_auth.settings import AuthSettings
 from fitjourney_common.testing.apps import asgi_client as asgi_client_of
 from fitjourney_common.testing.apps import running_app as running_app_of
 from fitjourney_common.testing.redis import redis_url_for_tests
+from fitjourney_common.testing.smtp import RESET_TOKEN, VERIFICATION_TOKEN, token_in
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 REDIS_URL = redis_url_for_tests(1)
@@ -37,10 +37,14 @@ FACEBOOK_APP_SECRET = "facebook-test-secret"
 
 
 class Mailbox:
-    """A MailSender that keeps what it sends, so tests can read reset tokens."""
+    """A MailSender that keeps what it sends, so tests can read reset and verification tokens."""
+
+    # Every mailbox of the session, so `register` finds a new account's verification mail whichever app sent it.
+    everywhere: ClassVar[list[Mailbox]] = []
 
     def __init__(self) -> None:
         self.messages: list[MailMessage] = []
+        Mailbox.everywhere.append(self)
 
     async def send(self, message: MailMessage) -> None:
         self.messages.append(message)
@@ -48,10 +52,26 @@ class Mailbox:
     def to(self, email: str) -> list[MailMessage]:
         return [m for m in self.messages if m.to.lower() == email.lower()]
 
+    def token(self, email: str, label: str) -> str | None:
+        """The token of the latest mail to `email` that carries one after `label`."""
+        tokens = [token for m in self.to(email) if (token := token_in(m.body, label))]
+        return tokens[-1] if tokens else None
+
     def reset_token(self, email: str) -> str:
-        match = re.search(r"Reset token: (\S+)", self.to(email)[-1].body)
-        assert match, "no reset token in the mail"
-        return match.group(1)
+        token = self.token(email, RESET_TOKEN)
+        assert token, "no reset token in the mails"
+        return token
+
+    def verification_token(self, email: str) -> str:
+        token = self.token(email, VERIFICATION_TOKEN)
+        assert token, "no verification token in the mails"
+        return token
+
+    @classmethod
+    def verification_token_anywhere(cls, email: str) -> str:
+        tokens = [token for box in cls.everywhere if (token := box.token(email, VERIFICATION_TOKEN))]
+        assert tokens, f"no app of this session mailed {email} a verification token"
+        return tokens[-1]
 
 
 def unique_email(prefix: str = "user") -> str:
@@ -106,17 +126,25 @@ operator_db: AsyncEngine | None = None
 
 
 async def register(http: httpx.AsyncClient, email: str | None = None, password: str = PASSWORD,
-                   display_name: str = "Test User", with_id: bool = True) -> Account:
-    """A new account; `with_id=False` for an app on another database than the suite's (its id stays "")."""
+                   display_name: str = "Test User", with_id: bool = True, verify: bool = True) -> Account:
+    """A new account, its email confirmed with the token of its mail (as its owner would) unless
+    `verify=False`; `with_id=False` for an app on another database than the suite's (its id stays "")."""
     email = email or unique_email()
     response = await http.post(f"{PREFIX}/register",
                                json={"email": email, "password": password, "display_name": display_name})
     assert response.status_code == 202, response.text
+    if verify:  # ASGI runs the mail's background task before the answer returns: the mail is there
+        await verify_email(http, Mailbox.verification_token_anywhere(email))
     if not with_id:
         return Account(email, password, "")
     assert operator_db is not None, "the db fixture sets operator_db"
     rows = await fetch(operator_db, "select id from auth.users where email_normalized = :e", e=email.lower())
     return Account(email, password, str(rows[0]["id"]))
+
+
+async def verify_email(http: httpx.AsyncClient, token: str) -> None:
+    response = await http.post(f"{PREFIX}/verify-email", json={"token": token})
+    assert response.status_code == 204, response.text
 
 
 async def login(http: httpx.AsyncClient, account: Account, **headers: str) -> Account:

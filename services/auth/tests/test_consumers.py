@@ -47,7 +47,7 @@ async def test_user_deleted_erases_credentials_identities_and_sessions(client, a
     # The audit trail stays, without the person: no email, address or user agent of the erased accounts.
     kept = await fetch(db, "select action, email, ip, user_agent from auth.audit_log where user_id = :id order by id",
                        id=password_user.id)
-    assert [r["action"] for r in kept][:2] == ["account.registered", "sign_in.succeeded"]
+    assert [r["action"] for r in kept][:3] == ["account.registered", "email.verified", "sign_in.succeeded"]
     assert all(r["email"] is None and r["ip"] is None and r["user_agent"] is None for r in kept)
     assert await fetch(db, "select id from auth.audit_log where email in (:a, :b)",
                        a=email, b=password_user.email.lower()) == []

@@ -8,7 +8,8 @@ from prometheus_client.parser import text_string_to_metric_families
 PUBLIC_PATHS = {
     "/register", "/login", "/refresh", "/logout", "/me", "/sessions", "/sessions/{session_id}",
     "/oauth/{provider}", "/oauth/facebook", "/password/forgot", "/password/reset", "/.well-known/jwks.json",
-    "/users", "/users/{user_id}/roles", "/reauthenticate", "/me/password", "/me/email",
+    "/users", "/users/{user_id}/roles", "/reauthenticate", "/me/password", "/me/email", "/verify-email",
+    "/verify-email/resend",
 }
 
 

@@ -16,9 +16,10 @@ router = APIRouter(prefix=API_PREFIX, tags=["accounts"])
 
 @router.post("/register", status_code=status.HTTP_202_ACCEPTED, response_model=RegistrationAccepted,
              summary="Create an account with email and password (the same 202 whether or not the email has one)",
-             description="A new email gets its account at once (sign in with `POST /login`) and a welcome mail; "
-                         "an email that already has an account gets a mail telling its owner instead. The answer "
-                         "is the same either way, so it reveals no account.",
+             description="A new email gets its account and a mail with a verification link: once the token is "
+                         "confirmed (`POST /verify-email`), sign in with `POST /login` (before that, sign-in "
+                         "answers as a wrong password does). An email that already has an account gets a mail "
+                         "telling its owner instead. The answer is the same either way, so it reveals no account.",
              responses={422: {"description": "Invalid input or weak password (the rule is named)"}})
 async def register(body: UserCreate, session: SessionDep, runtime: AuthRuntimeDep, client: ClientDep,
                    background: BackgroundTasks) -> RegistrationAccepted:

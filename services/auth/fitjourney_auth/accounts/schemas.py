@@ -12,8 +12,8 @@ from fitjourney_auth.schemas import DisplayName, ReadSchema, RequestSchema
 
 # Generous here: the password policy names the exact rule (length, bcrypt's 72 bytes) in its own words.
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
-REGISTRATION_ACCEPTED = ("Check your mail. If this email had no account, it has one now: sign in with "
-                         "your email and password.")
+REGISTRATION_ACCEPTED = ("Check your mail. If this email had no account, it has one now: open the link in "
+                         "the mail to confirm the address, then sign in with your email and password.")
 
 
 class UserCreate(RequestSchema):

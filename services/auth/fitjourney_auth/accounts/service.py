@@ -1,5 +1,5 @@
-"""Account rules: registration (password policy, unique email, revealing no account), password sign-in with
-lockout, own account."""
+"""Account rules: registration (password policy, unique email, revealing no account, a verification mail),
+password sign-in with lockout (only once the email is confirmed), own account."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from fitjourney_auth.models import ROLE_USER, User
 from fitjourney_auth.passwords import check_password_policy
 from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_auth.shared import publish
+from fitjourney_auth.verification import service as verification
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.session import release_connection
 from fitjourney_common.errors import TooManyRequests, Unauthorized
@@ -63,10 +64,9 @@ async def register(session: AsyncSession, runtime: AuthRuntime, data: UserCreate
         return None if winner is None else await _already_registered(session, runtime, winner, client)
     announce_registration(session, user)
     audit.record(session, AuditAction.REGISTERED, client=client, user_id=user.id, email=user.email_normalized)
-    return _mail(runtime, email, "Welcome to FitJourney",
-                 f"Hello {user.display_name},\n\nyour FitJourney account is ready: sign in with this email "
-                 f"and the password you chose.\n\nIf you did not create it, reset its password or ignore "
-                 f"this mail.\n")
+    return verification.verification_mail(session, runtime, user, "welcome to FitJourney! Your account is "
+                                          "ready once you confirm this email; then sign in with it and the "
+                                          "password you chose.")
 
 
 async def _already_registered(session: AsyncSession, runtime: AuthRuntime, owner: User,
@@ -84,7 +84,8 @@ async def _already_registered(session: AsyncSession, runtime: AuthRuntime, owner
     return _mail(runtime, owner.email, "Someone tried to register with your email",
                  f"Hello {owner.display_name},\n\nsomeone just tried to create a FitJourney account with this "
                  f"email, which already has one.\nIf it was you, sign in, or reset your password if you "
-                 f"forgot it. If not, ignore this mail: nothing changed.\n")
+                 f"forgot it (a reset also confirms the address of an account that waits for it). If not, "
+                 f"ignore this mail: nothing changed.\n")
 
 
 def _mail(runtime: AuthRuntime, to: str, subject: str, body: str) -> MailMessage:
@@ -93,7 +94,8 @@ def _mail(runtime: AuthRuntime, to: str, subject: str, body: str) -> MailMessage
 
 async def authenticate(session: AsyncSession, runtime: AuthRuntime, email: str, password: str,
                        client: ClientInfo, purpose: str = "sign_in") -> User:
-    """The account of `email` if `password` is right; 401 otherwise, 429 while the email is locked."""
+    """The account of `email` if `password` is right and the account activated; 401 otherwise, 429 while
+    the email is locked."""
     normalized = normalize_email(email)
     lockout = runtime.lockout
     admission = await lockout.admit(normalized, client.ip)
@@ -106,10 +108,13 @@ async def authenticate(session: AsyncSession, runtime: AuthRuntime, email: str, 
     user = await repository.get_user_by_email(session, normalized)
     await release_connection(session)  # bcrypt takes a quarter second: the pool should not wait on it
     matches, new_hash = await runtime.passwords.verify(password, user.password_hash if user else None)
-    if not matches or user is None:
+    # An account whose email was never confirmed fails exactly as a wrong password (same answer, same bcrypt
+    # time, same lockout count): otherwise registering an address and signing in would tell it was free.
+    if not matches or user is None or user.activated_at is None:
         locks = await lockout.record_failure(admission)
+        reason = "bad_credentials" if not matches or user is None else "email_not_confirmed"
         audit.record(session, AuditAction.SIGN_IN_FAILED, client=client, user_id=user.id if user else None,
-                     email=normalized, reason="bad_credentials", purpose=purpose)
+                     email=normalized, reason=reason, purpose=purpose)
         for lock in locks:
             audit.record(session, AuditAction.LOCKED_OUT, client=client, user_id=user.id if user else None,
                          email=normalized, locked_seconds=lock.seconds, scope=str(lock.scope))

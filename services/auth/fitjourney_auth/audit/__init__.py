@@ -26,6 +26,8 @@ class AuditAction(StrEnum):
     REAUTHENTICATED = "sign_in.reauthenticated"  # the password checked again for an irreversible operation
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 (a name, not a secret)
     EMAIL_CHANGED = "email.changed"
+    EMAIL_VERIFIED = "email.verified"
+    EMAIL_VERIFICATION_REQUESTED = "email.verification_requested"
     REFRESH_REUSED = "session.refresh_reused"
     SESSION_REVOKED = "session.revoked"
     LOGOUT = "logout"

@@ -7,17 +7,18 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitjourney_auth import audit
+from fitjourney_auth import audit, mailed_tokens
 from fitjourney_auth.accounts import service as accounts
 from fitjourney_auth.accounts.repository import normalize_email
 from fitjourney_auth.accounts.schemas import UserRead
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.mail import MailMessage
-from fitjourney_auth.models import User
+from fitjourney_auth.models import EmailVerificationToken, PasswordResetToken, User
 from fitjourney_auth.passwords import check_password_policy
 from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_auth.sessions import service as sessions
+from fitjourney_auth.verification import service as verification
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.session import call_after_commit
 from fitjourney_common.errors import Conflict, Unauthorized, ValidationFailed
@@ -42,8 +43,10 @@ async def _confirmed_account(session: AsyncSession, runtime: AuthRuntime, princi
 
 
 def _notify(session: AsyncSession, runtime: AuthRuntime, to: str, subject: str, body: str) -> None:
-    message = MailMessage(to=to, subject=subject, body=body, sender=runtime.settings.mail_from)
+    _send(session, runtime, MailMessage(to=to, subject=subject, body=body, sender=runtime.settings.mail_from))
 
+
+def _send(session: AsyncSession, runtime: AuthRuntime, message: MailMessage) -> None:
     async def send() -> None:
         await runtime.mail.send(message)
 
@@ -70,7 +73,8 @@ async def change_password(session: AsyncSession, runtime: AuthRuntime, principal
 
 async def change_email(session: AsyncSession, runtime: AuthRuntime, principal: Principal, email: str,
                        current_password: str | None, client: ClientInfo) -> UserRead:
-    """A new sign-in email (unverified until confirmed); the old address is told."""
+    """A new sign-in email (unverified until its mailed link is used; the account stays active); the old
+    address is told."""
     user = await _confirmed_account(session, runtime, principal, current_password, client)
     email = email.strip()
     normalized = normalize_email(email)
@@ -84,6 +88,11 @@ async def change_email(session: AsyncSession, runtime: AuthRuntime, principal: P
         except IntegrityError as exc:  # taken by a concurrent registration
             raise Conflict(accounts.EMAIL_TAKEN) from exc
         audit.record(session, AuditAction.EMAIL_CHANGED, client=client, user_id=user.id, email=normalized)
+        # Links mailed to the old address must not prove the new one; the new address gets its own.
+        for model in (PasswordResetToken, EmailVerificationToken):
+            await mailed_tokens.invalidate(session, model, user.id)
+        _send(session, runtime, verification.verification_mail(
+            session, runtime, user, "your FitJourney account now signs in with this address."))
         if old_email:
             _notify(session, runtime, old_email, "Your FitJourney email was changed",
                     f"Hello {user.display_name},\n\nyour FitJourney account now signs in as {email} instead "

@@ -23,6 +23,7 @@ from fitjourney_auth.oauth.providers import ProviderIdentity
 from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_auth.sessions import service as sessions
 from fitjourney_auth.sessions.service import IssuedTokens
+from fitjourney_auth.verification import service as verification
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.errors import Conflict, Unauthorized, ValidationFailed
 
@@ -62,12 +63,16 @@ async def _account_for(session: AsyncSession, identity: ProviderIdentity, displa
             raise Conflict(f"An account with this email exists; sign in to it first (the email "
                            f"{identity.provider} gave is not verified)")
         await _link(session, existing, identity)
-        if not existing.email_verified:
-            existing.email_verified = True
+        if existing.activated_at is None:
+            # Whoever registered this address never confirmed it, so its password is not the owner's: it
+            # goes (else a registration made in someone's name would sign in to their provider-linked account).
+            existing.password_hash = None
+        verification.mark_verified(existing, utcnow())
         return existing, False, True
     email = identity.email.strip()
     user = User(id=uuid.uuid4(), email=email, email_normalized=normalize_email(email),
                 email_verified=identity.email_verified, password_hash=None,
+                activated_at=utcnow() if identity.email_verified else None,
                 display_name=display_name or identity.name or email.split("@", 1)[0][:100] or "FitJourney user",
                 roles=[ROLE_USER])
     try:

@@ -1,15 +1,14 @@
-"""Password reset rules: single-use, short-lived tokens by mail; a reset ends every session.
+"""Password reset rules: single-use, short-lived tokens by mail; a reset ends every session and, since the
+link proves the address, verifies the email.
 
 A request is always accepted (202), so the endpoint reveals no account; only known accounts get mail.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitjourney_auth import audit
+from fitjourney_auth import audit, mailed_tokens
 from fitjourney_auth.accounts import service as accounts
 from fitjourney_auth.accounts.repository import normalize_email
 from fitjourney_auth.audit import AuditAction
@@ -17,10 +16,9 @@ from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.mail import MailMessage
 from fitjourney_auth.models import PasswordResetToken
 from fitjourney_auth.passwords import check_password_policy
-from fitjourney_auth.recovery import repository
 from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_auth.sessions import service as sessions
-from fitjourney_auth.tokens import hash_token, new_opaque_token
+from fitjourney_auth.verification import service as verification
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.errors import BadRequest, TooManyRequests, Unauthorized
 
@@ -42,11 +40,8 @@ async def request_reset(session: AsyncSession, runtime: AuthRuntime, email: str,
         await runtime.rate_limiter.check(settings.reset_mail_rate, "reset-mail", str(user.id))
     except TooManyRequests:
         return None  # enough mails for now; the answer stays 202, so it reveals nothing either
-    now = utcnow()
     ttl = settings.reset_token_ttl_seconds
-    token, token_hash = new_opaque_token()
-    repository.add_reset_token(session, PasswordResetToken(token_hash=token_hash, user_id=user.id, created_at=now,
-                                                           expires_at=now + timedelta(seconds=ttl)))
+    token = mailed_tokens.issue(session, PasswordResetToken, user.id, ttl)
     link = settings.password_reset_url.replace("{token}", token)
     body = (f"Hello {user.display_name},\n\n"
             f"someone (hopefully you) asked to reset the password of your FitJourney account.\n"
@@ -60,7 +55,7 @@ async def request_reset(session: AsyncSession, runtime: AuthRuntime, email: str,
 async def reset(session: AsyncSession, runtime: AuthRuntime, token: str, new_password: str,
                 client: ClientInfo) -> None:
     now = utcnow()
-    user_id = await repository.consume_reset_token(session, hash_token(token), now)
+    user_id = await mailed_tokens.consume(session, PasswordResetToken, token)
     if user_id is None:
         raise BadRequest(BAD_TOKEN, errors=[{"field": "token", "message": BAD_TOKEN}])
     user = await accounts.account(session, user_id)
@@ -70,7 +65,10 @@ async def reset(session: AsyncSession, runtime: AuthRuntime, token: str, new_pas
     check_password_policy(new_password, user.email)
     user.password_hash = await runtime.passwords.hash(new_password)
     user.password_changed_at = now
-    await repository.invalidate_reset_tokens(session, user.id, now)
+    await mailed_tokens.invalidate(session, PasswordResetToken, user.id)
+    # The link came to the account's address (an email change voids older links), so it proves it: a reset
+    # also verifies the email and activates an account that never was (its password is now the mail owner's).
+    verification.mark_verified(user, now)
     ended = await sessions.revoke_all(session, runtime, user.id, "password_reset")
     if user.email_normalized:
         await runtime.lockout.lift(user.email_normalized)

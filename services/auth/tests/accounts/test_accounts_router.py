@@ -23,17 +23,20 @@ from auth_helpers import (
 from fitjourney_auth.settings import AuthSettings
 
 ACCEPTED = {"status": "accepted",
-            "detail": "Check your mail. If this email had no account, it has one now: sign in with your email "
-                      "and password."}
+            "detail": "Check your mail. If this email had no account, it has one now: open the link in the mail "
+                      "to confirm the address, then sign in with your email and password."}
 
 
-async def test_register_accepts_and_the_new_user_signs_in(client, mailbox):
+async def test_register_accepts_and_the_new_user_signs_in_once_the_email_is_confirmed(client, mailbox):
     email = unique_email()
     response = await client.post(f"{PREFIX}/register",
                                  json={"email": email, "password": PASSWORD, "display_name": "  Ana  "})
     assert response.status_code == 202, response.text
     assert response.json() == ACCEPTED
-    assert mailbox.to(email)[-1].subject == "Welcome to FitJourney"
+    assert mailbox.to(email)[-1].subject == "Confirm your FitJourney email"
+    assert (await client.post(f"{PREFIX}/login", json={"email": email, "password": PASSWORD})).status_code == 401
+    confirmed = await client.post(f"{PREFIX}/verify-email", json={"token": mailbox.verification_token(email)})
+    assert confirmed.status_code == 204, confirmed.text
     tokens = await client.post(f"{PREFIX}/login", json={"email": email, "password": PASSWORD})
     me = await client.get(f"{PREFIX}/me", headers={"Authorization": f"Bearer {tokens.json()['access_token']}"})
     body = me.json()
@@ -58,7 +61,7 @@ async def test_an_existing_email_gets_the_same_answer_and_its_owner_a_mail(clien
     assert (await client.post(f"{PREFIX}/login", json={"email": owner.email, "password": PASSWORD})).status_code == 200
     actions = [r["action"] for r in await fetch(db, "select action from auth.audit_log where user_id = :id order by id",
                                                 id=owner.id)]
-    assert actions[:2] == ["account.registered", "account.registration_repeated"]
+    assert actions[:3] == ["account.registered", "email.verified", "account.registration_repeated"]
 
 
 async def test_a_new_and_an_existing_email_do_the_same_hashing_work(app, client):
@@ -112,7 +115,7 @@ async def test_register_writes_user_audit_and_outbox(client, db):
     assert rows[0]["email_normalized"] == account.email.lower()
     assert rows[0]["password_hash"].startswith("$2b$") and PASSWORD not in rows[0]["password_hash"]
     audit = await fetch(db, "select action, ip, user_agent from auth.audit_log where user_id = :id", id=account.id)
-    assert [a["action"] for a in audit] == ["account.registered"]
+    assert [a["action"] for a in audit] == ["account.registered", "email.verified"]
     assert audit[0]["ip"] == client.headers["x-forwarded-for"] and audit[0]["user_agent"].startswith("python-httpx")
 
 
@@ -252,7 +255,8 @@ async def test_control_characters_in_a_display_name_are_refused(client, db, name
 @pytest.mark.parametrize(("method", "path"), [
     ("post", "/register"), ("post", "/login"), ("post", "/refresh"), ("post", "/logout"),
     ("post", "/oauth/google"), ("post", "/oauth/facebook"), ("post", "/password/forgot"),
-    ("post", "/password/reset"), ("patch", f"/users/{uuid.UUID(int=1)}/roles"),  # fixed, for `pytest -n`
+    ("post", "/password/reset"), ("post", "/verify-email"), ("post", "/verify-email/resend"),
+    ("patch", f"/users/{uuid.UUID(int=1)}/roles"),  # fixed, for `pytest -n`
 ])
 async def test_every_body_taking_endpoint_answers_malformed_json_with_a_400(client, method, path):
     response = await client.request(method.upper(), f"{PREFIX}{path}", content=b'{"email": ',

@@ -82,6 +82,34 @@ async def test_verified_email_links_to_the_existing_account(client, oauth_provid
     assert login.status_code == 200
 
 
+async def test_a_verified_provider_email_confirms_an_unconfirmed_account_and_drops_its_registrants_password(
+        client, oauth_provider, db):
+    """Someone registered the address with their own password and never confirmed it; its owner then signs
+    in with Google. The owner gets the account, and the registrant's password no longer opens it."""
+    squatted = await register(client, password="Squatters-own-42", verify=False)
+    token = oauth_provider.id_token("google", aud=GOOGLE_CLIENT_ID, email=squatted.email, email_verified=True)
+    response = await _sign_in(client, "google", id_token=token)
+    assert response.status_code == 200
+    assert jwt.get_unverified_claims(response.json()["access_token"])["sub"] == squatted.id
+    login = await client.post(f"{PREFIX}/login", json={"email": squatted.email, "password": "Squatters-own-42"})
+    assert login.status_code == 401
+    rows = await fetch(db, "select email_verified, activated_at is not null as active, password_hash from auth.users "
+                           "where id = :id", id=squatted.id)
+    assert rows == [{"email_verified": True, "active": True, "password_hash": None}]
+
+
+async def test_an_account_created_by_a_provider_is_confirmed_by_its_verified_email(client, oauth_provider, db):
+    email, unconfirmed = unique_email("g"), unique_email("g-unverified")
+    for address, verified in ((email, True), (unconfirmed, False)):
+        token = oauth_provider.id_token("google", aud=GOOGLE_CLIENT_ID, email=address, email_verified=verified)
+        assert (await _sign_in(client, "google", id_token=token)).status_code == 200
+    rows = await fetch(db, "select email_normalized as e, email_verified, activated_at is not null as active "
+                           "from auth.users where email_normalized in (:a, :b) order by email_verified desc",
+                       a=email, b=unconfirmed)
+    assert rows == [{"e": email, "email_verified": True, "active": True},
+                    {"e": unconfirmed, "email_verified": False, "active": False}]
+
+
 async def test_unverified_email_of_an_existing_account_is_not_linked(client, oauth_provider, db):
     account = await register(client)
     token = oauth_provider.id_token("google", aud=GOOGLE_CLIENT_ID, email=account.email, email_verified=False)

@@ -116,7 +116,7 @@ async def test_in_dev_the_default_mail_sender_logs_the_mail_with_its_token(make_
     caplog.set_level(logging.INFO, logger="fitjourney_auth.mail")
     service = create_app(make_settings(environment="dev", run_event_worker=False))
     async with LifespanManager(service), asgi_client(service) as http:
-        account = await register(http)
+        account = await register(http, verify=False)
         assert (await _forgot(http, account.email)).status_code == 202
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "fitjourney_auth.mail")
     assert account.email in logged and "Reset your FitJourney password" in logged and "Reset token: " in logged

@@ -97,7 +97,8 @@ async def test_lockout_after_five_failures_even_with_the_right_password(client, 
 
     actions = [r["action"] for r in await fetch(
         db, "select action from auth.audit_log where email = :e order by id", e=account.email.lower())]
-    assert actions == ["account.registered", *["sign_in.failed"] * 5, "sign_in.locked_out", "sign_in.blocked"]
+    assert actions == ["account.registered", "email.verified", *["sign_in.failed"] * 5, "sign_in.locked_out",
+                       "sign_in.blocked"]
 
 
 async def test_lockout_also_applies_to_unknown_emails(client):
