@@ -29,6 +29,7 @@ from fitjourney_auth.main import create_app
 from fitjourney_auth.settings import AuthSettings
 from fitjourney_common.db.migrations import upgrade_to_head
 from fitjourney_common.security import JWKSCache, TokenVerifier
+from fitjourney_common.testing.smtp import VERIFICATION_TOKEN, token_in
 
 AUTH_DIR = Path(__file__).resolve().parents[2] / "services" / "auth"
 PASSWORD = "Bench-Password-2024"  # noqa: S105 (a throwaway bench account)
@@ -69,10 +70,13 @@ async def bench_app(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         concurrency = max(2, (os.cpu_count() or 1) * 2)
         emails = [f"bench-{tag}-{n}@example.com" for n in range(concurrency * 2)]
         email = emails[0]
+        mails = app.state.runtime.mail.recent  # dev mode: auth logs its mails and keeps the latest
         for address in emails:
             response = await http.post(f"{PREFIX}/register",
                                        json={"email": address, "password": PASSWORD, "display_name": "Bench"})
             response.raise_for_status()
+            token = token_in(mails[-1].body, VERIFICATION_TOKEN)
+            (await http.post(f"{PREFIX}/verify-email", json={"token": token})).raise_for_status()
 
         async def one_login(address: str = email) -> float:
             started = time.perf_counter()

@@ -1,7 +1,12 @@
 """Smoke test of a deployed FitJourney through its public entry (Kong), as CI runs it after a deployment.
 
     python deploy/smoke/smoke.py https://staging.example.com            # read-only checks (production)
+    SMOKE_ACCOUNT=smoke@example.com:<password> \
     python deploy/smoke/smoke.py https://staging.example.com --write    # also signs up and writes (staging)
+
+A new sign-up must not sign in before its email is confirmed, and the smoke cannot read the mail: it writes as
+SMOKE_ACCOUNT (`email:password`, an account made once with `fitjourney-auth create-user`). Against `make dev`
+it confirms its own sign-up with the token make dev keeps at /dev/mail instead.
 
 Exits non-zero naming the first check that failed. Needs only httpx.
 """
@@ -9,6 +14,8 @@ Exits non-zero naming the first check that failed. Needs only httpx.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import time
 import uuid
@@ -33,11 +40,23 @@ def read_only(http: httpx.Client) -> None:
         raise SystemExit("smoke: errors are not application/problem+json")
 
 
-def write_path(http: httpx.Client) -> None:
+def write_path(http: httpx.Client, account: str | None) -> None:
     email = f"smoke+{uuid.uuid4().hex[:12]}@example.com"
     password = f"Smoke-{uuid.uuid4().hex}"
     expect(http.post("/api/v1/auth/register", json={"email": email, "password": password,
                                                     "display_name": "Smoke Test"}), 202, "sign-up")
+    expect(http.post("/api/v1/auth/login", json={"email": email, "password": password}), 401,
+           "a sign-up whose email is not confirmed does not sign in")
+    if account:
+        email, _, password = account.partition(":")
+    else:
+        kept = http.get("/dev/mail", params={"to": email})
+        if kept.status_code != 200:
+            raise SystemExit("smoke: --write needs SMOKE_ACCOUNT=email:password (a confirmed account) outside make dev")
+        token = re.search(r"^Verification token: (\S+)$", kept.json()[-1]["body"], re.MULTILINE)
+        if token is None:
+            raise SystemExit("smoke: the sign-up's mail carries no verification token")
+        expect(http.post("/api/v1/auth/verify-email", json={"token": token[1]}), 204, "the email is confirmed")
     tokens = expect(http.post("/api/v1/auth/login", json={"email": email, "password": password}), 200,
                     "sign-in").json()
     auth = {"Authorization": f"Bearer {tokens['access_token']}"}
@@ -72,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     with httpx.Client(base_url=args.base_url, timeout=30, follow_redirects=False) as http:
         retry(read_only, http, args.wait)
         if args.write:
-            write_path(http)
+            write_path(http, os.environ.get("SMOKE_ACCOUNT"))
     print(f"smoke: {args.base_url} ok ({'read and write' if args.write else 'read-only'})")
     return 0
 

@@ -179,6 +179,15 @@ def create_dev_app(service_names: list[str] | None = None) -> ASGIApp:
             return problem_response(404, "not-found", "Not found", f"No service {service!r} in this process")
         return redoc_page(f"/openapi/{service}.json", f"FitJourney {service} - API reference")
 
+    @fallback.get("/dev/mail", include_in_schema=False)
+    async def dev_mail(to: str | None = None) -> list[dict[str, str]]:
+        # make dev sends no mail: auth logs each one and keeps the latest, read here (verification and reset
+        # tokens for a curl session). Outside dev auth mails over SMTP and keeps nothing.
+        runtime = getattr(apps["auth"].state, "runtime", None) if "auth" in apps else None
+        kept = getattr(getattr(runtime, "mail", None), "recent", ())
+        return [{"to": m.to, "subject": m.subject, "body": m.body} for m in kept
+                if to is None or m.to.lower() == to.strip().lower()]
+
     @fallback.get("/dev/notifications", include_in_schema=False)
     async def notifications_page() -> HTMLResponse:
         # A newcomer's window on the WebSocket: sign in, listen, see notifications arrive.

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fitjourney_common.testing.smtp import VERIFICATION_TOKEN, token_in
+
 # Tests import this file's helpers as `gateway_conftest` (every suite has a conftest.py; `import conftest`
 # would find whichever came first).
 sys.modules.setdefault("gateway_conftest", sys.modules[__name__])
@@ -77,6 +79,19 @@ def running_dev_server(workdir: Path, env: dict[str, str], python_args: tuple[st
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+def register_confirmed(http: httpx.Client, email: str, password: str, display_name: str = "Test User") -> None:
+    """Register through `make dev` and confirm the email as README's curl session does: make dev sends no mail,
+    it logs each one and keeps the latest at /dev/mail, where the verification token is read."""
+    created = http.post("/api/v1/auth/register", json={"email": email, "password": password,
+                                                        "display_name": display_name})
+    assert created.status_code == 202, created.text
+    tokens = [token for mail in http.get("/dev/mail", params={"to": email}).json()
+              if (token := token_in(mail["body"], VERIFICATION_TOKEN))]
+    assert tokens, f"make dev kept no verification mail to {email}"
+    confirmed = http.post("/api/v1/auth/verify-email", json={"token": tokens[-1]})
+    assert confirmed.status_code == 204, confirmed.text
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 
 import httpx
+from gateway_conftest import register_confirmed
 
 
 def _login(http: httpx.Client, email: str) -> dict[str, str]:
     password = "Correct-horse-42"
-    assert http.post("/api/v1/auth/register", json={"email": email, "password": password,
-                                                    "display_name": "Runner"}).status_code == 202
+    register_confirmed(http, email, password, "Runner")
     tokens = http.post("/api/v1/auth/login", json={"email": email, "password": password}).json()
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 

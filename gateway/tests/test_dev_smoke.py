@@ -12,8 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
+from gateway_conftest import register_confirmed
 
 from fitjourney_common.testing.api_docs import assert_assets_served_locally
+from fitjourney_common.testing.smtp import VERIFICATION_TOKEN, token_in
 
 
 def test_newcomer_registers_logs_in_refreshes_and_logs_out(dev_server: str) -> None:
@@ -22,9 +24,16 @@ def test_newcomer_registers_logs_in_refreshes_and_logs_out(dev_server: str) -> N
         password = "Correct-horse-42"
         created = http.post("/api/v1/auth/register",
                             json={"email": email, "password": password, "display_name": "New Comer"})
-        # The same 202 whether or not the email had an account (registration reveals none); then sign in.
+        # The same 202 whether or not the email had an account (registration reveals none).
         assert created.status_code == 202, created.text
         assert created.json()["status"] == "accepted"
+        # Until the mailed token is used, the right password answers as a wrong one.
+        early = http.post("/api/v1/auth/login", json={"email": email, "password": password})
+        assert early.status_code == 401, early.text
+        mails = http.get("/dev/mail", params={"to": email}).json()
+        assert [m["subject"] for m in mails] == ["Confirm your FitJourney email"]
+        token = token_in(mails[0]["body"], VERIFICATION_TOKEN)
+        assert http.post("/api/v1/auth/verify-email", json={"token": token}).status_code == 204
 
         tokens = http.post("/api/v1/auth/login", json={"email": email, "password": password})
         assert tokens.status_code == 200, tokens.text
@@ -111,8 +120,7 @@ def test_the_start_prints_no_deprecation_warning(dev_stack: Any) -> None:
 def test_dev_mode_has_analytics_and_one_export_across_services(dev_server: str) -> None:
     with httpx.Client(base_url=dev_server, timeout=30) as http:
         email, password = "exporter@example.com", "Correct-horse-42"
-        assert http.post("/api/v1/auth/register", json={"email": email, "password": password,
-                                                        "display_name": "Ex"}).status_code == 202
+        register_confirmed(http, email, password, "Ex")
         token = http.post("/api/v1/auth/login", json={"email": email, "password": password}).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         dashboard = http.get("/api/v1/analytics/dashboard", params={"period": "week"}, headers=auth)

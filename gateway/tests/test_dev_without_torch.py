@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from gateway_conftest import DevStack, dev_env, running_dev_server
+from gateway_conftest import DevStack, dev_env, register_confirmed, running_dev_server
 from PIL import Image
 
 # Run as `python -c`: refuse torch before anything can import it, then start `make dev`'s module.
@@ -44,8 +44,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
 
 def _signed_in(http: httpx.Client) -> dict[str, str]:
     email, password = "no-torch@example.com", "Correct-horse-42"
-    assert http.post("/api/v1/auth/register", json={"email": email, "password": password,
-                                                    "display_name": "Cook"}).status_code == 202
+    register_confirmed(http, email, password, "Cook")
     tokens = http.post("/api/v1/auth/login", json={"email": email, "password": password}).json()
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 

@@ -21,15 +21,16 @@ def curl_session() -> str:
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-def test_the_readme_curl_session_logs_in_refreshes_and_really_logs_out(dev_server: str) -> None:
+def test_the_readme_curl_session_confirms_logs_in_refreshes_and_really_logs_out(dev_server: str) -> None:
     script = curl_session().replace("localhost:8000", dev_server.removeprefix("http://"))
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert '"status":"accepted"' in lines[0]  # registered (the same answer for a taken email)
-    assert '"email":"ada@example.com"' in lines[1]  # /me with the access token
-    assert lines[2:] == ["logout: 204", "refresh after logout: 401"]
+    assert lines[1] == "verify-email: 204"  # confirmed with the token make dev kept at /dev/mail
+    assert '"email":"ada@example.com"' in lines[2]  # /me with the access token
+    assert lines[3:] == ["logout: 204", "refresh after logout: 401"]
 
 
 def test_the_demo_account_has_a_day_to_show(dev_server: str) -> None:

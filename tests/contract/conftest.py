@@ -30,6 +30,7 @@ from contract_harness import (
 )
 
 from fitjourney_common.testing.postgres import temporary_database
+from fitjourney_common.testing.smtp import SmtpInbox
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +62,7 @@ async def _clean_redis() -> None:
 @pytest.fixture(scope="session")
 async def running_services(
     service_database_env: dict[str, dict[str, str]], s3_endpoint: str, signing_key: SigningKey, contract_tag: str,
-    tmp_path_factory: pytest.TempPathFactory, _clean_redis: None,
+    smtp: tuple[str, SmtpInbox], tmp_path_factory: pytest.TempPathFactory, _clean_redis: None,
 ) -> AsyncIterator[dict[str, RunningService]]:
     """Each installed service as its own uvicorn process on the real backends, for the whole session.
 
@@ -73,7 +74,7 @@ async def running_services(
         started = {}
         for name in SERVICES:
             env = service_env(name, database_env=service_database_env[name], redis_url=REDIS_URL,
-                              s3_endpoint=s3_endpoint, key=signing_key, tag=contract_tag)
+                              s3_endpoint=s3_endpoint, key=signing_key, tag=contract_tag, smtp_url=smtp[0])
             started[name] = await asyncio.to_thread(stack.enter_context, run_service(name, env, workdir))
         yield started
     finally:

@@ -31,9 +31,11 @@ from fitjourney_gateway.dev import SERVICE_FACTORIES
 from jose import jwt
 from sqlalchemy.engine import make_url
 
+from fitjourney_common.testing.accounts import register_confirmed
 from fitjourney_common.testing.postgres import create_app_role, migrate
 from fitjourney_common.testing.processes import stop_process
 from fitjourney_common.testing.redis import redis_url_for_tests
+from fitjourney_common.testing.smtp import inbox_at
 
 ROOT = Path(__file__).resolve().parents[2]
 ISSUER = "https://auth.fitjourney.local"
@@ -154,7 +156,7 @@ class RunningService:
 
 
 def service_env(name: str, *, database_env: dict[str, str], redis_url: str, s3_endpoint: str, key: SigningKey,
-                tag: str) -> dict[str, str]:
+                tag: str, smtp_url: str) -> dict[str, str]:
     """The 12-factor environment of one service on the real backends (what `make migrate` + uvicorn use)."""
     env = {k: v for k, v in os.environ.items() if not k.endswith("_URL")}
     env.update({
@@ -177,6 +179,7 @@ def service_env(name: str, *, database_env: dict[str, str], redis_url: str, s3_e
         "OUTBOX_POLL_SECONDS": "0.2",
         "DB_POOL_SIZE": "5",
         "BCRYPT_ROUNDS": "4",  # auth: registrations and sign-ins at test speed
+        "SMTP_URL": smtp_url,  # auth: a real SMTP server of the test's, where register_account reads its mail
     })
     return env
 
@@ -217,12 +220,11 @@ ACCOUNT_PASSWORD = "Contract-Account-42"
 
 
 async def register_account(auth: RunningService, label: str) -> str:
-    """A new account in auth (password ACCOUNT_PASSWORD); its email. Registration answers 202 either way."""
+    """A new account in auth (password ACCOUNT_PASSWORD), confirmed with the token auth mailed to the test's
+    SMTP server (as its owner would); its email."""
     email = f"{label}-{uuid.uuid4().hex[:10]}@example.com"
     async with httpx.AsyncClient(base_url=auth.base_url, timeout=30) as http:
-        created = await http.post("/api/v1/auth/register", json={"email": email, "password": ACCOUNT_PASSWORD,
-                                                                 "display_name": label.title()})
-        assert created.status_code == 202, created.text
+        await register_confirmed(http, inbox_at(auth.env["SMTP_URL"]), email, ACCOUNT_PASSWORD, label.title())
     return email
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from contract_harness import SERVICES, RunningService, SigningKey
+from contract_harness import ACCOUNT_PASSWORD, SERVICES, RunningService, SigningKey, register_account
 
 HERE = Path(__file__).resolve().parent
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
@@ -34,13 +34,9 @@ def fuzz_user(service: RunningService) -> tuple[str, tuple[str, ...]]:
     """The user the fuzzer acts as: a registered account where the service keeps accounts, else a new id."""
     paths = service.openapi()["paths"]
     if "/api/v1/auth/register" in paths:
-        email = f"fuzz-{uuid.uuid4().hex[:8]}@example.com"
-        password = "Fuzzing-is-fun-42"
-        created = httpx.post(f"{service.base_url}/api/v1/auth/register", timeout=30,
-                             json={"email": email, "password": password, "display_name": "Fuzz"})
-        assert created.status_code == 202, created.text  # names no account: its id comes from a sign-in
+        email = asyncio.run(register_account(service, "fuzz"))  # names no account: its id comes from a sign-in
         tokens = httpx.post(f"{service.base_url}/api/v1/auth/login", timeout=30,
-                            json={"email": email, "password": password}).json()
+                            json={"email": email, "password": ACCOUNT_PASSWORD}).json()
         me = httpx.get(f"{service.base_url}/api/v1/auth/me", timeout=30,
                        headers={"Authorization": f"Bearer {tokens['access_token']}"})
         return me.json()["id"], ("user", "admin")

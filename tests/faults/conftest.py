@@ -35,6 +35,7 @@ from faults_harness import (
 
 from fitjourney_common.testing.figures import recorded_figures
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
+from fitjourney_common.testing.smtp import SmtpInbox
 from fitjourney_common.testing.tokens import TestSigner
 
 SERVICES = ("auth", "core", "ai")
@@ -113,12 +114,12 @@ def exchange(tag: str) -> str:
 
 @pytest.fixture
 async def stack(fault_servers: FaultServers, fault_database: FaultDatabase, signer: TestSigner, s3_endpoint: str,
-                tag: str, exchange: str, tmp_path: Path) -> AsyncIterator[Stack]:
+                smtp: tuple[str, SmtpInbox], tag: str, exchange: str, tmp_path: Path) -> AsyncIterator[Stack]:
     """Start service processes with `stack.start("core", "api", run_event_worker="false")`; every process
     is stopped when the test ends, and the logs are printed (pytest shows them when the test failed)."""
 
     def env_for(name: str, extra: dict[str, str]) -> dict[str, str]:
-        own = {"KEY_DIR": str(tmp_path / "auth-keys")} if name == "auth" else {}
+        own = {"KEY_DIR": str(tmp_path / "auth-keys"), "SMTP_URL": smtp[0]} if name == "auth" else {}
         return service_env(name, database_url=fault_database.service_urls[name], redis_url=f"{REDIS_URL}/0",
                            broker_url=RABBITMQ_URL, exchange=exchange, tag=tag, jwks_url=signer.jwks_url,
                            s3_endpoint=s3_endpoint, extra={**own, **extra})

@@ -13,6 +13,8 @@ import httpx
 from faults_harness import ServerProcess, Stack
 from ledger import workout_body
 
+from fitjourney_common.testing.accounts import register_confirmed
+from fitjourney_common.testing.smtp import SmtpInbox
 from fitjourney_common.testing.tokens import TestSigner
 
 RATE = 10  # core's per-user limit in this test, per minute
@@ -35,6 +37,7 @@ async def login(auth: httpx.AsyncClient, email: str, password: str) -> httpx.Res
 
 async def test_redis_down_falls_back_to_postgres_and_serves_no_stale_summary_after(
     redis_server: ServerProcess, stack: Stack, signer: TestSigner, fault_figures: dict[str, object],
+    smtp: tuple[str, SmtpInbox],
 ) -> None:
     auth_service, core_service = await asyncio.gather(
         asyncio.to_thread(stack.start, "auth", "api"),
@@ -50,8 +53,7 @@ async def test_redis_down_falls_back_to_postgres_and_serves_no_stale_summary_aft
         assert (await summary_of(core, user, day))["workouts"] == 1  # computed and cached
         limited = signer.headers()
         assert (await statuses(core, limited, RATE + 1))[-1] == 429
-        assert (await auth.post("/api/v1/auth/register", json={
-            "email": email, "password": PASSWORD, "display_name": "Ada"})).status_code in (201, 202)
+        await register_confirmed(auth, smtp[1], email, PASSWORD, "Ada")
         tokens = (await login(auth, email, PASSWORD)).json()
 
         await asyncio.to_thread(redis_server.stop)

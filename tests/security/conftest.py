@@ -20,13 +20,15 @@ from security_harness import ROOT, SERVICES, Backends
 
 from fitjourney_common.testing.figures import recorded_figures
 from fitjourney_common.testing.postgres import temporary_database
+from fitjourney_common.testing.smtp import SmtpInbox
 
 
 @pytest.fixture(scope="session")
-async def security_backends(s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Backends]:
+async def security_backends(s3_endpoint: str, smtp: tuple[str, SmtpInbox],
+                            tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Backends]:
     async with temporary_database("fj_security") as url:
         yield Backends(url, await prepare_database(url, SERVICES), make_signing_key(tmp_path_factory.mktemp("keys")),
-                       s3_endpoint, uuid.uuid4().hex[:10], tmp_path_factory.mktemp("security-services"))
+                       s3_endpoint, uuid.uuid4().hex[:10], tmp_path_factory.mktemp("security-services"), smtp[0])
 
 
 @pytest.fixture(scope="session")

@@ -54,6 +54,7 @@ class Backends:
     s3_endpoint: str
     tag: str
     workdir: Path
+    smtp_url: str
 
     @property
     def bucket(self) -> str:
@@ -61,7 +62,7 @@ class Backends:
 
     def env(self, name: str, settings: dict[str, str]) -> dict[str, str]:
         env = service_env(name, database_env=self.database_env[name], redis_url=REDIS_URL,
-                          s3_endpoint=self.s3_endpoint, key=self.key, tag=self.tag)
+                          s3_endpoint=self.s3_endpoint, key=self.key, tag=self.tag, smtp_url=self.smtp_url)
         env.pop("RATE_LIMIT_API")  # each service's own limit, as deployed, unless a test sets one
         env["RUN_EVENT_WORKER"] = "false"
         env.update({k.upper(): v for k, v in settings.items()})

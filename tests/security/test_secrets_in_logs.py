@@ -1,7 +1,7 @@
 """No secret reaches the logs: a full user flow across auth and core, run as in production (ENVIRONMENT=production,
 real secrets, each service on its runtime role made by `make migrate`'s module, real PostgreSQL, Redis, RabbitMQ,
 moto S3 and a real SMTP server), with every log record the services write captured in the production JSON format
-and searched for the passwords, the access and refresh tokens, the reset token and the journal text."""
+and searched for the passwords, the access and refresh tokens, verification and reset tokens and journal text."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from fitjourney_auth.cli import main as auth_cli
 from fitjourney_auth.main import create_app as create_auth_app
 from fitjourney_auth.settings import AuthSettings
 from fitjourney_common.db.roles import RoleNames, create_roles, password_variables, role_url
+from fitjourney_common.testing.accounts import register_confirmed
 from fitjourney_common.testing.polling import poll_until
 from fitjourney_common.testing.postgres import ADMIN_URL, migrate
 from fitjourney_common.testing.rabbitmq import BROKER_URL, delete_broker_objects
@@ -141,8 +142,7 @@ async def test_a_full_user_flow_writes_no_password_token_or_journal_text_to_the_
     core = httpx.AsyncClient(transport=httpx.ASGITransport(app=core_app), base_url="http://core")
     secrets_seen: list[str] = [password, new_password, wrong_password, journal_text]
     async with auth, core:
-        assert (await auth.post("/api/v1/auth/register", json={
-            "email": email, "password": password, "display_name": "Ada"})).status_code == 202
+        secrets_seen.append(await register_confirmed(auth, inbox, email, password, "Ada"))
         assert (await auth.post("/api/v1/auth/login", json={"email": email, "password": wrong_password})
                 ).status_code == 401
         tokens = (await auth.post("/api/v1/auth/login", json={"email": email, "password": password})).json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -39,9 +40,14 @@ class MailNotConfigured(RuntimeError):
 
 class LoggingMailSender:
     """Dev and test only: the message, body and tokens included, goes to the log, so a developer can copy
-    a verification or reset token from `make dev`'s output."""
+    a verification or reset token from `make dev`'s output; the latest are also kept (`make dev` shows them
+    at /dev/mail)."""
+
+    def __init__(self, keep: int = 100):
+        self.recent: deque[MailMessage] = deque(maxlen=keep)
 
     async def send(self, message: MailMessage) -> None:
+        self.recent.append(message)
         log.info("mail to %s: %s\n%s", message.to, message.subject, message.body)
 
 

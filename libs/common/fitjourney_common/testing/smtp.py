@@ -68,13 +68,26 @@ def body_of(message: EmailMessage) -> str:
     return str(part.get_content())
 
 
+_running: dict[str, SmtpInbox] = {}
+
+
+def inbox_at(smtp_url: str) -> SmtpInbox:
+    """The inbox of the running server at `smtp_url`: a suite that starts auth as a process knows it by the
+    SMTP_URL in the process's environment."""
+    assert smtp_url in _running, f"no test SMTP server runs at {smtp_url}"
+    return _running[smtp_url]
+
+
 @contextmanager
 def smtp_server(port: int | None = None) -> Iterator[tuple[str, SmtpInbox]]:
     """A plain SMTP server on 127.0.0.1; yields its SMTP_URL and the inbox."""
     inbox = SmtpInbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
     controller.start()
+    url = f"smtp+plain://127.0.0.1:{controller.port}"
+    _running[url] = inbox
     try:
-        yield f"smtp+plain://127.0.0.1:{controller.port}", inbox
+        yield url, inbox
     finally:
+        del _running[url]
         controller.stop()

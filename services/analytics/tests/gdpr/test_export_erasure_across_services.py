@@ -33,8 +33,10 @@ from fitjourney_ai.settings import AiSettings
 from fitjourney_analytics.settings import AnalyticsSettings
 from fitjourney_auth.main import create_app as create_auth_app
 from fitjourney_auth.settings import AuthSettings
+from fitjourney_common.testing.accounts import register_confirmed
 from fitjourney_common.testing.polling import poll_until
 from fitjourney_common.testing.postgres import create_app_role
+from fitjourney_common.testing.smtp import SmtpInbox
 from fitjourney_common.testing.tokens import TestSigner
 from fitjourney_core.account.service import EXPORTED as CORE_EXPORTED
 from fitjourney_core.account.service import NOT_EXPORTED as CORE_NOT_EXPORTED
@@ -69,6 +71,7 @@ NOT_EXPORTED: dict[Table, str] = {
     **{table: "events on their way to other services" for table in OUTBOXES},
     ("auth", "refresh_tokens"): "hashes of secrets; the sessions they belong to are exported",
     ("auth", "password_reset_tokens"): "hashes of secrets, short-lived",
+    ("auth", "email_verification_tokens"): "hashes of secrets, short-lived (the account says whether it is verified)",
 }
 # Kept on purpose after an erasure: the audit logs prove the erasure (core's holds only the id; auth's is
 # redacted to the id); the outboxes are event plumbing.
@@ -153,13 +156,13 @@ def google(tmp_path_factory: pytest.TempPathFactory) -> TestSigner:
 
 
 @pytest.fixture(scope="module")
-async def auth_app(settings: AnalyticsSettings, database_url: str, google: TestSigner,
+async def auth_app(settings: AnalyticsSettings, database_url: str, google: TestSigner, smtp: tuple[str, SmtpInbox],
                    tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FastAPI]:
     auth_settings = AuthSettings(
         environment="test", data_dir=tmp_path_factory.mktemp("auth"), database_url=database_url, db_pool_size=3,
         redis_url=settings.redis_url, broker_url=settings.broker_url, events_exchange=settings.events_exchange,
         events_queue_prefix=settings.events_queue_prefix, bcrypt_rounds=4, outbox_poll_seconds=0.2,
-        rate_limit_api="100000/minute", log_json=False, log_level="WARNING",
+        rate_limit_api="100000/minute", log_json=False, log_level="WARNING", smtp_url=smtp[0],
         google_client_id=GOOGLE_CLIENT_ID, google_jwks_url=google.jwks_url, google_issuers=[GOOGLE_ISSUER])
     application = create_auth_app(auth_settings)
     async with LifespanManager(application, startup_timeout=60, shutdown_timeout=60):
@@ -234,14 +237,14 @@ async def _created(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-async def fill_everything(services: dict[str, FastAPI], google: TestSigner, signer: TestSigner) -> Person:
+async def fill_everything(services: dict[str, FastAPI], google: TestSigner, signer: TestSigner,
+                          inbox: SmtpInbox) -> Person:
     """Through each service's API, as the apps would: every table a user can fill gets at least one row."""
     email = f"gdpr-{uuid.uuid4().hex[:8]}@example.com"
     password = "Correct-horse-42"
     async with asgi(services["auth"]) as auth:
         # Registration names no account (the same 202 for a taken email): the id comes from a sign-in.
-        await _created(await auth.post("/api/v1/auth/register", json={
-            "email": email, "password": password, "display_name": "Ada"}))
+        await register_confirmed(auth, inbox, email, password, "Ada")
         tokens = await _created(await auth.post("/api/v1/auth/login", json={"email": email, "password": password}))
         account = await _created(await auth.get("/api/v1/auth/me",
                                                 headers={"Authorization": f"Bearer {tokens['access_token']}"}))
@@ -316,8 +319,8 @@ async def export_zip(core: httpx.AsyncClient, headers: dict[str, str]) -> zipfil
 
 @pytest.fixture(scope="module")
 async def person(services: dict[str, FastAPI], google: TestSigner, signer: TestSigner, database_url: str,
-                 ) -> Person:
-    filled = await fill_everything(services, google, signer)
+                 smtp: tuple[str, SmtpInbox]) -> Person:
+    filled = await fill_everything(services, google, signer, smtp[1])
     # Every other service builds its rows from events: wait for them (the names of the empty tables on failure).
     left: list[list[str]] = [[]]
 
@@ -375,6 +378,7 @@ async def test_one_export_holds_every_row_of_every_service(
     assert problems == []
     account = _records(archive, "auth/account.json")[0]
     assert account["email"] == person.email and "password_hash" not in account
+    assert account["email_verified"] is True and account["activated_at"]  # confirmed by its mailed link
     assert _records(archive, "ai/photo_recognitions.json")[0]["status"] == "unavailable"
     readme = archive.read("README.txt").decode()
     assert "ai/calorie_estimates.json" in readme and "analytics/reports.json" in readme
