@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from contract_harness import ACCOUNT_PASSWORD, SERVICES, RunningService, SigningKey, register_account
+from contract_harness import SERVICES, RunningService, SigningKey, register_account, sign_in
 
 HERE = Path(__file__).resolve().parent
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
@@ -30,15 +30,14 @@ MAX_EXAMPLES = int(os.environ.get("FJ_FUZZ_MAX_EXAMPLES", "10"))
 EXCLUDED: dict[str, list[str]] = {}
 
 
-def fuzz_user(service: RunningService) -> tuple[str, tuple[str, ...]]:
+async def fuzz_user(service: RunningService) -> tuple[str, tuple[str, ...]]:
     """The user the fuzzer acts as: a registered account where the service keeps accounts, else a new id."""
     paths = service.openapi()["paths"]
     if "/api/v1/auth/register" in paths:
-        email = asyncio.run(register_account(service, "fuzz"))  # names no account: its id comes from a sign-in
-        tokens = httpx.post(f"{service.base_url}/api/v1/auth/login", timeout=30,
-                            json={"email": email, "password": ACCOUNT_PASSWORD}).json()
-        me = httpx.get(f"{service.base_url}/api/v1/auth/me", timeout=30,
-                       headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        email = await register_account(service, "fuzz")  # names no account: its id comes from a sign-in
+        async with httpx.AsyncClient(base_url=service.base_url, timeout=30) as http:
+            tokens = await sign_in(http, email)
+            me = await http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
         return me.json()["id"], ("user", "admin")
     return str(uuid.uuid4()), ("user", "admin")
 
@@ -49,7 +48,7 @@ async def test_service_conforms_to_its_openapi_under_fuzzing(
     name: str, running_services: dict[str, RunningService], signing_key: SigningKey, tmp_path: Path,
 ) -> None:
     service = running_services[name]
-    user_id, roles = fuzz_user(service)
+    user_id, roles = await fuzz_user(service)
     # A 503 is a designed answer (an optional capability such as ai's photo recognition without torch, or a
     # backend that is down), not a crash; status_code_conformance still requires it to be documented.
     config = tmp_path / "schemathesis.toml"

@@ -3,6 +3,7 @@ test reads what arrived (headers, body, the token a mail carries)."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import re
@@ -14,7 +15,6 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from fitjourney_common.testing.polling import poll_until
 from fitjourney_common.testing.ports import free_port
 
 # The labels auth's mails put before a token, one per line ("Reset token: …", "Verification token: …").
@@ -32,34 +32,44 @@ class SmtpInbox:
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []
-        self._lock = threading.Lock()
+        self._arrived = threading.Condition()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.original_content or envelope.content,
                                            policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        with self._lock:
+        with self._arrived:
             self.messages.append(([r.lower() for r in envelope.rcpt_tos], message))
+            self._arrived.notify_all()
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
-        with self._lock:
+        with self._arrived:
             return [message for recipients, message in self.messages if address.lower() in recipients]
 
-    async def wait_for(self, address: str, label: str | None = None, timeout: float = 30.0) -> EmailMessage:  # noqa: ASYNC109
+    def wait_blocking(self, address: str, label: str | None = None, timeout: float = 30.0) -> EmailMessage:
         """The latest mail to `address` (carrying a `label:` token if given), waiting for it to arrive."""
         def latest() -> EmailMessage | None:
-            found = [m for m in self.to(address) if label is None or token_in(body_of(m), label)]
+            found = [m for recipients, m in self.messages
+                     if address.lower() in recipients and (label is None or token_in(body_of(m), label))]
             return found[-1] if found else None
 
-        message: EmailMessage = await poll_until(latest, timeout=timeout)
+        with self._arrived:
+            message = self._arrived.wait_for(latest, timeout)
+        assert message is not None, f"no mail to {address}{f' with a {label}' if label else ''} within {timeout} s"
         return message
 
-    async def token(self, address: str, label: str, timeout: float = 30.0) -> str:  # noqa: ASYNC109
+    async def wait_for(self, address: str, label: str | None = None, timeout: float = 30.0) -> EmailMessage:  # noqa: ASYNC109
+        return await asyncio.to_thread(self.wait_blocking, address, label, timeout)
+
+    def token_blocking(self, address: str, label: str, timeout: float = 30.0) -> str:
         """The token of the latest mail to `address` that carries one after `label`."""
-        token = token_in(body_of(await self.wait_for(address, label, timeout)), label)
+        token = token_in(body_of(self.wait_blocking(address, label, timeout)), label)
         assert token is not None
         return token
+
+    async def token(self, address: str, label: str, timeout: float = 30.0) -> str:  # noqa: ASYNC109
+        return await asyncio.to_thread(self.token_blocking, address, label, timeout)
 
 
 def body_of(message: EmailMessage) -> str:
