@@ -7,13 +7,14 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitjourney_auth import audit, mailed_tokens
+from fitjourney_auth import audit
 from fitjourney_auth.accounts import service as accounts
 from fitjourney_auth.accounts.repository import normalize_email
 from fitjourney_auth.accounts.schemas import UserRead
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.mail import MailMessage
+from fitjourney_auth.mailed_tokens import repository as mailed_tokens
 from fitjourney_auth.models import EmailVerificationToken, PasswordResetToken, User
 from fitjourney_auth.passwords import check_password_policy
 from fitjourney_auth.runtime import AuthRuntime

@@ -10,11 +10,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitjourney_auth import audit, mailed_tokens
+from fitjourney_auth import audit
 from fitjourney_auth.accounts import repository as accounts
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.client import ClientInfo
 from fitjourney_auth.mail import MailMessage
+from fitjourney_auth.mailed_tokens import repository as mailed_tokens
 from fitjourney_auth.models import EmailVerificationToken, User
 from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_common.db.base import utcnow

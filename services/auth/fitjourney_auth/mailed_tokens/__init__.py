@@ -1,0 +1,1 @@
+"""Single-use, expiring tokens sent by mail (password reset, email verification)."""
