@@ -136,12 +136,17 @@ def settings_problems(parsed: Parsed) -> list[str]:
     for statement in objects.get("statement", []):
         for resource in statement.get("resources", []):
             if "bucket_arn" in resource and statement["actions"] != ["s3:ListBucket"] and \
-                    not resource.endswith("/${each.value}*"):
+                    not resource.endswith("/${each.value.prefix}*"):
                 problems.append(f"a service's role reaches {resource}, beyond its own prefix")
         if "s3:ListBucket" in statement.get("actions", []):
             condition = first(statement.get("condition", [{}]))
             if condition.get("variable") != "s3:prefix":
                 problems.append("a service's role may list the whole data bucket")
+    prefixes = str(local_values(parsed, "modules/iam/").get("prefixes"))  # role -> its bucket and prefix
+    if 'name => {bucket_arn = var.data_bucket_arn, prefix = "${name}/"' not in prefixes:
+        problems.append("a service's role is not confined to its own prefix of the data bucket")
+    if 'backup = {bucket_arn = var.backup_bucket_arn, prefix = "backups/"' not in prefixes:
+        problems.append("the backup job's role is not confined to backups/ of the backup bucket")
     photos = policies.get("aws_iam_policy_document.read_food_photos", {})
     if [s.get("resources") for s in photos.get("statement", []) if "s3:GetObject" in s.get("actions", [])] != \
             [["${var.data_bucket_arn}/core/food-photos/*"]]:
@@ -243,6 +248,12 @@ def _resource(parsed: Parsed, module: str, kind: str, name: str) -> dict[str, An
     raise KeyError(f"{kind}.{name}")
 
 
+def _replace_in_local(parsed: Parsed, module: str, name: str, old: str, new: str) -> None:
+    entry = parsed[f"modules/{module}/main.tf"]["locals"][0]
+    assert old in entry[name]
+    entry[name] = entry[name].replace(old, new)
+
+
 @pytest.mark.parametrize(("break_it", "expected"), [
     (lambda p: _resource(p, "rds", "aws_db_instance", "primary").update(storage_encrypted=False),
      "RDS primary: storage_encrypted is False"),
@@ -268,6 +279,10 @@ def _resource(parsed: Parsed, module: str, kind: str, name: str) -> dict[str, An
     (lambda p: next(e for e in p["modules/iam/main.tf"]["data"] if "objects" in e.get("aws_iam_policy_document", {}))
      ["aws_iam_policy_document"]["objects"]["statement"][0].update(resources=["${var.data_bucket_arn}/*"]),
      "beyond its own prefix"),
+    (lambda p: _replace_in_local(p, "iam", "prefixes", 'prefix = "${name}/"', 'prefix = ""'),
+     "not confined to its own prefix of the data bucket"),
+    (lambda p: _replace_in_local(p, "iam", "prefixes", "var.backup_bucket_arn", "var.data_bucket_arn"),
+     "the backup job's role is not confined to backups/ of the backup bucket"),
     (lambda p: next(e for e in p["modules/iam/main.tf"]["data"]
                     if "read_food_photos" in e.get("aws_iam_policy_document", {}))
      ["aws_iam_policy_document"]["read_food_photos"]["statement"][0].update(resources=["${var.data_bucket_arn}/*"]),

@@ -2,8 +2,18 @@
 # and that role reaches only the service's own prefix of the data bucket (and its KMS key). The backup job's
 # role reaches only the backup bucket's backups/ prefix.
 locals {
-  # service -> object-store prefix (the chart's services.<name>.objectStorePrefix)
-  prefixes = { for name in var.services : name => "${name}/" }
+  # role -> the one prefix of one bucket it may use: each service its own prefix of the data bucket (the chart's
+  # services.<name>.objectStorePrefix), the backup job backups/ of the backup bucket.
+  prefixes = merge(
+    { for name in var.services : name => {
+      bucket_arn  = var.data_bucket_arn, prefix = "${name}/", policy = "own-objects",
+      objects_sid = "OwnPrefixObjects", list_sid = "ListOwnPrefix"
+    } },
+    { backup = {
+      bucket_arn  = var.backup_bucket_arn, prefix = "backups/", policy = "backups",
+      objects_sid = "BackupObjects", list_sid = "ListBackups"
+    } },
+  )
 }
 
 data "aws_iam_policy_document" "trust" {
@@ -37,18 +47,18 @@ resource "aws_iam_role" "service" {
 data "aws_iam_policy_document" "objects" {
   for_each = local.prefixes
   statement {
-    sid       = "OwnPrefixObjects"
+    sid       = each.value.objects_sid
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
-    resources = ["${var.data_bucket_arn}/${each.value}*"]
+    resources = ["${each.value.bucket_arn}/${each.value.prefix}*"]
   }
   statement {
-    sid       = "ListOwnPrefix"
+    sid       = each.value.list_sid
     actions   = ["s3:ListBucket"]
-    resources = [var.data_bucket_arn]
+    resources = [each.value.bucket_arn]
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = [each.value, "${each.value}*"]
+      values   = [each.value.prefix, "${each.value.prefix}*"]
     }
   }
   statement {
@@ -72,32 +82,9 @@ data "aws_iam_policy_document" "read_food_photos" {
   }
 }
 
-data "aws_iam_policy_document" "backup" {
-  statement {
-    sid       = "BackupObjects"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
-    resources = ["${var.backup_bucket_arn}/backups/*"]
-  }
-  statement {
-    sid       = "ListBackups"
-    actions   = ["s3:ListBucket"]
-    resources = [var.backup_bucket_arn]
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["backups/", "backups/*"]
-    }
-  }
-  statement {
-    sid       = "UseTheBucketKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [var.s3_kms_key_arn]
-  }
-}
-
 resource "aws_iam_role_policy" "objects" {
   for_each = local.prefixes
-  name     = "own-objects"
+  name     = each.value.policy
   role     = aws_iam_role.service[each.key].id
   policy   = data.aws_iam_policy_document.objects[each.key].json
 }
@@ -109,8 +96,8 @@ resource "aws_iam_role_policy" "read_food_photos" {
   policy   = data.aws_iam_policy_document.read_food_photos.json
 }
 
-resource "aws_iam_role_policy" "backup" {
-  name   = "backups"
-  role   = aws_iam_role.service["backup"].id
-  policy = data.aws_iam_policy_document.backup.json
+# The backup job's policy was a resource of its own before it joined local.prefixes.
+moved {
+  from = aws_iam_role_policy.backup
+  to   = aws_iam_role_policy.objects["backup"]
 }
