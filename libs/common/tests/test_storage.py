@@ -50,7 +50,38 @@ async def fill(store: ObjectStore, keys: list[str]) -> None:
         await store.put(key, key.encode(), "text/plain")
 
 
+# --- both stores ------------------------------------------------------------------------------------
+
 PREFIX_KEYS = ["users/1/avatar.png", "users/1/exports/2024.zip", "users/12/avatar.png", "users/2/avatar.png"]
+
+
+async def assert_delete_prefix_removes_only_that_prefix(store: ObjectStore) -> None:
+    """With PREFIX_KEYS stored: users/1/ goes (both of its keys), users/12/ and users/2/ stay."""
+    assert await store.delete_prefix("users/1/") == 2
+
+    for key in ("users/1/avatar.png", "users/1/exports/2024.zip"):
+        with pytest.raises(NotFound):
+            await store.get(key)
+    assert await store.get("users/12/avatar.png") == b"users/12/avatar.png"
+    assert await store.get("users/2/avatar.png") == b"users/2/avatar.png"
+    assert await store.delete_prefix("users/1/") == 0
+
+
+@pytest.fixture(params=["s3", "local"])
+def store(request: pytest.FixtureRequest) -> ObjectStore:
+    """Each store in turn, for what both must do alike."""
+    return request.getfixturevalue(f"{request.param}_store")
+
+
+async def test_a_missing_object_is_not_found_and_deleting_it_is_fine(store: ObjectStore) -> None:
+    with pytest.raises(NotFound):
+        await store.get("users/1/none.bin")
+    await store.delete("users/1/none.bin")
+
+    await store.put("users/1/x.bin", b"x", "application/octet-stream")
+    await store.delete("users/1/x.bin")
+    with pytest.raises(NotFound):
+        await store.get("users/1/x.bin")
 
 
 # --- S3 (moto server) --------------------------------------------------------------------------------
@@ -70,29 +101,11 @@ async def test_s3_put_get_and_presigned_url_serves_the_bytes(s3_store: S3ObjectS
     assert "X-Amz-Signature" in url
 
 
-async def test_s3_missing_object_is_not_found_and_deleting_it_is_fine(s3_store: S3ObjectStore) -> None:
-    with pytest.raises(NotFound):
-        await s3_store.get("nope/missing.bin")
-    await s3_store.delete("nope/missing.bin")
-
-    await s3_store.put("a.txt", b"a", "text/plain")
-    await s3_store.delete("a.txt")
-    with pytest.raises(NotFound):
-        await s3_store.get("a.txt")
-
-
 async def test_s3_delete_prefix_removes_only_that_prefix_across_batches(s3_store: S3ObjectStore) -> None:
     await fill(s3_store, PREFIX_KEYS)
     s3_store.delete_batch_size = 1  # several list/delete pages without writing thousands of objects
 
-    assert await s3_store.delete_prefix("users/1/") == 2
-
-    for key in ("users/1/avatar.png", "users/1/exports/2024.zip"):
-        with pytest.raises(NotFound):
-            await s3_store.get(key)
-    assert await s3_store.get("users/12/avatar.png") == b"users/12/avatar.png"
-    assert await s3_store.get("users/2/avatar.png") == b"users/2/avatar.png"
-    assert await s3_store.delete_prefix("users/1/") == 0
+    await assert_delete_prefix_removes_only_that_prefix(s3_store)
 
 
 async def test_s3_ensure_bucket_is_idempotent_and_ping_tells_a_missing_bucket(
@@ -190,29 +203,12 @@ async def test_local_router_refuses_traversal_in_the_url(
     assert b"top secret" not in response.content
 
 
-async def test_local_get_missing_is_not_found_and_delete_missing_is_fine(local_store: LocalObjectStore) -> None:
-    with pytest.raises(NotFound):
-        await local_store.get("users/1/none.bin")
-    await local_store.delete("users/1/none.bin")
-    await local_store.put("users/1/x.bin", b"x", "application/octet-stream")
-    await local_store.delete("users/1/x.bin")
-    with pytest.raises(NotFound):
-        await local_store.get("users/1/x.bin")
-
-
 async def test_local_delete_prefix_removes_only_that_prefix(local_store: LocalObjectStore) -> None:
     await fill(local_store, PREFIX_KEYS)
 
-    assert await local_store.delete_prefix("users/1/") == 2
-
-    for key in ("users/1/avatar.png", "users/1/exports/2024.zip"):
-        with pytest.raises(NotFound):
-            await local_store.get(key)
-    assert await local_store.get("users/12/avatar.png") == b"users/12/avatar.png"
-    assert await local_store.get("users/2/avatar.png") == b"users/2/avatar.png"
+    await assert_delete_prefix_removes_only_that_prefix(local_store)
     # Erasure leaves no folder named after the user behind.
     assert not (local_store.root / "users" / "1").exists()
-    assert await local_store.delete_prefix("users/1/") == 0
     # S3 semantics: a prefix is a string prefix, not a folder.
     assert await local_store.delete_prefix("users/1") == 1
     assert await local_store.get("users/2/avatar.png") == b"users/2/avatar.png"
