@@ -12,7 +12,6 @@ from pathlib import Path
 
 import aio_pika
 import pytest
-import redis.asyncio as aioredis
 
 # pytest runs with --import-mode=importlib: make the harness importable by name (appended, and never as
 # `conftest`: other suites import their own conftest by that name).
@@ -30,6 +29,7 @@ from contract_harness import (
 )
 
 from fitjourney_common.testing.postgres import temporary_database
+from fitjourney_common.testing.redis import flush_redis
 from fitjourney_common.testing.smtp import SmtpInbox
 
 
@@ -52,11 +52,7 @@ async def service_database_env() -> AsyncIterator[dict[str, dict[str, str]]]:
 
 @pytest.fixture(scope="session")
 async def _clean_redis() -> None:
-    client = aioredis.Redis.from_url(REDIS_URL)
-    try:
-        await client.flushdb()
-    finally:
-        await client.aclose()
+    await flush_redis(REDIS_URL)
 
 
 @pytest.fixture(scope="session")

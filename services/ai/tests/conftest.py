@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from fitjourney_ai.main import create_app
@@ -21,7 +20,7 @@ from fitjourney_common.testing.apps import asgi_client, running_app
 from fitjourney_common.testing.polling import WaitFor, poll_until
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
 from fitjourney_common.testing.rabbitmq import delete_broker_objects as delete_queues_and_exchanges
-from fitjourney_common.testing.redis import redis_url_for_tests
+from fitjourney_common.testing.redis import flush_redis, redis_url_for_tests
 from fitjourney_common.testing.tokens import TestSigner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -82,11 +81,7 @@ def auth_headers(make_headers: Callable[[uuid.UUID | None], AuthHeaders]) -> Aut
 
 @pytest.fixture(scope="session")
 async def _clean_redis() -> None:
-    client = aioredis.Redis.from_url(REDIS_URL)
-    try:
-        await client.flushdb()
-    finally:
-        await client.aclose()
+    await flush_redis(REDIS_URL)
 
 
 @pytest.fixture(scope="session")

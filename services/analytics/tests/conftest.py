@@ -14,7 +14,6 @@ from typing import Any
 import aio_pika
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
@@ -23,7 +22,7 @@ from fitjourney_analytics.reader_role import READER_ROLE, ensure_reader_role
 from fitjourney_analytics.settings import AnalyticsSettings
 from fitjourney_common.testing.apps import asgi_client, running_app
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
-from fitjourney_common.testing.redis import redis_url_for_tests
+from fitjourney_common.testing.redis import flush_redis, redis_url_for_tests
 from fitjourney_common.testing.tokens import AUDIENCE, ISSUER, TestSigner
 
 # Appended, not prepended: core's tests import `conftest` by name and must keep finding their own.
@@ -68,11 +67,7 @@ def session_tag() -> str:
 @pytest.fixture(scope="session")
 async def settings(database_url: str, s3_endpoint: str, signer: TestSigner, session_tag: str,
                    ) -> AsyncIterator[AnalyticsSettings]:
-    client = aioredis.Redis.from_url(REDIS_URL)
-    try:
-        await client.flushdb()
-    finally:
-        await client.aclose()
+    await flush_redis(REDIS_URL)
     settings = AnalyticsSettings(
         environment="test",
         database_url=await create_app_role(database_url, APP_ROLE, "analytics"),

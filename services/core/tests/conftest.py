@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from fitjourney_common.db.migrations import upgrade_to_head
@@ -21,7 +20,7 @@ from fitjourney_common.testing.apps import asgi_client, running_app
 from fitjourney_common.testing.polling import WaitFor, poll_until
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
 from fitjourney_common.testing.rabbitmq import delete_broker_objects
-from fitjourney_common.testing.redis import redis_url_for_tests
+from fitjourney_common.testing.redis import flush_redis, redis_url_for_tests
 from fitjourney_common.testing.tokens import TestSigner
 from fitjourney_core.main import create_app
 from fitjourney_core.settings import CoreSettings
@@ -110,11 +109,7 @@ def other_auth_headers(make_token: MakeToken) -> AuthHeaders:
 
 @pytest.fixture(scope="session")
 async def _clean_redis() -> None:
-    client = aioredis.Redis.from_url(REDIS_URL)
-    try:
-        await client.flushdb()
-    finally:
-        await client.aclose()
+    await flush_redis(REDIS_URL)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from redis import asyncio as aioredis
+
 # The db of each suite in a run without xdist (or in its first worker): common, auth, core, ai, analytics.
 SUITE_DBS = (13, 1, 2, 3, 4)
 # Redis has 16 dbs by default; other workers take the ones no suite uses, SUITE_DBS at a time.
@@ -38,3 +40,12 @@ def redis_url_for_tests(db: int) -> str:
     """`redis://host:port/<db>` on the test Redis server, the db of this suite in this xdist worker."""
     base = os.environ.get("FJ_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
     return f"{base}/{redis_db_for_tests(db)}"
+
+
+async def flush_redis(url: str) -> None:
+    """Empty the suite's db when its session starts (keys a previous run left would leak into this one)."""
+    client = aioredis.Redis.from_url(url)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
