@@ -15,7 +15,7 @@ from urllib.parse import quote
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import FileResponse, Response
 
 from fitjourney_common.errors import NotFound, problem_response
@@ -333,6 +333,14 @@ def local_objects_router(store: LocalObjectStore) -> APIRouter:
                                      "X-Content-Type-Options": "nosniff"})
 
     return router
+
+
+def serve_local_objects(app: FastAPI, settings: CommonSettings) -> None:
+    """Embedded dev: the local store's signed URLs are served by the app itself (S3 serves its own)."""
+    if settings.object_store_url.startswith("file://"):
+        store = create_object_store(settings)
+        assert isinstance(store, LocalObjectStore)
+        app.include_router(local_objects_router(store))
 
 
 def create_object_store(

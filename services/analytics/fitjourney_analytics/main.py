@@ -19,7 +19,7 @@ from fitjourney_analytics.settings import AnalyticsSettings
 from fitjourney_analytics.trends.router import router as trends_router
 from fitjourney_common.runtime import open_runtime, running_events, runtime_lifespan
 from fitjourney_common.service_defaults import install_service_defaults
-from fitjourney_common.storage import LocalObjectStore, create_object_store, local_objects_router
+from fitjourney_common.storage import serve_local_objects
 
 ROUTERS = (dashboard_router, trends_router, reports_router, business_router)
 
@@ -56,9 +56,5 @@ def create_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     install_service_defaults(app, settings)
     for router in ROUTERS:
         app.include_router(router)
-    if settings.object_store_url.startswith("file://"):
-        # Embedded dev: the local store's signed URLs are served by the app itself (S3 serves its own).
-        local_store = create_object_store(settings)
-        assert isinstance(local_store, LocalObjectStore)
-        app.include_router(local_objects_router(local_store))
+    serve_local_objects(app, settings)
     return app

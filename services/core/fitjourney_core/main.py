@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from fitjourney_common.runtime import open_runtime, running_events, runtime_lifespan
 from fitjourney_common.service_defaults import install_service_defaults
-from fitjourney_common.storage import LocalObjectStore, create_object_store, local_objects_router
+from fitjourney_common.storage import serve_local_objects
 from fitjourney_core.account.export_job import ExportRunner
 from fitjourney_core.account.router import router as account_router
 from fitjourney_core.activities.router import router as activities_router
@@ -72,11 +72,7 @@ def create_app(settings: CoreSettings | None = None) -> FastAPI:
     install_service_defaults(app, settings)
     for router in ROUTERS:
         app.include_router(router)
-    if settings.object_store_url.startswith("file://"):
-        # Embedded dev: the local store's signed URLs are served by the app itself (S3 serves its own).
-        local_store = create_object_store(settings)
-        assert isinstance(local_store, LocalObjectStore)
-        app.include_router(local_objects_router(local_store))
+    serve_local_objects(app, settings)
     return app
 
 
