@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Iterable
 
 import aio_pika
@@ -21,6 +23,19 @@ async def queue_state(queue: str, url: str = BROKER_URL) -> tuple[int, int] | No
         return None
     finally:
         await connection.close()
+
+
+async def listening(queue: str, url: str = BROKER_URL) -> bool:
+    """One consumer on `queue`: the worker that declared it is ready for its events."""
+    state = await queue_state(queue, url)
+    return state is not None and state[0] == 1
+
+
+async def assert_worker_stops_cleanly(process: asyncio.subprocess.Process, queue: str, url: str = BROKER_URL) -> None:
+    """On SIGTERM the worker exits 0 and leaves no consumer and no unacked message on its queue."""
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 30) == 0
+    assert await queue_state(queue, url) == (0, 0), "the worker left a consumer or an unacked message behind"
 
 
 async def delete_broker_objects(queues: Iterable[str], exchanges: Iterable[str], url: str = BROKER_URL) -> None:

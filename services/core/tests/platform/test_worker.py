@@ -3,10 +3,7 @@ them) and exits cleanly on SIGTERM, leaving nothing unacked."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
-import sys
 import uuid
 
 import httpx
@@ -14,7 +11,8 @@ from core_helpers import publish_event
 from fastapi import FastAPI
 
 from fitjourney_common.events.envelope import new_event
-from fitjourney_common.testing.rabbitmq import delete_broker_objects, queue_state
+from fitjourney_common.testing.processes import worker_process
+from fitjourney_common.testing.rabbitmq import assert_worker_stops_cleanly, delete_broker_objects, listening
 from fitjourney_core.settings import CoreSettings
 
 
@@ -32,29 +30,19 @@ async def test_the_worker_process_consumes_events_and_stops_on_sigterm(
            "EVENTS_QUEUE_PREFIX": worker_settings.events_queue_prefix,
            "OBJECT_STORE_URL": settings.object_store_url, "S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
            "JWKS_URL": settings.jwks_url, "LOG_JSON": "false", "LOG_LEVEL": "WARNING"}
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "fitjourney_core.worker", env=env)
     try:
-        await wait_for(lambda: _listening(queue), timeout=60)
-        registered = new_event("user.registered", {"user_id": str(auth_headers.user_id),
-                                                   "email": "grace@example.com", "display_name": "Grace Hopper"})
-        await publish_event(worker_settings.events_exchange, registered)
+        async with worker_process("fitjourney_core.worker", env) as process:
+            await wait_for(lambda: listening(queue), timeout=60)
+            registered = new_event("user.registered", {"user_id": str(auth_headers.user_id),
+                                                       "email": "grace@example.com", "display_name": "Grace Hopper"})
+            await publish_event(worker_settings.events_exchange, registered)
 
-        async def named() -> bool:
-            profile = (await client.get("/api/v1/profile", headers=auth_headers)).json()
-            return profile["display_name"] == "Grace Hopper"
+            async def named() -> bool:
+                profile = (await client.get("/api/v1/profile", headers=auth_headers)).json()
+                return profile["display_name"] == "Grace Hopper"
 
-        await wait_for(named)
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
-        assert await queue_state(queue) == (0, 0), "the worker left a consumer or an unacked message behind"
+            await wait_for(named)
+            await assert_worker_stops_cleanly(process, queue)
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
         await delete_broker_objects([queue, f"{queue}.dlq", f"{queue}.jobs", f"{queue}.jobs.dlq"],
-                      [worker_settings.events_exchange, f"{worker_settings.events_exchange}.dlx"])
-
-
-async def _listening(queue: str) -> bool:
-    state = await queue_state(queue)
-    return state is not None and state[0] == 1
+                                    [worker_settings.events_exchange, f"{worker_settings.events_exchange}.dlx"])
