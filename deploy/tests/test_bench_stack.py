@@ -104,3 +104,30 @@ def test_the_stage_under_sign_ins_is_shown_endpoint_by_endpoint_beside_the_plain
     assert "The 10 requests/s stage again while people signed in nonstop (4 at once: 40 logins, 3.9 per second" in table
     assert "| `GET /summary/daily` | 20.0 | 35.0 | 20.0 | 35.0 | 0 |" in table
     assert json.loads(json.dumps(result, default=str))["during_logins"]["logins"]["logins"] == 40
+
+
+def test_a_second_run_takes_every_port_from_its_own_hundred():
+    import processes
+
+    assert processes.Ports.from_base(9400, redis=6414) == processes.Ports()  # the defaults are the 94xx layout
+    ports = processes.Ports.from_base(9600)
+    every = [ports.postgres, ports.redis, ports.moto, ports.smtp, ports.rabbitmq, ports.rabbitmq + 1,
+             *ports.api.values(), *ports.worker_metrics.values()]
+    assert len(set(every)) == len(every) and all(9600 < port < 9700 for port in every)
+
+
+def test_photos_answered_without_a_model_are_never_reported_as_recognitions():
+    unavailable = [(2.0, 300.0, "unavailable")]
+    result = report.assemble(
+        meta={"started_at": "2026-12-07T08:00:00+00:00", "command": "make bench-quick", "machine": "2 cores",
+              "data": "3 people", "food_recognition": {"available": False, "reason": "no model here"}},
+        stages=[], stopped_because=None, statements=[], examples={}, processes={},
+        logins={"concurrency": 8, "logins_per_s": 7.5, "p50_ms": 250.0, "p95_ms": 300.0, "failures": 0},
+        pipelines={"photo → recognition visible": {"overall": report.pipeline_summary([])},
+                   "photo → answer without a recognition": {"overall": report.pipeline_summary(unavailable)}},
+        hops=[{"hop": "core outbox → ai consumer starts", "n": 1, "p50_ms": 20.0, "p95_ms": 30.0, "p99_ms": 40.0}])
+    table = report.markdown(result)
+    assert "| photo → recognition visible | 0 | - | - | - | - | 0 |  |" in table
+    assert "| photo → answer without a recognition | 1 | 300.0 |" in table
+    assert "**Photo recognition was not measured**: the ai worker had no food model (no model here)" in table
+    assert "| core outbox → ai consumer starts | 1 | 20.0 | 30.0 | 40.0 |" in table

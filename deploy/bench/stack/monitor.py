@@ -48,7 +48,7 @@ class ProcessMonitor:
         while not self._stop.is_set():
             now = time.time()
             self.load.append((now, psutil.getloadavg()[0]))
-            for role, pid in self.roles.items():
+            for role, pid in list(self.roles.items()):  # run.py adds locust while this runs
                 cpu = rss_sum = rss_max = 0.0
                 for process in self._processes(pid):
                     try:

@@ -40,7 +40,8 @@ PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 @dataclass(frozen=True)
 class Ports:
-    """Every port of a run; the defaults are this harness's own range (94xx, Redis 6414)."""
+    """Every port of a run; the defaults are this harness's own range (94xx, Redis 6414). `from_base` lays the
+    same pattern over another hundred (a second run beside the first: `run.py --port-base 9600`)."""
 
     postgres: int = 9432
     redis: int = 6414
@@ -50,6 +51,14 @@ class Ports:
     api: dict[str, int] = field(default_factory=lambda: {"auth": 9401, "core": 9402, "ai": 9403, "analytics": 9404})
     worker_metrics: dict[str, int] = field(
         default_factory=lambda: {"auth": 9411, "core": 9412, "ai": 9413, "analytics": 9414})
+
+    @classmethod
+    def from_base(cls, base: int, redis: int | None = None) -> Ports:
+        """base+1..4 the APIs, +11..14 the workers' metrics, +25 the SMTP sink, +32 PostgreSQL, +55 moto,
+        +72/73 RabbitMQ, Redis at `redis` (default base+79: inside the same hundred)."""
+        return cls(postgres=base + 32, redis=redis or base + 79, moto=base + 55, smtp=base + 25, rabbitmq=base + 72,
+                   api={service: base + 1 + n for n, service in enumerate(SERVICES)},
+                   worker_metrics={service: base + 11 + n for n, service in enumerate(SERVICES)})
 
 
 def _wait_http(url: str, process: subprocess.Popen[bytes] | None, seconds: float, log: Path | None) -> None:

@@ -51,11 +51,12 @@ def pipeline_summary(samples: Sequence[tuple[float, float | None, str]],
 def assemble(*, meta: dict[str, Any], stages: list[dict[str, Any]], stopped_because: str | None,
              logins: dict[str, Any], pipelines: dict[str, Any], processes: dict[str, Any],
              statements: list[dict[str, Any]], examples: dict[str, list[str]],
-             during_logins: dict[str, Any] | None = None) -> dict[str, Any]:
+             during_logins: dict[str, Any] | None = None,
+             hops: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {**meta, "max_sustained_rps": max_sustained_rps((s["rate"], s["overall"]) for s in stages),
             "stopped_because": stopped_because, "stages": stages, "logins": logins, "during_logins": during_logins,
-            "event_pipelines": pipelines, "processes": processes, "db_statements": statements,
-            "error_examples": examples}
+            "event_pipelines": pipelines, "pipeline_hops": hops or [], "processes": processes,
+            "db_statements": statements, "error_examples": examples}
 
 
 def _ms(value: Any) -> str:
@@ -100,6 +101,19 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(f"| {name} | {overall['n']} | {_ms(overall['p50_ms'])} | {_ms(overall['p95_ms'])} | "
                      f"{_ms(overall['p99_ms'])} | {_ms(overall['max_ms'])} | {overall['timeouts']} | "
                      f"{', '.join(f'{k}: {v}' for k, v in overall['statuses'].items())} |")
+    if result.get("pipeline_hops"):
+        lines += ["", "Every workout of the load, hop by hop (the pipeline's own timestamps):", "",
+                  "| workout → calories, hop | n | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {h['hop']} | {h['n']} | {_ms(h['p50_ms'])} | {_ms(h['p95_ms'])} | {_ms(h['p99_ms'])} |"
+                  for h in result["pipeline_hops"]]
+    recognition = result.get("food_recognition")
+    if recognition and not recognition.get("available"):
+        lines += ["", f"**Photo recognition was not measured**: the ai worker had no food model "
+                  f"({recognition.get('reason')}). A photo was answered `unavailable` without any classification; "
+                  "those answers are counted apart, never as recognitions."]
+    elif recognition:
+        lines += ["", f"Photos recognised by the food model {recognition.get('model_version')} "
+                  f"({recognition.get('model_uri') or 'FOOD_MODEL_URI'})."]
     login = result["logins"]
     lines += ["", f"Logins (bcrypt cost 12, {login['concurrency']} at once, before the load): "
               f"{login['logins_per_s']} per second, {login.get('per_core_s', '-')} per second per busy core "

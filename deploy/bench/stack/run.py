@@ -28,10 +28,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import asyncpg
+import httpx
 from benchlib import cpu_model
 from monitor import STATEMENTS_SQL, ProcessMonitor, statement_summary
 from probes import LoginStorm, PipelineProbe, sign_in
-from processes import BIN, ROOT, Stack
+from processes import BIN, ROOT, Ports, Stack
 from report import assemble, markdown, pipeline_summary, stage_results, write
 from stages import Stage, percentile, plan
 
@@ -49,9 +50,18 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--stage-seconds", type=float, help="seconds per stage (default 60; quick 40)")
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds of each stage not counted")
     parser.add_argument("--own-rabbitmq", action="store_true", default=bool(os.environ.get("BENCH_OWN_RABBITMQ")),
-                        help="start a RabbitMQ node of the run's own on 9472 instead of the machine's")
+                        help="start a RabbitMQ node of the run's own (port base+72) instead of the machine's")
     parser.add_argument("--login-stage", action=argparse.BooleanOptionalAction,
                         help="end with the held stage again while people sign in nonstop (default: not with --quick)")
+    parser.add_argument("--port-base", type=int, help="lay every port of the run over base+1..base+99 "
+                        "(default 9400 with Redis on 6414): a second run beside another one")
+    parser.add_argument("--redis-port", type=int, help="the run's Redis (default 6414; with --port-base, base+79)")
+    parser.add_argument("--probe-seconds", type=float, default=1.5,
+                        help="a probe workout every this many seconds (a photo every twice that)")
+    parser.add_argument("--food-model", type=Path, default=ROOT / ".data" / "models" / "food",
+                        help="the food-model bundle ai recognises photos with (make food-model writes it to the "
+                             "default, .data/models/food); without it, or without torch, photos are not recognised "
+                             "and the report says so")
     parser.add_argument("--note", default=os.environ.get("BENCH_NOTE", ""), help="said beside the figures")
     args = parser.parse_args()
     args.users = args.users or (100 if args.quick else 1000)
@@ -155,11 +165,11 @@ async def database(stack: Stack, statement: str, *args: Any) -> list[dict[str, A
 
 
 def run_probes(stack: Stack, sessions: list[dict[str, Any]], picture: bytes,
-               stop: threading.Event) -> dict[str, PipelineProbe]:
+               stop: threading.Event, every: float) -> dict[str, PipelineProbe]:
     probes = {"workout → calories visible": PipelineProbe("workout", stack.api("core"), stack.api("auth"), sessions[0],
-                                                         1.5),
+                                                         every),
               "photo → recognition visible": PipelineProbe("photo", stack.api("core"), stack.api("auth"), sessions[1],
-                                                          3.0, picture)}
+                                                          2 * every, picture)}
 
     async def all_probes() -> None:
         done = asyncio.Event()
@@ -189,7 +199,10 @@ def main() -> int:
     emails = [f"bench-{index:05d}@example.com" for index in range(args.users)]
     picture = photo()
     started_at = datetime.now(UTC)
-    with Stack(own_rabbitmq=args.own_rabbitmq) as stack:
+    ports = Ports.from_base(args.port_base, args.redis_port) if args.port_base else Ports(
+        **({"redis": args.redis_port} if args.redis_port else {}))
+    model_uri = f"file://{args.food_model.resolve()}" if (args.food_model / "manifest.json").is_file() else None
+    with Stack(ports, food_model_uri=model_uri, own_rabbitmq=args.own_rabbitmq) as stack:
         print(f"stack run {stack.run_id} in {stack.dir}, logs in {stack.logs}", flush=True)
         phases: dict[str, float] = {}
         clock = time.perf_counter()
@@ -207,6 +220,8 @@ def main() -> int:
         phases["seeding"] = phases.pop(f"seeding {seeded}")
         stack.start_services()
         asyncio.run(wait_outboxes_empty(stack))
+        recognition = food_recognition(stack)
+        print(f"food recognition: {recognition}", flush=True)
         phase("services and workers up")
         roles = {role: process.pid for role, process in stack.processes.items()}
         roles["postgres"] = stack.postgres_pid
@@ -235,7 +250,7 @@ def main() -> int:
             photo_file.write_bytes(picture)
             asyncio.run(database(stack, "select pg_stat_statements_reset()"))
             stop = threading.Event()
-            probes = run_probes(stack, pool[:2], picture, stop)
+            probes = run_probes(stack, pool[:2], picture, stop, args.probe_seconds)
             raw: dict[str, Any] = {"stages": [], "examples": {}, "stopped_because": None}
 
             def drive(stage: Stage, index: int) -> dict[str, Any]:
@@ -291,15 +306,17 @@ def main() -> int:
             for thread in probes_thread:
                 thread.join(timeout=60)
             statements = statement_summary(asyncio.run(database(stack, STATEMENTS_SQL, 40)))
+            hops = [{**row, **{k: float(v) for k, v in row.items() if k.endswith("_ms") and v is not None}}
+                    for row in asyncio.run(database(stack, HOPS_SQL, started_at, datetime.now(UTC)))]
             phase("load")
             logins = login_summary(batches)
         results = stage_results(raw)
         pipelines = {}
         windows = [tuple(stage["window"]) for stage in results]
-        for name, probe in probes.items():
-            during_load = [sample for sample in probe.samples if any(a <= sample[0] <= b for a, b in windows)]
-            pipelines[name] = {"overall": pipeline_summary(during_load), "failures": probe.failures[:3],
-                               "per_stage": {f"{s['rate']:.0f}": pipeline_summary(probe.samples, tuple(s["window"]))
+        for name, samples, failures in pipeline_samples(probes):
+            during_load = [sample for sample in samples if any(a <= sample[0] <= b for a, b in windows)]
+            pipelines[name] = {"overall": pipeline_summary(during_load), "failures": failures,
+                               "per_stage": {f"{s['rate']:.0f}": pipeline_summary(samples, tuple(s["window"]))
                                              for s in results}}
         processes = {f"{s['rate']:.0f}": monitor.window(*s["window"]) for s in results}
         if results:
@@ -311,14 +328,15 @@ def main() -> int:
             "machine": f"{os.cpu_count()} cores ({cpu_model()}), Python {platform.python_version()}, "
                        f"PostgreSQL 15 (own cluster), Redis {redis_version()}, RabbitMQ "
                        f"({'own node' if args.own_rabbitmq else 'the machine' + chr(39) + 's'})",
-            "load_average_at_start": os.getloadavg(), "note": args.note, "phases_seconds": phases,
+            "load_average_at_start": os.getloadavg(), "note": args.note, "food_recognition": recognition,
+            "phases_seconds": phases,
             "data": f"{seeded['people']} people x {args.days} days ({sum(seeded['rows'].values()):,} rows; "
                     f"accounts in {seeded['accounts_seconds']} s, histories in {seeded['histories_seconds']} s)",
             "seed": seeded, "workers_per_api": stack.workers_per_api, "nproc": os.cpu_count(),
             "plan": [{"rate": s.rate, "users": s.users, "seconds": s.seconds, "warmup": s.warmup} for s in stages],
         }
         result = assemble(meta=meta, stages=results, stopped_because=raw.get("stopped_because"), logins=logins,
-                          during_logins=during_logins,
+                          during_logins=during_logins, hops=hops,
                           pipelines=pipelines, processes=processes, statements=statements,
                           examples=raw.get("examples", {}))
     phases["teardown"] = round(time.perf_counter() - clock, 1)
@@ -327,6 +345,66 @@ def main() -> int:
     print(markdown(result))
     print(f"results: {json_path.relative_to(ROOT)}, {md_path.relative_to(ROOT)}")
     return 0
+
+
+# Where a workout's calories spend their time, from the timestamps the pipeline already writes (one clock):
+# the event made in core's request (t0), confirmed by the broker to core's relay (t1), claimed by ai's consumer
+# (t2), ai's answer made (t3) and confirmed to ai's relay (t4), claimed by core's consumer (t5).
+HOPS_SQL = """
+with w as (
+  select o.id, o.payload->'data'->>'workout_id' as workout_id, o.occurred_at as t0, o.published_at as t1
+  from core.outbox o where o.type = 'workout.created' and o.occurred_at between $1 and $2),
+hops as (
+  select w.t0, w.t1, a.processed_at as t2, e.occurred_at as t3, e.published_at as t4, c.processed_at as t5
+  from w
+  join ai.processed_events a on a.event_id = w.id and a.consumer = 'ai:workout.created'
+  join ai.outbox e on e.type = 'workout.calories_estimated' and e.payload->'data'->>'workout_id' = w.workout_id
+  join core.processed_events c on c.event_id = e.id and c.consumer = 'core:workout.calories_estimated'),
+ms as (
+  select 'core outbox → confirmed by the broker (core relay)' as hop, 1 as step, t1 - t0 as d from hops
+  union all select 'core outbox → ai consumer starts', 2, t2 - t0 from hops
+  union all select 'ai consumer: claim → answer written', 3, t3 - t2 from hops
+  union all select 'ai outbox → confirmed by the broker (ai relay)', 4, t4 - t3 from hops
+  union all select 'ai outbox → core consumer starts', 5, t5 - t3 from hops
+  union all select 'whole: core outbox → core consumer starts', 6, t5 - t0 from hops)
+select hop, count(*) as n,
+  round((percentile_cont(0.5) within group (order by extract(epoch from d)) * 1000)::numeric, 1) as p50_ms,
+  round((percentile_cont(0.95) within group (order by extract(epoch from d)) * 1000)::numeric, 1) as p95_ms,
+  round((percentile_cont(0.99) within group (order by extract(epoch from d)) * 1000)::numeric, 1) as p99_ms
+from ms group by hop, step order by step
+"""
+
+
+def food_recognition(stack: Stack, seconds: float = 120) -> dict[str, Any]:
+    """Whether ai recognises photos in this run (its /readyz capability, once the model has loaded or failed to)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        capability = httpx.get(f"{stack.api('ai')}/readyz", timeout=10).json().get("capabilities", {}).get(
+            "food_recognition", {})
+        if capability.get("available") or "loading" not in str(capability.get("reason")) \
+                or time.monotonic() > deadline:
+            return {"available": bool(capability.get("available")), "reason": capability.get("reason"),
+                    "model_version": capability.get("model_version"), "model_uri": stack.food_model_uri}
+        time.sleep(1)
+
+
+def pipeline_samples(probes: dict[str, PipelineProbe]) -> list[tuple[str, list[Any], list[str]]]:
+    """Each probe's samples; a photo answered without a recognition (`unavailable`: no model, `failed`) is kept
+    apart, so its latency is never shown as a recognition's."""
+    found = []
+    for name, probe in probes.items():
+        if probe.kind != "photo":
+            found.append((name, probe.samples, probe.failures[:3]))
+            continue
+        recognised = [sample for sample in probe.samples if sample[2] in ("done", "timeout")]
+        found.append((name, recognised, probe.failures[:3]))
+        unrecognised = [sample for sample in probe.samples if sample not in recognised]
+        if unrecognised:
+            found.append((UNRECOGNISED, unrecognised, []))
+    return found
+
+
+UNRECOGNISED = "photo → answer without a recognition"
 
 
 def login_summary(batches: list[dict[str, Any]]) -> dict[str, Any]:
