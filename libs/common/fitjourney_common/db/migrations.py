@@ -104,3 +104,16 @@ def create_event_tables(schema: str, outbox: str = "outbox") -> None:
         sa.PrimaryKeyConstraint("event_id", "consumer", name="pk_processed_events"),
         schema=schema,
     )
+
+
+def outbox_notify(schema: str, table: str = "outbox", *, drop: bool = False) -> None:
+    """In a migration: make (or with `drop`, remove) the trigger through which a commit that added events
+    wakes the outbox relays at once (`fitjourney_common.events.outbox.outbox_notify_ddl`). PostgreSQL only:
+    on SQLite the relay runs in the writing process and is woken there."""
+    from fitjourney_common.events.outbox import outbox_notify_ddl
+
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    create, remove = outbox_notify_ddl(schema, table)
+    for statement in remove if drop else create:
+        op.execute(statement)

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Uuid, delete, func, select, text, update
+from sqlalchemy import DDL, JSON, Index, Integer, String, Table, Uuid, delete, func, select, text, update
 from sqlalchemy import event as sa_event
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from fitjourney_common.db.base import UtcDateTime
@@ -26,6 +26,32 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 10.0
 PENDING_GAUGE_SECONDS = 15.0
+LISTEN_RETRY_FIRST_SECONDS = 0.5
+LISTEN_RETRY_MAX_SECONDS = 30.0
+
+
+def outbox_channel(schema: str | None, table: str) -> str:
+    """The PostgreSQL NOTIFY channel a commit that added rows to this outbox table signals on."""
+    return f"outbox:{schema}.{table}" if schema else f"outbox:{table}"
+
+
+def outbox_notify_ddl(schema: str, table: str) -> tuple[list[str], list[str]]:
+    """SQL that makes every transaction inserting into the outbox NOTIFY its relays when it commits
+    (PostgreSQL delivers a notification only on commit, and none for a rollback), and SQL that undoes it.
+
+    For a service's migration; `OutboxMessageMixin` tables made by `create_all` get the same. One
+    notification per statement, and PostgreSQL folds the same one repeated in a transaction."""
+    function = f'"{schema}"."{table}_notify"'
+    create = [
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{outbox_channel(schema, table)}', ''); RETURN NULL; END $$",
+        f'DROP TRIGGER IF EXISTS "{table}_notify" ON "{schema}"."{table}"',
+        f'CREATE TRIGGER "{table}_notify" AFTER INSERT ON "{schema}"."{table}" '
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+    ]
+    drop = [f'DROP TRIGGER IF EXISTS "{table}_notify" ON "{schema}"."{table}"',
+            f"DROP FUNCTION IF EXISTS {function}()"]
+    return create, drop
 
 
 class OutboxMessageMixin:
@@ -45,6 +71,15 @@ class OutboxMessageMixin:
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
     trace_headers: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)  # declarative maps the class here: its table exists afterwards
+        table = cls.__dict__.get("__table__")
+        if isinstance(table, Table) and table.schema:
+            # Tables made by `create_all` (tests) notify their relays as the migrated ones do.
+            for statement in outbox_notify_ddl(table.schema, table.name)[0]:
+                sa_event.listen(table, "after_create", DDL(statement.replace("%", "%%")).execute_if(
+                    dialect="postgresql"))
 
     @declared_attr.directive
     @classmethod
@@ -112,6 +147,10 @@ class OutboxRelay:
     Several relays (replicas) may run at once on PostgreSQL: `FOR UPDATE SKIP LOCKED` hands each
     batch to one of them. A row is marked published only after the broker confirmed it, so a crash
     between the two re-publishes it — consumers are idempotent (inbox.py).
+
+    It wakes as soon as a transaction that added events commits: in this process through `notify`, in any
+    process on PostgreSQL through LISTEN on the table's channel (`outbox_notify_ddl`'s trigger NOTIFYs it).
+    The poll every `poll_seconds` stays as the safety net: a lost notification only delays an event.
     """
 
     def __init__(
@@ -135,6 +174,7 @@ class OutboxRelay:
         self.published_total = 0
         self.consecutive_failures = 0
         self._wake = asyncio.Event()
+        self.listening = False  # True while a LISTEN connection is open (PostgreSQL only)
         _RELAYS.add(self)
 
     def notify(self) -> None:
@@ -211,6 +251,60 @@ class OutboxRelay:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set; never raises: a broker or database outage only slows it down."""
+        listener = asyncio.create_task(self._listen(stop), name=f"outbox-listen-{self.service}")
+        try:
+            await self._relay(stop)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Hold one connection that LISTENs on the outbox's channel, reopened after a loss (PostgreSQL with
+        asyncpg only; elsewhere the in-process wake-up and the poll do)."""
+        engine = self.session_factory.kw.get("bind")
+        if not isinstance(engine, AsyncEngine) or engine.dialect.name != "postgresql" \
+                or engine.dialect.driver != "asyncpg":
+            return
+        table = self.outbox_model.__table__  # type: ignore[attr-defined]
+        channel = outbox_channel(table.schema, table.name)
+        delay = LISTEN_RETRY_FIRST_SECONDS
+        while not stop.is_set():
+            try:
+                async with engine.connect() as connection:
+                    driver = (await connection.get_raw_connection()).driver_connection
+                    if driver is None:
+                        raise RuntimeError("the pool handed out a connection without its asyncpg connection")
+                    lost = asyncio.Event()
+
+                    def on_notification(*_: Any) -> None:
+                        self.notify()
+
+                    def on_lost(_: Any, lost: asyncio.Event = lost) -> None:
+                        lost.set()
+
+                    driver.add_termination_listener(on_lost)
+                    await driver.add_listener(channel, on_notification)
+                    self.listening, delay = True, LISTEN_RETRY_FIRST_SECONDS
+                    self.notify()  # what committed while nobody listened
+                    try:
+                        await _first_of(stop.wait(), lost.wait())
+                    finally:
+                        self.listening = False
+                        driver.remove_termination_listener(on_lost)
+                        if not driver.is_closed():  # back to the pool: it must not LISTEN any more
+                            await driver.remove_listener(channel, on_notification)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox relay %s: LISTEN %s lost, polling every %.1fs until it is back: %r",
+                            self.service, channel, self.poll_seconds, exc)
+            if not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(LISTEN_RETRY_MAX_SECONDS, delay * 2)
+
+    async def _relay(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
         next_gauge_update = loop.time()
         while not stop.is_set():
@@ -262,3 +356,13 @@ class OutboxRelay:
                 .execution_options(synchronize_session=False)
             )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def _first_of(*waits: Any) -> None:
+    """Wait until the first of these coroutines returns; the others are cancelled."""
+    tasks = [asyncio.ensure_future(wait) for wait in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()

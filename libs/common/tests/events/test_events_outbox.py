@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import asyncpg
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
@@ -27,6 +28,7 @@ from fitjourney_common.events import (
     new_event,
     run_until_signal,
 )
+from fitjourney_common.events.outbox import outbox_row
 from fitjourney_common.events.rabbitmq import RabbitMQBus
 from fitjourney_common.testing.events import workout_data
 
@@ -201,6 +203,52 @@ async def test_embedded_worker_delivers_right_after_commit_on_sqlite(
     assert received[0].id == event.id and received[0].data == event.data
     assert await relay.pending_count() == 0
     InMemoryBus.reset_shared_state(memory_bus_url)
+
+
+async def write_as_another_process(sessions: Sessions, tables: SimpleNamespace) -> EventEnvelope:
+    """An outbox row committed without this process's wake-up (as core's API writes it, its relay being in
+    the worker process)."""
+    envelope = new_event("workout.created", workout_data(workout_id=uuid.uuid4(), user_id=uuid.uuid4(),
+                                                         started_at=datetime(2025, 3, 1, 7, 30, tzinfo=UTC)))
+    async with sessions() as session, session.begin():
+        session.add(tables.Outbox(**outbox_row(envelope)))
+    return envelope
+
+
+async def test_a_relay_in_another_process_publishes_on_the_commit_not_at_its_next_poll(
+    pg_sessions: Sessions, pg_url: str, tables: SimpleNamespace, memory_bus: InMemoryBus, wait_for: WaitFor,
+) -> None:
+    received: list[uuid.UUID] = []
+
+    async def on_workout(envelope: EventEnvelope) -> None:
+        received.append(envelope.id)
+
+    await memory_bus.subscribe("ai.workouts", ["workout.created"], on_workout)
+    relay = OutboxRelay(pg_sessions, tables.Outbox, memory_bus, poll_seconds=30)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run_forever(stop))
+    try:
+        await wait_for(lambda: relay.listening)
+        first = await write_as_another_process(pg_sessions, tables)
+        await wait_for(lambda: received == [first.id], within=5)
+
+        # The server ends the LISTEN connection: the relay opens another and catches up on what committed.
+        admin = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            assert await admin.fetchval(
+                "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                "where datname = current_database() and query like 'LISTEN%'") == 1
+        finally:
+            await admin.close()
+        await wait_for(lambda: not relay.listening)
+        second = await write_as_another_process(pg_sessions, tables)
+        await wait_for(lambda: relay.listening and received == [first.id, second.id], within=5)
+        third = await write_as_another_process(pg_sessions, tables)
+        await wait_for(lambda: received == [first.id, second.id, third.id], within=5)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    assert await relay.pending_count() == 0
 
 
 async def test_worker_starts_while_the_broker_is_down(
