@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -106,7 +108,9 @@ async def test_a_lost_connection_is_a_503_and_any_other_database_error_a_500(tmp
     await engine.dispose()
 
 
-async def test_bind_user_scopes_postgres_row_level_security() -> None:
+@asynccontextmanager
+async def _notes_under_rls() -> AsyncIterator[str]:
+    """A throwaway database with probe.notes under a row-level security policy; yields a non-owner's URL."""
     async with temporary_database("fj_common") as url:
         dsn = url.replace("postgresql+asyncpg://", "postgresql://")
         conn = await asyncpg.connect(dsn)
@@ -122,7 +126,11 @@ async def test_bind_user_scopes_postgres_row_level_security() -> None:
               WITH CHECK (user_id = current_setting('app.user_id', true)::uuid);
         """)
         await conn.close()
-        app_url = await create_app_role(url, f"fj_probe_{uuid.uuid4().hex[:6]}", "probe")
+        yield await create_app_role(url, f"fj_probe_{uuid.uuid4().hex[:6]}", "probe")
+
+
+async def test_bind_user_scopes_postgres_row_level_security() -> None:
+    async with _notes_under_rls() as app_url:
         engine = create_engine(app_url, "probe")
         factory = create_session_factory(engine)
         alice, bob = uuid.uuid4(), uuid.uuid4()
@@ -143,6 +151,32 @@ async def test_bind_user_scopes_postgres_row_level_security() -> None:
                 await session.flush()
         async with factory() as session:  # no user bound: nothing visible
             assert (await session.execute(text("select count(*) from probe.notes"))).scalar() == 0
+        await engine.dispose()
+
+
+async def test_the_rls_user_rides_with_begin_and_never_outlives_its_transaction() -> None:
+    async with _notes_under_rls() as app_url:
+        engine = create_engine(app_url, "probe", pool_size=1)  # one connection: every step reuses it
+        factory = create_session_factory(engine)
+        alice, bob = uuid.uuid4(), uuid.uuid4()
+        for owner in (alice, bob):
+            async with factory() as session:
+                await bind_user(session, owner)
+                session.add(Note(user_id=owner, body=f"note of {owner}"))
+                await session.commit()
+        async with factory() as session:
+            await bind_user(session, alice)
+            await session.connection()  # the transaction begins, but no statement (so no BEGIN) is sent
+            await session.commit()
+        async with engine.connect() as plain:  # the same connection, outside any user's session
+            setting = await plain.execute(text("select current_setting('app.user_id', true)"))
+            assert setting.scalar() in (None, "")
+        async with factory() as session:
+            await bind_user(session, alice)
+            owners = text("select user_id from probe.notes")
+            assert (await session.execute(owners)).scalars().all() == [alice]
+            await bind_user(session, bob)  # rebinding inside the open transaction takes effect at once
+            assert (await session.execute(owners)).scalars().all() == [bob]
         await engine.dispose()
 
 

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
@@ -48,7 +49,9 @@ def create_engine(
     Statement parameters are kept out of error messages and logs: they hold emails, hashes and journal text.
     """
     if not is_sqlite(database_url):
-        connect_args = {"server_settings": {"application_name": application_name}} if application_name else {}
+        connect_args: dict[str, Any] = {"connection_class": RlsConnection}
+        if application_name:
+            connect_args["server_settings"] = {"application_name": application_name}
         engine = create_async_engine(
             database_url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout,
             pool_recycle=pool_recycle, pool_pre_ping=False, echo=echo, hide_parameters=True,
@@ -87,6 +90,8 @@ def create_engine(
 
 
 def _replace_closed_connection(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    if isinstance(record.driver_connection, RlsConnection):
+        record.driver_connection.rls_user_for_next_begin = None  # a borrower starts with no pending user
     # The server ending a connection (restart, failover, pg_terminate_backend, an idle timeout) reaches the
     # driver as the socket's EOF while the connection sits in the pool: asyncpg then knows it is closed, so
     # this costs no round trip. DisconnectionError makes the pool open a fresh one and hand that out instead.
@@ -104,6 +109,24 @@ def _holds_nul_text(value: Any) -> bool:
     return False
 
 
+class RlsConnection(asyncpg.Connection):
+    """An asyncpg connection that can send the RLS user with the transaction's BEGIN.
+
+    asyncpg sends `BEGIN` on its own, as a simple query, when the first statement of a transaction runs;
+    a simple query may hold several statements, so `set_config` rides along in the same round trip
+    instead of a second one after it. The value is a UUID's canonical text, so it is safe to inline.
+    """
+
+    rls_user_for_next_begin: str | None = None
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:  # noqa: ASYNC109 - asyncpg's signature
+        user = self.rls_user_for_next_begin
+        if user is not None and not args and query.startswith("BEGIN"):
+            self.rls_user_for_next_begin = None
+            query = f"{query} SELECT set_config('{RLS_USER_SETTING}', '{user}', true);"
+        return await super().execute(query, *args, timeout=timeout)  # type: ignore[no-any-return]
+
+
 class UserScopedSession(Session):
     """Sets `app.user_id` at the start of every transaction so PostgreSQL RLS policies apply.
 
@@ -111,12 +134,21 @@ class UserScopedSession(Session):
     """
 
 
+def _set_rls(connection: Any, user_id: Any) -> None:
+    """`app.user_id` for the connection's transaction: with its BEGIN if that is still to be sent
+    (`RlsConnection`), else by a statement now."""
+    value = str(uuid.UUID(str(user_id))) if user_id else NO_USER
+    driver = connection.connection.driver_connection
+    if isinstance(driver, RlsConnection) and not driver.is_in_transaction():
+        driver.rls_user_for_next_begin = value
+        return
+    connection.execute(text("select set_config(:name, :value, true)"), {"name": RLS_USER_SETTING, "value": value})
+
+
 @event.listens_for(UserScopedSession, "after_begin")
 def _set_rls_user(session: Session, _transaction: Any, connection: Any) -> None:
     if connection.dialect.name == "postgresql":
-        user_id = session.info.get("user_id")
-        connection.execute(text("select set_config(:name, :value, true)"),
-                           {"name": RLS_USER_SETTING, "value": str(user_id) if user_id else NO_USER})
+        _set_rls(connection, session.info.get("user_id"))
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -127,5 +159,5 @@ async def bind_user(session: AsyncSession, user_id: uuid.UUID) -> None:
     """Scope the session to a user: RLS on PostgreSQL from now on, including a transaction already open."""
     session.info["user_id"] = user_id
     if session.in_transaction() and session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(text("select set_config(:name, :value, true)"),
-                              {"name": RLS_USER_SETTING, "value": str(user_id)})
+        connection = await session.connection()
+        await connection.run_sync(_set_rls, user_id)
