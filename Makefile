@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SERVICES_WITH_MIGRATIONS := auth core ai analytics
 
 .PHONY: help install dev demo test fuzz openapi-snapshot backends browser lint fmt check migrate bench bench-quick clean helm-sync \
-	checkov promtool vision food-model
+	checkov promtool vision food-model food-model-export
 
 help:
 	@echo "make dev      install what is missing, serve every service on http://127.0.0.1:8000 (embedded mode)"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench    run the benchmarks, then the real stack under a stepped load; results go to deploy/bench/results/"
 	@echo "make bench-quick  the stack benchmark at one fixed rate on a small data set (< 3 minutes)"
 	@echo "make food-model  install torch (the ai service's vision extra) and train the food-photo model"
+	@echo "make food-model-export  add the ONNX file the service runs to a bundle trained before it had one"
 	@echo "make .env     write .env for docker compose with fresh random secrets (from .env.example)"
 	@echo "make promtool install promtool (Debian's prometheus) for the alert-rule tests"
 	@echo "make checkov  scan terraform/ with checkov (installed once into .venv-checkov)"
@@ -40,9 +41,10 @@ $(STAMP): $(BIN)/python $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirement
 
 install: $(STAMP)
 
-# torch is an extra of the ai service (`make dev` runs without it: photos then say unavailable). The
-# versions are pinned in services/ai/pyproject.toml; pip takes them from the machine's wheel cache
-# (about 90 s in a fresh venv here). The tests need it for the train -> serve pipeline.
+# torch is an extra of the ai service, for training and exporting the food model only: the service runs the
+# bundle's ONNX export under onnxruntime (a plain dependency), so `make dev` recognises photos without torch
+# once a model is trained. The versions are pinned in services/ai/pyproject.toml; pip takes them from the
+# machine's wheel cache (about 90 s in a fresh venv here). The tests need it for the train -> serve pipeline.
 VISION_STAMP := $(VENV)/.vision-installed
 $(VISION_STAMP): $(STAMP) services/ai/pyproject.toml
 	$(BIN)/pip install --quiet -e 'services/ai[vision]'
@@ -50,8 +52,8 @@ $(VISION_STAMP): $(STAMP) services/ai/pyproject.toml
 
 vision: $(VISION_STAMP)
 
-# Trains on the 10 Food-101 classes in ../shared/data/food-photos (never committed; the bundle stays in
-# .data/models/food, where `make dev` finds it). Niced, one torch thread (on the shared 2 cores two threads
+# Trains on the 10 Food-101 classes in ../shared/data/food-photos (never committed; the bundle, torch weights
+# and their ONNX export, stays in .data/models/food, where `make dev` finds it). Niced, one torch thread (on the shared 2 cores two threads
 # spent more CPU per epoch waiting on each other), a fixed number of epochs for a reproducible model; the
 # schedule shrinks to fit FOOD_MODEL_MINUTES (plus a few minutes for the test photos) only when the first epoch shows the epochs cannot fit (the
 # manifest records the epochs run). The settings and why: services/ai/README.md, "Measured".
@@ -63,6 +65,10 @@ food-model: vision
 	nice -n 10 $(BIN)/python -m fitjourney_ai.train --data $(FOOD_PHOTOS)/train --test $(FOOD_PHOTOS)/test \
 		--arch mobilenet_v3_small --input-size 112 --epochs $(FOOD_MODEL_EPOCHS) \
 		--max-minutes $(FOOD_MODEL_MINUTES) --threads $(FOOD_MODEL_THREADS) --out .data/models/food
+
+# A bundle trained before the service ran ONNX Runtime: export its weights (the version stays the same).
+food-model-export: vision
+	nice -n 10 $(BIN)/python -m fitjourney_ai.train export --bundle .data/models/food
 
 dev: install
 	$(BIN)/python -m fitjourney_gateway.dev

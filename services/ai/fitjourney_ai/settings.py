@@ -21,8 +21,8 @@ class AiSettings(CommonSettings):
     # Concurrent photos are classified together: up to this many per forward pass, waiting at most this long.
     food_batch_size: int = Field(default=16, ge=1, le=256)
     food_batch_wait_ms: float = Field(default=25.0, ge=0, le=1000)
-    # Threads torch may use for inference (0: torch's default, every core).
-    torch_threads: int = Field(default=0, ge=0, le=64)
+    # ONNX Runtime's threads for one forward pass (batches run one at a time, off the event loop).
+    food_inference_threads: int = Field(default=1, ge=1, le=64)
     photo_max_bytes: int = Field(default=10 * MIB, ge=1024)
     max_image_pixels: int = Field(default=40_000_000, ge=1)
 

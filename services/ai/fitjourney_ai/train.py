@@ -1,10 +1,16 @@
-"""`python -m fitjourney_ai.train --data <class folders> --arch mobilenet_v3_small`: train a food model bundle."""
+"""`python -m fitjourney_ai.train --data <class folders> --arch mobilenet_v3_small`: train a food model bundle
+(torch weights and their ONNX export, which the service runs).
+
+`python -m fitjourney_ai.train export --bundle .data/models/food`: add the ONNX export to a bundle trained
+before the service ran ONNX Runtime (the weights and the version stay as they are).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import sys
 from pathlib import Path
 
 ARCHS = ("mobilenet_v3_large", "mobilenet_v3_small")
@@ -31,9 +37,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def parse_export_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m fitjourney_ai.train export",
+                                     description="add the ONNX export to an existing bundle")
+    parser.add_argument("--bundle", type=Path, default=Path(".data/models/food"), help="bundle folder")
+    return parser.parse_args(argv)
+
+
+def export(argv: list[str]) -> None:
+    args = parse_export_args(argv)
+    try:
+        from fitjourney_ai.recognition.export import export_bundle
+    except ModuleNotFoundError as exc:
+        raise SystemExit(f"the export needs torch: pip install -e 'services/ai[vision]' ({exc})") from exc
+    from fitjourney_ai.recognition.bundle import BundleError
+
+    try:
+        manifest = export_bundle(args.bundle)
+    except BundleError as exc:
+        raise SystemExit(f"cannot export {args.bundle}: {exc}") from exc
+    print(json.dumps({"bundle": str(args.bundle), "version": manifest.version, "onnx_file": manifest.onnx_file,
+                      "onnx_sha256": manifest.onnx_sha256, **{k: manifest.onnx_export[k] for k in
+                                                             ("opset", "max_abs_logit_difference")}}))
+
+
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if argv[:1] == ["export"]:
+        export(argv[1:])
+        return
+    args = parse_args(argv)
     try:
         from fitjourney_ai.recognition.training import TrainConfig, train
     except ModuleNotFoundError as exc:

@@ -7,24 +7,23 @@ import asyncio
 import contextlib
 import importlib
 import logging
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fitjourney_ai.recognition.batcher import MicroBatcher
-from fitjourney_ai.recognition.bundle import MANIFEST, WEIGHTS, BundleError, read_folder
+from fitjourney_ai.recognition.bundle import MANIFEST, BundleError, file_named, read_folder
 from fitjourney_ai.recognition.food_classes import class_foods, unmapped
 from fitjourney_ai.settings import AiSettings
 from fitjourney_common.storage import create_object_store
 
 if TYPE_CHECKING:
-    from fitjourney_ai.recognition.vision import Classifier, Prediction
+    from fitjourney_ai.recognition.classifier import Classifier, Prediction
 
 log = logging.getLogger(__name__)
 TOP_K = 5
-NO_TORCH = ("photo recognition is not installed on this server (torch is an optional extra: "
-            "pip install -e 'services/ai[vision]', then make food-model)")
+NO_RUNTIME = ("photo recognition is not installed on this server (onnxruntime is missing: "
+              "pip install -e services/ai, then make food-model)")
 
 
 @dataclass
@@ -36,17 +35,21 @@ class Recognition:
 
 
 async def read_bundle(settings: AiSettings) -> tuple[bytes, bytes]:
-    """Manifest and weights from FOOD_MODEL_URI: a folder (`file://…` or a path) or `s3://bucket/prefix`."""
+    """Manifest and ONNX model from FOOD_MODEL_URI: a folder (`file://…` or a path) or `s3://bucket/prefix`."""
     uri = settings.food_model_uri
     if uri.startswith("s3://"):
         store = create_object_store(settings.model_copy(update={"object_store_url": uri}))
         try:
             manifest = await store.get(MANIFEST)
-            return manifest, await store.get(WEIGHTS)
         except Exception as exc:
             raise BundleError(f"no model bundle at {uri}: {exc!r}") from exc
+        name = file_named(manifest, "onnx", uri)
+        try:
+            return manifest, await store.get(name)
+        except Exception as exc:
+            raise BundleError(f"no {name} at {uri}: {exc!r}") from exc
     folder = Path(uri.removeprefix("file://"))
-    return await asyncio.to_thread(read_folder, folder)
+    return await asyncio.to_thread(read_folder, folder, "onnx")
 
 
 def candidates(predictions: list[Prediction]) -> list[dict[str, Any]]:
@@ -72,7 +75,7 @@ class FoodRecognizer:
         self._task: asyncio.Task[None] | None = None
 
     def start_loading(self) -> None:
-        """Load in the background: importing torch and reading weights takes seconds, and the service
+        """Load in the background: importing onnxruntime and reading the model takes a while, and the service
         (calories, trends, insights) must not wait for it. Photos that arrive meanwhile wait."""
         self._task = asyncio.create_task(self._load_and_signal(), name="food-model-load")
 
@@ -90,21 +93,19 @@ class FoodRecognizer:
         return self.classifier.manifest.version if self.classifier else None
 
     async def load(self) -> None:
-        # torch 2.14 with torchvision 0.29 may say, from torch.library, that torchvision's kernels override
-        # torch's ("Warning only once for all operators, ..."): an intended registration, not a fault of
-        # ours, and noise in every service log. Only that message is silenced.
-        warnings.filterwarnings("ignore", message="Warning only once for all operators", category=UserWarning)
         try:
-            # Importing torch takes seconds: in a thread, so the event loop keeps serving.
-            vision = await asyncio.to_thread(importlib.import_module, "fitjourney_ai.recognition.vision")
-        except ModuleNotFoundError:
-            self.status, self.reason = "unavailable", NO_TORCH
+            # In a thread, so the event loop keeps serving while the runtime's libraries load.
+            serving = await asyncio.to_thread(importlib.import_module, "fitjourney_ai.recognition.serving")
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] != "onnxruntime":
+                raise
+            self.status, self.reason = "unavailable", NO_RUNTIME
             log.warning("food recognition unavailable: %s", self.reason)
             return
-        classifier_type: type[Classifier] = vision.Classifier
         try:
-            manifest_bytes, weights = await read_bundle(self.settings)
-            classifier = await asyncio.to_thread(classifier_type.from_bundle, manifest_bytes, weights)
+            manifest_bytes, model = await read_bundle(self.settings)
+            classifier: Classifier = await asyncio.to_thread(serving.OnnxClassifier.from_bundle, manifest_bytes,
+                                                             model, self.settings.food_inference_threads)
             missing = unmapped(classifier.manifest.labels)
             if missing:
                 raise BundleError(f"the model's classes {missing} map to no catalogue food")
@@ -113,9 +114,6 @@ class FoodRecognizer:
             self.reason = f"no usable food model ({exc}); train one with make food-model"
             log.warning("food recognition unavailable: %s", self.reason)
             return
-        if self.settings.torch_threads:
-            import torch
-            torch.set_num_threads(self.settings.torch_threads)
         self.classifier = classifier
         self.batcher = MicroBatcher(classifier.predict, max_batch=self.settings.food_batch_size,
                                     max_wait=self.settings.food_batch_wait_ms / 1000)

@@ -23,7 +23,9 @@ from torch import nn
 from torch.nn import functional as nnf
 
 from fitjourney_ai.recognition.bundle import Manifest, sha256_hex, write_bundle
-from fitjourney_ai.recognition.vision import IMAGENET_MEAN, IMAGENET_STD, RESIZE_RATIO, build_model, square_uint8
+from fitjourney_ai.recognition.export import with_onnx
+from fitjourney_ai.recognition.preprocess import IMAGENET_MEAN, IMAGENET_STD, centre_crop, square, stored_side
+from fitjourney_ai.recognition.vision import build_model
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
@@ -52,7 +54,7 @@ class TrainConfig:
 
 @dataclass
 class Dataset:
-    images: torch.Tensor  # uint8 [N, 3, S, S], S = input_size x RESIZE_RATIO
+    images: torch.Tensor  # uint8 [N, 3, S, S], S = stored_side(input_size)
     labels: torch.Tensor  # int64 [N]
     classes: list[str]
     files: list[str] = field(default_factory=list)
@@ -73,10 +75,10 @@ def load_folder(folder: Path, input_size: int, classes: list[str] | None = None)
     found, items = list_images(folder)
     if classes is not None and found != classes:
         raise ValueError(f"{folder} has classes {found}, the model was trained on {classes}")
-    side = round(input_size * RESIZE_RATIO)
+    side = stored_side(input_size)
     images = torch.empty((len(items), 3, side, side), dtype=torch.uint8)
     for i, (path, _label) in enumerate(items):
-        images[i] = square_uint8(path.read_bytes(), side)
+        images[i] = torch.from_numpy(square(path.read_bytes(), side))
     labels = torch.tensor([label for _path, label in items], dtype=torch.int64)
     return Dataset(images, labels, found, [str(path) for path, _ in items])
 
@@ -127,10 +129,9 @@ def augment(batch: torch.Tensor, size: int, min_scale: float) -> torch.Tensor:
 
 
 def centre_view(batch: torch.Tensor, size: int) -> torch.Tensor:
-    """The evaluation view of stored images: centre crop `size`, normalised."""
-    offset = (batch.shape[-1] - size) // 2
-    crop = batch[:, :, offset:offset + size, offset:offset + size]
-    return normalise(crop.float() / 255.0)
+    """The evaluation view of stored images: centre crop `size`, normalised (as the service sees a photo:
+    `preprocess.eval_view`)."""
+    return normalise(centre_crop(batch, size).float() / 255.0)
 
 
 @torch.inference_mode()
@@ -206,7 +207,8 @@ def lr_at(step: int, total: int, warmup: int, peak: float) -> float:
 
 
 def train(config: TrainConfig) -> tuple[Path, Manifest]:
-    """Train, evaluate on the held-out split (and on `config.test` when given), write the bundle."""
+    """Train, evaluate on the held-out split (and on `config.test` when given), export to ONNX, write the
+    bundle."""
     torch.manual_seed(config.seed)
     random.seed(config.seed)
     if config.threads:
@@ -289,4 +291,5 @@ def train(config: TrainConfig) -> tuple[Path, Manifest]:
         },
         created_at=now.isoformat(),
     )
-    return write_bundle(config.out, manifest, weights), manifest
+    onnx, manifest = with_onnx(model, manifest)
+    return write_bundle(config.out, manifest, weights, onnx), manifest

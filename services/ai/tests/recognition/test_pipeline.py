@@ -1,28 +1,39 @@
-"""The photo pipeline end to end on a model trained here, on images made here: train → bundle → load →
-classify far above chance → candidates that name catalogue foods, in batches, and over RabbitMQ."""
+"""The photo pipeline end to end on a model trained here, on images made here: train → bundle (torch weights
+and their ONNX export) → load under ONNX Runtime → classify far above chance, as torch would → candidates
+that name catalogue foods, in batches, and over RabbitMQ."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import json
 import random
+import shutil
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 pytest.importorskip("torch", reason="photo recognition needs the vision extra (make test installs it)")
 
 from PIL import Image, ImageDraw
 
-from fitjourney_ai.recognition.bundle import BundleError, read_folder
+from fitjourney_ai import train as train_command
+from fitjourney_ai.recognition.bundle import BundleError, read_folder, sha256_hex
 from fitjourney_ai.recognition.food_classes import class_foods
+from fitjourney_ai.recognition.preprocess import eval_view
 from fitjourney_ai.recognition.recognizer import FoodRecognizer
-from fitjourney_ai.recognition.training import TrainConfig, train
-from fitjourney_ai.recognition.vision import Classifier
+from fitjourney_ai.recognition.serving import OnnxClassifier
+from fitjourney_ai.recognition.training import TrainConfig, centre_view, load_folder, train
+from fitjourney_ai.recognition.vision import TorchClassifier
 from fitjourney_common.events.contracts import FoodPhotoRecognized
+
+# The real photos of ../shared/data/food-photos (never committed; CI has a copy of shared/ beside the clone).
+REAL_PHOTOS = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "food-photos" / "test"
 
 # Four of the model's real class names, each drawn as a distinct synthetic picture.
 CLASSES = ("apple_pie", "beet_salad", "bibimbap", "breakfast_burrito")
@@ -91,10 +102,13 @@ def test_the_bundle_records_labels_metrics_and_checksum(bundle_dir: Path) -> Non
     # Chance is 25 %; a working pipeline separates these pictures almost perfectly.
     assert test["top1"] >= 0.8, test
     assert manifest["training"]["epochs"] == 8
+    assert manifest["onnx_file"] == "model.onnx"
+    assert manifest["onnx_sha256"] == sha256_hex((bundle_dir / "model.onnx").read_bytes())
+    assert manifest["onnx_export"]["max_abs_logit_difference"] < 1e-3
 
 
 def test_the_loaded_model_classifies_new_pictures_far_above_chance(bundle_dir: Path) -> None:
-    classifier = Classifier.from_bundle(*read_folder(bundle_dir))
+    classifier = OnnxClassifier.from_bundle(*read_folder(bundle_dir, "onnx"))
     rng = random.Random(99)
     truth = [kind for kind in CLASSES for _ in range(10)]
     results = classifier.predict([picture(kind, rng) for kind in truth])
@@ -104,10 +118,107 @@ def test_the_loaded_model_classifies_new_pictures_far_above_chance(bundle_dir: P
     assert isinstance(classifier.predict([b"not an image"])[0], ValueError)
 
 
-def test_a_changed_weights_file_is_refused(bundle_dir: Path, tmp_path: Path) -> None:
+def real_photos(per_class: int) -> list[bytes]:
+    if not REAL_PHOTOS.is_dir():
+        pytest.skip(f"no real photos in {REAL_PHOTOS} (../shared/data/food-photos)")
+    return [path.read_bytes() for folder in sorted(REAL_PHOTOS.iterdir()) if folder.is_dir()
+            for path in sorted(folder.glob("*.jpg"))[:per_class]]
+
+
+def assert_same_answers(expected: TorchClassifier, actual: OnnxClassifier, images: list[bytes]) -> None:
+    """Same probabilities for every class (to float rounding), so the same top-5 in the same order."""
+    batch = np.stack([expected.preprocess(image) for image in images])
+    torch_probabilities, onnx_probabilities = expected.probabilities(batch), actual.probabilities(batch)
+    np.testing.assert_allclose(onnx_probabilities, torch_probabilities, rtol=0, atol=1e-5)
+    torch_answers, onnx_answers = expected.predict(images), actual.predict(images)
+    for probabilities, torch_top, onnx_top in zip(torch_probabilities, torch_answers, onnx_answers, strict=True):
+        assert not isinstance(torch_top, ValueError) and not isinstance(onnx_top, ValueError)
+        assert [p.confidence for p in onnx_top] == pytest.approx([p.confidence for p in torch_top], abs=1.1e-4)
+        ranked = sorted(probabilities, reverse=True)
+        if all(a - b > 1e-5 for a, b in itertools.pairwise(ranked)):  # no near-tie whose order float noise decides
+            assert [p.label for p in onnx_top] == [p.label for p in torch_top]
+
+
+@pytest.mark.parametrize("photos", ["made here", "real"])
+def test_the_onnx_model_answers_as_the_torch_model_does(bundle_dir: Path, photos: str) -> None:
+    images = ([picture(kind, random.Random(11)) for kind in CLASSES for _ in range(10)] if photos == "made here"
+              else real_photos(per_class=5))
+    assert_same_answers(TorchClassifier.from_bundle(*read_folder(bundle_dir)),
+                        OnnxClassifier.from_bundle(*read_folder(bundle_dir, "onnx")), images)
+
+
+def test_the_service_sees_a_photo_as_training_evaluated_it(bundle_dir: Path) -> None:
+    """One preprocessing: the served view of each test picture is training's evaluation view, exactly."""
+    test = load_folder(bundle_dir.parent / "test", 48)
+    served = np.stack([eval_view(Path(file).read_bytes(), 48) for file in test.files])
+    np.testing.assert_allclose(served, centre_view(test.images, 48).numpy(), rtol=0, atol=1e-6)
+
+
+def test_a_changed_weights_or_onnx_file_is_refused(bundle_dir: Path, tmp_path: Path) -> None:
     manifest, weights = read_folder(bundle_dir)
     with pytest.raises(BundleError, match="sha256"):
-        Classifier.from_bundle(manifest, weights[:-1] + bytes([weights[-1] ^ 1]))
+        TorchClassifier.from_bundle(manifest, weights[:-1] + bytes([weights[-1] ^ 1]))
+    manifest, model = read_folder(bundle_dir, "onnx")
+    with pytest.raises(BundleError, match="sha256"):
+        OnnxClassifier.from_bundle(manifest, model[:-1] + bytes([model[-1] ^ 1]))
+
+
+async def test_a_bundle_from_before_the_export_gets_its_onnx_file_from_the_export_command(
+    bundle_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ai_conftest import make_settings
+
+    old = tmp_path / "old-bundle"
+    old.mkdir()
+    shutil.copy(bundle_dir / "weights.pt", old)
+    manifest = json.loads((bundle_dir / "manifest.json").read_text())
+    for field in ("onnx_file", "onnx_sha256", "onnx_export"):
+        del manifest[field]
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    settings = make_settings(food_model_uri=f"file://{old}")
+
+    before = FoodRecognizer(settings)
+    await before.load()
+    assert before.status == "unavailable"
+    assert f"python -m fitjourney_ai.train export --bundle {old}" in (before.reason or "")
+
+    await asyncio.to_thread(train_command.main, ["export", "--bundle", str(old)])
+    printed = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert printed["version"] == manifest["version"] and printed["onnx_file"] == "model.onnx"
+    exported = json.loads((old / "manifest.json").read_text())
+    assert exported["sha256"] == manifest["sha256"] and exported["version"] == manifest["version"]
+    assert exported["onnx_sha256"] == sha256_hex((old / "model.onnx").read_bytes())
+
+    after = FoodRecognizer(settings)
+    await after.load()
+    try:
+        assert after.status == "ready", after.reason
+        assert after.version == manifest["version"]
+        result = await after.recognize(picture("bibimbap", random.Random(3)))
+        assert result.status == "done" and result.candidates[0]["label"] == class_foods()["bibimbap"].food_name
+    finally:
+        await after.close()
+
+
+async def test_without_onnxruntime_photos_are_unavailable_and_say_why(
+    bundle_dir: Path, settings: Any, auth_headers: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The model is there, the runtime is not: /readyz, the upload endpoint and the reason say so."""
+    from ai_conftest import start_app
+
+    from fitjourney_common.testing.apps import asgi_client
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # `import onnxruntime` raises ModuleNotFoundError
+    monkeypatch.delitem(sys.modules, "fitjourney_ai.recognition.serving", raising=False)
+    async for app in start_app(settings.model_copy(update={"food_model_uri": f"file://{bundle_dir}"})):
+        await app.state.runtime.recognizer.wait_loaded()
+        async with asgi_client(app) as http:
+            recognition = (await http.get("/readyz")).json()["capabilities"]["food_recognition"]
+            assert recognition["available"] is False
+            assert "onnxruntime is missing" in recognition["reason"] and "make food-model" in recognition["reason"]
+            answer = await http.post("/api/v1/ai/food-recognition", headers=auth_headers,
+                                     files={"image": ("x.jpg", picture("bibimbap", random.Random(1)), "image/jpeg")})
+            assert answer.status_code == 503 and "onnxruntime" in answer.json()["detail"]
 
 
 async def test_concurrent_pictures_share_a_forward_pass_and_name_catalogue_foods(bundle_dir: Path) -> None:
@@ -116,6 +227,7 @@ async def test_concurrent_pictures_share_a_forward_pass_and_name_catalogue_foods
     recognizer = FoodRecognizer(make_settings(food_model_uri=f"file://{bundle_dir}", food_batch_wait_ms=200))
     await recognizer.load()
     assert recognizer.status == "ready", recognizer.reason
+    assert isinstance(recognizer.classifier, OnnxClassifier)
     try:
         rng = random.Random(5)
         results = await asyncio.gather(*(recognizer.recognize(picture(kind, rng)) for kind in CLASSES * 2))
