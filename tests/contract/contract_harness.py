@@ -13,7 +13,6 @@ import base64
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +31,7 @@ from jose import jwt
 from sqlalchemy.engine import make_url
 
 from fitjourney_common.testing.accounts import register_confirmed
+from fitjourney_common.testing.ports import free_port
 from fitjourney_common.testing.postgres import create_app_role, migrate
 from fitjourney_common.testing.processes import stop_process
 from fitjourney_common.testing.redis import redis_url_for_tests
@@ -132,12 +132,6 @@ def mint_token(private_pem: str, user_id: uuid.UUID | str, roles: tuple[str, ...
     claims = {"sub": str(user_id), "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + expires_in,
               "jti": uuid.uuid4().hex, "roles": list(roles), "typ": "access", "auth_time": now}
     return str(jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": KID}))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
