@@ -9,8 +9,10 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import aio_pika
+import httpx
 import pytest
 
 # pytest runs with --import-mode=importlib: make the harness importable by name (appended, and never as
@@ -48,6 +50,26 @@ async def service_database_env() -> AsyncIterator[dict[str, dict[str, str]]]:
     """One database for every service (a schema each, as in production), each through its own non-owner role."""
     async with temporary_database("fj_contract") as url:
         yield await prepare_database(url, SERVICES)
+
+
+@pytest.fixture(scope="module")
+async def documents(running_services: dict[str, RunningService]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for name, service in running_services.items():
+        async with httpx.AsyncClient(timeout=30) as http:
+            found[name] = (await http.get(f"{service.base_url}/openapi.json")).json()
+    return found
+
+
+@pytest.fixture(scope="module")
+async def clients(running_services: dict[str, RunningService]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    opened = {name: httpx.AsyncClient(base_url=service.base_url, timeout=60)
+              for name, service in running_services.items()}
+    try:
+        yield opened
+    finally:
+        for client in opened.values():
+            await client.aclose()
 
 
 @pytest.fixture(scope="session")
