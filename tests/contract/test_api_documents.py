@@ -181,8 +181,7 @@ def test_the_documented_422_is_the_body_a_client_receives(
                           json={"activity": "running", "started_at": "2026-11-25T06:00:00Z", "duration_min": "long"})
     assert response.status_code == 422 and response.headers["content-type"] == PROBLEM_JSON
     body = response.json()
-    assert body["errors"] == [{"field": "duration_min", "message": "Input should be a valid number, unable to "
-                                                                  "parse string as a number"}]
+    assert body["errors"] == [{"field": "duration_min", "message": "Input should be a number"}]
     documented = document["paths"]["/api/v1/workouts"]["post"]["responses"]["422"]["content"][PROBLEM_JSON]
     assert validate_against(document, documented["schema"], body) == []
     assert set(documented["example"]) == set(body)  # the example shows every member the real body has

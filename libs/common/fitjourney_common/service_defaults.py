@@ -4,6 +4,7 @@ tracing, offline API docs with the documented errors, /healthz, /readyz and /met
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -137,6 +138,35 @@ def json_nesting_depth(body: bytes) -> int:
     return deepest
 
 
+class _KeySentTwice(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):  # rare: only then find which key it was
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _KeySentTwice(key)
+            seen.add(key)
+    return result
+
+
+def key_sent_twice(body: bytes) -> str | None:
+    """The first key an object of this JSON names twice, or None. JSON leaves duplicates open and parsers
+    disagree (the last one wins in Python, the first in others), so a body a proxy read one way would reach
+    the service meaning another: refused. A body that is not JSON is left to the route to refuse."""
+    try:
+        json.loads(body, object_pairs_hook=_refuse_repeated_keys)
+    except _KeySentTwice as twice:
+        return twice.key
+    except (ValueError, RecursionError):
+        pass
+    return None
+
+
 class BodyGuardMiddleware:
     """Refuses JSON bodies over the size limit or nested deeper than the limit, before anything parses them.
 
@@ -156,7 +186,9 @@ class BodyGuardMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        is_json = b"json" in headers.get(b"content-type", b"").lower()
+        # FastAPI reads a body without a content type as JSON: it gets JSON's limits.
+        content_type = headers.get(b"content-type", b"").lower()
+        is_json = b"json" in content_type or not content_type
         limit = self.max_json_bytes if is_json else self.max_other_bytes
         declared = headers.get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
@@ -188,6 +220,11 @@ class BodyGuardMiddleware:
             await self._reject(scope, send, 400, "json-too-deep", "JSON nested too deeply",
                                f"JSON may nest at most {self.max_depth} levels")
             return
+        if (twice := key_sent_twice(body)) is not None:
+            await self._reject(scope, send, 422, "validation", "Validation failed",
+                               f"{twice}: appears more than once in one object",
+                               errors=[{"field": twice, "message": "appears more than once in one object"}])
+            return
 
         replayed = False
 
@@ -215,8 +252,9 @@ class BodyGuardMiddleware:
         return capped
 
     @staticmethod
-    async def _reject(scope: Scope, send: Send, status: int, type_: str, title: str, detail: str) -> None:
-        response = problem_response(status, type_, title, detail, scope.get("path"))
+    async def _reject(scope: Scope, send: Send, status: int, type_: str, title: str, detail: str,
+                      **extra: Any) -> None:
+        response = problem_response(status, type_, title, detail, scope.get("path"), **extra)
         await response(scope, _no_receive, send)
 
 

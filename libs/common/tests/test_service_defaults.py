@@ -116,6 +116,22 @@ async def test_deeply_nested_json_is_a_400_not_a_crash(client: httpx.AsyncClient
     assert assert_problem(response, 400)["type"].endswith("json-too-deep")
 
 
+async def test_a_body_without_a_content_type_gets_the_json_limits(client: httpx.AsyncClient) -> None:
+    # FastAPI reads such a body as JSON: it once skipped the JSON size and depth limits.
+    assert_problem(await client.post("/things", content=b'{"name": "' + b"x" * 5000 + b'", "grams": 1}'), 413)
+    response = await client.post("/things", content=b"[" * 500 + b"]" * 500)
+    assert assert_problem(response, 400)["type"].endswith("json-too-deep")
+    assert client.app.state.saved == []  # type: ignore[attr-defined]
+
+
+async def test_a_key_sent_twice_is_a_422_naming_it(client: httpx.AsyncClient) -> None:
+    response = await client.post("/things", content=b'{"name": "a", "grams": 1, "name": "b"}',
+                                 headers={"content-type": "application/json"})
+    assert assert_problem(response, 422)["errors"] == [
+        {"field": "name", "message": "appears more than once in one object"}]
+    assert client.app.state.saved == []  # type: ignore[attr-defined]
+
+
 async def test_brackets_inside_strings_do_not_count_as_nesting(client: httpx.AsyncClient) -> None:
     response = await client.post("/things", json={"name": "[[[[[[[[[[", "grams": 1})
     assert response.status_code == 201

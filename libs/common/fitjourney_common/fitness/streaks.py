@@ -57,7 +57,7 @@ class Schedule:
             1 for offset in range(rest) if self.includes(first + timedelta(days=offset)))
 
 
-def stored_schedule(value: str | list[str]) -> str:
+def stored_schedule(value: str | Iterable[str]) -> str:
     """Database form of an API schedule: "daily", or its weekdays in week order ("mon,thu")."""
     if value == DAILY:
         return DAILY

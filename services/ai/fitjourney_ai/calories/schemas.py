@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from fitjourney_common.text import TextRequestModel, refers_to
 from fitjourney_common.timestamps import Moment
 
 
-class CalorieEstimateRequest(BaseModel):
+class CalorieEstimateRequest(TextRequestModel):
     model_config = ConfigDict(extra="forbid")
 
-    activity: str = Field(min_length=1, max_length=64, examples=["running"])
+    activity: Annotated[str, refers_to("the activity catalogue, GET /api/v1/activities")] = Field(
+        min_length=1, max_length=64, examples=["running"])
     duration_min: float = Field(gt=0, le=24 * 60)
     distance_km: float | None = Field(default=None, ge=0, le=1000)
     avg_heart_rate: int | None = Field(default=None, ge=30, le=250)

@@ -8,8 +8,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fitjourney_common.text import TextRequestModel
 
-class ReportCreate(BaseModel):
+
+class ReportCreate(TextRequestModel):
     """`weekly`: the Monday-based week starting at `from` (default: last full week); `monthly`: the calendar
     month of `from` (default: last full month); `custom`: `from` to `to`, both required."""
 

@@ -9,9 +9,11 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, EmailStr, Field
 
 from fitjourney_auth.schemas import DisplayName, ReadSchema, RequestSchema
+from fitjourney_common.text import SchemaExtra
 
 # Generous here: the password policy names the exact rule (length, bcrypt's 72 bytes) in its own words.
-Password = Annotated[str, Field(min_length=1, max_length=1024)]
+# `format: password`: clients mask it, and nothing ever shows it back.
+Password = Annotated[str, Field(min_length=1, max_length=1024), SchemaExtra.of({"format": "password"})]
 REGISTRATION_ACCEPTED = ("Check your mail. If this email had no account, it has one now: open the link in "
                          "the mail to confirm the address, then sign in with your email and password.")
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, EmailStr, Field
 
+from fitjourney_auth.accounts.schemas import Password
 from fitjourney_auth.schemas import ReadSchema, RequestSchema
 
 
@@ -16,7 +17,7 @@ class LoginRequest(RequestSchema):
         "email": "ada@example.com", "password": "Correct-horse-42"}]})
 
     email: EmailStr = Field(max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    password: Password
 
 
 class RefreshRequest(RequestSchema):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fitjourney_common.text import refers_to
 from fitjourney_core.schemas import PastMoment, ReadModel, RequestModel, UtcDatetime
 
 Meal = Literal["breakfast", "lunch", "dinner", "snack"]
 MAX_GRAMS = 5000
+PortionName = Annotated[str, refers_to("the food's portions (portions[].name)")]
 
 
 class FoodLogCreate(RequestModel):
@@ -24,7 +26,7 @@ class FoodLogCreate(RequestModel):
     id: uuid.UUID | None = None
     food_id: uuid.UUID
     grams: float | None = Field(default=None, gt=0, le=MAX_GRAMS)
-    portion: str | None = Field(default=None, min_length=1, max_length=120)
+    portion: PortionName | None = Field(default=None, min_length=1, max_length=120)
     quantity: float | None = Field(default=None, gt=0, le=50, description="How many portions (default 1)")
     meal: Meal
     eaten_at: PastMoment
@@ -35,7 +37,7 @@ class FoodLogUpdate(RequestModel):
 
     food_id: uuid.UUID | None = None
     grams: float | None = Field(default=None, gt=0, le=MAX_GRAMS)
-    portion: str | None = Field(default=None, min_length=1, max_length=120)
+    portion: PortionName | None = Field(default=None, min_length=1, max_length=120)
     quantity: float | None = Field(default=None, gt=0, le=50)
     meal: Meal | None = None
     eaten_at: PastMoment | None = None

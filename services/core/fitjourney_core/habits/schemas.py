@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from fitjourney_common.fitness.streaks import DAILY, WEEKDAYS
 from fitjourney_core.schemas import PastDate, ReadModel, RequestModel, UtcDatetime
@@ -14,11 +14,11 @@ from fitjourney_core.schemas import PastDate, ReadModel, RequestModel, UtcDateti
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
-def _schedule(value: str | list[str]) -> str | list[str]:
+def _schedule(value: object) -> object:
     """"daily", or unique weekdays returned in week order."""
     if value == DAILY:
         return value
-    if isinstance(value, str) or not value:
+    if not isinstance(value, list) or not value:
         raise ValueError('must be "daily" or a non-empty list of weekdays (mon..sun)')
     if any(day not in WEEKDAYS for day in value):
         raise ValueError(f"weekdays must be among {', '.join(WEEKDAYS)}")
@@ -27,7 +27,8 @@ def _schedule(value: str | list[str]) -> str | list[str]:
     return sorted(value, key=WEEKDAYS.index)
 
 
-ScheduleIn = Annotated[str | list[str], AfterValidator(_schedule)]
+# Checked before the type, so a wrong schedule hears the rule in one message; the type documents the shape.
+ScheduleIn = Annotated[Literal["daily"] | list[Weekday], BeforeValidator(_schedule)]
 
 
 class HabitCreate(RequestModel):

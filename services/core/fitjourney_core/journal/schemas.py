@@ -37,7 +37,7 @@ class JournalPatch(RequestModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"mood": 5}]})
     mood: int | None = Field(default=None, ge=1, le=5)
     energy: int | None = Field(default=None, ge=1, le=5)
-    text: str | None = Field(default=None, max_length=10_000)
+    text: MultiLineText | None = Field(default=None, max_length=10_000)
     tags: list[Tag] | None = Field(default=None, max_length=20)
 
     def merged_into(self, current: JournalRead) -> JournalWrite:

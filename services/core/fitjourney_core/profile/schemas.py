@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from fitjourney_common.fitness.targets import age_on
+from fitjourney_common.text import refers_to
 from fitjourney_core.schemas import ReadModel, RequestModel, UtcDatetime
 
 Sex = Literal["male", "female"]
@@ -56,7 +57,8 @@ class ProfileUpdate(RequestModel):
     weekly_rate_kg: float | None = Field(default=None, ge=0, le=1.0)
     weekly_rate_lb: float | None = Field(default=None, ge=0, le=2.2)
     units: Units | None = None
-    time_zone: str | None = Field(default=None, min_length=1, max_length=64)
+    time_zone: Annotated[str, refers_to("the IANA time-zone database")] | None = Field(
+        default=None, min_length=1, max_length=64)
 
     @field_validator("birth_date")
     @classmethod

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from fitjourney_common.text import MultiLineText
+from fitjourney_common.text import MultiLineText, refers_to
 from fitjourney_core.activities.catalogue import find_activity
 from fitjourney_core.schemas import PastMoment, ReadModel, RequestModel, UtcDatetime
 
 MAX_DURATION_MIN = 24 * 60  # a single workout longer than a day is a typo, not an ultra
+ActivityCode = Annotated[str, refers_to("the activity catalogue, GET /api/v1/activities")]
 
 
 class SetIn(RequestModel):
@@ -37,7 +38,7 @@ class WorkoutCreate(RequestModel):
 
     # Offline clients generate the id, so a replayed create is recognised and applied once.
     id: uuid.UUID | None = None
-    activity: str = Field(min_length=1, max_length=64)
+    activity: ActivityCode = Field(min_length=1, max_length=64)
     started_at: PastMoment
     duration_min: float = Field(ge=1, le=MAX_DURATION_MIN)
     distance_km: float | None = Field(default=None, ge=0, le=1000)
@@ -53,7 +54,7 @@ class WorkoutUpdate(RequestModel):
     """Only the fields sent change; `null` clears an optional field."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"duration_min": 35, "notes": "Felt strong"}]})
-    activity: str | None = Field(default=None, min_length=1, max_length=64)
+    activity: ActivityCode | None = Field(default=None, min_length=1, max_length=64)
     started_at: PastMoment | None = None
     duration_min: float | None = Field(default=None, ge=1, le=MAX_DURATION_MIN)
     distance_km: float | None = Field(default=None, ge=0, le=1000)

@@ -91,7 +91,9 @@ async def update_workout(
 ) -> WorkoutRead:
     workout = await get_owned_or_404(session, Workout, workout_id, user_id)
     check_if_match(if_match, workout.version)
-    changes = data.model_dump(exclude_unset=True)
+    # Only the fields sent, each whole: `exclude_unset` would also drop the defaults inside the exercises
+    # (an exercise sent without `sets`), storing them incomplete.
+    changes = data.model_dump(include=set(data.model_fields_set))
     if not changes:
         return to_read(workout)
     before = WORKOUTS.snapshot(workout)
