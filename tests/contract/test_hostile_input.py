@@ -44,6 +44,7 @@ from openapi_cases import (
 
 from fitjourney_common.errors import PROBLEM_JSON
 from fitjourney_common.settings import CommonSettings
+from fitjourney_common.testing.smtp import VERIFICATION_TOKEN, inbox_at
 
 pytestmark = [pytest.mark.timeout(900),  # the first test of a run also starts the services
               pytest.mark.skipif("auth" not in SERVICES, reason="the users are accounts signed in through auth")]
@@ -228,6 +229,7 @@ class Target:
     http: httpx.AsyncClient
     owned: Any
     signing_key: SigningKey
+    env: dict[str, str]  # the service process's environment (auth's SMTP_URL: where its mail goes)
 
     def url(self, operation: Operation) -> str | None:
         if not path_parameters(operation.spec):
@@ -275,7 +277,7 @@ async def targets(documents: dict[str, dict[str, Any]], running_services: dict[s
         for name, document in documents.items():
             owned = await make_things_of(user, {name: document}, clients)
             found[name] = Target(name, document, all_operations({name: document}), user, clients[name], owned,
-                                 signing_key)
+                                 signing_key, running_services[name].env)
         yield found
     finally:
         for client in clients.values():
@@ -324,7 +326,11 @@ def read_back_url(target: Target, operation: Operation, written: Any) -> str | N
 
 
 async def read_back_account(target: Target, sent: dict[str, Any]) -> Any:
-    """An account just registered reads itself: it signs in and asks who it is."""
+    """An account just registered reads itself as its owner would: confirms its email with the mailed token,
+    signs in and asks who it is."""
+    token = await inbox_at(target.env["SMTP_URL"]).token(sent["email"], VERIFICATION_TOKEN)
+    confirmed = await target.http.post("/api/v1/auth/verify-email", json={"token": token})
+    assert confirmed.status_code == 204, confirmed.text
     login = await target.http.post("/api/v1/auth/login", json={"email": sent["email"], "password": sent["password"]})
     assert login.status_code == 200, login.text
     me = await target.http.get("/api/v1/auth/me",
