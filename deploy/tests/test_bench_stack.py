@@ -125,9 +125,10 @@ def test_photos_answered_without_a_model_are_never_reported_as_recognitions():
         logins={"concurrency": 8, "logins_per_s": 7.5, "p50_ms": 250.0, "p95_ms": 300.0, "failures": 0},
         pipelines={"photo → recognition visible": {"overall": report.pipeline_summary([])},
                    "photo → answer without a recognition": {"overall": report.pipeline_summary(unavailable)}},
-        hops=[{"hop": "core outbox → ai consumer starts", "n": 1, "p50_ms": 20.0, "p95_ms": 30.0, "p99_ms": 40.0}])
+        hops=[{"pipeline": "workout → calories", "hop": "core outbox → ai consumer starts", "n": 1, "p50_ms": 20.0,
+               "p95_ms": 30.0, "p99_ms": 40.0}])
     table = report.markdown(result)
     assert "| photo → recognition visible | 0 | - | - | - | - | 0 |  |" in table
     assert "| photo → answer without a recognition | 1 | 300.0 |" in table
     assert "**Photo recognition was not measured**: the ai worker had no food model (no model here)" in table
-    assert "| core outbox → ai consumer starts | 1 | 20.0 | 30.0 | 40.0 |" in table
+    assert "| workout → calories | core outbox → ai consumer starts | 1 | 20.0 | 30.0 | 40.0 |" in table

@@ -102,10 +102,10 @@ def markdown(result: dict[str, Any]) -> str:
                      f"{_ms(overall['p99_ms'])} | {_ms(overall['max_ms'])} | {overall['timeouts']} | "
                      f"{', '.join(f'{k}: {v}' for k, v in overall['statuses'].items())} |")
     if result.get("pipeline_hops"):
-        lines += ["", "Every workout of the load, hop by hop (the pipeline's own timestamps):", "",
-                  "| workout → calories, hop | n | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
-        lines += [f"| {h['hop']} | {h['n']} | {_ms(h['p50_ms'])} | {_ms(h['p95_ms'])} | {_ms(h['p99_ms'])} |"
-                  for h in result["pipeline_hops"]]
+        lines += ["", "Every workout and photo of the load, hop by hop (the pipelines' own timestamps):", "",
+                  "| pipeline | hop | n | p50 ms | p95 ms | p99 ms |", "|---|---|---:|---:|---:|---:|"]
+        lines += [f"| {h.get('pipeline', 'workout → calories')} | {h['hop']} | {h['n']} | {_ms(h['p50_ms'])} | "
+                  f"{_ms(h['p95_ms'])} | {_ms(h['p99_ms'])} |" for h in result["pipeline_hops"]]
     recognition = result.get("food_recognition")
     if recognition and not recognition.get("available"):
         lines += ["", f"**Photo recognition was not measured**: the ai worker had no food model "

@@ -306,8 +306,7 @@ def main() -> int:
             for thread in probes_thread:
                 thread.join(timeout=60)
             statements = statement_summary(asyncio.run(database(stack, STATEMENTS_SQL, 40)))
-            hops = [{**row, **{k: float(v) for k, v in row.items() if k.endswith("_ms") and v is not None}}
-                    for row in asyncio.run(database(stack, HOPS_SQL, started_at, datetime.now(UTC)))]
+            hops = pipeline_hops(stack, started_at)
             phase("load")
             logins = login_summary(batches)
         results = stage_results(raw)
@@ -347,32 +346,48 @@ def main() -> int:
     return 0
 
 
-# Where a workout's calories spend their time, from the timestamps the pipeline already writes (one clock):
-# the event made in core's request (t0), confirmed by the broker to core's relay (t1), claimed by ai's consumer
-# (t2), ai's answer made (t3) and confirmed to ai's relay (t4), claimed by core's consumer (t5).
+# Where each pipeline's time goes, from the timestamps it writes anyway (one clock): the event made in core's
+# request (t0) and confirmed by the broker to core's relay (t1), ai's inbox claim (t2), ai's answer made (t3) and
+# confirmed to ai's relay (t4), core's inbox claim of the answer (t5). ai claims a photo after recognising it.
 HOPS_SQL = """
 with w as (
-  select o.id, o.payload->'data'->>'workout_id' as workout_id, o.occurred_at as t0, o.published_at as t1
-  from core.outbox o where o.type = 'workout.created' and o.occurred_at between $1 and $2),
+  select o.id, o.payload->'data'->>$5 as key, o.occurred_at as t0, o.published_at as t1
+  from core.outbox o where o.type = $3 and o.occurred_at between $1 and $2),
 hops as (
   select w.t0, w.t1, a.processed_at as t2, e.occurred_at as t3, e.published_at as t4, c.processed_at as t5
   from w
-  join ai.processed_events a on a.event_id = w.id and a.consumer = 'ai:workout.created'
-  join ai.outbox e on e.type = 'workout.calories_estimated' and e.payload->'data'->>'workout_id' = w.workout_id
-  join core.processed_events c on c.event_id = e.id and c.consumer = 'core:workout.calories_estimated'),
+  join ai.processed_events a on a.event_id = w.id and a.consumer = 'ai:' || $3
+  join ai.outbox e on e.type = $4 and e.payload->'data'->>$5 = w.key
+  join core.processed_events c on c.event_id = e.id and c.consumer = 'core:' || $4),
 ms as (
-  select 'core outbox → confirmed by the broker (core relay)' as hop, 1 as step, t1 - t0 as d from hops
-  union all select 'core outbox → ai consumer starts', 2, t2 - t0 from hops
-  union all select 'ai consumer: claim → answer written', 3, t3 - t2 from hops
-  union all select 'ai outbox → confirmed by the broker (ai relay)', 4, t4 - t3 from hops
-  union all select 'ai outbox → core consumer starts', 5, t5 - t3 from hops
-  union all select 'whole: core outbox → core consumer starts', 6, t5 - t0 from hops)
-select hop, count(*) as n,
+  select 1 as step, t1 - t0 as d from hops union all select 2, t2 - t0 from hops
+  union all select 3, t3 - t2 from hops union all select 4, t4 - t3 from hops
+  union all select 5, t5 - t3 from hops union all select 6, t5 - t0 from hops)
+select step, count(*) as n,
   round((percentile_cont(0.5) within group (order by extract(epoch from d)) * 1000)::numeric, 1) as p50_ms,
   round((percentile_cont(0.95) within group (order by extract(epoch from d)) * 1000)::numeric, 1) as p95_ms,
   round((percentile_cont(0.99) within group (order by extract(epoch from d)) * 1000)::numeric, 1) as p99_ms
-from ms group by hop, step order by step
+from ms group by step order by step
 """
+# pipeline: (core's event, ai's answer, the key both carry, what ai's claim marks)
+HOP_PIPELINES = {
+    "workout → calories": ("workout.created", "workout.calories_estimated", "workout_id", "ai consumer starts"),
+    "photo → recognition": ("food.photo_uploaded", "food.photo_recognized", "job_id",
+                            "ai has read and recognised the photo"),
+}
+
+
+def pipeline_hops(stack: Stack, since: datetime) -> list[dict[str, Any]]:
+    """Every workout's and photo's pipeline of the run, hop by hop (p50/p95/p99 ms)."""
+    found = []
+    for pipeline, (event, answer, key, claimed) in HOP_PIPELINES.items():
+        labels = {1: "core outbox → confirmed by the broker (core relay)", 2: f"core outbox → {claimed}",
+                  3: "ai claim → answer written", 4: "ai outbox → confirmed by the broker (ai relay)",
+                  5: "ai outbox → core consumer starts", 6: "whole: core outbox → core consumer starts"}
+        rows = asyncio.run(database(stack, HOPS_SQL, since, datetime.now(UTC), event, answer, key))
+        found += [{"pipeline": pipeline, "hop": labels[row["step"]], "n": row["n"],
+                   **{k: float(v) for k, v in row.items() if k.endswith("_ms") and v is not None}} for row in rows]
+    return found
 
 
 def food_recognition(stack: Stack, seconds: float = 120) -> dict[str, Any]:
