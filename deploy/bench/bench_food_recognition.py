@@ -10,7 +10,7 @@ Each runtime is measured in a fresh process of its own (so one's memory is not t
   food-model` wrote: onnx as ai's worker does (`FoodRecognizer.load()` with FOOD_MODEL_URI: ONNX file read,
   sha256 checked, session built, labels mapped to catalogue foods); torch as the worker did before
   (`TorchClassifier.from_bundle`: weights read and checked, network built); both with `--threads` threads;
-- notes the process's RSS at start (Python and the service's modules), after the runtime's import, with the
+- notes the process's RSS at start (Python and the ai worker's modules), after the runtime's import, with the
   model loaded, after `--n` photos one at a time (what an idle worker holds) and at its peak, after batches
   of each `--batch-sizes` (photos/s, decode included) and the accuracy pass;
 - times `--n` photos one at a time (decode + preprocess + forward: p50/p95), taken from every class;
@@ -123,7 +123,7 @@ def measure(runtime: str, args: argparse.Namespace) -> dict[str, Any]:
     """One runtime, in this (fresh) process."""
     import importlib
 
-    import fitjourney_ai.recognition.recognizer  # noqa: F401 - the service's own modules count as the start
+    import fitjourney_ai.worker  # noqa: F401 - the start: the worker's code (and the app's) imported
 
     rss: dict[str, float] = {"start": rss_mb()}
     started = time.perf_counter()
