@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header
 from redis.asyncio import Redis
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -140,10 +141,11 @@ async def existing_for_replay(
     return record
 
 
-async def flush_new(session: AsyncSession, record: Any) -> None:
-    """Insert `record` now, so an id already taken (by anyone) is a 409 instead of a 500 at commit."""
+async def flush_new(session: AsyncSession, record: Any, *, along: Select[Any] | None = None) -> tuple[Any, ...]:
+    """Insert `record` now, so an id already taken (by anyone) is a 409 instead of a 500 at commit; the row
+    of `along`, a query run in the same round trip (`repository.insert_now`), if one is given."""
     try:
-        await repository.insert_now(session, record)
+        return await repository.insert_now(session, record, along=along)
     except IntegrityError as exc:
         raise Conflict("This id is already in use; create the record with a new id") from exc
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.pagination import ListParams
@@ -27,9 +28,14 @@ async def find_live(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.
     return (await session.scalars(query)).first()
 
 
-async def latest_weight_and_time_zone(session: AsyncSession, user_id: uuid.UUID) -> tuple[float | None, str]:
+def latest_weight_and_time_zone_query(user_id: uuid.UUID) -> Select[Any]:
     """The user's latest weight (the calorie estimate needs it) and time zone (the write path places the
-    workout on their calendar with it), in one round trip; the zone is UTC until they set one."""
+    workout on their calendar with it), as one row; the zone is None until they set one."""
     zone = select(Profile.time_zone).where(Profile.user_id == user_id).scalar_subquery()
-    row = (await session.execute(select(latest_of(BodyMetric.weight_kg, user_id).scalar_subquery(), zone))).one()
-    return row[0], row[1] or "UTC"
+    return select(latest_of(BodyMetric.weight_kg, user_id).scalar_subquery(), zone)
+
+
+async def latest_weight_and_time_zone(session: AsyncSession, user_id: uuid.UUID) -> tuple[float | None, str | None]:
+    """`latest_weight_and_time_zone_query`'s answer, in one round trip."""
+    weight, zone = (await session.execute(latest_weight_and_time_zone_query(user_id))).one()
+    return weight, zone

@@ -41,11 +41,12 @@ def to_read(workout: Workout) -> WorkoutRead:
     return WorkoutRead.model_validate(workout)
 
 
-async def _estimate_inputs(session: AsyncSession, workout: Workout, *, needed: bool) -> dict[str, Any]:
+async def _estimate_inputs(session: AsyncSession, workout: Workout, *, needed: bool,
+                           weight_and_zone: tuple[float | None, str | None] | None = None) -> dict[str, Any]:
     # The estimator needs a weight; the latest one the user recorded is the best we know. The time zone comes
-    # with it in the same query, for the write path that follows.
-    weight, zone = await repository.latest_weight_and_time_zone(session, workout.user_id)
-    writes.remember_time_zone(session, workout.user_id, zone)
+    # with it in the same query (or the create's insert), for the write path that follows.
+    weight, zone = weight_and_zone or await repository.latest_weight_and_time_zone(session, workout.user_id)
+    writes.remember_time_zone(session, workout.user_id, zone or "UTC")
     return {
         "activity": workout.activity, "duration_min": workout.duration_min, "distance_km": workout.distance_km,
         "avg_heart_rate": workout.avg_heart_rate, "perceived_effort": workout.perceived_effort,
@@ -68,10 +69,11 @@ async def create_workout(
         exercises=[exercise.model_dump() for exercise in data.exercises],
         calories_burned=None, calories_status="pending", estimate_revision=1, version=1,
     )
-    await flush_new(session, workout)
+    # Inserted in the round trip that reads the weight and time zone the write path needs next.
+    weight, zone = await flush_new(session, workout, along=repository.latest_weight_and_time_zone_query(user_id))
     read = to_read(workout)
     await writes.created(session, WORKOUTS, workout, payload=read.model_dump(mode="json"),
-                         extra=await _estimate_inputs(session, workout, needed=True))
+                         extra=await _estimate_inputs(session, workout, needed=True, weight_and_zone=(weight, zone)))
     return read, True
 
 
