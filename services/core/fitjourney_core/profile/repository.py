@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Uuid, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
+from fitjourney_core.body_metrics.models import BodyMetric
+from fitjourney_core.body_metrics.repository import latest_of
 from fitjourney_core.profile.models import Profile
+
+_USER = bindparam("user_id", type_=Uuid)
+# GET /profile's one query, built once: the profile with the latest weight and body fat beside it.
+_WITH_LATEST_BODY = select(
+    Profile,
+    latest_of(BodyMetric.weight_kg, _USER).scalar_subquery(),
+    latest_of(BodyMetric.body_fat_pct, _USER).scalar_subquery(),
+).where(Profile.user_id == _USER)
 
 
 async def find(session: AsyncSession, user_id: uuid.UUID) -> Profile | None:
     return (await session.scalars(select(Profile).where(Profile.user_id == user_id))).first()
+
+
+async def find_with_latest_body(
+    session: AsyncSession, user_id: uuid.UUID,
+) -> tuple[Profile, float | None, float | None] | None:
+    """The profile with the user's latest weight and body fat, in one round trip; None if no profile yet."""
+    row = (await session.execute(_WITH_LATEST_BODY, {"user_id": user_id})).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 async def time_zone_of(session: AsyncSession, user_id: uuid.UUID) -> str:

@@ -96,9 +96,10 @@ async def targets_for(
 
 async def to_read(
     session: AsyncSession, profile: Profile, store: ObjectStore | None, url_seconds: int,
+    weight_and_body_fat: tuple[float | None, float | None] | None = None,
 ) -> ProfileRead:
     today = _local_today(profile)
-    weight, body_fat = await latest_weight_and_body_fat(session, profile.user_id)
+    weight, body_fat = weight_and_body_fat or await latest_weight_and_body_fat(session, profile.user_id)
     avatar_url = None
     if profile.avatar_key and store is not None:
         avatar_url = await store.presigned_url(profile.avatar_key, url_seconds)
@@ -136,6 +137,10 @@ async def _record(session: AsyncSession, profile: Profile, read: ProfileRead, be
 async def get_profile(
     session: AsyncSession, user_id: uuid.UUID, store: ObjectStore | None, settings: CoreSettings,
 ) -> ProfileRead:
+    found = await repository.find_with_latest_body(session, user_id)
+    if found is not None:  # the usual case: one query answers it
+        profile, weight, body_fat = found
+        return await to_read(session, profile, store, settings.presigned_url_seconds, (weight, body_fat))
     profile, created = await get_or_create(session, user_id)
     read = await to_read(session, profile, store, settings.presigned_url_seconds)
     if created:
