@@ -18,8 +18,9 @@ class MicroBatcher(Generic[ItemT, ResultT]):
     """`await submit(item)` returns `predict([...])[i]` for that item.
 
     The first waiting item opens a batch; it closes after `max_wait` seconds or at `max_batch` items,
-    then `predict` runs in one worker thread (one batch at a time: torch already uses every core, and
-    the event loop stays free for HTTP and other consumers).
+    then `predict` runs in one worker thread (one batch at a time, each forward pass on
+    FOOD_INFERENCE_THREADS threads, so the event loop and the other cores stay free for HTTP and the other
+    consumers).
     """
 
     def __init__(self, predict: Callable[[list[ItemT]], list[ResultT]], *, max_batch: int = 16,
