@@ -44,6 +44,12 @@ def placeholder(schema: dict[str, Any]) -> str:
     return "1" if schema.get("type") == "integer" else "x"
 
 
+def placeholder_path(operation: Operation) -> str:
+    """The operation's path with well-formed values nobody owns (for requests refused before any lookup)."""
+    parameters = path_parameters(operation.spec)
+    return PARAM.sub(lambda m: placeholder(parameters.get(m[1], {})), operation.path)
+
+
 def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 64), (200, 120, 40)).save(buffer, "PNG")

@@ -19,7 +19,6 @@ import httpx
 import pytest
 from contract_harness import SERVICES, RunningService
 from openapi_cases import (
-    PARAM,
     Operation,
     Request,
     all_operations,
@@ -30,7 +29,7 @@ from openapi_cases import (
     is_secured,
     make_things_of,
     path_parameters,
-    placeholder,
+    placeholder_path,
     signed_in_user,
 )
 
@@ -45,7 +44,7 @@ async def test_every_secured_operation_refuses_a_request_without_a_token(
     secured = [op for op in all_operations(documents) if is_secured(op.spec)]
     assert len(secured) > 40, "the documents list fewer secured operations than the services have"
     for operation in secured:
-        path = PARAM.sub(lambda m: placeholder(path_parameters(operation.spec).get(m[1], {})), operation.path)
+        path = placeholder_path(operation)
         body = {"json": {}} if "requestBody" in operation.spec else {}
         response = await clients[operation.service].request(operation.method, path, **body)
         assert_problem(response, 401, operation)
@@ -62,7 +61,7 @@ async def test_a_user_without_the_role_gets_403_from_every_role_restricted_opera
     assert {op.service for op in restricted} >= {"auth"} & set(documents), "auth's admin operations are marked"
     for operation in restricted:
         assert "user" not in operation.spec["x-required-roles"], operation.name
-        path = PARAM.sub(lambda m: placeholder(path_parameters(operation.spec).get(m[1], {})), operation.path)
+        path = placeholder_path(operation)
         request = documented_request(documents[operation.service], operation.spec) or Request(json={})
         response = await clients[operation.service].request(operation.method, path, headers=user.headers,
                                                              **request.kwargs())

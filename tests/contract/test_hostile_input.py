@@ -37,7 +37,7 @@ from openapi_cases import (
     fill,
     make_things_of,
     path_parameters,
-    placeholder,
+    placeholder_path,
     resolve,
     signed_in_user,
 )
@@ -245,8 +245,7 @@ class Target:
 
     def any_url(self, operation: Operation) -> str:
         """The path with the user's things in it, or with well-formed ids of nothing (refusals come first)."""
-        return self.url(operation) or PARAM.sub(
-            lambda m: placeholder(path_parameters(operation.spec).get(m[1], {})), operation.path)
+        return self.url(operation) or placeholder_path(operation)
 
     def headers(self, operation: Operation) -> dict[str, str]:
         """The user's token; on an operation that requires a role, one that carries it (else it is a 403
@@ -255,6 +254,17 @@ class Target:
         token = mint_token(self.signing_key.private_pem, self.user.id, roles=("user", *roles)) if roles \
             else self.user.token
         return {"Authorization": f"Bearer {token}"}
+
+    def body_with(self, operation: Operation, leaf: Leaf, value: Any) -> Any:
+        return body_with(self.document, self.operations, operation, leaf, value)
+
+    async def expect_field_refused(self, tried: Tally, operation: Operation, url: str, leaf: Leaf, content: bytes,
+                                   label: str) -> None:
+        """Send `content`: a 422 naming `leaf` is expected; anything else is one of `tried`'s failures."""
+        response = await self.send(operation, url, content)
+        tried.add(operation, leaf)
+        if not names(response, leaf.path):
+            tried.failures.append(f"{operation.name} {label}: {response.status_code} {response.text[:200]}")
 
     def body_operations(self) -> Iterator[tuple[Operation, list[Leaf]]]:
         for operation in self.operations:
@@ -373,7 +383,7 @@ async def test_free_text_round_trips_unchanged(service: str, targets: dict[str, 
             for label, value, ascii_only in cases:
                 limit = leaf.schema.get("maxLength")
                 value = value[:limit] if limit else value
-                body = body_with(target.document, target.operations, operation, leaf, value)
+                body = target.body_with(operation, leaf, value)
                 response = await target.send(operation, url, encode(body, ascii_only=ascii_only))
                 tried.add(operation, leaf)
                 where = f"{operation.name} {leaf.dotted}={label}"
@@ -435,12 +445,9 @@ async def test_control_characters_are_a_422_naming_the_field(service: str, targe
                 if leaf.multi_line and char in LINE_BREAKS_AND_TABS:
                     continue
                 value = f"{MARKER}-{char}-text"
-                body = body_with(target.document, target.operations, operation, leaf, value)
-                response = await target.send(operation, url, encode(body, ascii_only=True))
-                tried.add(operation, leaf)
-                if not names(response, leaf.path):
-                    failures.append(f"{operation.name} {leaf.dotted}={value!r}: {response.status_code} "
-                                    f"{response.text[:200]}")
+                body = target.body_with(operation, leaf, value)
+                await target.expect_field_refused(tried, operation, url, leaf, encode(body, ascii_only=True),
+                                                  f"{leaf.dotted}={value!r}")
         assert_nothing_written(before, await snapshot(target, operation, url), operation.name, failures)
     tried.assert_none_failed(service, "control characters refused")
 
@@ -472,17 +479,14 @@ async def test_numbers_out_of_range_and_wrong_types_are_a_422_naming_the_field(
             # A list or an object where the field takes neither.
             cases += [(shape, None) for shape, kind in (([], "array"), ({}, "object")) if kind not in kinds[leaf.path]]
             for value, literal in cases:
-                body = body_with(target.document, target.operations, operation, leaf, value)
-                response = await target.send(operation, url, encode(body, literal))
-                tried.add(operation, leaf)
-                if not names(response, leaf.path):
-                    failures.append(f"{where}={literal or json.dumps(value)}: {response.status_code} "
-                                    f"{response.text[:200]}")
+                body = target.body_with(operation, leaf, value)
+                await target.expect_field_refused(tried, operation, url, leaf, encode(body, literal),
+                                                  f"{leaf.dotted}={literal or json.dumps(value)}")
         assert_nothing_written(before, await snapshot(target, operation, url), operation.name, failures)
         # -0 may be a valid value (a distance of 0), or refused with the rest of its example: never a 5xx,
         # never stored negative.
         for leaf in (leaf for leaf in fields if leaf.kind in ("number", "integer")):
-            body = body_with(target.document, target.operations, operation, leaf, RAW)
+            body = target.body_with(operation, leaf, RAW)
             response = await target.send(operation, url, encode(body, "-0"))
             tried.add(operation, leaf)
             where = f"{operation.name} {leaf.dotted}=-0"
@@ -576,18 +580,14 @@ async def test_oversized_and_deep_bodies_are_refused_on_every_operation(
 async def test_a_key_sent_twice_is_a_422_naming_it(service: str, targets: dict[str, Target]) -> None:
     target = targets[service]
     tried = Tally()
-    failures = tried.failures
     for operation, fields in target.body_operations():
         url = target.any_url(operation)
         top = next((leaf for leaf in fields if len(leaf.path) == 1), None)
         if top is None:
             continue
-        value = json.dumps(get_at(body_with(target.document, target.operations, operation, top, "x"), top.path))
-        text = encode(body_with(target.document, target.operations, operation, top, RAW), value).decode()
+        value = json.dumps(get_at(target.body_with(operation, top, "x"), top.path))
+        text = encode(target.body_with(operation, top, RAW), value).decode()
         # The same key again, first: `{"name": "x", ...the example..., "name": "x"}`.
         twice = "{" + json.dumps(top.path[0]) + ": " + value + ", " + text[1:]
-        response = await target.send(operation, url, twice.encode())
-        tried.add(operation, top)
-        if not names(response, top.path):
-            failures.append(f"{operation.name} {top.dotted} twice: {response.status_code} {response.text[:200]}")
+        await target.expect_field_refused(tried, operation, url, top, twice.encode(), f"{top.dotted} twice")
     tried.assert_none_failed(service, "duplicate keys refused")
