@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import String, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fitjourney_common.db.base import TimestampMixin, UUIDPrimaryKeyMixin, make_base
@@ -129,16 +130,22 @@ async def _notes_under_rls() -> AsyncIterator[str]:
         yield await create_app_role(url, f"fj_probe_{uuid.uuid4().hex[:6]}", "probe")
 
 
+async def _note_owners(factory: async_sessionmaker[AsyncSession]) -> tuple[uuid.UUID, uuid.UUID]:
+    """Alice and Bob, each with a note written under their own RLS user."""
+    alice, bob = uuid.uuid4(), uuid.uuid4()
+    for owner in (alice, bob):
+        async with factory() as session:
+            await bind_user(session, owner)
+            session.add(Note(user_id=owner, body=f"note of {owner}"))
+            await session.commit()
+    return alice, bob
+
+
 async def test_bind_user_scopes_postgres_row_level_security() -> None:
     async with _notes_under_rls() as app_url:
         engine = create_engine(app_url, "probe")
         factory = create_session_factory(engine)
-        alice, bob = uuid.uuid4(), uuid.uuid4()
-        for owner in (alice, bob):
-            async with factory() as session:
-                await bind_user(session, owner)
-                session.add(Note(user_id=owner, body=f"note of {owner}"))
-                await session.commit()
+        alice, bob = await _note_owners(factory)
         async with factory() as session:
             await bind_user(session, alice)
             # No owner filter in the query: the policy alone keeps Bob's row out.
@@ -158,12 +165,7 @@ async def test_the_rls_user_rides_with_begin_and_never_outlives_its_transaction(
     async with _notes_under_rls() as app_url:
         engine = create_engine(app_url, "probe", pool_size=1)  # one connection: every step reuses it
         factory = create_session_factory(engine)
-        alice, bob = uuid.uuid4(), uuid.uuid4()
-        for owner in (alice, bob):
-            async with factory() as session:
-                await bind_user(session, owner)
-                session.add(Note(user_id=owner, body=f"note of {owner}"))
-                await session.commit()
+        alice, bob = await _note_owners(factory)
         async with factory() as session:
             await bind_user(session, alice)
             await session.connection()  # the transaction begins, but no statement (so no BEGIN) is sent
