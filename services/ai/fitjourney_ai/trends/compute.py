@@ -1,4 +1,7 @@
-"""Energy-balance trend: real daily expenditure from intake and smoothed weight change (pure, uses pandas)."""
+"""Energy-balance trend: real daily expenditure from intake and smoothed weight change (pure, numpy).
+
+No pandas: the API process would hold it (32 MiB resident) for a median, a mean and one smoothed value.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from fitjourney_ai.trends.targets import Profile, formula_targets
 
@@ -59,12 +61,18 @@ def theil_sen_slope(days: np.ndarray, weights: np.ndarray) -> float:
     return float(np.median((weights[j][valid] - weights[i][valid]) / spans[valid]))
 
 
-def smoothed_weights(weigh_ins: list[WeighIn]) -> pd.Series:
-    """Exponentially smoothed weight at each weigh-in date, half-life in days rather than in samples."""
-    series = pd.Series([w.weight_kg for w in weigh_ins],
-                       index=pd.DatetimeIndex([pd.Timestamp(w.measured_on) for w in weigh_ins]))
-    series = series.groupby(level=0).mean().sort_index()
-    return series.ewm(halflife=pd.Timedelta(days=WEIGHT_HALFLIFE_DAYS), times=series.index).mean()
+def smoothed_weight(weigh_ins: list[WeighIn]) -> float:
+    """Exponentially smoothed weight on the last weigh-in date, half-life in days rather than in samples
+    (pandas' `ewm(halflife=…, times=…).mean()`, which a test holds it equal to): a day's weigh-ins are
+    averaged first, then each day weighs 0.5 ** (days before the last / half-life)."""
+    by_day: dict[dt.date, list[float]] = {}
+    for weigh_in in weigh_ins:
+        by_day.setdefault(weigh_in.measured_on, []).append(weigh_in.weight_kg)
+    last = max(by_day)
+    ages = np.array([(last - day).days for day in by_day], dtype=float)
+    means = np.array([sum(kgs) / len(kgs) for kgs in by_day.values()])
+    decay = 0.5 ** (ages / WEIGHT_HALFLIFE_DAYS)
+    return float((decay * means).sum() / decay.sum())
 
 
 def compute_trend(
@@ -79,8 +87,8 @@ def compute_trend(
                          weigh_ins=len(weights))
 
     if in_window:
-        intake = pd.Series(in_window, dtype=float)
-        partial = intake < PARTIAL_DAY_SHARE * float(intake.median())
+        intake = np.array(list(in_window.values()), dtype=float)
+        partial = intake < PARTIAL_DAY_SHARE * float(np.median(intake))
         report.partial_days_excluded = int(partial.sum())
         intake = intake[~partial]
         report.logged_days = len(intake)
@@ -94,7 +102,7 @@ def compute_trend(
         days = np.array([(w.measured_on - start).days for w in weights], dtype=float)
         slope = theil_sen_slope(days, np.array([w.weight_kg for w in weights]))
         report.weight_trend_kg_per_week = round(slope * 7, 2)
-        report.smoothed_weight_kg = round(float(smoothed_weights(weights).iloc[-1]), 1)
+        report.smoothed_weight_kg = round(smoothed_weight(weights), 1)
     else:
         report.missing.append(f"at least {MIN_WEIGH_INS} weigh-ins at least {MIN_WEIGH_SPAN_DAYS} days apart "
                               f"in the last {window_days} days (now {len(weights)} over {span} days)")

@@ -33,7 +33,7 @@ async def trend_report(session: AsyncSession, user_id: uuid.UUID) -> tuple[Trend
     food = await repository.daily_food(session, user_id, start, today)
     weights = [WeighIn(day, kg) for day, kg in await repository.weigh_ins(session, user_id, start, today)]
     profile = to_profile(row)
-    # pandas and numpy work: in a thread, so other requests and consumers keep running.
+    # numpy work (about 0.6 ms for 28 days): in a thread, so other requests and consumers keep running.
     report = await asyncio.to_thread(compute_trend, today, {day: kcal for day, (kcal, _) in food.items()},
                                      weights, profile)
     return report, profile, food

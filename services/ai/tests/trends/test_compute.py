@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from fitjourney_ai.trends.compute import WeighIn, compute_trend, theil_sen_slope
+from fitjourney_ai.trends.compute import (
+    WEIGHT_HALFLIFE_DAYS,
+    WeighIn,
+    compute_trend,
+    smoothed_weight,
+    theil_sen_slope,
+)
 from fitjourney_ai.trends.targets import Profile, formula_targets
 
 TODAY = dt.date(2026, 11, 30)
@@ -81,3 +87,15 @@ def test_theil_sen_ignores_one_outlier() -> None:
     weights = 80.0 - 0.1 * days
     weights[5] += 3.0
     assert theil_sen_slope(days, weights) == pytest.approx(-0.1)
+
+
+@pytest.mark.parametrize("every", [1, 3])
+def test_smoothed_weight_equals_pandas_time_aware_ewm(every: int) -> None:
+    # pandas was what the trend used; it is no longer imported by ai, so the smoothing is held equal to it here.
+    pd = pytest.importorskip("pandas")
+    weigh_ins = [*losing_half_a_kilo_a_week(every), WeighIn(TODAY, 70.4)]  # two weigh-ins on the last day
+    series = pd.Series([w.weight_kg for w in weigh_ins],
+                       index=pd.DatetimeIndex([pd.Timestamp(w.measured_on) for w in weigh_ins]))
+    series = series.groupby(level=0).mean().sort_index()
+    expected = series.ewm(halflife=pd.Timedelta(days=WEIGHT_HALFLIFE_DAYS), times=series.index).mean().iloc[-1]
+    assert smoothed_weight(weigh_ins) == pytest.approx(expected, rel=1e-12)
