@@ -4,14 +4,15 @@ the OpenAI client, what a request, an event handler and the worker all receive."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from openai import AsyncOpenAI
+from typing import TYPE_CHECKING, Any
 
 from fitjourney_ai.db import SCHEMA, OutboxMessage
 from fitjourney_ai.recognition.recognizer import FoodRecognizer
 from fitjourney_ai.settings import AiSettings
 from fitjourney_common.runtime import BackendNeeds, Runtime
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
 
 NEEDS = BackendNeeds(schema=SCHEMA, outbox_model=OutboxMessage, object_store=True)
 
@@ -38,7 +39,10 @@ def ai_runtime(runtime: Any) -> AiRuntime:
 
 
 def create_openai(settings: AiSettings) -> AsyncOpenAI | None:
+    # `openai` (13 MiB resident with its types) is imported only by a process configured to use it.
     if not settings.openai_api_key:
         return None
+    from openai import AsyncOpenAI
+
     return AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url,
                        timeout=settings.openai_timeout_seconds, max_retries=settings.openai_max_retries)

@@ -8,7 +8,6 @@ import logging
 import uuid
 from collections import Counter
 
-import openai
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_ai.calories.compendium import activities
@@ -83,9 +82,11 @@ async def insight_for(session: AsyncSession, runtime: AiRuntime, user_id: uuid.U
     if runtime.openai is None:
         return InsightRead(**base, summary=template_summary(numbers), source="template",
                            fallback_reason="OPENAI_API_KEY is not set")
+    from openai import OpenAIError  # imported already with the client (runtime.create_openai)
+
     try:
         text = await _ask_openai(runtime, numbers)
-    except (openai.OpenAIError, ValueError) as exc:
+    except (OpenAIError, ValueError) as exc:
         log.warning("OpenAI summary failed, template used: %r", exc)
         return InsightRead(**base, summary=template_summary(numbers), source="template",
                            fallback_reason=f"the OpenAI API failed: {type(exc).__name__}")
