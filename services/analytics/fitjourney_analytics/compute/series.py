@@ -51,14 +51,39 @@ def daily_frame(window: Window, rows: Iterable[Mapping[str, Any]], columns: Sequ
     return pd.DataFrame(data, index=pd.Index(days, name="day"), columns=list(columns))
 
 
+def columns_of(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A numeric frame's columns as float arrays, taken in one conversion (each `frame[column]` builds a Series)."""
+    return dict(zip((str(column) for column in frame.columns), frame.to_numpy(dtype=float).T, strict=True))
+
+
 def weekly_frame(daily: pd.DataFrame, sums: Sequence[str], means: Sequence[str]) -> pd.DataFrame:
     """Monday-based weeks: totals of `sums`, averages of `means` over the days that have a value,
-    and `days` (how many of the week's days fall in the window: the first and last weeks may be short)."""
-    grouped = daily.groupby(np.array([week_start(day) for day in daily.index]))
-    out = pd.concat([grouped[list(sums)].sum(min_count=1).fillna(0.0), grouped[list(means)].mean()], axis=1)
-    out["days"] = grouped.size()
-    out.index.name = "week_start"
-    return out
+    and `days` (how many of the week's days fall in the window: the first and last weeks may be short).
+
+    numpy by week number rather than a pandas groupby: on a week's 7 rows the groupby's own overhead
+    was a seventh of an uncached dashboard."""
+    mondays = [week_start(day) for day in daily.index]
+    weeks, week_of_day = np.unique(np.array([monday.toordinal() for monday in mondays], dtype=np.int64),
+                                   return_inverse=True)
+    count = len(weeks)
+
+    def per_week(values: np.ndarray) -> np.ndarray:
+        return np.bincount(week_of_day, weights=values, minlength=count)
+
+    columns = columns_of(daily)
+    out: dict[str, np.ndarray] = {}
+    for column in sums:
+        values = columns[column]
+        out[column] = per_week(np.nan_to_num(values, nan=0.0))  # a week without a value sums to 0
+    for column in means:
+        values = columns[column]
+        present = ~np.isnan(values)
+        days_with_value = per_week(present.astype(float))
+        totals = per_week(np.where(present, values, 0.0))
+        out[column] = np.divide(totals, days_with_value, out=np.full(count, np.nan), where=days_with_value > 0)
+    out["days"] = np.bincount(week_of_day, minlength=count)
+    index = pd.Index([date.fromordinal(int(ordinal)) for ordinal in weeks], name="week_start")
+    return pd.DataFrame(out, index=index, columns=[*sums, *means, "days"])
 
 
 def none_if_nan(value: Any, digits: int = 2) -> float | None:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from fitjourney_analytics.compute.calendar import Window, period_window
 from fitjourney_analytics.compute.habits import habit_stats
-from fitjourney_analytics.compute.series import daily_frame, none_if_nan, records, weekly_frame
+from fitjourney_analytics.compute.series import columns_of, daily_frame, none_if_nan, records, weekly_frame
 from fitjourney_analytics.compute.trend import day_ema, robust_trend
 from fitjourney_analytics.coredata.repository import CoreReadRepository, ProfileFacts
 from fitjourney_analytics.dashboard.cache import DashboardCache
@@ -138,59 +138,70 @@ def _ratio(part: float, whole: float) -> float | None:
     return None if whole == 0 else round(part / whole, 3)
 
 
+def _mean(values: np.ndarray) -> float | None:
+    """The average of the values present (NaN = no value), rounded; None when there are none."""
+    present = values[~np.isnan(values)]
+    return none_if_nan(present.mean()) if present.size else None
+
+
 def dashboard(data: UserDays, period: str) -> dict[str, Any]:
-    daily = data.daily
-    logged = daily[daily["food_logs"] > 0]
-    days = len(daily)
+    # Reductions on the frame's columns as numpy arrays: a pandas call per figure cost more than the
+    # figures on a week's 7 rows.
+    column = columns_of(data.daily)
+    days_index = list(data.daily.index)
+    logged = column["food_logs"] > 0
+    days = len(days_index)
     targets = targets_of(data.profile, data.latest_weight, data.today)
     macros: dict[str, Any] = {}
     for key, target_key in (("kcal_in", "kcal"), ("protein_g", "protein_g"), ("carbs_g", "carbs_g"),
                             ("fat_g", "fat_g")):
-        average = none_if_nan(logged[key].mean()) if not logged.empty else None
+        average = _mean(column[key][logged])
         target = targets[target_key] if targets else None
         macros[target_key] = {"average_per_logged_day": average, "target": target,
                               "ratio": None if average is None or not target else round(average / target, 3)}
-    weights = daily["weight_kg"].dropna()
-    trend = robust_trend(list(weights.index), weights.tolist())
-    fats = daily["body_fat_pct"].dropna()
-    habit_scheduled = int(daily["habits_scheduled"].sum())
-    weekly = weekly_frame(daily, sums=[*FOOD, *WORKOUTS, *HABITS], means=[*BODY, "weight_ema_kg", *JOURNAL])
+    weighed = ~np.isnan(column["weight_kg"])
+    weights = column["weight_kg"][weighed].tolist()
+    trend = robust_trend([day for day, has in zip(days_index, weighed, strict=True) if has], weights)
+    fats = column["body_fat_pct"][~np.isnan(column["body_fat_pct"])].tolist()
+    emas = column["weight_ema_kg"][~np.isnan(column["weight_ema_kg"])]
+    habits_scheduled = int(column["habits_scheduled"].sum())
+    habits_done = int(column["habits_done"].sum())
+    weekly = weekly_frame(data.daily, sums=[*FOOD, *WORKOUTS, *HABITS], means=[*BODY, "weight_ema_kg", *JOURNAL])
     return {
         "period": period, "from": data.window.first.isoformat(), "to": data.window.last.isoformat(),
         "time_zone": str(data.window.zone), "targets": targets,
-        "days": records(daily, "date"),
+        "days": records(data.daily, "date"),
         "weeks": records(weekly, "week_start"),
         "totals": {
-            **{key: round(float(daily[key].sum()), 1) for key in ("kcal_in", "kcal_out", "protein_g", "carbs_g",
-                                                                  "fat_g", "workout_minutes")},
-            "food_logs": int(daily["food_logs"].sum()), "workouts": int(daily["workouts"].sum()),
+            **{key: round(float(np.nansum(column[key])), 1) for key in ("kcal_in", "kcal_out", "protein_g",
+                                                                        "carbs_g", "fat_g", "workout_minutes")},
+            "food_logs": int(column["food_logs"].sum()), "workouts": int(column["workouts"].sum()),
             "by_activity": {name: {"workouts": int(v["workouts"]), "minutes": round(v["minutes"], 1),
                                    "kcal_out": round(v["kcal_out"], 1)}
                             for name, v in sorted(data.by_activity.items())},
         },
         "macros_vs_targets": macros,
         "weight": {
-            "latest_kg": none_if_nan(weights.iloc[-1]) if not weights.empty else None,
-            "ema_kg": none_if_nan(daily["weight_ema_kg"].dropna().iloc[-1]) if not weights.empty else None,
-            "change_kg": none_if_nan(weights.iloc[-1] - weights.iloc[0]) if len(weights) > 1 else None,
+            "latest_kg": none_if_nan(weights[-1]) if weights else None,
+            "ema_kg": none_if_nan(emas[-1]) if weights else None,
+            "change_kg": none_if_nan(weights[-1] - weights[0]) if len(weights) > 1 else None,
             "weekly_rate_kg": none_if_nan(trend.slope_per_week, 3),
             "weekly_rate_ci_kg": [round(v, 3) for v in trend.ci_per_week] if trend.ci_per_week else None,
             "direction": trend.direction, "weighings": trend.n,
         },
         "body_fat": {
-            "latest_pct": none_if_nan(fats.iloc[-1]) if not fats.empty else None,
-            "change_pct": none_if_nan(fats.iloc[-1] - fats.iloc[0]) if len(fats) > 1 else None,
+            "latest_pct": none_if_nan(fats[-1]) if fats else None,
+            "change_pct": none_if_nan(fats[-1] - fats[0]) if len(fats) > 1 else None,
             "measurements": len(fats),
         },
         "habits": {
-            "completion_rate": _ratio(float(daily["habits_done"].sum()), habit_scheduled),
-            "scheduled": habit_scheduled, "done": int(daily["habits_done"].sum()), "items": data.habits,
+            "completion_rate": _ratio(float(habits_done), habits_scheduled),
+            "scheduled": habits_scheduled, "done": habits_done, "items": data.habits,
         },
-        "journal": {"entries": int((daily["mood"].notna() | daily["energy"].notna()).sum()),
-                    "mood_average": none_if_nan(daily["mood"].mean()),
-                    "energy_average": none_if_nan(daily["energy"].mean())},
-        "adherence": {"days": days, "days_with_food": len(logged), "food_logging_rate": _ratio(len(logged), days),
-                      "days_with_weight": len(weights)},
+        "journal": {"entries": int((~np.isnan(column["mood"]) | ~np.isnan(column["energy"])).sum()),
+                    "mood_average": _mean(column["mood"]), "energy_average": _mean(column["energy"])},
+        "adherence": {"days": days, "days_with_food": int(logged.sum()),
+                      "food_logging_rate": _ratio(int(logged.sum()), days), "days_with_weight": len(weights)},
     }
 
 
