@@ -5,6 +5,9 @@ connecting as a non-owner role so row-level security applies, moto_server for S3
 one uvicorn process with production settings) on the machine's PostgreSQL and RabbitMQ and the Redis
 given, seeds one user (a profile, a weighing, 30 workouts), then runs wrk against each endpoint with 16
 connections and the workout create with one too, and prints a markdown table (and JSON with --json).
+Besides, the rest of the stack bench's mix (deploy/bench/stack/locustfile.py) as it sends it: the summary
+of today (no date: cached after its first miss) and of a new past day each request (the cache missed, as
+after a write), food search, food log, habit check-in, weighing and journal entry.
 
     python deploy/bench/wrk_endpoints.py --redis-url redis://127.0.0.1:6405/0 --port-base 9500
 
@@ -30,6 +33,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -46,18 +50,59 @@ wrk.method = "POST"
 wrk.headers["content-type"] = "application/json"
 wrk.body = '{"activity":"running","started_at":"2026-11-25T06:00:00Z","duration_min":30,"distance_km":5}'
 """
+# A past day no request asked for before (each wrk thread walks its own stretch of 2000-2019), so the
+# summary cache misses as it does after a write.
+NEW_DAY_LUA = """
+local threads, days = 0, 0
+function setup(thread) thread:set("first", threads * 3650); threads = threads + 1 end
+function init(args) days = first end
+function request()
+  days = days + 1
+  local day = os.date("!%Y-%m-%d", 946684800 + days * 86400)
+  return wrk.format("GET", "/api/v1/summary/daily?date=" .. day)
+end
+"""
+FOOD_LOG_LUA = """
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+wrk.body = '{"food_id":"%(food_id)s","grams":150,"meal":"lunch","eaten_at":"%(yesterday)sT12:00:00Z"}'
+"""
+CHECK_IN_LUA = """
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+wrk.body = '{"date":"%(yesterday)s","count":1}'
+"""
+BODY_METRIC_LUA = """
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+wrk.body = '{"measured_at":"%(yesterday)sT07:00:00Z","weight_kg":66.4}'
+"""
+JOURNAL_LUA = """
+wrk.method = "PUT"
+wrk.headers["content-type"] = "application/json"
+wrk.body = '{"mood":4,"energy":3,"text":"Felt good after the walk; slept a bit late.","tags":["walking"]}'
+"""
 
 
-def _endpoints(core: str) -> list[tuple[str, str, str | None, int]]:
-    """(label, url, lua script or None, connections)."""
+def _endpoints(core: str, seeded: dict[str, str]) -> list[tuple[str, str, str | None, int]]:
+    """(label, url, lua script or None, connections); `seeded`: the food, habit and day the writes name."""
+    api = f"{core}/api/v1"
     return [
         ("GET /healthz", f"{core}/healthz", None, 16),
-        ("GET /api/v1/activities", f"{core}/api/v1/activities", None, 16),
-        ("GET /api/v1/summary/daily", f"{core}/api/v1/summary/daily?date=2026-11-25", None, 16),
-        ("GET /api/v1/workouts?limit=10", f"{core}/api/v1/workouts?limit=10", None, 16),
-        ("GET /api/v1/profile", f"{core}/api/v1/profile", None, 16),
-        ("POST /api/v1/workouts", f"{core}/api/v1/workouts", WORKOUT_LUA, 16),
-        ("POST /api/v1/workouts, 1 connection", f"{core}/api/v1/workouts", WORKOUT_LUA, 1),
+        ("GET /api/v1/activities", f"{api}/activities", None, 16),
+        ("GET /api/v1/summary/daily", f"{api}/summary/daily?date=2026-11-25", None, 16),
+        ("GET /api/v1/summary/daily, today", f"{api}/summary/daily", None, 16),
+        ("GET /api/v1/summary/daily, a new day each", f"{api}/summary/daily", NEW_DAY_LUA, 16),
+        ("GET /api/v1/workouts?limit=10", f"{api}/workouts?limit=10", None, 16),
+        ("GET /api/v1/profile", f"{api}/profile", None, 16),
+        ("GET /api/v1/foods?q=chicken&limit=10", f"{api}/foods?q=chicken&limit=10", None, 16),
+        ("POST /api/v1/workouts", f"{api}/workouts", WORKOUT_LUA, 16),
+        ("POST /api/v1/workouts, 1 connection", f"{api}/workouts", WORKOUT_LUA, 1),
+        ("POST /api/v1/food-logs", f"{api}/food-logs", FOOD_LOG_LUA % seeded, 16),
+        ("POST /api/v1/habits/{id}/check-ins", f"{api}/habits/{seeded['habit_id']}/check-ins",
+         CHECK_IN_LUA % seeded, 16),
+        ("POST /api/v1/body-metrics", f"{api}/body-metrics", BODY_METRIC_LUA % seeded, 16),
+        ("PUT /api/v1/journal/{date}", f"{api}/journal/{seeded['yesterday']}", JOURNAL_LUA, 16),
     ]
 
 
@@ -129,7 +174,7 @@ def run_wrk(url: str, token: str, lua: str | None, connections: int, seconds: in
     return {**result, "cpu_ms_per_request": 1000 * cpu / max(1, requests)}
 
 
-def _seed(auth: str, core: str, auth_env: dict[str, str]) -> str:
+def _seed(auth: str, core: str, auth_env: dict[str, str]) -> tuple[str, dict[str, str]]:
     email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
     # Made as an operator makes an account (a sign-up would wait for its mailed link, which the sink drops).
     subprocess.run([str(BIN / "fitjourney-auth"), "create-user", "--email", email, "--display-name", "Bench"],  # noqa: S603
@@ -149,7 +194,12 @@ def _seed(auth: str, core: str, auth_env: dict[str, str]) -> str:
             client.post(f"{core}/api/v1/workouts", headers=headers, json={
                 "activity": "running", "started_at": f"2026-11-{day:02d}T06:00:00Z", "duration_min": 30,
                 "distance_km": 5}).raise_for_status()
-    return token
+        habit = client.post(f"{core}/api/v1/habits", headers=headers, json={"name": "Stretch"})
+        habit.raise_for_status()
+        foods = client.get(f"{core}/api/v1/foods", headers=headers, params={"q": "chicken", "limit": 10})
+        foods.raise_for_status()
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    return token, {"habit_id": habit.json()["id"], "food_id": foods.json()["items"][0]["id"], "yesterday": yesterday}
 
 
 async def _prepare_database(url: str) -> tuple[str, str]:
@@ -209,12 +259,12 @@ async def _run(options: argparse.Namespace) -> None:
             auth, core = f"http://127.0.0.1:{auth_port}", f"http://127.0.0.1:{core_port}"
             _wait_ready(f"{auth}/readyz")
             _wait_ready(f"{core}/readyz")
-            token = _seed(auth, core, {**common, "DATABASE_URL": owner_url})
+            token, seeded = _seed(auth, core, {**common, "DATABASE_URL": owner_url})
             if options.keep:
                 print(f"auth pid {auth_proc.pid}, core pid {core_proc.pid}; token:\n{token}\nEnter stops")
                 await asyncio.to_thread(sys.stdin.readline)
             results = {}
-            for label, url, lua, connections in _endpoints(core):
+            for label, url, lua, connections in _endpoints(core, seeded):
                 if options.only and options.only not in label:
                     continue
                 results[label] = run_wrk(url, token, lua, connections, options.seconds, core_proc.pid)

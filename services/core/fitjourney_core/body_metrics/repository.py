@@ -20,7 +20,8 @@ async def list_for_user(session: AsyncSession, user_id: uuid.UUID, params: ListP
     return (await session.scalars(newest_first_page(query, BodyMetric.measured_at, BodyMetric.id, params))).all()
 
 
-def latest_of(column: Any, user_id: uuid.UUID | BindParameter[uuid.UUID], before: datetime | None = None) -> Any:
+def latest_of(column: Any, user_id: uuid.UUID | BindParameter[uuid.UUID],
+              before: datetime | BindParameter[datetime] | None = None) -> Any:
     """The query of the user's most recent non-null `column` of a live body metric (before `before`)."""
     query = (
         select(column)

@@ -82,16 +82,13 @@ def _local_today(profile: Profile) -> date:
     return datetime.now(zone_or_utc(profile.time_zone)).date()
 
 
-async def targets_for(
-    session: AsyncSession, user_id: uuid.UUID, as_of: datetime | None = None, on_day: date | None = None,
-) -> TargetsRead:
-    """Targets with the weight and body fat known at `as_of` (default now), for the user's local day
-    `on_day` (default today in their time zone); for summaries of past days too."""
-    profile = await repository.find(session, user_id)
+def targets_of(profile: Profile | None, weight_kg: float | None, body_fat_pct: float | None,
+               on_day: date | None = None) -> TargetsRead:
+    """Targets with the weight and body fat known at the end of the user's local day `on_day` (default
+    today in their time zone); None for a profile not made yet."""
     if profile is None:
         return TargetsRead(missing=["birth_date", "sex", "height_cm", "weight (a body metric)"])
-    weight, body_fat = await latest_weight_and_body_fat(session, user_id, before=as_of)
-    return _targets(profile, weight, body_fat, on_day or _local_today(profile))
+    return _targets(profile, weight_kg, body_fat_pct, on_day or _local_today(profile))
 
 
 async def to_read(

@@ -1,17 +1,22 @@
-"""The SQL behind a daily summary: sums over one user's local day, each in one query."""
+"""The SQL behind a daily summary: one statement, built once at import, sums one user's local day (food,
+workouts, habits) and reads the weight and body fat known at its end and the profile beside them."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Uuid, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitjourney_core.body_metrics.models import BodyMetric
+from fitjourney_core.body_metrics.repository import latest_of
 from fitjourney_core.food_logs.models import FoodLog
 from fitjourney_core.foods.models import Food
 from fitjourney_core.habits.models import Habit, HabitCheckIn
+from fitjourney_core.profile.models import Profile
 from fitjourney_core.workouts.models import Workout
 
 # Logs of these names count as water too: custom foods, and logs whose food has since left the catalogue.
@@ -41,65 +46,114 @@ class WorkoutTotals:
     pending: int
 
 
-async def food_totals(session: AsyncSession, user_id: uuid.UUID, start: datetime, end: datetime) -> FoodTotals:
+@dataclass(frozen=True)
+class DayTotals:
+    food: FoodTotals
+    workouts: WorkoutTotals
+    habits_done: int
+    habits_scheduled: int
+    weight_kg: float | None
+    body_fat_pct: float | None
+    profile: Profile | None
+
+
+_USER = bindparam("user_id", type_=Uuid)
+_START = bindparam("start", type_=Workout.started_at.type)
+_END = bindparam("end", type_=Workout.started_at.type)
+_DAY = bindparam("day", type_=HabitCheckIn.date.type)
+_WEEKDAY = bindparam("weekday", type_=Habit.schedule.type)
+
+
+def _food_totals() -> Any:
     # Catalogue water foods (Water, SR28's tap and bottled waters) are flagged `is_water` by the import.
     is_water = or_(FoodLog.food_id.in_(select(Food.id).where(Food.is_water)),
                    func.lower(FoodLog.food_name).in_(WATER_FOOD_NAMES))
-    query = select(
-        func.coalesce(func.sum(FoodLog.kcal), 0.0),
-        func.coalesce(func.sum(FoodLog.protein_g), 0.0),
-        func.coalesce(func.sum(FoodLog.carbs_g), 0.0),
-        func.coalesce(func.sum(FoodLog.fat_g), 0.0),
-        func.coalesce(func.sum(case((is_water, FoodLog.grams), else_=0.0)), 0.0),
+    return select(
+        func.coalesce(func.sum(FoodLog.kcal), 0.0).label("kcal"),
+        func.coalesce(func.sum(FoodLog.protein_g), 0.0).label("protein_g"),
+        func.coalesce(func.sum(FoodLog.carbs_g), 0.0).label("carbs_g"),
+        func.coalesce(func.sum(FoodLog.fat_g), 0.0).label("fat_g"),
+        func.coalesce(func.sum(case((is_water, FoodLog.grams), else_=0.0)), 0.0).label("water_ml"),
     ).where(
-        FoodLog.user_id == user_id, FoodLog.deleted_at.is_(None),
-        FoodLog.eaten_at >= start, FoodLog.eaten_at < end,
-    )
-    kcal, protein, carbs, fat, water = (await session.execute(query)).one()
-    return FoodTotals(float(kcal), float(protein), float(carbs), float(fat), float(water))
+        FoodLog.user_id == _USER, FoodLog.deleted_at.is_(None),
+        FoodLog.eaten_at >= _START, FoodLog.eaten_at < _END,
+    ).subquery("food")
 
 
-async def workout_totals(
-    session: AsyncSession, user_id: uuid.UUID, start: datetime, end: datetime,
-) -> WorkoutTotals:
+def _workout_totals() -> Any:
     estimated = Workout.calories_status == "estimated"
     with_met = and_(estimated, Workout.calories_met.is_not(None), Workout.calories_met > 1)
     without_met = and_(estimated, or_(Workout.calories_met.is_(None), Workout.calories_met <= 1))
     # Gross MET x kg x h includes the resting 1 MET already in BMR: the net part is gross x (MET - 1) / MET.
     net_with_met = Workout.calories_burned * (Workout.calories_met - 1.0) / Workout.calories_met
-    query = select(
-        func.count(Workout.id),
-        func.coalesce(func.sum(Workout.duration_min), 0.0),
-        func.coalesce(func.sum(case((estimated, Workout.calories_burned), else_=0.0)), 0.0),
-        func.coalesce(func.sum(case((with_met, net_with_met), else_=0.0)), 0.0),
-        func.coalesce(func.sum(case((without_met, Workout.calories_burned), else_=0.0)), 0.0),
-        func.coalesce(func.sum(case((without_met, Workout.duration_min), else_=0.0)), 0.0),
-        func.coalesce(func.sum(case((estimated, 0), else_=1)), 0),
+    return select(
+        func.count(Workout.id).label("workout_count"),
+        func.coalesce(func.sum(Workout.duration_min), 0.0).label("minutes"),
+        func.coalesce(func.sum(case((estimated, Workout.calories_burned), else_=0.0)), 0.0).label("gross"),
+        func.coalesce(func.sum(case((with_met, net_with_met), else_=0.0)), 0.0).label("net_with_met"),
+        func.coalesce(func.sum(case((without_met, Workout.calories_burned), else_=0.0)), 0.0)
+        .label("gross_without_met"),
+        func.coalesce(func.sum(case((without_met, Workout.duration_min), else_=0.0)), 0.0)
+        .label("minutes_without_met"),
+        func.coalesce(func.sum(case((estimated, 0), else_=1)), 0).label("pending"),
     ).where(
-        Workout.user_id == user_id, Workout.deleted_at.is_(None),
-        Workout.started_at >= start, Workout.started_at < end,
-    )
-    count, minutes, gross, net_with, gross_without, minutes_without, pending = (await session.execute(query)).one()
-    return WorkoutTotals(int(count), float(minutes), float(gross), float(net_with), float(gross_without),
-                         float(minutes_without), int(pending))
+        Workout.user_id == _USER, Workout.deleted_at.is_(None),
+        Workout.started_at >= _START, Workout.started_at < _END,
+    ).subquery("workouts")
 
 
-async def habit_totals(session: AsyncSession, user_id: uuid.UUID, day: date, day_end: datetime) -> tuple[int, int]:
-    """(done, scheduled): habits scheduled on `day` that existed by then, and those checked in to target."""
-    weekday = WEEKDAY_CODES[day.weekday()]
+def _habit_totals() -> Any:
+    """Habits scheduled on the day that existed by its end, and those checked in to target."""
     scheduled = and_(
-        Habit.user_id == user_id, Habit.deleted_at.is_(None), Habit.created_at < day_end,
-        or_(Habit.schedule == "daily", Habit.schedule.contains(weekday)),
+        Habit.user_id == _USER, Habit.deleted_at.is_(None), Habit.created_at < _END,
+        or_(Habit.schedule == "daily", Habit.schedule.contains(_WEEKDAY)),
     )
     met_target = and_(HabitCheckIn.id.is_not(None), HabitCheckIn.count >= Habit.target_count)
-    query = (
-        select(func.count(Habit.id), func.coalesce(func.sum(case((met_target, 1), else_=0)), 0))
+    return (
+        select(func.count(Habit.id).label("scheduled"),
+               func.coalesce(func.sum(case((met_target, 1), else_=0)), 0).label("done"))
         .select_from(Habit)
         .outerjoin(HabitCheckIn, and_(
-            HabitCheckIn.habit_id == Habit.id, HabitCheckIn.user_id == user_id, HabitCheckIn.date == day,
+            HabitCheckIn.habit_id == Habit.id, HabitCheckIn.user_id == _USER, HabitCheckIn.date == _DAY,
             HabitCheckIn.deleted_at.is_(None),
         ))
         .where(scheduled)
+    ).subquery("habits")
+
+
+def _day_totals() -> Any:
+    # Each aggregate is one row, so joining them on true is one row; the profile may not exist yet.
+    food, workouts, habits = _food_totals(), _workout_totals(), _habit_totals()
+    return (
+        select(
+            food, workouts, habits,
+            latest_of(BodyMetric.weight_kg, _USER, _END).scalar_subquery().label("weight_kg"),
+            latest_of(BodyMetric.body_fat_pct, _USER, _END).scalar_subquery().label("body_fat_pct"),
+            Profile,
+        )
+        .select_from(food)
+        .join(workouts, true())
+        .join(habits, true())
+        .outerjoin(Profile, Profile.user_id == _USER)
     )
-    scheduled_count, done = (await session.execute(query)).one()
-    return int(done), int(scheduled_count)
+
+
+# Built once: constructing it per request cost more CPU than running it.
+_DAY_TOTALS = _day_totals()
+
+
+async def day_totals(
+    session: AsyncSession, user_id: uuid.UUID, day: date, start: datetime, end: datetime,
+) -> DayTotals:
+    """One round trip for everything a summary of the user's local `day` ([start, end) in UTC) needs."""
+    row = (await session.execute(_DAY_TOTALS, {
+        "user_id": user_id, "start": start, "end": end, "day": day, "weekday": WEEKDAY_CODES[day.weekday()],
+    })).one()
+    return DayTotals(
+        food=FoodTotals(float(row.kcal), float(row.protein_g), float(row.carbs_g), float(row.fat_g),
+                        float(row.water_ml)),
+        workouts=WorkoutTotals(int(row.workout_count), float(row.minutes), float(row.gross), float(row.net_with_met),
+                               float(row.gross_without_met), float(row.minutes_without_met), int(row.pending)),
+        habits_done=int(row.done), habits_scheduled=int(row.scheduled),
+        weight_kg=row.weight_kg, body_fat_pct=row.body_fat_pct, profile=row.Profile,
+    )

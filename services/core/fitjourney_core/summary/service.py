@@ -9,10 +9,9 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fitjourney_core.body_metrics.repository import latest_weight
 from fitjourney_core.local_time import day_bounds, local_today, zone_or_utc
 from fitjourney_core.profile.repository import time_zone_of
-from fitjourney_core.profile.service import targets_for
+from fitjourney_core.profile.service import targets_of
 from fitjourney_core.summary import repository
 from fitjourney_core.summary.schemas import DailySummary
 from fitjourney_core.writes.summary_cache import (
@@ -36,11 +35,10 @@ def exercise_net_kcal(workouts: repository.WorkoutTotals, weight_kg: float | Non
 
 async def compute_daily_summary(session: AsyncSession, user_id: uuid.UUID, day: date, time_zone: str) -> DailySummary:
     start, end = day_bounds(day, zone_or_utc(time_zone))
-    food = await repository.food_totals(session, user_id, start, end)
-    workouts = await repository.workout_totals(session, user_id, start, end)
-    habits_done, habits_scheduled = await repository.habit_totals(session, user_id, day, end)
-    targets = await targets_for(session, user_id, as_of=end, on_day=day)
-    weight = await latest_weight(session, user_id, before=end)
+    totals = await repository.day_totals(session, user_id, day, start, end)
+    food, workouts, weight = totals.food, totals.workouts, totals.weight_kg
+    habits_done, habits_scheduled = totals.habits_done, totals.habits_scheduled
+    targets = targets_of(totals.profile, weight, totals.body_fat_pct, day)
     exercise_net = round(exercise_net_kcal(workouts, weight), 1)
     kcal_in = round(food.kcal, 1)
     budget = None if targets.kcal is None else round(targets.kcal + exercise_net, 1)
