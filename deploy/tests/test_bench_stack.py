@@ -72,9 +72,13 @@ def test_the_writer_makes_new_files_with_the_figures_and_never_touches_old_ones(
         meta={"started_at": "2026-12-07T08:00:00+00:00", "command": "make bench-quick", "machine": "2 cores",
               "data": "3 people"}, stages=results, stopped_because=None, pipelines=pipelines, statements=[],
         logins={"concurrency": 8, "logins_per_s": 7.5, "per_core_s": 4.0, "p50_ms": 250.0, "p95_ms": 300.0,
-                "failures": 0}, processes={"last_stage": {"core api": {
-                    "cpu_mean_pct": 50.0, "cpu_max_pct": 80.0, "rss_max_process_mib": 150.0,
-                    "rss_max_total_mib": 300.0}, "machine": {"load_average_mean": 3.5}}}, examples={})
+                "failures": 0}, processes={"last_stage": {
+                    "core api": {"cpu_mean_pct": 50.0, "cpu_max_pct": 80.0, "rss_max_process_mib": 150.0,
+                                 "rss_max_total_mib": 300.0},
+                    "rabbitmq (the machine's, shared)": {"cpu_mean_pct": 10.0, "cpu_max_pct": 20.0,
+                                                         "rss_max_process_mib": 120.0, "rss_max_total_mib": 125.0},
+                    "machine": {"load_average_mean": 3.5, "cpu_busy_mean_pct": 90.0, "cpu_busy_max_pct": 100.0,
+                                "cpu_steal_mean_pct": 1.5}}}, examples={})
     assert result["max_sustained_rps"] == 10.0
     assert results[0]["endpoints"]["GET /summary/daily"]["p99_ms"] == 20.0 and results[1]["sustained"] is False
 
@@ -83,7 +87,11 @@ def test_the_writer_makes_new_files_with_the_figures_and_never_touches_old_ones(
     assert len({*first, *second}) == 4  # same second, still new files
     assert json.loads(first[0].read_text())["max_sustained_rps"] == 10.0
     table = first[1].read_text()
-    assert "| core api | 50.0 | 80.0 | 150.0 | 300.0 |" in table and "last stage: 3.5 on 2 cores" in table
+    # CPU per answered request (the last stage answered 20 a second), the processes together, the machine's cores
+    assert "| core api | 50.0 | 25.00 | 80.0 | 150.0 | 300.0 |" in table
+    assert "| rabbitmq (the machine's, shared) | 10.0 | 5.00 |" in table
+    assert "| **all of them** | **60.0** | **30.00** | | | |" in table
+    assert "90.0 % of its 2 cores busy on average" in table and "the processes above: 30.0 %" in table
     assert "**max_sustained_rps: 10 requests/s**" in table and "| `GET /summary/daily` |" in table
     assert "| workout → calories visible | 2 | 120.0 | 120.0 | 120.0 | 120.0 | 1 | estimated: 1, timeout: 1 |" in table
 
@@ -114,6 +122,15 @@ def test_a_second_run_takes_every_port_from_its_own_hundred():
     every = [ports.postgres, ports.redis, ports.moto, ports.smtp, ports.rabbitmq, ports.rabbitmq + 1,
              *ports.api.values(), *ports.worker_metrics.values()]
     assert len(set(every)) == len(every) and all(9600 < port < 9700 for port in every)
+
+
+def test_each_api_runs_the_uvicorn_processes_asked_for_and_a_misspelt_service_is_refused():
+    import processes
+
+    assert processes.api_workers("core=3, auth=1") == {"core": 3, "auth": 1}
+    for wrong in ("cor=2", "core=0", "core", "core=two"):
+        with pytest.raises(ValueError, match="<service>=<processes>"):
+            processes.api_workers(wrong)
 
 
 def test_photos_answered_without_a_model_are_never_reported_as_recognitions():

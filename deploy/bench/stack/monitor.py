@@ -1,5 +1,5 @@
-"""CPU and memory of every process of the run (psutil, once a second, a process with its children), and
-the database's statements from `pg_stat_statements`."""
+"""CPU and memory of every process of the run (psutil, once a second, a process with its children), the whole
+machine's CPU, and the database's statements from `pg_stat_statements`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,14 @@ import psutil
 P95_Z = 1.645
 
 
+def listening_pid(port: int) -> int | None:
+    """The process listening on a local TCP port (the machine's RabbitMQ: beam.smp), None when none is seen."""
+    for connection in psutil.net_connections(kind="tcp"):
+        if connection.status == psutil.CONN_LISTEN and connection.laddr and connection.laddr.port == port:
+            return connection.pid
+    return None
+
+
 class ProcessMonitor:
     """Samples `roles` (role -> pid of the process that owns the role's processes) in a thread."""
 
@@ -24,11 +32,15 @@ class ProcessMonitor:
         # (time, role, summed cpu % over the role's processes, largest RSS of one process, summed RSS), MiB
         self.samples: list[tuple[float, str, float, float, float]] = []
         self.load: list[tuple[float, float]] = []  # (time, the machine's 1-minute load average)
+        # (time, % of all cores busy, % stolen by the hypervisor) since the previous sample: whether the cores were
+        # saturated, whoever used them (other people's jobs on a shared machine too).
+        self.busy: list[tuple[float, float, float]] = []
         self._known: dict[int, psutil.Process] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="bench-monitor", daemon=True)
 
     def __enter__(self) -> ProcessMonitor:
+        psutil.cpu_times_percent(None)  # the first call only sets the baseline
         self._thread.start()
         return self
 
@@ -48,6 +60,8 @@ class ProcessMonitor:
         while not self._stop.is_set():
             now = time.time()
             self.load.append((now, psutil.getloadavg()[0]))
+            times = psutil.cpu_times_percent(None)
+            self.busy.append((now, 100.0 - times.idle - getattr(times, "iowait", 0.0), getattr(times, "steal", 0.0)))
             for role, pid in list(self.roles.items()):  # run.py adds locust while this runs
                 cpu = rss_sum = rss_max = 0.0
                 for process in self._processes(pid):
@@ -63,7 +77,8 @@ class ProcessMonitor:
             self._stop.wait(self.interval)
 
     def window(self, start: float, end: float) -> dict[str, dict[str, float]]:
-        """Per role between two wall-clock times: mean and peak CPU (% of one core) and peak memory (MiB)."""
+        """Per role between two wall-clock times: mean and peak CPU (% of one core) and peak memory (MiB); the
+        machine's load average and busy share of all its cores (100 % = every core busy)."""
         result: dict[str, dict[str, float]] = {}
         for role in self.roles:
             picked = [s for s in self.samples if s[1] == role and start <= s[0] <= end]
@@ -74,8 +89,14 @@ class ProcessMonitor:
                             "rss_max_process_mib": round(max(s[3] for s in picked), 1),
                             "rss_max_total_mib": round(max(s[4] for s in picked), 1)}
         loads = [load for at, load in self.load if start <= at <= end]
+        busy = [(used, stolen) for at, used, stolen in self.busy if start <= at <= end]
         if loads:
             result["machine"] = {"load_average_mean": round(sum(loads) / len(loads), 1)}
+        if busy:
+            result.setdefault("machine", {}).update({
+                "cpu_busy_mean_pct": round(sum(used for used, _ in busy) / len(busy), 1),
+                "cpu_busy_max_pct": round(max(used for used, _ in busy), 1),
+                "cpu_steal_mean_pct": round(sum(stolen for _, stolen in busy) / len(busy), 1)})
         return result
 
 

@@ -5,7 +5,7 @@ server does not preload it and is never reconfigured), roles as `make migrate` m
 (fitjourney_common.db.roles: an owner that migrates, a non-owner the service connects as, analytics'
 reader), a Redis of its
 own, the machine's RabbitMQ under an exchange and queue prefix of this run only, `moto_server` for S3, then
-auth, core, ai and analytics each under uvicorn with one worker per core (`RUN_EVENT_WORKER=false`) and
+auth, core, ai and analytics each under uvicorn (`--workers` per service: `api_workers`; `RUN_EVENT_WORKER=false`) and
 each service's event worker (`python -m fitjourney_<service>.worker`) as its own process.
 ENVIRONMENT=production with secrets generated for the run (they never leave the run's folder).
 """
@@ -61,6 +61,22 @@ class Ports:
                    worker_metrics={service: base + 11 + n for n, service in enumerate(SERVICES)})
 
 
+def default_api_workers() -> dict[str, int]:
+    """uvicorn processes per API: one per core each."""
+    return dict.fromkeys(SERVICES, os.cpu_count() or 1)
+
+
+def api_workers(text: str) -> dict[str, int]:
+    """`core=2,auth=1` -> {"core": 2, "auth": 1} (a service not named keeps its default)."""
+    found: dict[str, int] = {}
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        service, _, count = part.partition("=")
+        if service not in SERVICES or not count.isdigit() or int(count) < 1:
+            raise ValueError(f"{part!r}: expected <service>=<processes> with a service of {', '.join(SERVICES)}")
+        found[service] = int(count)
+    return found
+
+
 def _wait_http(url: str, process: subprocess.Popen[bytes] | None, seconds: float, log: Path | None) -> None:
     deadline = time.monotonic() + seconds
     while True:
@@ -83,11 +99,11 @@ def _wait_http(url: str, process: subprocess.Popen[bytes] | None, seconds: float
 class Stack:
     """Start with `start()` (inside a `with`), stop with the `with` block's end: everything it started goes."""
 
-    def __init__(self, ports: Ports | None = None, workers_per_api: int | None = None,
+    def __init__(self, ports: Ports | None = None, api_workers: dict[str, int] | None = None,
                  food_model_uri: str | None = None, own_rabbitmq: bool = False) -> None:
         self.own_rabbitmq = own_rabbitmq
         self.ports = ports or Ports()
-        self.workers_per_api = workers_per_api or os.cpu_count() or 1
+        self.api_workers = {**default_api_workers(), **(api_workers or {})}
         self.food_model_uri = food_model_uri
         self.run_id = f"{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
         self.dir = Path(tempfile.mkdtemp(prefix=f"fj-bench-{self.run_id}-"))
@@ -176,7 +192,7 @@ class Stack:
         for service in SERVICES:
             self._spawn(f"{service} api", [
                 str(BIN / "uvicorn"), "--factory", f"fitjourney_{service}.main:create_app", "--host", "127.0.0.1",
-                "--port", str(self.ports.api[service]), "--workers", str(self.workers_per_api),
+                "--port", str(self.ports.api[service]), "--workers", str(self.api_workers[service]),
                 "--no-server-header", "--no-access-log"], self.env(service), self.logs / f"{service}.log")
             env = {**self.env(service), "RUN_EVENT_WORKER": "true",
                    "WORKER_METRICS_PORT": str(self.ports.worker_metrics[service])}

@@ -73,6 +73,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [f"# Stack benchmark {result['started_at']}", "",
              f"`{result['command']}` on {result['machine']}. {result.get('note', '')}".rstrip(), "",
              f"Data: {result['data']}.", "",
+             *([f"uvicorn processes per API: {', '.join(f'{k} {v}' for k, v in result['api_workers'].items())}.", ""]
+               if result.get("api_workers") else []),
              *([f"Phases (s): {', '.join(f'{k} {v}' for k, v in result['phases_seconds'].items())}.", ""]
                if result.get("phases_seconds") else []),
              f"**max_sustained_rps: {_rate(result['max_sustained_rps'])}** (p99 < 100 ms, no errors, offered rate "
@@ -119,16 +121,7 @@ def markdown(result: dict[str, Any]) -> str:
               f"{login['logins_per_s']} per second, {login.get('per_core_s', '-')} per second per busy core "
               f"of auth; p50 {_ms(login['p50_ms'])} ms, p95 {_ms(login['p95_ms'])} ms; {login['failures']} failed."]
     lines += _during_logins(result)
-    lines += ["", "| process | CPU mean % (last stage) | CPU max % | RSS max of one process MiB | RSS total MiB |",
-              "|---|---:|---:|---:|---:|"]
-    last = dict(result["processes"].get("last_stage", {}))
-    machine = last.pop("machine", None)
-    for role, figures in last.items():
-        lines.append(f"| {role} | {figures['cpu_mean_pct']} | {figures['cpu_max_pct']} | "
-                     f"{figures['rss_max_process_mib']} | {figures['rss_max_total_mib']} |")
-    if machine:
-        lines.append(f"\nThe machine's load average (1 min) during the last stage: {machine['load_average_mean']} "
-                     f"on {result.get('nproc', 2)} cores.")
+    lines += _processes(result)
     lines += ["", "Slowest statements by total time (pg_stat_statements over the load; p95 estimated as "
               "mean + 1.645 sd, capped at max):", "", "| calls | mean ms | p95 ms (est.) | max ms | statement |",
               "|---:|---:|---:|---:|---|"]
@@ -136,6 +129,37 @@ def markdown(result: dict[str, Any]) -> str:
         query = row["query"][:120].replace("|", "\\|")
         lines.append(f"| {row['calls']} | {row['mean_ms']} | {row['p95_est_ms']} | {row['max_ms']} | `{query}` |")
     return "\n".join(lines) + "\n"
+
+
+def _processes(result: dict[str, Any]) -> list[str]:
+    """Each process' CPU and memory in the last stage, its CPU time per answered request, their sum, and how busy
+    the whole machine was (the sum is the stack's; the rest of the busy share is anyone else's)."""
+    last = dict(result["processes"].get("last_stage", {}))
+    machine = last.pop("machine", None)
+    rps = float(result["stages"][-1]["overall"]["rps"]) if result["stages"] else 0.0
+    lines = ["", "| process | CPU mean % (last stage) | CPU ms per request | CPU max % | RSS max of one process MiB "
+             "| RSS total MiB |", "|---|---:|---:|---:|---:|---:|"]
+    for role, figures in last.items():
+        lines.append(f"| {role} | {figures['cpu_mean_pct']} | {cpu_ms_per_request(figures['cpu_mean_pct'], rps)} | "
+                     f"{figures['cpu_max_pct']} | {figures['rss_max_process_mib']} | {figures['rss_max_total_mib']} |")
+    cpu = round(sum(figures["cpu_mean_pct"] for figures in last.values()), 1)
+    # No memory sum: RSS counts PostgreSQL's shared buffers once per backend.
+    lines.append(f"| **all of them** | **{cpu}** | **{cpu_ms_per_request(cpu, rps)}** | | | |")
+    cores = result.get("nproc", 2)
+    if machine and "cpu_busy_mean_pct" in machine:
+        lines.append(f"\nThe whole machine during the last stage: {machine['cpu_busy_mean_pct']} % of its {cores} "
+                     f"cores busy on average ({machine['cpu_busy_max_pct']} % at most in a second; the processes "
+                     f"above: {cpu / cores:.1f} %), {machine['cpu_steal_mean_pct']} % stolen by the hypervisor; load "
+                     f"average (1 min) {machine.get('load_average_mean', '-')}.")
+    elif machine:
+        lines.append(f"\nThe machine's load average (1 min) during the last stage: {machine['load_average_mean']} "
+                     f"on {cores} cores.")
+    return lines
+
+
+def cpu_ms_per_request(cpu_pct: float, rps: float) -> str:
+    """CPU time a process spent per answered request: % of one core over requests a second."""
+    return f"{cpu_pct * 10 / rps:.2f}" if rps else "-"
 
 
 def _during_logins(result: dict[str, Any]) -> list[str]:

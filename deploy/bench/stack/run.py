@@ -24,19 +24,22 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import asyncpg
 import httpx
 from benchlib import cpu_model
-from monitor import STATEMENTS_SQL, ProcessMonitor, statement_summary
+from monitor import STATEMENTS_SQL, ProcessMonitor, listening_pid, statement_summary
 from probes import LoginStorm, PipelineProbe, sign_in
-from processes import BIN, ROOT, Ports, Stack
+from processes import BIN, ROOT, Ports, Stack, api_workers
 from report import assemble, markdown, pipeline_summary, stage_results, write
 from stages import Stage, percentile, plan
 
 PASSWORD = "Bench-people-2026!"  # noqa: S105 - the made-up accounts of a throwaway database
+# Shared with other people's jobs on a shared machine: its CPU is the stack's plus theirs.
+MACHINE_BROKER = "rabbitmq (the machine's, shared)"
 PHOTO_DIR = ROOT.parent / "shared" / "data" / "food-photos" / "test"
 
 
@@ -62,6 +65,9 @@ def arguments() -> argparse.Namespace:
                         help="the food-model bundle ai recognises photos with (make food-model writes it to the "
                              "default, .data/models/food); without it, or without torch, photos are not recognised "
                              "and the report says so")
+    parser.add_argument("--api-workers", type=api_workers, default={}, metavar="SERVICE=N,...",
+                        help="uvicorn processes of an API, e.g. core=2,auth=1 (a service not named: its default, "
+                             "processes.default_api_workers)")
     parser.add_argument("--note", default=os.environ.get("BENCH_NOTE", ""), help="said beside the figures")
     args = parser.parse_args()
     args.users = args.users or (100 if args.quick else 1000)
@@ -202,7 +208,7 @@ def main() -> int:
     ports = Ports.from_base(args.port_base, args.redis_port) if args.port_base else Ports(
         **({"redis": args.redis_port} if args.redis_port else {}))
     model_uri = f"file://{args.food_model.resolve()}" if (args.food_model / "manifest.json").is_file() else None
-    with Stack(ports, food_model_uri=model_uri, own_rabbitmq=args.own_rabbitmq) as stack:
+    with Stack(ports, api_workers=args.api_workers, food_model_uri=model_uri, own_rabbitmq=args.own_rabbitmq) as stack:
         print(f"stack run {stack.run_id} in {stack.dir}, logs in {stack.logs}", flush=True)
         phases: dict[str, float] = {}
         clock = time.perf_counter()
@@ -225,6 +231,10 @@ def main() -> int:
         phase("services and workers up")
         roles = {role: process.pid for role, process in stack.processes.items()}
         roles["postgres"] = stack.postgres_pid
+        if not args.own_rabbitmq:  # the stack's broker all the same: its CPU is part of what the stack costs
+            broker = listening_pid(urlsplit(stack.broker_url).port or 5672)
+            if broker is not None:
+                roles[MACHINE_BROKER] = broker
         with ProcessMonitor(roles) as monitor:
             pool: list[dict[str, Any]] = []
             batches: list[dict[str, Any]] = []
@@ -236,7 +246,7 @@ def main() -> int:
                     return
                 began = time.time()
                 sessions, figures = asyncio.run(sign_in(stack.api("auth"), wanted, PASSWORD,
-                                                        concurrency=4 * stack.workers_per_api))
+                                                        concurrency=4 * stack.api_workers["auth"]))
                 if len(sessions) < len(wanted):
                     raise SystemExit(f"not every bench account could sign in: {figures['failure_examples']}")
                 figures["auth_cpu_mean_pct"] = monitor.window(began, time.time()).get("auth api", {}).get(
@@ -297,7 +307,7 @@ def main() -> int:
                 rate = compared["rate"] if compared else stages[0].rate
                 stage = next(s for s in stages if s.rate == rate)
                 with LoginStorm(stack.api("auth"), emails[len(pool):] or emails, PASSWORD,
-                                concurrency=2 * stack.workers_per_api) as storm:
+                                concurrency=2 * stack.api_workers["auth"]) as storm:
                     done = drive(stage, len(stages))
                 loaded = stage_results({"stages": done["stages"]})
                 during_logins = {"rate": rate, "stage": loaded[0] if loaded else None, "logins": storm.figures()}
@@ -331,7 +341,7 @@ def main() -> int:
             "phases_seconds": phases,
             "data": f"{seeded['people']} people x {args.days} days ({sum(seeded['rows'].values()):,} rows; "
                     f"accounts in {seeded['accounts_seconds']} s, histories in {seeded['histories_seconds']} s)",
-            "seed": seeded, "workers_per_api": stack.workers_per_api, "nproc": os.cpu_count(),
+            "seed": seeded, "api_workers": stack.api_workers, "nproc": os.cpu_count(),
             "plan": [{"rate": s.rate, "users": s.users, "seconds": s.seconds, "warmup": s.warmup} for s in stages],
         }
         result = assemble(meta=meta, stages=results, stopped_because=raw.get("stopped_because"), logins=logins,
