@@ -28,7 +28,8 @@ async def open_ai_runtime(settings: AiSettings, *, run_event_worker: bool) -> As
     lifespan and `python -m fitjourney_ai.worker` both run."""
     async with open_runtime(settings, NEEDS) as backends:
         recognizer = FoodRecognizer(settings)
-        recognizer.start_loading()
+        # Only a process that consumes photo events needs the model from the start (see FoodRecognizer).
+        recognizer.start_loading(build_session=run_event_worker)
         openai_client = create_openai(settings)
         runtime = AiRuntime(**backends.backends(), recognizer=recognizer, openai=openai_client)
         try:

@@ -200,8 +200,9 @@ async def test_a_bundle_from_before_the_export_gets_its_onnx_file_from_the_expor
         await after.close()
 
 
+@pytest.mark.parametrize("run_event_worker", [True, False], ids=["with the event worker", "API only"])
 async def test_without_onnxruntime_photos_are_unavailable_and_say_why(
-    bundle_dir: Path, settings: Any, auth_headers: Any, monkeypatch: pytest.MonkeyPatch,
+    bundle_dir: Path, settings: Any, auth_headers: Any, monkeypatch: pytest.MonkeyPatch, run_event_worker: bool,
 ) -> None:
     """The model is there, the runtime is not: /readyz, the upload endpoint and the reason say so."""
     from ai_conftest import start_app
@@ -210,7 +211,8 @@ async def test_without_onnxruntime_photos_are_unavailable_and_say_why(
 
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # `import onnxruntime` raises ModuleNotFoundError
     monkeypatch.delitem(sys.modules, "fitjourney_ai.recognition.serving", raising=False)
-    async for app in start_app(settings.model_copy(update={"food_model_uri": f"file://{bundle_dir}"})):
+    async for app in start_app(settings.model_copy(update={"food_model_uri": f"file://{bundle_dir}",
+                                                           "run_event_worker": run_event_worker})):
         await app.state.runtime.recognizer.wait_loaded()
         async with asgi_client(app) as http:
             recognition = (await http.get("/readyz")).json()["capabilities"]["food_recognition"]
@@ -219,6 +221,34 @@ async def test_without_onnxruntime_photos_are_unavailable_and_say_why(
             answer = await http.post("/api/v1/ai/food-recognition", headers=auth_headers,
                                      files={"image": ("x.jpg", picture("bibimbap", random.Random(1)), "image/jpeg")})
             assert answer.status_code == 503 and "onnxruntime" in answer.json()["detail"]
+
+
+async def test_an_api_process_without_the_event_worker_builds_the_model_for_its_first_upload(
+    bundle_dir: Path, settings: Any, auth_headers: Any,
+) -> None:
+    """As deployed (RUN_EVENT_WORKER=false) the API checks the bundle at start, so /readyz names the model, and
+    builds its session only when a photo is uploaded to it; photos come in together, one build serves them."""
+    from ai_conftest import start_app
+
+    from fitjourney_common.testing.apps import asgi_client
+
+    manifest = json.loads((bundle_dir / "manifest.json").read_text())
+    api_only = settings.model_copy(update={"food_model_uri": f"file://{bundle_dir}", "run_event_worker": False})
+    async for app in start_app(api_only):
+        recognizer = app.state.runtime.recognizer
+        await recognizer.wait_loaded()
+        async with asgi_client(app) as http:
+            recognition = (await http.get("/readyz")).json()["capabilities"]["food_recognition"]
+            assert recognition == {"available": True, "reason": None, "model_version": manifest["version"]}
+            assert recognizer.classifier is None  # nothing built yet: no onnxruntime session held
+            answers = await asyncio.gather(*(
+                http.post("/api/v1/ai/food-recognition", headers=auth_headers,
+                          files={"image": ("x.jpg", picture(kind, random.Random(7)), "image/jpeg")})
+                for kind in CLASSES))
+        for kind, answer in zip(CLASSES, answers, strict=True):
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["candidates"][0]["label"] == class_foods()[kind].food_name
+            assert answer.json()["model_version"] == manifest["version"]
 
 
 async def test_concurrent_pictures_share_a_forward_pass_and_name_catalogue_foods(bundle_dir: Path) -> None:
