@@ -42,7 +42,7 @@ async def _full_import_postgres(url: str) -> float:
     """Empty the catalogue, then time the import of every food (the migration of a new database)."""
     engine = create_engine(url, "core", pool_size=1)
     async with engine.begin() as connection:
-        await connection.execute(sa.text("DELETE FROM core.foods WHERE user_id IS NULL"))
+        await connection.execute(sa.text("DELETE FROM core.food_catalogue"))
     await engine.dispose()
     started = time.perf_counter()
     report = await build.run(url)

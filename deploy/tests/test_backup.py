@@ -114,7 +114,7 @@ async def test_backup_drop_restore_gives_back_every_row(s3_endpoint: str, bucket
     async with temporary_database("fj_backup_test") as url:
         await fill(url)
         before = await snapshot(url)
-        assert before["backup_check.samples"][0] == 5000 and before["core.foods"][0] > 0
+        assert before["backup_check.samples"][0] == 5000 and before["core.food_catalogue"][0] > 0
         assert sum(count for count, _ in before.values()) > 5000
 
         env = libpq_env(url, s3_endpoint)

@@ -134,7 +134,7 @@ async def test_row_level_security_binds_the_runtime_role(database: Database) -> 
 
 async def test_the_analytics_reader_reads_core_and_writes_nothing(database: Database) -> None:
     async with database.connect(NAMES.reader, "ANALYTICS_DB_READER_PASSWORD") as conn:
-        assert await conn.fetchval("select count(*) from core.foods") > 8000  # SR28, and RLS lets it read
+        assert await conn.fetchval("select count(*) from core.food_catalogue") > 8000  # SR28, and RLS lets it read
         with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
             await conn.execute("insert into core.habits (id, name, user_id) values ($1, 'x', $1)", uuid.uuid4())
         await conn.execute("set default_transaction_read_only = off")  # a session may lift it: grants still hold

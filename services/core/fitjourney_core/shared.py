@@ -141,13 +141,17 @@ async def existing_for_replay(
     return record
 
 
+# A create's client id that a row already has, whoever's it is.
+ID_IN_USE = "This id is already in use; create the record with a new id"
+
+
 async def flush_new(session: AsyncSession, record: Any, *, along: Select[Any] | None = None) -> tuple[Any, ...]:
     """Insert `record` now, so an id already taken (by anyone) is a 409 instead of a 500 at commit; the row
     of `along`, a query run in the same round trip (`repository.insert_now`), if one is given."""
     try:
         return await repository.insert_now(session, record, along=along)
     except IntegrityError as exc:
-        raise Conflict("This id is already in use; create the record with a new id") from exc
+        raise Conflict(ID_IN_USE) from exc
 
 
 async def tombstone(

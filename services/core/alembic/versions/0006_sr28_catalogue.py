@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from fitjourney_core.ddl import is_postgres
-from fitjourney_core.foods.catalogue import import_catalogue
+from fitjourney_core.foods.catalogue import SHARED_TABLE, import_catalogue
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -82,7 +82,7 @@ def upgrade() -> None:
     if is_postgres():
         op.execute(f"ALTER TABLE {SCHEMA}.foods NO FORCE ROW LEVEL SECURITY")
     _backfill_custom_food_search(bind)
-    import_catalogue(bind)  # lifts FORCE for its own work and sets it again
+    import_catalogue(bind, SHARED_TABLE)  # lifts FORCE for its own work and sets it again
     if is_postgres():
         op.execute(f"ALTER TABLE {SCHEMA}.foods FORCE ROW LEVEL SECURITY")
         op.execute(f"CREATE INDEX ix_foods_search_fts ON {SCHEMA}.foods "

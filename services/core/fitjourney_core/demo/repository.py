@@ -15,7 +15,7 @@ from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_core.body_metrics.models import BodyMetric
 from fitjourney_core.db import OutboxMessage
 from fitjourney_core.food_logs.models import FoodLog
-from fitjourney_core.foods.models import Food
+from fitjourney_core.foods.models import CatalogueEntry
 from fitjourney_core.habits.models import Habit, HabitCheckIn
 from fitjourney_core.journal.models import JournalEntry
 from fitjourney_core.profile.models import Profile
@@ -34,18 +34,18 @@ BATCH_ROWS = 500
 PARTITIONED = ("habit_check_ins", "food_logs", "body_metrics")
 
 
-async def catalogue_food(session: AsyncSession, names: Sequence[str], prefix: str) -> Food | None:
+async def catalogue_food(session: AsyncSession, names: Sequence[str], prefix: str) -> CatalogueEntry | None:
     """The catalogue food with the first of `names` that exists, else the shortest name starting with `prefix`."""
-    lname = func.lower(Food.name)
+    lname = func.lower(CatalogueEntry.name)
     wanted = [name.lower() for name in names]
-    rows = (await session.scalars(select(Food).where(Food.user_id.is_(None), lname.in_(wanted)))).all()
+    rows = (await session.scalars(select(CatalogueEntry).where(lname.in_(wanted)))).all()
     by_name = {row.name.lower(): row for row in rows}
     for name in wanted:
         if name in by_name:
             return by_name[name]
     escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    query = (select(Food).where(Food.user_id.is_(None), lname.like(f"{escaped}%", escape="\\"))
-             .order_by(func.length(Food.name), Food.name).limit(1))
+    query = (select(CatalogueEntry).where(lname.like(f"{escaped}%", escape="\\"))
+             .order_by(func.length(CatalogueEntry.name), CatalogueEntry.name).limit(1))
     return (await session.scalars(query)).first()
 
 

@@ -24,7 +24,7 @@ from fitjourney_core.food_logs.schemas import (
     FoodLogUpdate,
     Totals,
 )
-from fitjourney_core.foods.models import Food
+from fitjourney_core.foods.models import AnyFood
 from fitjourney_core.foods.service import get_food, get_food_for_log
 from fitjourney_core.local_time import day_bounds
 from fitjourney_core.pagination import next_cursor
@@ -119,7 +119,7 @@ async def list_food_logs(session: AsyncSession, user_id: uuid.UUID, params: List
     return FoodLogPage(items=[to_read(row) for row in rows], next_cursor=cursor)
 
 
-async def _food_of(session: AsyncSession, user_id: uuid.UUID, log: FoodLog) -> Food | None:
+async def _food_of(session: AsyncSession, user_id: uuid.UUID, log: FoodLog) -> AnyFood | None:
     """The food a log was made from, if it still exists (a custom food may have been deleted since)."""
     if log.food_id is None:
         return None
@@ -128,7 +128,7 @@ async def _food_of(session: AsyncSession, user_id: uuid.UUID, log: FoodLog) -> F
 
 async def _new_amount(
     session: AsyncSession, user_id: uuid.UUID, log: FoodLog, changes: dict[str, Any],
-) -> tuple[Food | None, float, str | None, float | None] | None:
+) -> tuple[AnyFood | None, float, str | None, float | None] | None:
     """(food to recompute from or None to rescale the stored values, grams, portion, quantity), or None
     when neither the food nor the amount changes."""
     if not {"food_id", "grams", "portion", "quantity"} & changes.keys():

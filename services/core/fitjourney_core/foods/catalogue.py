@@ -1,4 +1,5 @@
-"""The food catalogue built from USDA SR28 (plus a tiny supplement), and its bulk import into `core.foods`.
+"""The food catalogue built from USDA SR28 (plus a tiny supplement), and its bulk import into
+`core.food_catalogue`.
 
 `build_catalogue()` turns the shipped source files into rows; `import_catalogue(connection)` makes the
 table match them (insert, update what changed, retire what is gone). Migrations and the operator command
@@ -28,7 +29,7 @@ SR28_SOURCE_PREFIX = "SR28:"
 SUPPLEMENT_FILE = "data/foods-supplement.json"
 COMMON_FILE = "data/foods-common.txt"
 
-# Per-100 g nutrient columns of `core.foods` beyond kcal_per_100g, protein_g, carbs_g, fat_g.
+# Per-100 g nutrient columns of `core.food_catalogue` beyond kcal_per_100g, protein_g, carbs_g, fat_g.
 EXTRA_NUTRIENTS = (
     "fibre_g", "sugars_g", "saturated_fat_g", "monounsaturated_fat_g", "polyunsaturated_fat_g",
     "cholesterol_mg", "sodium_mg", "potassium_mg", "calcium_mg", "iron_mg", "vitamin_c_mg", "water_g",
@@ -75,7 +76,7 @@ class CatalogueFood:
     def as_row(self) -> dict[str, Any]:
         values = dict(self.per_100g)
         return {
-            "id": self.id, "user_id": None, "name": self.name, "category": self.food_group,
+            "id": self.id, "name": self.name, "category": self.food_group,
             "ndb_no": self.ndb_no, "source_id": self.source_id,
             "kcal_per_100g": values.pop("kcal"), **values,
             "portions": self.portions, "search_text": search_text(self.name), "search_head": search_head(self.name),
@@ -168,13 +169,21 @@ _VALUE_COLUMNS = (
     "name", "category", "ndb_no", "source_id", "kcal_per_100g", "protein_g", "carbs_g", "fat_g",
     *EXTRA_NUTRIENTS, "portions", "search_text", "search_head", "search_prior", "is_water",
 )
-FOODS = sa.table(
-    "foods",
-    sa.column("id", sa.Uuid()), sa.column("user_id", sa.Uuid()), sa.column("version", sa.Integer()),
-    sa.column("deleted_at", sa.DateTime(timezone=True)), sa.column("updated_at", sa.DateTime(timezone=True)),
-    *(sa.column(name, sa.JSON() if name == "portions" else None) for name in _VALUE_COLUMNS),
-    schema="core",
-)
+CATALOGUE_TABLE = "food_catalogue"
+# Before revision 0013 the catalogue shared `foods` with users' own foods, as the rows without an owner
+# (revision 0006 imports into it).
+SHARED_TABLE = "foods"
+
+
+def _table(name: str) -> sa.TableClause:
+    owner = [sa.column("user_id", sa.Uuid())] if name == SHARED_TABLE else []
+    return sa.table(
+        name,
+        sa.column("id", sa.Uuid()), sa.column("version", sa.Integer()),
+        sa.column("deleted_at", sa.DateTime(timezone=True)), sa.column("updated_at", sa.DateTime(timezone=True)),
+        *(sa.column(column, sa.JSON() if column == "portions" else None) for column in _VALUE_COLUMNS), *owner,
+        schema="core",
+    )
 
 
 @dataclass(frozen=True)
@@ -189,22 +198,23 @@ def _same(stored: Any, new: dict[str, Any]) -> bool:
     return stored.deleted_at is None and all(getattr(stored, name) == new[name] for name in _VALUE_COLUMNS)
 
 
-def import_catalogue(connection: Connection) -> ImportReport:
-    """Make the catalogue rows (user_id NULL) of `core.foods` equal to `build_catalogue()`; idempotent.
+def import_catalogue(connection: Connection, table_name: str = CATALOGUE_TABLE) -> ImportReport:
+    """Make the rows of `core.food_catalogue` equal to `build_catalogue()`; idempotent.
 
     Ids are stable, so a food's row is updated in place (its version moves when a value changed); catalogue
     rows no longer in the source are retired (soft-deleted): old food logs that name them keep their own
     stored values and stay readable. Must run as the table owner: on PostgreSQL the table FORCEs row-level
-    security, which is lifted for this transaction only (ALTER TABLE is transactional and locks the table,
-    so no other session ever sees it lifted).
+    security (whose policies let nobody write), which is lifted for this transaction only (ALTER TABLE is
+    transactional and locks the table, so no other session ever sees it lifted).
     """
     postgres = connection.dialect.name == "postgresql"
     if postgres:
-        connection.execute(sa.text("ALTER TABLE core.foods NO FORCE ROW LEVEL SECURITY"))
+        connection.execute(sa.text(f"ALTER TABLE core.{table_name} NO FORCE ROW LEVEL SECURITY"))
+    table = _table(table_name)
     rows = [food.as_row() for food in build_catalogue()]
     stored = {row.id: row for row in connection.execute(
-        sa.select(FOODS.c.id, FOODS.c.version, FOODS.c.deleted_at, *(FOODS.c[name] for name in _VALUE_COLUMNS))
-        .where(FOODS.c.user_id.is_(None)))}
+        sa.select(table.c.id, table.c.version, table.c.deleted_at, *(table.c[name] for name in _VALUE_COLUMNS))
+        .where(table.c.user_id.is_(None) if "user_id" in table.c else sa.true()))}
     inserts = [dict(row, version=1) for row in rows if row["id"] not in stored]
     updates = [
         {**{f"v_{name}": row[name] for name in _VALUE_COLUMNS}, "v_id": row["id"],
@@ -212,10 +222,10 @@ def import_catalogue(connection: Connection) -> ImportReport:
         for row in rows if row["id"] in stored and not _same(stored[row["id"]], row)
     ]
     if inserts:
-        connection.execute(FOODS.insert(), inserts)
+        connection.execute(table.insert(), inserts)
     if updates:
         connection.execute(
-            FOODS.update().where(FOODS.c.id == sa.bindparam("v_id")).values(
+            table.update().where(table.c.id == sa.bindparam("v_id")).values(
                 {**{name: sa.bindparam(f"v_{name}") for name in _VALUE_COLUMNS},
                  "version": sa.bindparam("v_version"), "deleted_at": None, "updated_at": sa.func.now()}),
             updates,
@@ -224,9 +234,9 @@ def import_catalogue(connection: Connection) -> ImportReport:
     gone = [food_id for food_id, row in stored.items() if food_id not in current and row.deleted_at is None]
     for start in range(0, len(gone), 500):
         connection.execute(
-            FOODS.update().where(FOODS.c.id.in_(gone[start:start + 500]))
-            .values(deleted_at=sa.func.now(), updated_at=sa.func.now(), version=FOODS.c.version + 1))
+            table.update().where(table.c.id.in_(gone[start:start + 500]))
+            .values(deleted_at=sa.func.now(), updated_at=sa.func.now(), version=table.c.version + 1))
     if postgres:
-        connection.execute(sa.text("ALTER TABLE core.foods FORCE ROW LEVEL SECURITY"))
+        connection.execute(sa.text(f"ALTER TABLE core.{table_name} FORCE ROW LEVEL SECURITY"))
     return ImportReport(inserted=len(inserts), updated=len(updates),
                         unchanged=len(rows) - len(inserts) - len(updates), retired=len(gone))

@@ -1,14 +1,15 @@
-"""The `foods` table: the catalogue built from USDA SR28 (no owner) and users' custom foods (owned)."""
+"""Foods: the shared catalogue built from USDA SR28 (`food_catalogue`, nobody's, read by everyone) and
+users' custom foods (`foods`, each row its owner's under row-level security), with the same columns."""
 
 from __future__ import annotations
 
-import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Uuid
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fitjourney_common.db.base import UUIDPrimaryKeyMixin
+from fitjourney_common.db.base import TimestampMixin, UtcDateTime, UUIDPrimaryKeyMixin, VersionMixin
 from fitjourney_core.db import Base, UserOwnedMixin
 
 # Every nutrient column, as the API names it inside `per_100g` (the column of energy is kcal_per_100g).
@@ -19,15 +20,9 @@ PER_100G_FIELDS = (
 )
 
 
-class Food(UUIDPrimaryKeyMixin, UserOwnedMixin, Base):
-    """Nutrients per 100 g edible portion (NULL: not known); `portions` is `[{name, grams}]`. `user_id` NULL
-    marks a catalogue food; a catalogue food no longer in the source is retired (`deleted_at` set)."""
+class FoodValues:
+    """Nutrients per 100 g edible portion (NULL: not known); `portions` is `[{name, grams}]`."""
 
-    __tablename__ = "foods"
-    __table_args__ = (Index("uq_foods_ndb_no", "ndb_no", unique=True),)
-
-    # Overrides the mixin: catalogue rows belong to nobody (RLS lets every user read them).
-    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True, index=True)  # type: ignore[assignment]
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     # The SR28 food group for catalogue foods; the user's own label for custom foods.
     category: Mapped[str | None] = mapped_column(String(40))
@@ -62,9 +57,29 @@ class Food(UUIDPrimaryKeyMixin, UserOwnedMixin, Base):
     is_water: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     @property
-    def is_custom(self) -> bool:
-        return self.user_id is not None
-
-    @property
     def per_100g(self) -> dict[str, float | None]:
         return {field: getattr(self, "kcal_per_100g" if field == "kcal" else field) for field in PER_100G_FIELDS}
+
+
+class CatalogueEntry(UUIDPrimaryKeyMixin, TimestampMixin, VersionMixin, FoodValues, Base):
+    """A food of the shared catalogue, written only by its import (`catalogue.py`); a food no longer in the
+    source is retired (`deleted_at` set). A table of its own, without per-user rows, so that its search
+    index serves every user (migration 0013)."""
+
+    __tablename__ = "food_catalogue"
+    __table_args__ = (Index("uq_food_catalogue_ndb_no", "ndb_no", unique=True),)
+
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    is_custom = False
+
+
+class Food(UUIDPrimaryKeyMixin, UserOwnedMixin, FoodValues, Base):
+    """A user's own (custom) food: visible to and written by its owner only."""
+
+    __tablename__ = "foods"
+
+    is_custom = True
+
+
+# A food a search, a log or a photo may name: the catalogue's or the user's own.
+AnyFood = CatalogueEntry | Food

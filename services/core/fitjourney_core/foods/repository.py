@@ -1,16 +1,34 @@
-"""SQL of foods: the ranked search over the catalogue plus the caller's own foods, and custom-food rows."""
+"""SQL of foods: the ranked search over the catalogue plus the caller's own foods, and custom-food rows.
+
+The catalogue (`CatalogueEntry`, no row-level security on its reads) and the caller's own foods (`Food`,
+the owner's rows only) are two tables: a search asks both in one statement and orders the union."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, literal_column, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from fitjourney_core.foods.models import Food
+from fitjourney_core.foods.models import AnyFood, CatalogueEntry, Food
 from fitjourney_core.foods.search_terms import alternatives, forms, padded
 
 # Trigram word similarity each typed word must reach in a name ("bananna" → "Bananas, raw": 0.62,
@@ -18,10 +36,14 @@ from fitjourney_core.foods.search_terms import alternatives, forms, padded
 TYPO_SIMILARITY = 0.35
 STRONG_SIMILARITY = 0.5
 
+FoodTable = type[CatalogueEntry] | type[Food]
 
-def visible_to(user_id: uuid.UUID) -> ColumnElement[bool]:
-    """Live catalogue foods and the user's own live custom foods (RLS says the same on PostgreSQL)."""
-    return and_(Food.deleted_at.is_(None), or_(Food.user_id.is_(None), Food.user_id == user_id))
+
+def _visible(table: FoodTable, user_id: uuid.UUID) -> ColumnElement[bool]:
+    """Live catalogue foods; the user's own live custom foods (RLS says the same on PostgreSQL)."""
+    if table is CatalogueEntry:
+        return CatalogueEntry.deleted_at.is_(None)
+    return and_(Food.deleted_at.is_(None), Food.user_id == user_id)
 
 
 @dataclass(frozen=True)
@@ -51,7 +73,7 @@ def _contains_word(
     return column.like(f"% {prefix} %" if whole else f"% {prefix}%")
 
 
-def _rank(query: SearchQuery) -> ColumnElement[int]:
+def _rank(matches: Subquery, query: SearchQuery) -> ColumnElement[int]:
     """One integer, lower is better, computed the same way on PostgreSQL and SQLite:
 
     1. the whole name is what was typed ("Water");
@@ -65,17 +87,18 @@ def _rank(query: SearchQuery) -> ColumnElement[int]:
     first = query.word_alternatives()[0]
     first_forms = sorted({f for word in [words[0], *first[1:]] for f in forms(word)})
     last_forms = forms(words[-1])
-    exact_name = Food.search_text == padded(words)
-    exact_head = Food.search_head.in_([padded([*words[:-1], form]) for form in last_forms])
+    head = matches.c.search_head
+    exact_name = matches.c.search_text == padded(words)
+    exact_head = head.in_([padded([*words[:-1], form]) for form in last_forms])
     head_class = case(
-        (or_(*(Food.search_head.like(f" {form} %") for form in first_forms)), 0),
-        (or_(*(Food.search_head.like(f" {prefix}%") for prefix in first)), 1),
-        (or_(*(_contains_word(Food.search_head, form, whole=True) for form in first_forms)), 2),
-        (or_(*(_contains_word(Food.search_head, prefix) for prefix in first)), 3),
+        (or_(*(head.like(f" {form} %") for form in first_forms)), 0),
+        (or_(*(head.like(f" {prefix}%") for prefix in first)), 1),
+        (or_(*(_contains_word(head, form, whole=True) for form in first_forms)), 2),
+        (or_(*(_contains_word(head, prefix) for prefix in first)), 3),
         else_=4,
     )
-    prior = Food.search_prior + 20  # priors lie in -19..19 (catalogue.py), names are at most 200 long
-    length = func.length(Food.name)
+    prior = matches.c.search_prior + 20  # priors lie in -19..19 (catalogue.py), names are at most 200 long
+    length = func.length(matches.c.name)
     return (((case((exact_name, 0), else_=1) * 5 + head_class) * 40 + prior) * 2
             + case((exact_head, 0), else_=1)) * 1000 + length
 
@@ -86,55 +109,79 @@ def name_starts_with_the_words(rank: int) -> bool:
     return head_class <= 1
 
 
-def _matches(session: AsyncSession, query: SearchQuery) -> ColumnElement[bool]:
+def _matches(session: AsyncSession, table: FoodTable, query: SearchQuery) -> ColumnElement[bool]:
     """Every query word (or its synonym) starts a word of the name: GIN-indexed full text on PostgreSQL,
     LIKE on SQLite; both see the same words, so both find the same foods."""
     if session.get_bind().dialect.name == "postgresql":
         terms = " & ".join("(" + " | ".join(f"{prefix}:*" for prefix in options) + ")"
                            for options in query.word_alternatives())
-        # The stored vector of revision 0011: row-level security keeps the GIN index from serving the
-        # service's role, so each row is matched, and building its vector per search cost ~100 ms.
+        # The stored vector (revision 0011): the catalogue's GIN index serves it (revision 0013); a user's
+        # own foods, found through the owner policy, are matched one by one.
         return literal_column("search_vector").op("@@")(func.to_tsquery(text("'simple'::regconfig"), terms))
-    return and_(*(or_(*(_contains_word(Food.search_text, prefix) for prefix in options))
+    return and_(*(or_(*(_contains_word(table.search_text, prefix) for prefix in options))
                   for options in query.word_alternatives()))
+
+
+def _candidates(table: FoodTable, user_id: uuid.UUID, conditions: Sequence[ColumnElement[bool]],
+                ) -> Select[*tuple[Any, ...]]:
+    """One table's matches, with what ranks and orders them and which table they are from."""
+    return (select(table.id, table.name, table.search_text, table.search_head, table.search_prior,
+                   literal(table is Food).label("custom"))
+            .where(_visible(table, user_id), *conditions))
+
+
+def _matching(user_id: uuid.UUID, conditions: Callable[[FoodTable], Sequence[ColumnElement[bool]]]) -> Subquery:
+    """The catalogue's and the user's matches as one set: each table is searched with its own indexes."""
+    return union_all(*(_candidates(table, user_id, conditions(table)) for table in (CatalogueEntry, Food))
+                     ).subquery("matches")
+
+
+async def _first(
+    session: AsyncSession, matches: Subquery, keys: Sequence[ColumnElement[Any]],
+    after: Sequence[ColumnElement[bool]], limit: int,
+) -> list[tuple[AnyFood, Sequence[Any]]]:
+    """The first `limit` matches ordered by `keys` then id, each with its keys: the whole set is ordered in
+    the database (its collation orders names, as before the catalogue had a table of its own), and only
+    the page's foods are read in full."""
+    page = (select(matches.c.id, matches.c.custom, *(key.label(f"key{n}") for n, key in enumerate(keys)))
+            .where(*after).order_by(*keys, matches.c.id).limit(limit).subquery("page"))
+    page_keys = [page.c[f"key{n}"] for n in range(len(keys))]
+    foods = (select(CatalogueEntry, Food, *page_keys).select_from(page)
+             .outerjoin(CatalogueEntry, and_(~page.c.custom, CatalogueEntry.id == page.c.id))
+             .outerjoin(Food, and_(page.c.custom, Food.id == page.c.id))
+             .order_by(*page_keys, page.c.id))
+    return [(entry or food, found) for entry, food, *found in (await session.execute(foods)).all()]
 
 
 async def search(
     session: AsyncSession, user_id: uuid.UUID, query: SearchQuery, limit: int, after: SearchPosition | None,
-) -> list[tuple[Food, SearchPosition]]:
+) -> list[tuple[AnyFood, SearchPosition]]:
     """Foods whose name has every query word, best first; ties by name, then id (stable pages)."""
-    lname = func.lower(Food.name)
-    conditions: list[ColumnElement[bool]] = [visible_to(user_id)]
-    if not query.words:  # no query: the caller's own foods first, then the catalogue, alphabetically
-        rank: ColumnElement[int] = case((Food.user_id.is_(None), 1), else_=0)
-    else:
-        rank = _rank(query)
-        conditions.append(_matches(session, query))
-    if after is not None:
-        conditions.append(tuple_(rank, lname, Food.id) > tuple_(after.rank, after.name, after.id))
-    ranked = select(Food, rank, lname).where(*conditions).order_by(rank, lname, Food.id).limit(limit)
-    return [(food, SearchPosition(int(found_rank), name, food.id))
-            for food, found_rank, name in (await session.execute(ranked)).all()]
+    matches = _matching(user_id, lambda table: [_matches(session, table, query)] if query.words else [])
+    lname = func.lower(matches.c.name)
+    # No query: the caller's own foods first, then the catalogue, alphabetically.
+    rank = _rank(matches, query) if query.words else case((matches.c.custom, 0), else_=1)
+    beyond = [tuple_(rank, lname, matches.c.id) > tuple_(after.rank, after.name, after.id)] if after else []
+    found = await _first(session, matches, [rank, lname], beyond, limit)
+    return [(food, SearchPosition(int(found_rank), name, food.id)) for food, (found_rank, name) in found]
 
 
 async def search_similar(
     session: AsyncSession, user_id: uuid.UUID, query: SearchQuery, limit: int,
-) -> Sequence[Food]:
+) -> list[AnyFood]:
     """Typo fallback when no name has the words: names with a word like each typed word, most alike first
     (PostgreSQL trigram word similarity, pg_trgm's GIN index). SQLite (dev) has no fallback."""
     if session.get_bind().dialect.name != "postgresql" or not await _has_trigrams(session):
         return []
     await session.execute(select(func.set_config("pg_trgm.word_similarity_threshold", str(TYPO_SIMILARITY), True)))
-    alike = [literal(word).op("<%")(Food.search_text) for word in query.words]
+    matches = _matching(user_id, lambda table: [literal(word).op("<%")(table.search_text) for word in query.words])
+    words = matches.c.search_text
     # Close matches of every word first, then the usual prior: "bananna" is Bananas, raw before the
     # brand-named banana yogurts that happen to share more trigrams.
-    close = and_(*(func.word_similarity(word, Food.search_text) >= STRONG_SIMILARITY for word in query.words))
-    likeness = sum((func.word_similarity(word, Food.search_text) for word in query.words), literal(0.0))
-    statement = (select(Food).where(visible_to(user_id), *alike)
-                 .order_by(case((close, 0), else_=1), Food.search_prior, likeness.desc(), func.length(Food.name),
-                           Food.id)
-                 .limit(limit))
-    return (await session.scalars(statement)).all()
+    close = and_(*(func.word_similarity(word, words) >= STRONG_SIMILARITY for word in query.words))
+    unlike = -sum((func.word_similarity(word, words) for word in query.words), literal(0.0))
+    keys = [case((close, 0), else_=1), matches.c.search_prior, unlike, func.length(matches.c.name)]
+    return [food for food, _ in await _first(session, matches, keys, [], limit)]
 
 
 async def _has_trigrams(session: AsyncSession) -> bool:
@@ -143,15 +190,27 @@ async def _has_trigrams(session: AsyncSession) -> bool:
     return found is not None
 
 
-async def get_visible(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID) -> Food | None:
-    return (await session.scalars(select(Food).where(Food.id == food_id, visible_to(user_id)))).first()
+async def get_visible(
+    session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID,
+) -> AnyFood | None:
+    """A live catalogue food, or one of the user's own live foods."""
+    entry = (await session.scalars(select(CatalogueEntry).where(
+        CatalogueEntry.id == food_id, _visible(CatalogueEntry, user_id)))).first()
+    return entry if entry is not None else await _own(session, user_id, food_id)
 
 
-async def get_for_log(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID) -> Food | None:
+async def get_for_log(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID) -> AnyFood | None:
     """The food a log names, a retired catalogue food included (its portions still measure old logs)."""
-    return (await session.scalars(select(Food).where(
-        Food.id == food_id, or_(Food.user_id.is_(None), and_(Food.user_id == user_id, Food.deleted_at.is_(None))),
-    ))).first()
+    entry = await session.get(CatalogueEntry, food_id)
+    return entry if entry is not None else await _own(session, user_id, food_id)
+
+
+async def _own(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID) -> Food | None:
+    return (await session.scalars(select(Food).where(Food.id == food_id, _visible(Food, user_id)))).first()
+
+
+async def is_catalogue_id(session: AsyncSession, food_id: uuid.UUID) -> bool:
+    return await session.scalar(select(CatalogueEntry.id).where(CatalogueEntry.id == food_id)) is not None
 
 
 def add(session: AsyncSession, food: Food) -> Food:

@@ -9,15 +9,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import encode_cursor
-from fitjourney_common.errors import Forbidden, NotFound, ValidationFailed
+from fitjourney_common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fitjourney_common.events.contracts import CustomFoodCreated, CustomFoodDeleted, CustomFoodState, CustomFoodUpdated
 from fitjourney_core.foods import repository
-from fitjourney_core.foods.models import Food
+from fitjourney_core.foods.models import AnyFood, CatalogueEntry, Food
 from fitjourney_core.foods.repository import SearchPosition, SearchQuery
 from fitjourney_core.foods.schemas import FoodCreate, FoodPage, FoodRead, FoodUpdate
 from fitjourney_core.foods.search_terms import search_head, search_text, words_of
 from fitjourney_core.portability import plain_exporter
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
+from fitjourney_core.shared import (
+    ID_IN_USE,
+    check_if_match,
+    existing_for_replay,
+    flush_new,
+    get_owned_or_404,
+    tombstone,
+)
 from fitjourney_core.writes import service as writes
 from fitjourney_core.writes.service import ResourceKind
 
@@ -69,7 +76,7 @@ async def search_foods(
     return FoodPage(items=[FoodRead.model_validate(food) for food, _ in found[:limit]], next_cursor=next_cursor)
 
 
-async def get_food(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID) -> Food:
+async def get_food(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID) -> AnyFood:
     """A catalogue food or one of the caller's own; anything else (another user's) is 404."""
     food = await repository.get_visible(session, user_id, food_id)
     if food is None:
@@ -77,7 +84,7 @@ async def get_food(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID
     return food
 
 
-async def best_catalogue_match(session: AsyncSession, user_id: uuid.UUID, label: str) -> Food | None:
+async def best_catalogue_match(session: AsyncSession, user_id: uuid.UUID, label: str) -> CatalogueEntry | None:
     """The catalogue food a label (e.g. a photo recogniser's "banana") names: the first search result for
     its words whose name starts with the label's first word (Bananas, raw); else None ("cheese pizza" is
     no SR28 food's name, and a Pizza Hut pizza that mentions it is not what was photographed)."""
@@ -85,12 +92,14 @@ async def best_catalogue_match(session: AsyncSession, user_id: uuid.UUID, label:
     if not words:
         return None
     for food, position in await repository.search(session, user_id, SearchQuery(words), 5, None):
-        if food.user_id is None:
+        if isinstance(food, CatalogueEntry):
             return food if repository.name_starts_with_the_words(position.rank) else None
     return None
 
 
-async def get_food_for_log(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID) -> Food | None:
+async def get_food_for_log(
+    session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID,
+) -> AnyFood | None:
     """The food a log was made from, if it still exists; a retired catalogue food counts (its portions
     still measure the logs made from it), a deleted custom food does not."""
     return await repository.get_for_log(session, user_id, food_id)
@@ -127,6 +136,8 @@ async def create_custom_food(session: AsyncSession, user_id: uuid.UUID, data: Fo
     existing = await existing_for_replay(session, Food, data.id, user_id)
     if existing is not None:
         return existing, False
+    if data.id is not None and await repository.is_catalogue_id(session, data.id):
+        raise Conflict(ID_IN_USE)  # the catalogue's ids are taken too, though in a table of their own
     per_100g = data.per_100g.model_dump()
     _check_nutrients(per_100g)
     food = Food(id=data.id or uuid.uuid4(), user_id=user_id, name=data.name, category=data.category,
@@ -138,8 +149,7 @@ async def create_custom_food(session: AsyncSession, user_id: uuid.UUID, data: Fo
 
 
 async def _own_custom_food(session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID) -> Food:
-    food = await repository.get_visible(session, user_id, food_id)
-    if food is not None and food.user_id is None:
+    if isinstance(await repository.get_visible(session, user_id, food_id), CatalogueEntry):
         raise Forbidden("Catalogue foods are read-only; create a custom food instead")
     return await get_owned_or_404(session, Food, food_id, user_id)
 

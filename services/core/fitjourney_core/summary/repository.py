@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fitjourney_core.body_metrics.models import BodyMetric
 from fitjourney_core.body_metrics.repository import latest_of
 from fitjourney_core.food_logs.models import FoodLog
-from fitjourney_core.foods.models import Food
+from fitjourney_core.foods.models import CatalogueEntry
 from fitjourney_core.habits.models import Habit, HabitCheckIn
 from fitjourney_core.profile.models import Profile
 from fitjourney_core.workouts.models import Workout
@@ -66,7 +66,7 @@ _WEEKDAY = bindparam("weekday", type_=Habit.schedule.type)
 
 def _food_totals() -> Any:
     # Catalogue water foods (Water, SR28's tap and bottled waters) are flagged `is_water` by the import.
-    is_water = or_(FoodLog.food_id.in_(select(Food.id).where(Food.is_water)),
+    is_water = or_(FoodLog.food_id.in_(select(CatalogueEntry.id).where(CatalogueEntry.is_water)),
                    func.lower(FoodLog.food_name).in_(WATER_FOOD_NAMES))
     return select(
         func.coalesce(func.sum(FoodLog.kcal), 0.0).label("kcal"),

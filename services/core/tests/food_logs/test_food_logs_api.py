@@ -229,7 +229,8 @@ async def test_rls_shows_only_the_callers_logs_without_an_owner_filter(
         assert all(row["user_id"] == auth_headers.user_id for row in foods)
         async with conn.transaction():  # no user bound: nothing owned is visible, the catalogue still is
             assert await conn.fetchval("select count(*) from core.food_logs") == 0
-            assert await conn.fetchval("select count(*) from core.foods") >= 300
+            assert await conn.fetchval("select count(*) from core.foods") == 0
+            assert await conn.fetchval("select count(*) from core.food_catalogue") >= 300
     finally:
         await conn.close()
 

@@ -71,8 +71,8 @@ def test_the_audits_rows_are_right_now() -> None:
 
 async def _catalogue_counts(connection: AsyncConnection) -> tuple[int, int, int]:
     live, sr28, portions = (await connection.execute(sa.text(
-        "SELECT count(*), count(ndb_no), coalesce(sum(json_array_length(portions)), 0) FROM core.foods "
-        "WHERE user_id IS NULL AND deleted_at IS NULL AND ndb_no IS NOT NULL"))).one()
+        "SELECT count(*), count(ndb_no), coalesce(sum(json_array_length(portions)), 0) "
+        "FROM core.food_catalogue WHERE deleted_at IS NULL AND ndb_no IS NOT NULL"))).one()
     return int(live), int(sr28), int(portions)
 
 
@@ -102,10 +102,10 @@ async def test_reimport_restores_the_catalogue_and_changes_no_food_log(
     old_id = catalogue_id("Old hand-typed kiwi")
     try:
         # An older catalogue: the kiwi carried other values, and a food since dropped from the source.
-        await owner.execute(sa.text("UPDATE core.foods SET kcal_per_100g = 100, protein_g = 2 WHERE id = :id"),
+        await owner.execute(sa.text("UPDATE core.food_catalogue SET kcal_per_100g = 100, protein_g = 2 WHERE id = :id"),
                             {"id": kiwi})
         await owner.execute(sa.text(
-            "INSERT INTO core.foods (id, name, kcal_per_100g, protein_g, carbs_g, fat_g, portions, version, "
+            "INSERT INTO core.food_catalogue (id, name, kcal_per_100g, protein_g, carbs_g, fat_g, portions, version, "
             "search_text, search_head, search_prior, is_water) VALUES (:id, 'Old hand-typed kiwi', 50, 1, 12, 0, "
             "'[{\"name\": \"fruit\", \"grams\": 70}]', 1, ' old hand typed kiwi ', ' old hand typed kiwi ', 0, "
             "false)"), {"id": str(old_id)})

@@ -133,3 +133,61 @@ async def test_invalid_custom_foods_name_the_field(client: httpx.AsyncClient, au
     too_much = CUSTOM | {"per_100g": PER_100G | {"protein_g": 60, "carbs_g": 30, "fat_g": 20}}
     response = await client.post("/api/v1/foods", json=too_much, headers=auth_headers)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "per_100g.protein_g"
+
+
+async def _create(client: httpx.AsyncClient, headers, name: str) -> dict:
+    created = await client.post("/api/v1/foods", json=CUSTOM | {"name": name}, headers=headers)
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+async def _names(client: httpx.AsyncClient, headers, params: dict) -> list[str]:
+    page = (await client.get("/api/v1/foods", params=params, headers=headers)).json()
+    return [item["name"] for item in page["items"]]
+
+
+async def _one_per_page(client: httpx.AsyncClient, headers, params: dict, pages: int) -> list[str]:
+    """The names of the first `pages` pages of one item each, through the cursors."""
+    names: list[str] = []
+    cursor = None
+    for _ in range(pages):
+        page = (await client.get("/api/v1/foods", params=params | {"limit": 1} | (
+            {"cursor": cursor} if cursor else {}), headers=headers)).json()
+        names += [item["name"] for item in page["items"]]
+        cursor = page["next_cursor"]
+    return names
+
+
+async def test_own_foods_take_their_rank_among_catalogue_foods(
+    client: httpx.AsyncClient, auth_headers, other_auth_headers,
+) -> None:
+    # Ranked like "Bananas, raw" (same first part, length and prior), so the name decides: one before it,
+    # one after it; an exact name comes first of all; another user's food is nowhere.
+    for name in ("Bananas, rat", "Bananas, rax", "Banana"):
+        await _create(client, auth_headers, name)
+    await _create(client, other_auth_headers, "Bananas, ray")
+    best = await _names(client, auth_headers, {"q": "banana", "limit": 100})
+    assert best[:4] == ["Banana", "Bananas, rat", "Bananas, raw", "Bananas, rax"]
+    assert "Bananas, ray" not in best
+    # Pages of one item cross from own foods to the catalogue and back without a repeat or a gap.
+    assert await _one_per_page(client, auth_headers, {"q": "banana"}, 6) == best[:6]
+
+
+async def test_listing_without_a_query_pages_own_foods_then_the_catalogue(
+    client: httpx.AsyncClient, auth_headers, other_auth_headers,
+) -> None:
+    for name in ("Zucchini soup, mine", "Apple pie, mine"):
+        await _create(client, auth_headers, name)
+    await _create(client, other_auth_headers, "Aardvark stew, theirs")
+    first = await _names(client, auth_headers, {"limit": 4})
+    theirs = await _names(client, other_auth_headers, {"limit": 3})
+    assert first[:2] == ["Apple pie, mine", "Zucchini soup, mine"]
+    assert theirs[0] == "Aardvark stew, theirs" and first[2:] == theirs[1:], "then the catalogue, alphabetically"
+    assert await _one_per_page(client, auth_headers, {}, 4) == first
+
+
+async def test_a_custom_food_cannot_take_a_catalogue_foods_id(client: httpx.AsyncClient, auth_headers) -> None:
+    banana = (await client.get("/api/v1/foods", params={"q": "banana"}, headers=auth_headers)).json()["items"][0]
+    taken = await client.post("/api/v1/foods", json=CUSTOM | {"id": banana["id"]}, headers=auth_headers)
+    assert taken.status_code == 409, taken.text
+    assert (await client.get(f"/api/v1/foods/{banana['id']}", headers=auth_headers)).json()["name"] == "Bananas, raw"

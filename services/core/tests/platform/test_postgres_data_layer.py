@@ -117,6 +117,25 @@ async def test_start_up_created_partitions_ahead_for_every_partitioned_table(app
     assert len([p for p in partitions if p.startswith("body_metrics_p")]) >= 4
 
 
+
+async def test_service_role_reads_the_food_catalogue_but_cannot_change_it(app_database_url: str) -> None:
+    conn = await asyncpg.connect(app_database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        async with conn.transaction():
+            assert await conn.fetchval("select count(*) from core.food_catalogue") > 8000
+            assert await conn.execute("update core.food_catalogue set kcal_per_100g = 0") == "UPDATE 0"
+            assert await conn.execute("delete from core.food_catalogue") == "DELETE 0"
+            # What revision 0013 is for: its full-text index serves this role (no policy stands in front).
+            plan = "\n".join(row[0] for row in await conn.fetch(
+                "explain select id from core.food_catalogue "
+                "where search_vector @@ to_tsquery('simple', 'kiwifruit:*')"))
+            assert "ix_food_catalogue_search_vector" in plan, plan
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
+            await conn.execute("insert into core.food_catalogue (id, name, kcal_per_100g, protein_g, carbs_g, fat_g, "
+                               "portions) values (gen_random_uuid(), 'Mine now', 0, 0, 0, 0, '[]')")
+    finally:
+        await conn.close()
+
 # The outbox carries the user of each event but is read by the relay, which works for no user: no RLS.
 NOT_OWNER_SCOPED = {"outbox"}
 
