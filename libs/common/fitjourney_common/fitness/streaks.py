@@ -8,8 +8,9 @@ scheduled day.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -21,6 +22,12 @@ class Schedule:
     """The weekdays a habit is due on (0 = Monday, as `date.weekday()`)."""
 
     weekdays: frozenset[int]
+    # [w]: how many of the weekdays 0..w are due (for `due_through`).
+    due_in_week_through: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "due_in_week_through",
+                           tuple(sum(1 for due in self.weekdays if due <= weekday) for weekday in range(7)))
 
     @classmethod
     def daily(cls) -> Schedule:
@@ -46,15 +53,11 @@ class Schedule:
     def includes(self, day: date) -> bool:
         return day.weekday() in self.weekdays
 
-    def count_between(self, after: date, before: date) -> int:
-        """Scheduled days strictly between `after` and `before`, in constant time."""
-        days = (before - after).days - 1
-        if days <= 0:
-            return 0
-        weeks, rest = divmod(days, 7)
-        first = after + timedelta(days=1)
-        return weeks * len(self.weekdays) + sum(
-            1 for offset in range(rest) if self.includes(first + timedelta(days=offset)))
+    def due_through(self, day: date) -> int:
+        """How many scheduled days there are from the calendar's first day up to `day` included: consecutive
+        scheduled days have consecutive counts, and the difference of two counts is the scheduled days between."""
+        weeks, weekday = divmod(day.toordinal() - 1, 7)  # ordinal 1 (0001-01-01) is a Monday
+        return weeks * len(self.weekdays) + self.due_in_week_through[weekday]
 
 
 def stored_schedule(value: str | Iterable[str]) -> str:
@@ -81,17 +84,18 @@ def compute_streaks(schedule: Schedule, target_count: int, counts: Mapping[date,
     `today` is the user's local date; check-ins after it (a clock ahead of ours) are ignored. Works
     on the done days only (not day by day since the first one), so a check-in dated 1970 costs nothing.
     """
-    done = sorted(day for day, count in counts.items()
+    # Done days as their count of scheduled days through them: two done days are a run when their counts follow.
+    done = sorted(schedule.due_through(day) for day, count in counts.items()
                   if count >= target_count and day <= today and schedule.includes(day))
     if not done:
         return Streaks(current=0, longest=0, done_today=False)
-    run = longest = 0
-    previous: date | None = None
-    for day in done:
+    run = longest = 1
+    for previous, position in itertools.pairwise(done):
         # A scheduled day missed between two done days breaks the run.
-        run = run + 1 if previous is not None and schedule.count_between(previous, day) == 0 else 1
+        run = run + 1 if position - previous == 1 else 1
         longest = max(longest, run)
-        previous = day
+    done_today = schedule.includes(today) and done[-1] == schedule.due_through(today)
     # After the last done day, a missed scheduled day before today ends the current streak; today is still open.
-    current = run if schedule.count_between(done[-1], today) == 0 else 0
-    return Streaks(current=current, longest=longest, done_today=done[-1] == today)
+    missed_before_today = schedule.due_through(today - timedelta(days=1)) > done[-1]
+    current = run if done_today or not missed_before_today else 0
+    return Streaks(current=current, longest=longest, done_today=done_today)
