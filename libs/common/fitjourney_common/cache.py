@@ -106,13 +106,8 @@ class JsonCache:
                            self.namespace, operation, exc)
 
     async def get(self, key: str) -> Any | None:
-        try:
-            raw = await self.redis.get(self._key(key))
-        except REDIS_OUTAGE_ERRORS as exc:
-            self._outage("get", exc)
-            return None
+        raw = await self._fetch(key)
         if raw is None:
-            self._misses.inc()
             return None
         try:
             value = json.loads(raw)
@@ -123,9 +118,31 @@ class JsonCache:
         self._hits.inc()
         return value
 
+    async def get_encoded(self, key: str) -> bytes | None:
+        """The stored JSON undecoded, for a caller that answers it as it is (a hit costs no JSON work)."""
+        raw = await self._fetch(key)
+        if raw is not None:
+            self._hits.inc()
+        return raw
+
+    async def _fetch(self, key: str) -> bytes | None:
+        try:
+            raw = await self.redis.get(self._key(key))
+        except REDIS_OUTAGE_ERRORS as exc:
+            self._outage("get", exc)
+            return None
+        if raw is None:
+            self._misses.inc()
+            return None
+        return raw if isinstance(raw, bytes) else str(raw).encode()
+
     async def set(self, key: str, value: Any, ttl_seconds: int) -> None:
         # Serialise first: a value that cannot be encoded is a bug in the caller, not an outage.
-        payload = json.dumps(value, default=_json_default, separators=(",", ":")).encode()
+        await self.set_encoded(key, json.dumps(value, default=_json_default, separators=(",", ":")).encode(),
+                               ttl_seconds)
+
+    async def set_encoded(self, key: str, payload: bytes, ttl_seconds: int) -> None:
+        """Store JSON the caller has already encoded."""
         try:
             await self.redis.set(self._key(key), payload, ex=max(1, int(ttl_seconds)))
         except REDIS_OUTAGE_ERRORS as exc:

@@ -17,7 +17,8 @@ from fitjourney_analytics.compute.habits import habit_stats
 from fitjourney_analytics.compute.series import columns_of, daily_frame, none_if_nan, records, weekly_frame
 from fitjourney_analytics.compute.trend import day_ema, robust_trend
 from fitjourney_analytics.coredata.repository import CoreReadRepository, ProfileFacts
-from fitjourney_analytics.dashboard.cache import DashboardCache
+from fitjourney_analytics.dashboard.cache import DashboardCache, response_body
+from fitjourney_analytics.dashboard.schemas import DashboardRead
 from fitjourney_common.fitness.local_time import local_date, local_today, zone_or_utc
 from fitjourney_common.fitness.targets import age_on, daily_targets
 
@@ -206,17 +207,28 @@ def dashboard(data: UserDays, period: str) -> dict[str, Any]:
 
 
 async def cached_dashboard(core: CoreReadRepository, cache: DashboardCache, user_id: uuid.UUID, period: str,
-                           now: datetime | None = None) -> dict[str, Any]:
-    """The dashboard from Redis when this generation of the user's data has it, else computed and cached."""
+                           now: datetime | None = None) -> bytes:
+    """The dashboard's response body, from Redis when this generation of the user's data has it, else computed
+    and cached."""
     generation = await cache.generation(user_id)
     profile, zone, today = await user_zone_today(core, user_id, now)
     key = DashboardCache.key(user_id, generation or "-", f"dashboard:{period}", today)
-    if generation is not None:
-        hit = await cache.get(key)
-        if hit is not None:
-            return {**hit, "cached": True}
-    data = await load_days(core, user_id, period_window(period, today, zone), today, profile)
-    result = dashboard(data, period)
-    if generation is not None:
-        await cache.put(key, result)
-    return {**result, "cached": False}
+
+    async def compute() -> bytes:
+        data = await load_days(core, user_id, period_window(period, today, zone), today, profile)
+        return response_body(DashboardRead, {**dashboard(data, period), "cached": False})
+
+    body, hit = await cache.answer(generation, key, compute)
+    return marked_cached(body) if hit else body
+
+
+# `cached` is the model's last field: a stored body ends with it, and a hit answers it turned to true.
+_NOT_CACHED_END, _CACHED_END = b',"cached":false}', b',"cached":true}'
+
+
+def marked_cached(body: bytes) -> bytes:
+    """A stored dashboard body as a hit answers it: `cached` true."""
+    if body.endswith(_NOT_CACHED_END):
+        return body[:-len(_NOT_CACHED_END)] + _CACHED_END
+    return DashboardRead.model_validate_json(body).model_copy(update={"cached": True}).model_dump_json(
+        by_alias=True).encode()

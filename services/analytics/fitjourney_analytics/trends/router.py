@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from fitjourney_analytics.dashboard.schemas import PeriodParam
 from fitjourney_analytics.deps import CoreReaderDep, DashboardCacheDep, NowDep
@@ -18,5 +17,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["trends"])
 
 @router.get("/trends", response_model=TrendRead)
 async def get_trend(principal: CurrentUser, core: CoreReaderDep, cache: DashboardCacheDep, now: NowDep,
-                    metric: MetricParam = Query(...), period: PeriodParam = Query("month")) -> Any:
-    return await cached_trend(core, cache, principal.user_id, metric, period, now)
+                    metric: MetricParam = Query(...), period: PeriodParam = Query("month")) -> Response:
+    # The body is already the response model's JSON (checked when computed): no second validation.
+    body = await cached_trend(core, cache, principal.user_id, metric, period, now)
+    return Response(body, media_type="application/json")

@@ -11,8 +11,9 @@ import pandas as pd
 from fitjourney_analytics.compute.calendar import period_window
 from fitjourney_analytics.compute.trend import CONFIDENCE, robust_trend
 from fitjourney_analytics.coredata.repository import CoreReadRepository
-from fitjourney_analytics.dashboard.cache import DashboardCache
+from fitjourney_analytics.dashboard.cache import DashboardCache, response_body
 from fitjourney_analytics.dashboard.service import UserDays, load_days, user_zone_today
+from fitjourney_analytics.trends.schemas import TrendRead
 
 # metric -> (unit, the days that count). "logged": days with food logged (a day nothing was logged is
 # unknown intake, not zero); "all": every day (no workout is zero minutes); "measured": days with a value.
@@ -58,16 +59,16 @@ def trend_of(data: UserDays, metric: str, period: str) -> dict[str, Any]:
 
 
 async def cached_trend(core: CoreReadRepository, cache: DashboardCache, user_id: uuid.UUID, metric: str,
-                       period: str, now: datetime | None = None) -> dict[str, Any]:
+                       period: str, now: datetime | None = None) -> bytes:
+    """The trend's response body, from Redis when this generation of the user's data has it."""
     generation = await cache.generation(user_id)
     profile, zone, today = await user_zone_today(core, user_id, now)
     key = DashboardCache.key(user_id, generation or "-", f"trend:{metric}:{period}", today)
-    if generation is not None:
-        hit = await cache.get(key)
-        if hit is not None:
-            return dict(hit)
-    data = await load_days(core, user_id, period_window(period, today, zone), today, profile, kinds={KIND[metric]})
-    result = trend_of(data, metric, period)
-    if generation is not None:
-        await cache.put(key, result)
-    return result
+
+    async def compute() -> bytes:
+        data = await load_days(core, user_id, period_window(period, today, zone), today, profile,
+                               kinds={KIND[metric]})
+        return response_body(TrendRead, trend_of(data, metric, period))
+
+    body, _hit = await cache.answer(generation, key, compute)
+    return body

@@ -70,3 +70,21 @@ async def test_cached_until_an_event_about_the_users_data_arrives(
         return body["totals"]["kcal_in"] == 850 and not body["cached"]
 
     await poll_until(refreshed)
+
+    # A workout and its event.
+    workout_id = await core_rows.workout(user_id, datetime(2024, 5, 15, 7, 0, tzinfo=UTC), 40)
+    started = "2024-05-15T07:00:00Z"
+    await app.state.runtime.bus.publish([new_event("workout.created", {
+        "workout_id": str(workout_id), "user_id": str(user_id), "version": 1, "dates": ["2024-05-15"],
+        "activity": "running", "duration_min": 40, "started_at": started,
+        "after": {"started_at": started, "activity": "running", "duration_min": 40}})])
+
+    async def workout_counted() -> bool:
+        body = (await client.get(DASHBOARD, headers=headers)).json()
+        return body["totals"]["workouts"] == 1 and body["totals"]["workout_minutes"] == 40 and not body["cached"]
+
+    await poll_until(workout_counted)
+    # A hit answers the body as it was computed, marked cached.
+    await app.state.runtime.dashboard_cache.invalidate(user_id)
+    computed = (await client.get(DASHBOARD, headers=headers)).json()
+    assert (await client.get(DASHBOARD, headers=headers)).json() == {**computed, "cached": True}
