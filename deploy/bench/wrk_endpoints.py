@@ -215,7 +215,7 @@ def main() -> None:
     parser.add_argument("--broker-url", default="amqp://guest:guest@127.0.0.1:5672/")
     parser.add_argument("--port-base", type=int, default=9500)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--only", help="run only endpoints whose label contains this")
+    parser.add_argument("--only", action="append", help="run only endpoints whose label contains this (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the stack up until Enter (for py-spy)")
     parser.add_argument("--env", action="append", default=[], help="NAME=value for both services")
@@ -265,7 +265,7 @@ async def _run(options: argparse.Namespace) -> None:
                 await asyncio.to_thread(sys.stdin.readline)
             results = {}
             for label, url, lua, connections in _endpoints(core, seeded):
-                if options.only and options.only not in label:
+                if options.only and not any(part in label for part in options.only):
                     continue
                 results[label] = run_wrk(url, token, lua, connections, options.seconds, core_proc.pid)
                 print(f"{label}: {results[label]}", file=sys.stderr)

@@ -6,10 +6,13 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Sequence
 from functools import lru_cache
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage.redis.bridge import RedisBridge
+from limits.aio.storage.redis.redispy import RedispyBridge
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from redis.asyncio.retry import Retry
@@ -37,29 +40,83 @@ def _parse(rate: str) -> tuple[RateLimitItem, ...]:
     return tuple(parse_many(rate))
 
 
+# The `limits` library's own moving-window script, run only when none of the marker keys (KEYS[2..]) exists:
+# a request refused for a marker (a revoked session) costs no slot of the caller's limit. 1: counted,
+# 0: over the limit, -i: the i-th marker exists.
+UNLESS_MARKED_SCRIPT = f"""
+for i = 2, #KEYS do
+  if redis.call('exists', KEYS[i]) == 1 then return 1 - i end
+end
+local function acquire()
+{RedisBridge.SCRIPT_ACQUIRE_MOVING_WINDOW.decode()}
+end
+if acquire() then return 1 end
+return 0
+"""
+
+
 class RateLimiter:
     """Moving window: no burst of 2x the limit at a window edge, and an exact time until a slot frees."""
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self.strategy = MovingWindowRateLimiter(storage)
+        bridge = getattr(storage, "bridge", None) if isinstance(storage, RedisStorage) else None
+        self._bridge = bridge if isinstance(bridge, RedispyBridge) else None
+        self._unless_marked = (self._bridge.get_connection().register_script(UNLESS_MARKED_SCRIPT.encode())
+                               if self._bridge is not None else None)
+
+    @property
+    def looks_up_markers(self) -> bool:
+        """Whether `check_unless_marked` can look up markers (keys of the same Redis): not in memory."""
+        return self._unless_marked is not None
 
     async def check(self, rate: str, *identity: str) -> None:
         """Count one hit for `identity` under `rate` (e.g. "100/minute"); raise TooManyRequests when over.
 
         When the storage is unreachable the request is allowed: an outage of Redis must not take the API down.
         """
-        for item in _parse(rate):
+        await self._hit_each(_parse(rate), identity)
+
+    async def _hit_each(self, items: Sequence[RateLimitItem], identity: Sequence[str]) -> None:
+        for item in items:
             try:
                 if await self.strategy.hit(item, *identity):
                     continue
-                stats = await self.strategy.get_window_stats(item, *identity)
             except STORAGE_ERRORS as exc:
                 outage_log.warning("check", "rate limit storage unavailable, allowing the request: %r", exc)
                 return
-            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-            raise TooManyRequests(f"Rate limit of {item} exceeded, retry in {retry_after} s",
-                                  retry_after=retry_after)
+            await self._refuse(item, identity)
+
+    async def check_unless_marked(self, markers: Sequence[str], rate: str, *identity: str) -> int | None:
+        """The index of the first of `markers` (Redis keys) that exists, counting no hit then; else None,
+        with the hit counted as `check` counts it (TooManyRequests when over). One round trip for the
+        markers and the first limit of `rate`. Redis unreachable: None, the request allowed, as `check`."""
+        assert self._unless_marked is not None and self._bridge is not None, "needs looks_up_markers"
+        first, *rest = _parse(rate)
+        try:
+            answer = int(await self._unless_marked(
+                [self._bridge.prefixed_key(first.key_for(*identity)), *markers],
+                [time.time(), first.amount, first.get_expiry(), 1]))
+        except STORAGE_ERRORS as exc:
+            outage_log.warning("check", "rate limit storage unavailable, allowing the request: %r", exc)
+            return None
+        if answer < 0:
+            return -answer - 1
+        if answer == 0:
+            await self._refuse(first, identity)
+        await self._hit_each(rest, identity)
+        return None
+
+    async def _refuse(self, item: RateLimitItem, identity: Sequence[str]) -> None:
+        try:
+            stats = await self.strategy.get_window_stats(item, *identity)
+        except STORAGE_ERRORS as exc:
+            outage_log.warning("check", "rate limit storage unavailable, allowing the request: %r", exc)
+            return
+        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        raise TooManyRequests(f"Rate limit of {item} exceeded, retry in {retry_after} s",
+                              retry_after=retry_after)
 
     async def reset(self) -> None:
         """Forget every counter (tests)."""

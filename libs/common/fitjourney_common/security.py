@@ -210,24 +210,31 @@ async def mark_sessions_revoked(redis: Redis, session_ids: Iterable[uuid.UUID | 
         await pipe.execute()
 
 
+# Why a principal's token no longer counts, when its marker is in Redis: the account erased, the session ended.
+ERASED_REASON = "This account has been deleted"
+SESSION_ENDED_REASON = "This session has ended; sign in again"
+
+
+def _revocation_markers(principal: Principal) -> list[tuple[str, str]]:
+    """(Redis key, reason) of every marker that revokes this principal's token, first the weightiest."""
+    markers = [(_erased_key(principal.user_id), ERASED_REASON)]
+    session_id = principal.claims.get("sid")
+    if session_id:
+        markers.append((_revoked_session_key(str(session_id)), SESSION_ENDED_REASON))
+    return markers
+
+
 async def _revocation_of(redis: Redis, principal: Principal) -> str | None:
     """Why this principal's token no longer counts, if it does not: one round trip for both markers."""
-    session_id = principal.claims.get("sid")
-    keys = [_erased_key(principal.user_id)]
-    if session_id:
-        keys.append(_revoked_session_key(str(session_id)))
+    markers = _revocation_markers(principal)
     try:
         async with redis.pipeline(transaction=False) as pipe:
-            for key in keys:
+            for key, _ in markers:
                 pipe.exists(key)
             found = await pipe.execute()
     except REDIS_OUTAGE_ERRORS:
         return None  # Redis down: tokens still expire within minutes (documented degradation)
-    if found[0]:
-        return "This account has been deleted"
-    if len(found) > 1 and found[1]:
-        return "This session has ended; sign in again"
-    return None
+    return next((reason for (_, reason), present in zip(markers, found, strict=True) if present), None)
 
 
 async def authenticate(connection: HTTPConnection, token: str) -> Principal:
@@ -249,13 +256,24 @@ BEARER = HTTPBearer(scheme_name="bearerAuth", auto_error=False, bearerFormat="JW
 async def get_principal(
     request: Request, _declared: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
 ) -> Principal:
-    """Authenticate the caller, then count the request against their per-user rate limit."""
-    principal = await authenticate(request, bearer_token(request))
-    request.state.principal = principal
+    """Authenticate the caller, then count the request against their per-user rate limit (on Redis both
+    in one round trip: the revocation markers and the limit in one script)."""
     runtime = request.app.state.runtime
     settings = runtime.settings
-    await runtime.rate_limiter.check(settings.rate_limit_api, settings.service_name,
-                                               str(principal.user_id))
+    limiter = runtime.rate_limiter
+    identity = (settings.service_name,)
+    if not limiter.looks_up_markers:
+        principal = await authenticate(request, bearer_token(request))
+        request.state.principal = principal
+        await limiter.check(settings.rate_limit_api, *identity, str(principal.user_id))
+        return principal
+    principal = await runtime.token_verifier.verify(bearer_token(request))
+    markers = _revocation_markers(principal)
+    found = await limiter.check_unless_marked([key for key, _ in markers], settings.rate_limit_api,
+                                              *identity, str(principal.user_id))
+    if found is not None:
+        raise Unauthorized(markers[found][1])
+    request.state.principal = principal
     return principal
 
 

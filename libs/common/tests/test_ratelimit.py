@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 from fastapi import Depends, FastAPI, Request
 
 from fitjourney_common.errors import TooManyRequests, install_error_handlers
@@ -119,3 +120,37 @@ async def test_api_answers_429_problem_with_retry_after_header(unique: str) -> N
 def test_unknown_url_is_refused() -> None:
     with pytest.raises(ValueError, match="REDIS_URL"):
         create_rate_limiter("memcached://127.0.0.1:11211")
+
+
+async def test_markers_and_the_limit_in_one_script(unique: str) -> None:
+    """A present marker is named and costs no slot; without one the hit counts as `check` counts it, up to
+    the limit (both limits of a rate string); the mix of the two on another identity changes nothing."""
+    limiter = create_rate_limiter(REAL_REDIS_URL, key_prefix=f"ratelimit-{unique}")
+    redis = aioredis.from_url(REAL_REDIS_URL)
+    marker, absent = f"marker-{unique}", f"absent-{unique}"
+    try:
+        assert limiter.looks_up_markers
+        await redis.set(marker, b"1", ex=60)
+        for _ in range(3):
+            assert await limiter.check_unless_marked([absent, marker], "2/minute;5/hour", "user", unique) == 1
+        assert await limiter.check_unless_marked([absent], "2/minute;5/hour", "user", unique) is None
+        assert await limiter.check_unless_marked([], "2/minute;5/hour", "user", unique) is None
+        with pytest.raises(TooManyRequests) as caught:
+            await limiter.check_unless_marked([absent], "2/minute;5/hour", "user", unique)
+        assert 1 <= caught.value.extra["retry_after"] <= 60
+        with pytest.raises(TooManyRequests):  # what `check` counted is the same window
+            await limiter.check("2/minute", "user", unique)
+        await limiter.check_unless_marked([absent], "3/minute;2/hour", "user", f"b-{unique}")
+        await limiter.check_unless_marked([absent], "3/minute;2/hour", "user", f"b-{unique}")
+        with pytest.raises(TooManyRequests):  # the second limit of the string holds too
+            await limiter.check_unless_marked([absent], "3/minute;2/hour", "user", f"b-{unique}")
+    finally:
+        await redis.delete(marker)
+        await redis.aclose()
+        await limiter.reset()
+
+
+async def test_markers_in_memory_are_not_looked_up_and_redis_down_allows(unique: str) -> None:
+    assert not create_rate_limiter(f"memory://{unique}").looks_up_markers
+    down = create_rate_limiter(DOWN_REDIS_URL)
+    assert await down.check_unless_marked([f"marker-{unique}"], "1/minute", "user", unique) is None
