@@ -19,7 +19,7 @@ from fitjourney_core.writes.summary_cache import (
     daily_key,
     replay_missed_invalidations,
     summary_cache,
-    summary_generation,
+    zone_and_generation,
 )
 
 # Weight assumed for a workout's resting energy when the user never recorded one (as the ai service does).
@@ -61,15 +61,19 @@ async def daily_summary(
 ) -> DailySummary:
     """Cache first; a miss or a Redis outage (the cache answers None, never raises) computes it.
 
-    With the date given, a hit needs no database at all: a profile change (time zone, targets) drops
-    every cached day of the user, so a cached summary always matches the current profile.
+    A hit needs no database at all: the user's time zone (which day is today) is cached beside their
+    summaries, and a profile change (time zone, targets) drops it with every cached day of the user, so a
+    cached summary always matches the current profile.
     """
-    time_zone: str | None = None
-    if day is None:
-        time_zone = await time_zone_of(session, user_id)
-        day = local_today(zone_or_utc(time_zone))
     # A write during a Redis outage could not drop this user's cached days: until that is made up, skip them.
     unsure = user_id in await replay_missed_invalidations(redis)
+    # Read before computing: a write committing meanwhile moves it, and this summary is then not cached.
+    cached_zone, generation = await zone_and_generation(redis, user_id)
+    time_zone = None if unsure else cached_zone
+    if time_zone is None and day is None:
+        time_zone = await time_zone_of(session, user_id)
+    if day is None:
+        day = local_today(zone_or_utc(time_zone))
     cached = None if unsure else await summary_cache(redis).get(daily_key(user_id, day))
     if cached is not None:
         try:
@@ -79,9 +83,8 @@ async def daily_summary(
     if time_zone is None:
         time_zone = await time_zone_of(session, user_id)
 
-    # Read before computing: a write committing meanwhile moves it, and this summary is then not cached.
-    generation = await summary_generation(redis, user_id)
     summary = await compute_daily_summary(session, user_id, day, time_zone)
     if generation is not None and not unsure:
-        await cache_daily_summary(redis, user_id, day, summary.model_dump(mode="json"), ttl_seconds, generation)
+        await cache_daily_summary(redis, user_id, day, summary.model_dump(mode="json"), ttl_seconds, generation,
+                                  time_zone)
     return summary

@@ -41,6 +41,12 @@ def _generation_key(user_id: uuid.UUID) -> str:
     return f"{NAMESPACE}:gen:{user_id}"
 
 
+def _zone_key(user_id: uuid.UUID) -> str:
+    # The user's time zone, which says which day "today" is: cached like a summary (the same generation
+    # guard, dropped with every cached day by a profile change), so a cached today needs no database.
+    return f"{NAMESPACE}:zone:{user_id}"
+
+
 # Only has to outlive the slowest summary computation; a day is plenty and keeps Redis tidy.
 GENERATION_TTL_SECONDS = 24 * 3600
 
@@ -49,19 +55,21 @@ def _text(raw: bytes | str | None) -> str:
     return "0" if raw is None else raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
-async def summary_generation(redis: Redis, user_id: uuid.UUID) -> str | None:
-    """Read before computing a summary; None when Redis is down (then there is nothing to cache into)."""
+async def zone_and_generation(redis: Redis, user_id: uuid.UUID) -> tuple[str | None, str | None]:
+    """The cached time zone (None: not cached) and the generation, in one round trip; read before computing
+    anything from the database. The generation is None when Redis is down (then nothing is cached)."""
     try:
-        return _text(await redis.get(_generation_key(user_id)))
+        zone, generation = await redis.mget(_zone_key(user_id), _generation_key(user_id))
     except REDIS_OUTAGE_ERRORS as exc:
         log.warning("summary generation unreadable, not caching: %s", exc)
-        return None
+        return None, None
+    return (None if zone is None else _text(zone)), _text(generation)
 
 
 async def cache_daily_summary(redis: Redis, user_id: uuid.UUID, day: date, value: dict[str, object],
-                              ttl_seconds: int, generation: str) -> None:
-    """Cache one day's summary and note the day in the user's index, unless the user's summaries were
-    invalidated since `generation` was read; never raises."""
+                              ttl_seconds: int, generation: str, time_zone: str) -> None:
+    """Cache one day's summary and the user's time zone it was computed in, and note the day in the user's
+    index, unless the user's summaries were invalidated since `generation` was read; never raises."""
     generation_key = _generation_key(user_id)
     payload = json.dumps(value, separators=(",", ":")).encode()
     ttl = max(1, int(ttl_seconds))
@@ -72,6 +80,7 @@ async def cache_daily_summary(redis: Redis, user_id: uuid.UUID, day: date, value
                 return  # a write committed while this summary was computed
             pipe.multi()
             pipe.set(f"{NAMESPACE}:{daily_key(user_id, day)}", payload, ex=ttl)
+            pipe.set(_zone_key(user_id), time_zone.encode(), ex=ttl)
             pipe.sadd(_days_index_key(user_id), day.isoformat())
             pipe.expire(_days_index_key(user_id), ttl)
             await pipe.execute()
@@ -143,7 +152,8 @@ async def _drop_all(redis: Redis, user_id: uuid.UUID) -> bool:
         await _bump_generation(redis, user_id)
         days = await redis.smembers(index)
         names = [raw.decode() if isinstance(raw, bytes) else str(raw) for raw in days]
-        await redis.delete(index, *(f"{NAMESPACE}:{daily_key(user_id, date.fromisoformat(n))}" for n in names))
+        await redis.delete(index, _zone_key(user_id),
+                           *(f"{NAMESPACE}:{daily_key(user_id, date.fromisoformat(n))}" for n in names))
     except REDIS_OUTAGE_ERRORS as exc:
         _note_missed(redis, user_id, exc)
         return False

@@ -177,3 +177,16 @@ async def test_a_profile_change_drops_every_cached_day(
     assert await redis_client.exists(*keys) == 3
     assert (await client.put("/api/v1/profile", json={"goal": "lose"}, headers=auth_headers)).status_code == 200
     assert await redis_client.exists(*keys) == 0
+
+
+async def test_todays_summary_follows_a_new_time_zone(client: httpx.AsyncClient, auth_headers) -> None:
+    """Today's summary (cached with the time zone it was computed in) is computed anew in a new time zone."""
+    first = (await client.get("/api/v1/summary/daily", headers=auth_headers)).json()
+    cached = (await client.get("/api/v1/summary/daily", headers=auth_headers)).json()
+    assert first["time_zone"] == cached["time_zone"] == "UTC"
+    moved = await client.put("/api/v1/profile", json={"time_zone": "Pacific/Kiritimati"}, headers=auth_headers)
+    assert moved.status_code == 200, moved.text
+
+    summary = (await client.get("/api/v1/summary/daily", headers=auth_headers)).json()
+    assert summary["time_zone"] == "Pacific/Kiritimati"
+    assert summary["date"] == datetime.now(ZoneInfo("Pacific/Kiritimati")).date().isoformat()
