@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Executable, Select, Table, func, insert, literal, select, text
+from sqlalchemy import CTE, Executable, Insert, Select, String, Table, bindparam, func, insert, literal, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
@@ -15,6 +16,7 @@ from fitjourney_core.writes.models import Change, RecordId
 
 ModelT = TypeVar("ModelT")
 _RECORD_IDS = cast(Table, RecordId.__table__)
+_CHANGES = cast(Table, Change.__table__)
 
 
 async def lock_user_changes(session: AsyncSession, user_id: uuid.UUID) -> None:
@@ -38,10 +40,27 @@ def add_change(session: AsyncSession, **values: Any) -> Change:
     return change
 
 
-def _row_of(model: type[Any], values: dict[str, Any]) -> Any:
-    """`SELECT <values>` typed as `model`'s columns (so JSON, UUID and time values bind as the ORM binds them)."""
-    columns = model.__table__.c
-    return select(*(literal(value, columns[name].type).label(name) for name, value in values.items()))
+def _bound_row(table: Table, names: tuple[str, ...], prefix: str) -> Select[Any]:
+    """`SELECT :<prefix><name>, …` typed as `table`'s columns (so JSON, UUID and time values bind as the ORM
+    binds them)."""
+    columns = table.c
+    return select(*(bindparam(prefix + name, type_=columns[name].type).label(name) for name in names))
+
+
+@lru_cache(maxsize=64)
+def _change_and_event_statement(outbox: Table, change_names: tuple[str, ...],
+                                event_names: tuple[str, ...]) -> Executable:
+    """Built once per outbox and shape: building it per write cost more CPU than running it."""
+    locked = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("lock_key", type_=String), 0))
+                    .label("locked")).cte("locked")
+    new_change = (
+        insert(Change)
+        .from_select(list(change_names), _bound_row(_CHANGES, change_names, "change_").select_from(locked))
+        .returning(Change.seq)
+        .cte("new_change")
+    )
+    return insert(outbox).from_select(
+        list(event_names), _bound_row(outbox, event_names, "event_").select_from(new_change))
 
 
 async def record_change_and_event(
@@ -58,17 +77,12 @@ async def record_change_and_event(
         session.add(Change(**change))
         session.add(outbox_model(**event))
         return
-    user_id: uuid.UUID = change["user_id"]
-    locked = select(func.pg_advisory_xact_lock(func.hashtextextended(_changes_lock_key(user_id), 0))
-                    .label("locked")).cte("locked")
-    new_change = (
-        insert(Change)
-        .from_select(list(change), _row_of(Change, change).select_from(locked))
-        .returning(Change.seq)
-        .cte("new_change")
-    )
-    await session.execute(
-        insert(outbox_model).from_select(list(event), _row_of(outbox_model, event).select_from(new_change)))
+    statement = _change_and_event_statement(outbox_model.__table__, tuple(change), tuple(event))
+    await session.execute(statement, {
+        "lock_key": _changes_lock_key(change["user_id"]),
+        **{f"change_{name}": value for name, value in change.items()},
+        **{f"event_{name}": value for name, value in event.items()},
+    })
 
 
 async def changes_since(session: AsyncSession, user_id: uuid.UUID, since: int, limit: int) -> Sequence[Change]:
@@ -113,18 +127,28 @@ async def insert_now(session: AsyncSession, record: Any, *, along: Select[Any] |
         session.add(record)
         await session.flush()
         return () if along is None else tuple((await session.execute(along)).one())
-    insert_record = table.insert().values(values)
-    registered = [_RECORD_IDS.insert().values(id=record.id, table_name=table.name).cte("registered")
-                  ] if partitioned else []
+    insert_record, registered = _insert_statement(table, tuple(values), partitioned)
     statement: Executable
     if along is not None:
         statement = along.add_cte(insert_record.cte("inserted"), *registered)
     else:
         statement = insert_record.add_cte(*registered)
-    result = await session.execute(statement)
+    result = await session.execute(statement, {f"value_{name}": value for name, value in values.items()})
     make_transient_to_detached(record)
     session.add(record)
     return () if along is None else tuple(result.one())
+
+
+@lru_cache(maxsize=64)
+def _insert_statement(table: Table, names: tuple[str, ...], partitioned: bool) -> tuple[Insert, list[CTE]]:
+    """The insert of one row of `table` (bound as `value_<column>`) and, for a partitioned table, the
+    registration of its id; built once per table and shape, not per write."""
+    insert_record = table.insert().values(
+        {name: bindparam(f"value_{name}", type_=table.c[name].type) for name in names})
+    registered = [_RECORD_IDS.insert().values(
+        id=bindparam("value_id", type_=_RECORD_IDS.c.id.type), table_name=literal(table.name)).cte("registered")
+    ] if partitioned else []
+    return insert_record, registered
 
 
 def _column_values(record: Any) -> dict[str, Any] | None:
