@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
 import weakref
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DDL, JSON, Index, Integer, String, Table, Uuid, delete, func, select, text, update
+from sqlalchemy import DDL, JSON, Index, Integer, String, Table, Uuid, delete, func, insert, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
@@ -28,6 +29,9 @@ MAX_BACKOFF_SECONDS = 10.0
 PENDING_GAUGE_SECONDS = 15.0
 LISTEN_RETRY_FIRST_SECONDS = 0.5
 LISTEN_RETRY_MAX_SECONDS = 30.0
+# The poll while LISTEN is up: every commit wakes the relay then, so the poll only covers a batch a crashed
+# replica left behind; at `poll_seconds` an idle relay ran two empty transactions a second.
+LISTENING_POLL_SECONDS = 5.0
 
 
 def outbox_channel(schema: str | None, table: str) -> str:
@@ -101,7 +105,9 @@ _PENDING_MODELS_KEY = "fitjourney_outbox_models"
 def _wake_relays(session: Session) -> None:
     models = session.info.pop(_PENDING_MODELS_KEY, set())
     for relay in list(_RELAYS):
-        if relay.outbox_model in models:
+        # A relay that LISTENs hears this commit from PostgreSQL: woken here as well, it often ran again just
+        # after the batch that published the event, for nothing (an empty transaction).
+        if relay.outbox_model in models and not relay.listening:
             relay.notify()
 
 
@@ -141,6 +147,19 @@ def add_event(session: AsyncSession, outbox_model: type[OutboxMessageMixin], env
     note_outbox_write(session, outbox_model)
 
 
+@functools.cache
+def _insert_into(table: Table) -> Any:
+    return insert(table)
+
+
+async def insert_event(session: AsyncSession, outbox_model: type[OutboxMessageMixin], envelope: EventEnvelope) -> None:
+    """`add_event` as one Core INSERT now, in the caller's transaction: for a consumer's hot path, where the
+    ORM's unit of work at flush cost more CPU than the statement."""
+    table: Table = outbox_model.__table__  # type: ignore[attr-defined]
+    await session.execute(_insert_into(table), outbox_row(envelope))
+    note_outbox_write(session, outbox_model)
+
+
 class OutboxRelay:
     """Publishes unpublished outbox rows in occurrence order and marks them sent once confirmed.
 
@@ -150,7 +169,7 @@ class OutboxRelay:
 
     It wakes as soon as a transaction that added events commits: in this process through `notify`, in any
     process on PostgreSQL through LISTEN on the table's channel (`outbox_notify_ddl`'s trigger NOTIFYs it).
-    The poll every `poll_seconds` stays as the safety net: a lost notification only delays an event.
+    The poll stays as the safety net: every `poll_seconds` without LISTEN, every `LISTENING_POLL_SECONDS` with it.
     """
 
     def __init__(
@@ -323,7 +342,7 @@ class OutboxRelay:
             elif published >= self.batch_size:
                 continue  # more rows are waiting
             else:
-                delay = self.poll_seconds
+                delay = max(self.poll_seconds, LISTENING_POLL_SECONDS) if self.listening else self.poll_seconds
             await self._sleep(delay, stop, wake_early=not self.consecutive_failures)
 
     async def _sleep(self, seconds: float, stop: asyncio.Event, *, wake_early: bool) -> None:
