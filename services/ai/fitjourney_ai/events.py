@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_ai.db import OutboxMessage
 from fitjourney_common.events.envelope import new_event
-from fitjourney_common.events.outbox import add_event
+from fitjourney_common.events.outbox import insert_event
 
 
-def publish(session: AsyncSession, event_type: str, data: BaseModel | dict[str, Any], user_id: uuid.UUID) -> None:
+async def publish(session: AsyncSession, event_type: str, data: BaseModel | dict[str, Any], user_id: uuid.UUID,
+                  ) -> None:
     """Validated against the contract now; relayed only if the transaction commits."""
-    add_event(session, OutboxMessage, new_event(event_type, data, user_id))
+    await insert_event(session, OutboxMessage, new_event(event_type, data, user_id))

@@ -37,7 +37,7 @@ async def handle_export_requested(session: AsyncSession, envelope: EventEnvelope
               for name, rows in (await repository.rows_of_user(session, request.user_id)).items()}
     # Redis down: the part would be incomplete, so the event is retried instead.
     tables[INSIGHTS] = await cached_insights(runtime.redis, request.user_id)
-    publish(session, UserExportPartReady.event_type, export_part(SERVICE, request, tables), request.user_id)
+    await publish(session, UserExportPartReady.event_type, export_part(SERVICE, request, tables), request.user_id)
 
 
 async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, runtime: AiRuntime) -> None:
@@ -49,5 +49,5 @@ async def handle_user_deleted(session: AsyncSession, envelope: EventEnvelope, ru
     user_id = UserDeleted.model_validate(envelope.data).user_id
     cached = await forget_insights(runtime.redis, user_id)
     rows = await repository.erase_user(session, user_id)
-    publish(session, "user.erasure_completed", erasure_completed(SERVICE, user_id, rows), user_id)
+    await publish(session, "user.erasure_completed", erasure_completed(SERVICE, user_id, rows), user_id)
     log.info("erased ai data of %s: %d rows, %d cached insights", user_id, rows, cached)

@@ -20,16 +20,16 @@ async def _input(session: AsyncSession, user_id: uuid.UUID, *, activity: str, du
                   distance_km: float | None, avg_heart_rate: int | None, started_at: dt.datetime,
                   weight_kg: float | None, fallback_weight_kg: float | None = None) -> WorkoutInput:
     """Weight: the one given, else the latest weighing at the workout's time, else core's figure on the event."""
+    basis = await repository.estimate_basis(session, user_id, started_at)
     source: WeightSource = "given"
     if weight_kg is None:
-        weight_kg, source = await repository.weight_at(session, user_id, started_at), "body_metric"
+        weight_kg, source = basis.weight_kg, "body_metric"
     if weight_kg is None and fallback_weight_kg is not None:
         weight_kg, source = fallback_weight_kg, "workout_event"
-    profile = await repository.profile(session, user_id)
-    age = age_on(profile.birth_date, started_at.date()) if profile and profile.birth_date else None
+    age = age_on(basis.birth_date, started_at.date()) if basis.birth_date else None
     return WorkoutInput(activity=activity, duration_min=duration_min, distance_km=distance_km,
                         avg_heart_rate=avg_heart_rate, weight_kg=weight_kg, weight_source=source, age_years=age,
-                        sex=profile.sex if profile else None)
+                        sex=basis.sex)
 
 
 def to_read(result: CalorieEstimate) -> CalorieEstimateRead:
@@ -61,7 +61,7 @@ async def answer_workout(session: AsyncSession, workout: WorkoutCreated | Workou
         "net_kcal": result.net_kcal, "method": result.method, "met": result.met, "weight_kg": result.weight_kg,
         "weight_source": result.weight_source,
     })
-    publish(session, "workout.calories_estimated", {
+    await publish(session, "workout.calories_estimated", {
         "workout_id": workout.workout_id, "user_id": workout.user_id, "calories_burned": result.gross_kcal,
         "net_calories": result.net_kcal, "method": result.method, "met": result.met,
         "notes": [note[:300] for note in result.notes[:10]], "estimate_revision": workout.estimate_revision,

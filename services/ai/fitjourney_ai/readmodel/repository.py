@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_ai.models import USER_TABLES
@@ -23,25 +26,40 @@ from fitjourney_ai.readmodel.models import (
 )
 
 
+@functools.cache
+def _upsert_statement(table: Table, dialect: str, key_column: str, overwrite: tuple[str, ...], *,
+                      versioned: bool = False) -> Any:
+    """INSERT … ON CONFLICT (key) DO UPDATE SET `overwrite` (and updated_at), RETURNING the key; with
+    `versioned`, only over a row of the same user and an older or equal version (else no row comes back).
+
+    Built once per shape and run with the values as parameters: built per event, SQLAlchemy's coercions and
+    cache key cost more CPU than the round trip the upsert saves."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    where = None
+    if versioned:
+        where = (table.c.user_id == insert.excluded.user_id) & (table.c.version <= insert.excluded.version)
+    return insert.on_conflict_do_update(
+        index_elements=[key_column], set_={name: insert.excluded[name] for name in (*overwrite, "updated_at")},
+        where=where,
+    ).returning(table.c[key_column])
+
+
+async def _upsert(session: AsyncSession, model: type[Any], key_column: str, values: dict[str, Any],
+                  overwrite: tuple[str, ...], *, versioned: bool = False) -> bool:
+    """One statement; False when `versioned` left the row as it was. Created and updated_at: their defaults."""
+    statement = _upsert_statement(model.__table__, session.get_bind().dialect.name, key_column, overwrite,
+                                  versioned=versioned)
+    return (await session.execute(statement, values)).first() is not None
+
+
 async def mirror(session: AsyncSession, model: type[MirroredMixin], key: uuid.UUID, user_id: uuid.UUID,
                  version: int, values: dict[str, Any], *, deleted: bool = False) -> bool:
-    """Insert or update the copy of a core record unless a newer version is already here; False if stale."""
+    """Insert or update the copy of a core record unless a newer version is already here; False if stale
+    (or the id is another user's). One upsert: a read-then-write was two round trips and the ORM's work."""
     key_column = "user_id" if model is Profile else "id"
-    row = (await session.execute(
-        select(model).where(getattr(model, key_column) == key).with_for_update())).scalar_one_or_none()
-    if row is None:
-        identity = {"user_id": user_id} if model is Profile else {"id": key, "user_id": user_id}
-        make_row: Any = model  # a mapped class; the mixin alone does not tell mypy its constructor
-        session.add(make_row(**identity, version=version, deleted=deleted, **values))
-        await session.flush()
-        return True
-    if row.user_id != user_id or row.version > version:
-        return False
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.version, row.deleted = version, deleted
-    await session.flush()
-    return True
+    identity = {"user_id": user_id} if model is Profile else {"id": key, "user_id": user_id}
+    return await _upsert(session, model, key_column, {**identity, "version": version, "deleted": deleted, **values},
+                         (*values, "version", "deleted"), versioned=True)
 
 
 async def profile(session: AsyncSession, user_id: uuid.UUID) -> Profile | None:
@@ -49,13 +67,39 @@ async def profile(session: AsyncSession, user_id: uuid.UUID) -> Profile | None:
         select(Profile).where(Profile.user_id == user_id, Profile.deleted.is_(False)))).scalar_one_or_none()
 
 
-async def weight_at(session: AsyncSession, user_id: uuid.UUID, at: dt.datetime) -> float | None:
+def _weight_at(user_id: Any, at: Any) -> Any:
     """The latest weighing at or before `at`."""
-    return (await session.execute(
-        select(BodyWeight.weight_kg)
-        .where(BodyWeight.user_id == user_id, BodyWeight.deleted.is_(False), BodyWeight.weight_kg.is_not(None),
-               BodyWeight.measured_at <= at)
-        .order_by(BodyWeight.measured_at.desc()).limit(1))).scalar_one_or_none()
+    return (select(BodyWeight.weight_kg)
+            .where(BodyWeight.user_id == user_id, BodyWeight.deleted.is_(False), BodyWeight.weight_kg.is_not(None),
+                   BodyWeight.measured_at <= at)
+            .order_by(BodyWeight.measured_at.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class EstimateBasis:
+    """What a calorie estimate reads about its user: the weight at the workout's time, birth date and sex."""
+
+    weight_kg: float | None
+    birth_date: dt.date | None
+    sex: str | None
+
+
+def _live_profile(column: Any) -> Any:
+    return (select(column).where(Profile.user_id == bindparam("user_id"), Profile.deleted.is_(False))
+            .scalar_subquery())
+
+
+# Built once: one row whether or not the user has a weighing or a profile (each a scalar subquery).
+_ESTIMATE_BASIS = select(
+    _weight_at(bindparam("user_id"), bindparam("at")).scalar_subquery(),
+    _live_profile(Profile.birth_date), _live_profile(Profile.sex),
+)
+
+
+async def estimate_basis(session: AsyncSession, user_id: uuid.UUID, at: dt.datetime) -> EstimateBasis:
+    """The weight at `at` and the profile's birth date and sex, in one round trip."""
+    weight, birth_date, sex = (await session.execute(_ESTIMATE_BASIS, {"user_id": user_id, "at": at})).one()
+    return EstimateBasis(weight_kg=weight, birth_date=birth_date, sex=sex)
 
 
 async def weigh_ins(session: AsyncSession, user_id: uuid.UUID, start: dt.date, end: dt.date,
@@ -99,23 +143,12 @@ async def check_ins(session: AsyncSession, user_id: uuid.UUID, start: dt.date, e
 
 
 async def save_estimate(session: AsyncSession, values: dict[str, Any]) -> None:
-    row = await session.get(CalorieEstimateRecord, values["workout_id"], with_for_update=True)
-    if row is None:
-        session.add(CalorieEstimateRecord(**values))
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-    await session.flush()
+    await _upsert(session, CalorieEstimateRecord, "workout_id", values,
+                  tuple(name for name in values if name != "workout_id"))
 
 
 async def save_recognition(session: AsyncSession, values: dict[str, Any]) -> None:
-    row = await session.get(PhotoRecognition, values["job_id"], with_for_update=True)
-    if row is None:
-        session.add(PhotoRecognition(**values))
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-    await session.flush()
+    await _upsert(session, PhotoRecognition, "job_id", values, tuple(name for name in values if name != "job_id"))
 
 
 async def erase_user(session: AsyncSession, user_id: uuid.UUID) -> int:

@@ -51,7 +51,7 @@ async def record_result(session: AsyncSession, photo: FoodPhotoUploaded, result:
         "job_id": photo.job_id, "user_id": photo.user_id, "status": result.status, "reason": result.reason,
         "model_version": result.model_version, "candidates": result.candidates,
     })
-    publish(session, "food.photo_recognized", {
+    await publish(session, "food.photo_recognized", {
         "job_id": photo.job_id, "user_id": photo.user_id, "status": result.status,
         "candidates": result.candidates, "reason": result.reason, "model_version": result.model_version,
     }, photo.user_id)
