@@ -17,6 +17,7 @@ from fitjourney_analytics.gdpr import handle_export_requested, handle_user_delet
 from fitjourney_analytics.models import ProcessedEvent
 from fitjourney_analytics.registrations import handle_user_registered
 from fitjourney_analytics.reports.job import handle_report_requested
+from fitjourney_common.events.contracts import EVENT_CONTRACTS
 from fitjourney_common.events.envelope import EventEnvelope
 from fitjourney_common.events.inbox import idempotent
 from fitjourney_common.events.worker import Subscription
@@ -34,10 +35,14 @@ HANDLERS: dict[str, Handler] = {
     "user.deleted": handle_user_deleted,
     "user.export_requested": handle_export_requested,
 }
-# Core's lifecycle events (`<resource>.created|updated|deleted`) and the calorie estimate of a workout:
-# any of them means the user's cached figures are stale.
-DATA_CHANGE_PATTERNS = ["workout.*", "food_log.*", "body_metric.*", "habit.*", "check_in.*", "journal.*",
-                        "profile.*"]
+# Core's lifecycle events (`<resource>.created|updated|deleted`): any of them means the user's cached figures
+# are stale. Only these: `workout.*` also matched ai's `workout.calories_estimated`, a message per workout that
+# changes nothing here (core stores the estimate and says so with a `workout.updated`).
+DATA_CHANGE_PATTERNS = sorted(
+    event_type for event_type in EVENT_CONTRACTS
+    if event_type.partition(".")[0] in ("workout", "food_log", "body_metric", "habit", "check_in", "journal",
+                                        "profile")
+    and event_type.rpartition(".")[2] in ("created", "updated", "deleted"))
 
 
 def build_subscriptions(runtime: AnalyticsRuntime) -> list[Subscription]:
