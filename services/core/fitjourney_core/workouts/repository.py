@@ -22,10 +22,16 @@ async def list_for_user(session: AsyncSession, user_id: uuid.UUID, params: ListP
     return (await session.scalars(newest_first_page(query, Workout.started_at, Workout.id, params))).all()
 
 
-async def find_live(session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID) -> Workout | None:
-    query = select(Workout).where(
+async def find_live_with_weight_and_time_zone(
+    session: AsyncSession, user_id: uuid.UUID, workout_id: uuid.UUID,
+) -> tuple[Workout, float | None, str | None] | None:
+    """The live workout with `latest_weight_and_time_zone_query`'s answer, which its update needs next, in one
+    round trip; None when there is no such workout (or it is deleted)."""
+    weight, zone = latest_weight_and_time_zone_query(user_id).selected_columns
+    query = select(Workout, weight, zone).where(
         Workout.id == workout_id, Workout.user_id == user_id, Workout.deleted_at.is_(None))
-    return (await session.scalars(query)).first()
+    row = (await session.execute(query)).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def latest_weight_and_time_zone_query(user_id: uuid.UUID) -> Select[Any]:

@@ -127,9 +127,10 @@ async def delete_workout(
 async def apply_calorie_estimate(session: AsyncSession, estimate: WorkoutCaloriesEstimated) -> Workout | None:
     """Store the AI service's estimate; None when the workout is gone (deleted meanwhile) or was edited
     since the estimate was asked for (events may arrive out of order; the newer answer is on its way)."""
-    workout = await repository.find_live(session, estimate.user_id, estimate.workout_id)
-    if workout is None:
+    found = await repository.find_live_with_weight_and_time_zone(session, estimate.user_id, estimate.workout_id)
+    if found is None:
         return None
+    workout, weight, zone = found
     if estimate.estimate_revision is not None and estimate.estimate_revision != workout.estimate_revision:
         return None
     calories, method = round(estimate.calories_burned, 1), estimate.method[:64]
@@ -149,5 +150,5 @@ async def apply_calorie_estimate(session: AsyncSession, estimate: WorkoutCalorie
     workout.updated_at = utcnow()
     await session.flush()
     await writes.updated(session, WORKOUTS, workout, before, payload=to_read(workout).model_dump(mode="json"),
-                         extra=await _estimate_inputs(session, workout, needed=False))
+                         extra=await _estimate_inputs(session, workout, needed=False, weight_and_zone=(weight, zone)))
     return workout
