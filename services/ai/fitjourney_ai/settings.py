@@ -18,9 +18,10 @@ class AiSettings(CommonSettings):
 
     # The food model bundle: a folder (`file://…` or a path) or an object-store prefix (`s3://bucket/prefix`).
     food_model_uri: str = f"file://{DEV_DATA_DIR}/models/food"
-    # Concurrent photos are classified together: up to this many per forward pass, waiting at most this long.
+    # Concurrent photos are classified together: up to this many per forward pass (those that queued during the
+    # previous one), plus those arriving within the wait; 0 sends a lone photo through at once.
     food_batch_size: int = Field(default=16, ge=1, le=256)
-    food_batch_wait_ms: float = Field(default=25.0, ge=0, le=1000)
+    food_batch_wait_ms: float = Field(default=0.0, ge=0, le=1000)
     # ONNX Runtime's threads for one forward pass (batches run one at a time, off the event loop).
     food_inference_threads: int = Field(default=1, ge=1, le=64)
     photo_max_bytes: int = Field(default=10 * MIB, ge=1024)

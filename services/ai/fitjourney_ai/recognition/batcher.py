@@ -17,14 +17,16 @@ ResultT = TypeVar("ResultT")
 class MicroBatcher(Generic[ItemT, ResultT]):
     """`await submit(item)` returns `predict([...])[i]` for that item.
 
-    The first waiting item opens a batch; it closes after `max_wait` seconds or at `max_batch` items,
-    then `predict` runs in one worker thread (one batch at a time, each forward pass on
+    The first waiting item opens a batch, joined at once by the items already queued (those that arrived
+    during the previous forward pass); it closes at `max_batch` items or, when `max_wait` is above 0, after
+    waiting that long for more. So a lone item is not held back, and a busy model still gets full batches.
+    Then `predict` runs in one worker thread (one batch at a time, each forward pass on
     FOOD_INFERENCE_THREADS threads, so the event loop and the other cores stay free for HTTP and the other
     consumers).
     """
 
     def __init__(self, predict: Callable[[list[ItemT]], list[ResultT]], *, max_batch: int = 16,
-                 max_wait: float = 0.02) -> None:
+                 max_wait: float = 0.0) -> None:
         self._predict = predict
         self.max_batch = max_batch
         self.max_wait = max_wait
@@ -32,6 +34,11 @@ class MicroBatcher(Generic[ItemT, ResultT]):
         self._task: asyncio.Task[None] | None = None
         self.batches_run = 0
         self.largest_batch = 0
+
+    @property
+    def waiting(self) -> int:
+        """Items queued for the next batch."""
+        return self._queue.qsize()
 
     def start(self) -> None:
         if self._task is None:
@@ -60,6 +67,9 @@ class MicroBatcher(Generic[ItemT, ResultT]):
             batch = [await self._queue.get()]
             deadline = loop.time() + self.max_wait
             while len(batch) < self.max_batch:
+                if not self._queue.empty():
+                    batch.append(self._queue.get_nowait())
+                    continue
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     break
