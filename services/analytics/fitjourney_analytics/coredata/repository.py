@@ -8,6 +8,7 @@ the rows of the window are fetched and bucketed by the same rules in pandas.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -48,8 +49,10 @@ PARAM_TYPES: dict[str, Any] = {"user_id": Uuid(), "start": UtcDateTime(), "end":
                "first": Date(), "last": Date(), "tz": String()}
 
 
+@functools.cache
 def sql(statement: str) -> TextClause:
-    """`text(statement)` with the types of the parameters it names."""
+    """`text(statement)` with the types of the parameters it names; built once per statement (a clause is
+    immutable, and reusing it spares SQLAlchemy its parse and cache key on every request)."""
     clause = text(statement)
     names = [name for name in PARAM_TYPES if f":{name}" in statement]
     return clause.bindparams(*(bindparam(name, type_=PARAM_TYPES[name]) for name in names))
