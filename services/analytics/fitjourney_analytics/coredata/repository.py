@@ -9,8 +9,10 @@ the rows of the window are fetched and bucketed by the same rules in pandas.
 from __future__ import annotations
 
 import functools
+import json
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -47,6 +49,31 @@ class HabitRow:
 # Typed parameters: SQLite stores UUIDs as hex and timestamps as UTC text; the types convert like the ORM does.
 PARAM_TYPES: dict[str, Any] = {"user_id": Uuid(), "start": UtcDateTime(), "end": UtcDateTime(), "before": UtcDateTime(),
                "first": Date(), "last": Date(), "tz": String()}
+
+
+# A workout's energy out counts its estimated calories only (a pending estimate adds 0).
+ESTIMATED_KCAL = "CASE WHEN calories_status = 'estimated' THEN coalesce(calories_burned, 0) ELSE 0 END"
+_LAST = "ORDER BY measured_at DESC, created_at DESC, id DESC"
+# Per kind of data, its rows per local day on PostgreSQL (the local day computed in SQL, by the zone's rules
+# for each row): food kcal_in, protein_g, carbs_g, fat_g, food_logs (count); workouts per day and activity:
+# workouts, workout_minutes, kcal_out; body the day's last weight_kg and last body_fat_pct (each of the
+# measurements that have one); journal mood and energy (keyed by the user's date already).
+PG_DAYS: dict[str, str] = {
+    "food": "SELECT (eaten_at AT TIME ZONE :tz)::date AS day, sum(kcal) AS kcal_in, sum(protein_g) AS protein_g, "
+            "sum(carbs_g) AS carbs_g, sum(fat_g) AS fat_g, count(*) AS food_logs FROM core.food_logs "
+            "WHERE user_id = :user_id AND deleted_at IS NULL AND eaten_at >= :start AND eaten_at < :end GROUP BY 1",
+    "workouts": "SELECT (started_at AT TIME ZONE :tz)::date AS day, activity, count(*) AS workouts, "  # noqa: S608
+                f"sum(duration_min) AS workout_minutes, sum({ESTIMATED_KCAL}) AS kcal_out FROM core.workouts "
+                "WHERE user_id = :user_id AND deleted_at IS NULL AND started_at >= :start AND started_at < :end "
+                "GROUP BY 1, 2",
+    "body": f"SELECT (measured_at AT TIME ZONE :tz)::date AS day, "  # noqa: S608
+            f"(array_agg(weight_kg {_LAST}) FILTER (WHERE weight_kg IS NOT NULL))[1] AS weight_kg, "
+            f"(array_agg(body_fat_pct {_LAST}) FILTER (WHERE body_fat_pct IS NOT NULL))[1] AS body_fat_pct "
+            "FROM core.body_metrics WHERE user_id = :user_id AND deleted_at IS NULL AND measured_at >= :start "
+            "AND measured_at < :end AND (weight_kg IS NOT NULL OR body_fat_pct IS NOT NULL) GROUP BY 1",
+    "journal": "SELECT date AS day, mood, energy FROM core.journal_entries WHERE user_id = :user_id "
+               "AND deleted_at IS NULL AND date >= :first AND date <= :last",
+}
 
 
 @functools.cache
@@ -101,15 +128,30 @@ class CoreReadRepository:
             {"user_id": user_id, "before": before})
         return None if value is None else float(value)
 
-    async def food_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
-        """Per local day: kcal_in, protein_g, carbs_g, fat_g, food_logs (count)."""
+    async def window_days(self, user_id: uuid.UUID, window: Window, kinds: Collection[str],
+                          ) -> dict[str, list[dict[str, Any]]]:
+        """Per kind of data asked for ("food", "workouts", "body", "journal"), its rows per local day of the
+        window, as `PG_DAYS` describes them. On PostgreSQL one statement answers every kind (each kind's rows
+        as a JSON array): one round trip, not one per kind."""
+        asked = [kind for kind in PG_DAYS if kind in kinds]
+        if not asked:
+            return {}
+        if not _is_postgres(self.session):
+            readers = {"food": self._food_days, "workouts": self._workout_days, "body": self._body_days,
+                       "journal": self._journal_days}
+            return {kind: await readers[kind](user_id, window) for kind in asked}
+        arrays = ", ".join(f"(SELECT coalesce(json_agg(days), '[]') FROM ({PG_DAYS[kind]}) AS days) AS {kind}"  # noqa: S608
+                           for kind in asked)
+        row = (await self.session.execute(sql(f"SELECT {arrays}"), {
+            **_params(user_id, window), "first": window.first, "last": window.last})).one()
+        # SQLAlchemy's asyncpg dialect decodes json itself; a driver that does not hands over the text.
+        return {kind: [{**item, "day": date.fromisoformat(item["day"])}
+                       for item in (json.loads(value) if isinstance(value, str) else value)]
+                for kind, value in zip(asked, row, strict=True)}
+
+    async def _food_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
         where = ("FROM core.food_logs WHERE user_id = :user_id AND deleted_at IS NULL "
                  "AND eaten_at >= :start AND eaten_at < :end")
-        if _is_postgres(self.session):
-            return _dicts(await self.session.execute(sql(
-                "SELECT (eaten_at AT TIME ZONE :tz)::date AS day, sum(kcal) AS kcal_in, sum(protein_g) AS protein_g, "
-                f"sum(carbs_g) AS carbs_g, sum(fat_g) AS fat_g, count(*) AS food_logs {where} GROUP BY 1"),
-                _params(user_id, window)))
         rows = (await self.session.execute(sql(f"SELECT eaten_at, kcal, protein_g, carbs_g, fat_g {where}"),
                                            _params(user_id, window))).all()
         sums = local_day_sums([_aware(r.eaten_at) for r in rows], {
@@ -118,18 +160,12 @@ class CoreReadRepository:
         return [{"day": day, **values, "food_logs": values.pop("n")}
                 for day, values in sums.to_dict("index").items()]
 
-    async def workout_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
-        """Per local day and activity: workouts, workout_minutes, kcal_out (estimated calories only)."""
+    async def _workout_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
         where = ("FROM core.workouts WHERE user_id = :user_id AND deleted_at IS NULL "
                  "AND started_at >= :start AND started_at < :end")
-        kcal = "CASE WHEN calories_status = 'estimated' THEN coalesce(calories_burned, 0) ELSE 0 END"
-        if _is_postgres(self.session):
-            return _dicts(await self.session.execute(sql(
-                "SELECT (started_at AT TIME ZONE :tz)::date AS day, activity, count(*) AS workouts, "
-                f"sum(duration_min) AS workout_minutes, sum({kcal}) AS kcal_out {where} GROUP BY 1, 2"),
-                _params(user_id, window)))
         rows = (await self.session.execute(sql(
-            f"SELECT started_at, activity, duration_min, {kcal} AS kcal {where}"), _params(user_id, window))).all()
+            f"SELECT started_at, activity, duration_min, {ESTIMATED_KCAL} AS kcal {where}"),
+            _params(user_id, window))).all()
         groups: dict[tuple[date, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
         for row in rows:
             totals = groups[(local_date(_aware(row.started_at), window.zone), row.activity)]
@@ -139,18 +175,9 @@ class CoreReadRepository:
         return [{"day": day, "activity": activity, "workouts": n, "workout_minutes": minutes, "kcal_out": kcal_out}
                 for (day, activity), (n, minutes, kcal_out) in groups.items()]
 
-    async def body_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
-        """Per local day: the day's last weight_kg and last body_fat_pct (each of the measurements that have one)."""
+    async def _body_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
         where = ("FROM core.body_metrics WHERE user_id = :user_id AND deleted_at IS NULL "
                  "AND measured_at >= :start AND measured_at < :end")
-        if _is_postgres(self.session):
-            last = "ORDER BY measured_at DESC, created_at DESC, id DESC"
-            return _dicts(await self.session.execute(sql(
-                f"SELECT (measured_at AT TIME ZONE :tz)::date AS day, "
-                f"(array_agg(weight_kg {last}) FILTER (WHERE weight_kg IS NOT NULL))[1] AS weight_kg, "
-                f"(array_agg(body_fat_pct {last}) FILTER (WHERE body_fat_pct IS NOT NULL))[1] AS body_fat_pct "
-                f"{where} AND (weight_kg IS NOT NULL OR body_fat_pct IS NOT NULL) GROUP BY 1"),
-                _params(user_id, window)))
         rows = (await self.session.execute(sql(
             f"SELECT measured_at, weight_kg, body_fat_pct {where} "
             "AND (weight_kg IS NOT NULL OR body_fat_pct IS NOT NULL) ORDER BY measured_at, created_at, id"),
@@ -191,8 +218,7 @@ class CoreReadRepository:
                 day if isinstance(day, date) else date.fromisoformat(day)] = int(count)
         return out
 
-    async def journal_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
-        """Mood and energy per local date (the journal is keyed by the user's date already)."""
+    async def _journal_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
         rows = await self.session.execute(sql(
             "SELECT date, mood, energy FROM core.journal_entries WHERE user_id = :user_id "
             "AND deleted_at IS NULL AND date >= :first AND date <= :last"),

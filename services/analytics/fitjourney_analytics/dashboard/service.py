@@ -67,24 +67,21 @@ async def load_days(core: CoreReadRepository, user_id: uuid.UUID, window: Window
     columns of the others are left as on a day without data."""
     rows: dict[date, dict[str, Any]] = defaultdict(dict)
     by_activity: dict[str, dict[str, float]] = defaultdict(lambda: {"workouts": 0, "minutes": 0.0, "kcal_out": 0.0})
-    if "food" in kinds:
-        for row in await core.food_days(user_id, window):
-            rows[row["day"]].update({key: row[key] for key in FOOD})
-    if "workouts" in kinds:
-        for row in await core.workout_days(user_id, window):
-            totals = rows[row["day"]]
-            for key in WORKOUTS:
-                totals[key] = totals.get(key, 0.0) + float(row[key])
-            activity = by_activity[row["activity"]]
-            activity["workouts"] += int(row["workouts"])
-            activity["minutes"] += float(row["workout_minutes"])
-            activity["kcal_out"] += float(row["kcal_out"])
-    if "body" in kinds:
-        for row in await core.body_days(user_id, window):
-            rows[row["day"]].update({key: row[key] for key in BODY if row[key] is not None})
-    if "journal" in kinds:
-        for row in await core.journal_days(user_id, window):
-            rows[row["day"]].update(mood=row["mood"], energy=row["energy"])
+    days_of = await core.window_days(user_id, window, kinds)
+    for row in days_of.get("food", []):
+        rows[row["day"]].update({key: row[key] for key in FOOD})
+    for row in days_of.get("workouts", []):
+        totals = rows[row["day"]]
+        for key in WORKOUTS:
+            totals[key] = totals.get(key, 0.0) + float(row[key])
+        activity = by_activity[row["activity"]]
+        activity["workouts"] += int(row["workouts"])
+        activity["minutes"] += float(row["workout_minutes"])
+        activity["kcal_out"] += float(row["kcal_out"])
+    for row in days_of.get("body", []):
+        rows[row["day"]].update({key: row[key] for key in BODY if row[key] is not None})
+    for row in days_of.get("journal", []):
+        rows[row["day"]].update(mood=row["mood"], energy=row["energy"])
     habit_items: list[dict[str, Any]] = []
     if "habits" in kinds:
         habit_items = await _habit_items(core, user_id, window, today, rows)
