@@ -124,6 +124,16 @@ def test_every_service_runs_with_its_worker_and_migration() -> None:
         assert services[f"{name}-migrate"]["command"] == ["alembic", "upgrade", "head"]
 
 
+def test_each_api_runs_the_uvicorn_processes_the_stack_bench_measured() -> None:
+    """docker-compose.yml is the 2-core shape `make bench` runs: a process per core, ai one."""
+    sys.path.insert(0, str(ROOT / "deploy" / "bench" / "stack"))
+    import processes
+
+    services = compose()["services"]
+    assert {name: int(services[name]["environment"]["WEB_CONCURRENCY"]) for name in SERVICES} == \
+        processes.default_api_workers(cores=2)
+
+
 def test_every_export_waits_for_the_part_of_every_other_service() -> None:
     """Core assembles the export; each other service holds some of the user's data (fitjourney_common.gdpr)."""
     services = compose()["services"]

@@ -4,6 +4,7 @@ schemas and held to the platform's settings; each rule is also shown to catch th
 from __future__ import annotations
 
 import copy
+import math
 import re
 import shutil
 from collections.abc import Iterator
@@ -84,6 +85,12 @@ def env_of(container: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["name"]: e for e in container.get("env", [])}
 
 
+def cores(quantity: str | int | float) -> float:
+    """A Kubernetes CPU quantity ("500m", "2", 1) in cores."""
+    text = str(quantity)
+    return int(text[:-1]) / 1000 if text.endswith("m") else float(text)
+
+
 def enabled_services(values: dict[str, Any]) -> list[str]:
     defaults = values_file("values.yaml")
     all_values = merged(defaults, values)
@@ -151,6 +158,10 @@ def service_problems(objects: Objects, services: list[str], *, max_replicas: int
                 problems.append(f"{name}: {kind} names port {probe['httpGet']['port']}, which the container lacks")
         if env_of(container).get("RUN_EVENT_WORKER", {}).get("value") != "false":
             problems.append(f"{name}: API replicas must run with RUN_EVENT_WORKER=false")
+        processes = int(env_of(container).get("WEB_CONCURRENCY", {}).get("value", "1"))  # uvicorn's --workers
+        if processes > max(1, math.ceil(cores(container["resources"]["limits"]["cpu"]))):
+            problems.append(f"{name}: {processes} uvicorn processes on a pod limited to "
+                            f"{container['resources']['limits']['cpu']} CPU (more pods scale it, not processes)")
         service = svcs.get(name)
         if service is None or service["spec"]["ports"][0]["port"] != 8000:
             problems.append(f"{name}: no Service {name}:8000 (kong.yml calls http://{name}:8000)")
@@ -433,6 +444,7 @@ def test_kong_routes_never_expose_metrics() -> None:
     ({"services": {"ai": {"autoscaling": {"targetCPUUtilizationPercentage": 90}}}}, "ai: HPA targets"),
     ({"services": {"analytics": {"worker": {"enabled": False}}}}, "analytics: API replicas must run with"),
     ({"services": {"auth": {"migrations": {"enabled": False}}}}, "auth: no migration Job"),
+    ({"services": {"core": {"env": {"WEB_CONCURRENCY": "2"}}}}, "core: 2 uvicorn processes on a pod limited to 1 CPU"),
     ({"services": {"core": {"database": {"ownerUser": "fitjourney_core"}}}}, "core: migrations must run as"),
     ({"networkPolicy": {"enabled": False}}, "no default-deny ingress NetworkPolicy"),
     ({"networkPolicy": {"monitoringNamespace": "default"}}, "not only Kong and monitoring"),

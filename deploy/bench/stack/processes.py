@@ -5,7 +5,8 @@ server does not preload it and is never reconfigured), roles as `make migrate` m
 (fitjourney_common.db.roles: an owner that migrates, a non-owner the service connects as, analytics'
 reader), a Redis of its
 own, the machine's RabbitMQ under an exchange and queue prefix of this run only, `moto_server` for S3, then
-auth, core, ai and analytics each under uvicorn (`--workers` per service: `api_workers`; `RUN_EVENT_WORKER=false`) and
+auth, core, ai and analytics each under uvicorn (a process per core, ai one: `api_workers`;
+`RUN_EVENT_WORKER=false`) and
 each service's event worker (`python -m fitjourney_<service>.worker`) as its own process.
 ENVIRONMENT=production with secrets generated for the run (they never leave the run's folder).
 """
@@ -61,9 +62,11 @@ class Ports:
                    worker_metrics={service: base + 11 + n for n, service in enumerate(SERVICES)})
 
 
-def default_api_workers() -> dict[str, int]:
-    """uvicorn processes per API: one per core each."""
-    return dict.fromkeys(SERVICES, os.cpu_count() or 1)
+def default_api_workers(cores: int | None = None) -> dict[str, int]:
+    """uvicorn processes per API as deployed (docker-compose.yml's WEB_CONCURRENCY, on 2 cores): one per core, but
+    one for ai, whose API the app hardly calls (a second process only held memory). One for auth and analytics
+    too cost them latency: a dashboard or a sign-in waits behind another in a single process (README)."""
+    return {**dict.fromkeys(SERVICES, cores or os.cpu_count() or 1), "ai": 1}
 
 
 def api_workers(text: str) -> dict[str, int]:
