@@ -106,7 +106,21 @@ class JsonCache:
                            self.namespace, operation, exc)
 
     async def get(self, key: str) -> Any | None:
-        raw = await self._fetch(key)
+        return self._decoded(await self._fetch(key))
+
+    async def get_beside(self, key: str, *plain_keys: str) -> tuple[Any | None, list[bytes | str | None]] | None:
+        """`get(key)` and the raw values of `plain_keys` (whole Redis keys, outside the namespace) in one
+        round trip; None when Redis does not answer."""
+        try:
+            raw, *others = await self.redis.mget(self._key(key), *plain_keys)
+        except REDIS_OUTAGE_ERRORS as exc:
+            self._outage("get", exc)
+            return None
+        if raw is None:
+            self._misses.inc()
+        return self._decoded(raw), others
+
+    def _decoded(self, raw: bytes | str | None) -> Any | None:
         if raw is None:
             return None
         try:

@@ -7,7 +7,9 @@ import logging
 import uuid
 import weakref
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
@@ -55,15 +57,31 @@ def _text(raw: bytes | str | None) -> str:
     return "0" if raw is None else raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
-async def zone_and_generation(redis: Redis, user_id: uuid.UUID) -> tuple[str | None, str | None]:
-    """The cached time zone (None: not cached) and the generation, in one round trip; read before computing
-    anything from the database. The generation is None when Redis is down (then nothing is cached)."""
-    try:
-        zone, generation = await redis.mget(_zone_key(user_id), _generation_key(user_id))
-    except REDIS_OUTAGE_ERRORS as exc:
-        log.warning("summary generation unreadable, not caching: %s", exc)
-        return None, None
-    return (None if zone is None else _text(zone)), _text(generation)
+@dataclass(frozen=True)
+class CachedState:
+    """What Redis holds for a user's summary, read before anything is computed from the database."""
+
+    zone: str | None  # the user's time zone, None when not cached
+    generation: str | None  # None when Redis is down: then nothing is cached
+    summary: Any | None = None  # the asked day's cached summary (as stored JSON), if any
+
+
+async def cached_state(redis: Redis, user_id: uuid.UUID, day: date | None) -> CachedState:
+    """The cached time zone, the generation and, with `day` given, that day's cached summary: one round trip."""
+    plain_keys = (_zone_key(user_id), _generation_key(user_id))
+    if day is None:
+        try:
+            zone, generation = await redis.mget(*plain_keys)
+        except REDIS_OUTAGE_ERRORS as exc:
+            log.warning("summary generation unreadable, not caching: %s", exc)
+            return CachedState(None, None)
+        summary = None
+    else:
+        found = await summary_cache(redis).get_beside(daily_key(user_id, day), *plain_keys)
+        if found is None:
+            return CachedState(None, None)
+        summary, (zone, generation) = found
+    return CachedState(None if zone is None else _text(zone), _text(generation), summary)
 
 
 async def cache_daily_summary(redis: Redis, user_id: uuid.UUID, day: date, value: dict[str, object],
