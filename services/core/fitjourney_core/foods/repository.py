@@ -8,13 +8,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Integer,
     Select,
+    String,
     Subquery,
+    Uuid,
     and_,
+    bindparam,
     case,
     func,
     literal,
@@ -39,7 +45,7 @@ STRONG_SIMILARITY = 0.5
 FoodTable = type[CatalogueEntry] | type[Food]
 
 
-def _visible(table: FoodTable, user_id: uuid.UUID) -> ColumnElement[bool]:
+def _visible(table: FoodTable, user_id: uuid.UUID | BindParameter[uuid.UUID]) -> ColumnElement[bool]:
     """Live catalogue foods; the user's own live custom foods (RLS says the same on PostgreSQL)."""
     if table is CatalogueEntry:
         return CatalogueEntry.deleted_at.is_(None)
@@ -109,10 +115,10 @@ def name_starts_with_the_words(rank: int) -> bool:
     return head_class <= 1
 
 
-def _matches(session: AsyncSession, table: FoodTable, query: SearchQuery) -> ColumnElement[bool]:
+def _matches(dialect: str, table: FoodTable, query: SearchQuery) -> ColumnElement[bool]:
     """Every query word (or its synonym) starts a word of the name: GIN-indexed full text on PostgreSQL,
     LIKE on SQLite; both see the same words, so both find the same foods."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         terms = " & ".join("(" + " | ".join(f"{prefix}:*" for prefix in options) + ")"
                            for options in query.word_alternatives())
         # The stored vector (revision 0011): the catalogue's GIN index serves it (revision 0013); a user's
@@ -122,48 +128,73 @@ def _matches(session: AsyncSession, table: FoodTable, query: SearchQuery) -> Col
                   for options in query.word_alternatives()))
 
 
-def _candidates(table: FoodTable, user_id: uuid.UUID, conditions: Sequence[ColumnElement[bool]],
-                ) -> Select[*tuple[Any, ...]]:
+# Bound when a search runs, so that its statement is built once per query (building it cost about as much CPU
+# as the rest of the request) and then reused: SQLAlchemy's compiled form is found by the statement's key. A
+# statement holds about 85 KiB: the 64 latest queries stay within ~6 MiB.
+_USER = bindparam("user_id", type_=Uuid)
+_LIMIT = bindparam("limit", type_=Integer)
+_AFTER = (bindparam("after_rank", type_=Integer), bindparam("after_name", type_=String),
+          bindparam("after_id", type_=Uuid))
+STATEMENTS_KEPT = 64
+
+
+def _candidates(table: FoodTable, conditions: Sequence[ColumnElement[bool]]) -> Select[*tuple[Any, ...]]:
     """One table's matches, with what ranks and orders them and which table they are from."""
     return (select(table.id, table.name, table.search_text, table.search_head, table.search_prior,
                    literal(table is Food).label("custom"))
-            .where(_visible(table, user_id), *conditions))
+            .where(_visible(table, _USER), *conditions))
 
 
-def _matching(user_id: uuid.UUID, conditions: Callable[[FoodTable], Sequence[ColumnElement[bool]]]) -> Subquery:
+def _matching(conditions: Callable[[FoodTable], Sequence[ColumnElement[bool]]]) -> Subquery:
     """The catalogue's and the user's matches as one set: each table is searched with its own indexes."""
-    return union_all(*(_candidates(table, user_id, conditions(table)) for table in (CatalogueEntry, Food))
-                     ).subquery("matches")
+    return union_all(*(_candidates(table, conditions(table)) for table in (CatalogueEntry, Food))).subquery("matches")
 
 
-async def _first(
-    session: AsyncSession, matches: Subquery, keys: Sequence[ColumnElement[Any]],
-    after: Sequence[ColumnElement[bool]], limit: int,
-) -> list[tuple[AnyFood, Sequence[Any]]]:
-    """The first `limit` matches ordered by `keys` then id, each with its keys: the whole set is ordered in
-    the database (its collation orders names, as before the catalogue had a table of its own), and only
-    the page's foods are read in full."""
+def _first(matches: Subquery, keys: Sequence[ColumnElement[Any]], after: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    """The first `limit` matches ordered by `keys` then id, as (catalogue entry or None, own food or None,
+    *keys): the whole set is ordered in the database (its collation orders names, as before the catalogue had
+    a table of its own), and only the page's foods are read in full."""
     page = (select(matches.c.id, matches.c.custom, *(key.label(f"key{n}") for n, key in enumerate(keys)))
-            .where(*after).order_by(*keys, matches.c.id).limit(limit).subquery("page"))
+            .where(*after).order_by(*keys, matches.c.id).limit(_LIMIT).subquery("page"))
     page_keys = [page.c[f"key{n}"] for n in range(len(keys))]
-    foods = (select(CatalogueEntry, Food, *page_keys).select_from(page)
-             .outerjoin(CatalogueEntry, and_(~page.c.custom, CatalogueEntry.id == page.c.id))
-             .outerjoin(Food, and_(page.c.custom, Food.id == page.c.id))
-             .order_by(*page_keys, page.c.id))
-    return [(entry or food, found) for entry, food, *found in (await session.execute(foods)).all()]
+    return (select(CatalogueEntry, Food, *page_keys).select_from(page)
+            .outerjoin(CatalogueEntry, and_(~page.c.custom, CatalogueEntry.id == page.c.id))
+            .outerjoin(Food, and_(page.c.custom, Food.id == page.c.id))
+            .order_by(*page_keys, page.c.id))
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _search_statement(words: tuple[str, ...], paged: bool, dialect: str) -> Select[Any]:
+    query = SearchQuery(words)
+    matches = _matching(lambda table: [_matches(dialect, table, query)] if words else [])
+    lname = func.lower(matches.c.name)
+    # No query: the caller's own foods first, then the catalogue, alphabetically.
+    rank = _rank(matches, query) if words else case((matches.c.custom, 0), else_=1)
+    return _first(matches, [rank, lname], [tuple_(rank, lname, matches.c.id) > tuple_(*_AFTER)] if paged else [])
 
 
 async def search(
     session: AsyncSession, user_id: uuid.UUID, query: SearchQuery, limit: int, after: SearchPosition | None,
 ) -> list[tuple[AnyFood, SearchPosition]]:
     """Foods whose name has every query word, best first; ties by name, then id (stable pages)."""
-    matches = _matching(user_id, lambda table: [_matches(session, table, query)] if query.words else [])
-    lname = func.lower(matches.c.name)
-    # No query: the caller's own foods first, then the catalogue, alphabetically.
-    rank = _rank(matches, query) if query.words else case((matches.c.custom, 0), else_=1)
-    beyond = [tuple_(rank, lname, matches.c.id) > tuple_(after.rank, after.name, after.id)] if after else []
-    found = await _first(session, matches, [rank, lname], beyond, limit)
-    return [(food, SearchPosition(int(found_rank), name, food.id)) for food, (found_rank, name) in found]
+    statement = _search_statement(tuple(query.words), after is not None, session.get_bind().dialect.name)
+    values: dict[str, Any] = {"user_id": user_id, "limit": limit}
+    if after is not None:
+        values |= {"after_rank": after.rank, "after_name": after.name, "after_id": after.id}
+    found = [(entry or food, rank, name) for entry, food, rank, name in (await session.execute(statement, values))]
+    return [(food, SearchPosition(int(rank), name, food.id)) for food, rank, name in found]
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _similar_statement(words: tuple[str, ...]) -> Select[Any]:
+    matches = _matching(lambda table: [literal(word).op("<%")(table.search_text) for word in words])
+    text_words = matches.c.search_text
+    # Close matches of every word first, then the usual prior: "bananna" is Bananas, raw before the
+    # brand-named banana yogurts that happen to share more trigrams.
+    close = and_(*(func.word_similarity(word, text_words) >= STRONG_SIMILARITY for word in words))
+    unlike = -sum((func.word_similarity(word, text_words) for word in words), literal(0.0))
+    return _first(matches, [case((close, 0), else_=1), matches.c.search_prior, unlike, func.length(matches.c.name)],
+                  [])
 
 
 async def search_similar(
@@ -174,14 +205,8 @@ async def search_similar(
     if session.get_bind().dialect.name != "postgresql" or not await _has_trigrams(session):
         return []
     await session.execute(select(func.set_config("pg_trgm.word_similarity_threshold", str(TYPO_SIMILARITY), True)))
-    matches = _matching(user_id, lambda table: [literal(word).op("<%")(table.search_text) for word in query.words])
-    words = matches.c.search_text
-    # Close matches of every word first, then the usual prior: "bananna" is Bananas, raw before the
-    # brand-named banana yogurts that happen to share more trigrams.
-    close = and_(*(func.word_similarity(word, words) >= STRONG_SIMILARITY for word in query.words))
-    unlike = -sum((func.word_similarity(word, words) for word in query.words), literal(0.0))
-    keys = [case((close, 0), else_=1), matches.c.search_prior, unlike, func.length(matches.c.name)]
-    return [food for food, _ in await _first(session, matches, keys, [], limit)]
+    rows = await session.execute(_similar_statement(tuple(query.words)), {"user_id": user_id, "limit": limit})
+    return [entry or food for entry, food, *_ in rows]
 
 
 async def _has_trigrams(session: AsyncSession) -> bool:
