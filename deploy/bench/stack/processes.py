@@ -350,7 +350,11 @@ pg_stat_statements.track = 'top'
                   {**os.environ, "DATABASE_URL": self.owner_url("core")})
 
     def queues(self) -> list[str]:
-        names = [f"{self.queue_prefix}{service}.events" for service in SERVICES] + [f"{self.queue_prefix}ai.photos"]
+        """Every queue the run's workers declare: quorum queues a run leaves behind pile up in the machine's broker."""
+        from fitjourney_core.consumers import jobs_queue
+
+        events = [f"{self.queue_prefix}{service}.events" for service in SERVICES]
+        names = [*events, jobs_queue(f"{self.queue_prefix}core.events"), f"{self.queue_prefix}ai.photos"]
         return names + [f"{name}.dlq" for name in names]
 
     def _delete_broker_objects(self) -> None:
