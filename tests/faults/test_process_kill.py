@@ -160,4 +160,7 @@ async def _refused(base_url: str) -> bool:
             await fresh.get("/healthz")
     except httpx.ConnectError:
         return True
+    except httpx.RemoteProtocolError:
+        # Accepted just before the listener closed, then dropped by the shutdown: not refused yet, ask again.
+        return False
     return False

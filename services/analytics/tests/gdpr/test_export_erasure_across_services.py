@@ -57,6 +57,7 @@ NO_OWNER: dict[str, str] = {
     "alembic_version": "the schema's migration revision",
     "processed_events": "ids of the events a consumer handled (inbox)",
     "record_ids": "core: which table a record id belongs to (random ids, no owner: an id stays unique)",
+    "food_catalogue": "core: the shared SR28 foods, nobody's data (a user's own foods are in core.foods)",
 }
 # Event plumbing: written by the user's actions, purged once published, never exported, kept by the erasure.
 OUTBOXES = {("core", "outbox"), ("ai", "outbox"), ("analytics", "outbox"), ("auth", "outbox_messages")}
