@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -26,7 +27,9 @@ ROUTERS = (calories_router, recognition_router, trends_router, recommendations_r
 async def open_ai_runtime(settings: AiSettings, *, run_event_worker: bool) -> AsyncIterator[AiRuntime]:
     """ai's backends, food model and OpenAI client, and (with `run_event_worker`) its events: what the app's
     lifespan and `python -m fitjourney_ai.worker` both run."""
-    async with open_runtime(settings, NEEDS) as backends:
+    # Only the consumers read objects (core's photos): an API without them holds no S3 client (14 MiB).
+    needs = NEEDS if run_event_worker else dataclasses.replace(NEEDS, object_store=False)
+    async with open_runtime(settings, needs) as backends:
         recognizer = FoodRecognizer(settings)
         # Only a process that consumes photo events needs the model from the start (see FoodRecognizer).
         recognizer.start_loading(build_session=run_event_worker)

@@ -241,6 +241,7 @@ async def test_an_api_process_without_the_event_worker_builds_the_model_for_its_
             recognition = (await http.get("/readyz")).json()["capabilities"]["food_recognition"]
             assert recognition == {"available": True, "reason": None, "model_version": manifest["version"]}
             assert recognizer.classifier is None  # nothing built yet: no onnxruntime session held
+            assert app.state.runtime.object_store is None  # it reads no stored photos: no S3 client either
             answers = await asyncio.gather(*(
                 http.post("/api/v1/ai/food-recognition", headers=auth_headers,
                           files={"image": ("x.jpg", picture(kind, random.Random(7)), "image/jpeg")})
