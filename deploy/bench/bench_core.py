@@ -40,6 +40,7 @@ from prometheus_client import REGISTRY
 
 from fitjourney_common.events import new_event
 from fitjourney_common.testing.postgres import ADMIN_URL, create_app_role, migrate, temporary_database
+from fitjourney_common.testing.rabbitmq import delete_broker_objects as delete_objects
 from fitjourney_core.main import create_app
 from fitjourney_core.settings import CoreSettings
 
@@ -334,14 +335,10 @@ async def delete_broker_objects(amqp_url: str, settings: CoreSettings) -> str:
     connection = await aio_pika.connect(amqp_url)
     try:
         version = str(connection.transport.connection.server_properties.get("version", "?"))  # type: ignore[union-attr]
-        for queue in (settings.events_queue, f"{settings.events_queue}.dlq"):
-            async with connection.channel() as channel:
-                await channel.queue_delete(queue)
-        for exchange in (settings.events_exchange, f"{settings.events_exchange}.dlx"):
-            async with connection.channel() as channel:
-                await channel.exchange_delete(exchange)
     finally:
         await connection.close()
+    await delete_objects([], [settings.events_exchange, f"{settings.events_exchange}.dlx"], amqp_url,
+                         prefix=settings.events_queue_prefix)
     return version
 
 

@@ -154,7 +154,7 @@ async def main() -> dict[str, Any]:
             await asyncio.wait_for(worker.wait(), 60)
             queues = [f"{prefix}ai.events", f"{prefix}ai.photos"]
             await delete_broker_objects([*queues, *(f"{q}.dlq" for q in queues)], [exchange, f"{exchange}.dlx"],
-                                        args.amqp_url)
+                                        args.amqp_url, prefix=prefix)
     result = {
         "events": args.events, "rate_per_s": args.rate, "seconds": round(busy_wall, 2),
         "worker_cpu_ms_per_event": round(1000 * busy_cpu / args.events, 3),

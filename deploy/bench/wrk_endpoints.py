@@ -43,6 +43,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "libs" / "common"))
 
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database  # noqa: E402
+from fitjourney_common.testing.rabbitmq import delete_broker_objects  # noqa: E402
 
 PASSWORD = "Correct-horse-42"  # noqa: S105 - a throwaway account of the throwaway database
 WORKOUT_LUA = """
@@ -231,11 +232,11 @@ async def _run(options: argparse.Namespace) -> None:
         auth_url, core_url = await _prepare_database(owner_url)
         work = Path(tempfile.mkdtemp(prefix="fj-wrk-"))
         keys = work / "keys"
+        exchange, queue_prefix = f"fj.bench.{uuid.uuid4().hex[:8]}", f"bench{uuid.uuid4().hex[:8]}."
         common = {
             **os.environ, "ENVIRONMENT": "production", "LOG_LEVEL": "WARNING",
             "REDIS_URL": options.redis_url, "BROKER_URL": options.broker_url,
-            "EVENTS_EXCHANGE": f"fj.bench.{uuid.uuid4().hex[:8]}",
-            "EVENTS_QUEUE_PREFIX": f"bench{uuid.uuid4().hex[:8]}.",
+            "EVENTS_EXCHANGE": exchange, "EVENTS_QUEUE_PREFIX": queue_prefix,
             "OBJECT_STORE_URL": "s3://fj-bench", "S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
             "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
             "RATE_LIMIT_API": "1000000/minute", "KEY_DIR": str(keys),
@@ -270,6 +271,7 @@ async def _run(options: argparse.Namespace) -> None:
                 results[label] = run_wrk(url, token, lua, connections, options.seconds, core_proc.pid)
                 print(f"{label}: {results[label]}", file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)
+        await delete_broker_objects([], [exchange, f"{exchange}.dlx"], options.broker_url, prefix=queue_prefix)
     print("| request | req/s | p50 | p99 | core CPU per request | non-2xx |\n|---|---|---|---|---|---|")
     for label, r in results.items():
         print(f"| `{label}` | {r['rps']:,.0f} | {r.get('p50_ms', 0):.1f} ms | {r.get('p99_ms', 0):.1f} ms "

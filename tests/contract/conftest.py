@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
+import contextlib
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -11,7 +11,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 
@@ -31,6 +30,7 @@ from contract_harness import (
 )
 
 from fitjourney_common.testing.postgres import temporary_database
+from fitjourney_common.testing.rabbitmq import delete_broker_objects
 from fitjourney_common.testing.redis import flush_redis
 from fitjourney_common.testing.smtp import SmtpInbox
 
@@ -102,23 +102,5 @@ async def running_services(
 
 async def _delete_broker_objects(tag: str) -> None:
     """Queues are durable: remove this session's (their names start with its tag) and its exchanges."""
-    try:
-        listed = (await asyncio.to_thread(
-            subprocess.run, ["rabbitmqctl", "list_queues", "name", "-q", "--no-table-headers"],
-            capture_output=True, text=True, timeout=60, check=False)).stdout.split()
-    except (OSError, subprocess.TimeoutExpired):
-        listed = []  # no rabbitmqctl here: the queues stay, named after this session's tag
-    try:
-        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
-    except Exception:
-        return
-    try:
-        channel = await connection.channel()
-        for queue in (q for q in listed if q.startswith(f"{tag}.")):
-            await channel.queue_delete(queue)
-        for exchange in (f"fj.contract.{tag}", f"fj.contract.{tag}.dlx"):
-            await channel.exchange_delete(exchange)
-    except Exception:  # cleanup only: a leftover must not fail the run
-        pass
-    finally:
-        await connection.close()
+    with contextlib.suppress(Exception):  # cleanup only: a leftover must not fail the run
+        await delete_broker_objects([], [f"fj.contract.{tag}", f"fj.contract.{tag}.dlx"], prefix=f"{tag}.")

@@ -98,8 +98,7 @@ async def production_apps(roles_database: tuple[RoleNames, dict[str, str], str],
                 await asyncio.wait_for(app.state.runtime.worker.wait_connected(), 30)
             yield auth_app, core_app, inbox
     finally:
-        await delete_broker_objects([f"{prefix}{s}.events" for s in SERVICES] + [f"{prefix}{s}.events.dlq"
-                                                                                 for s in SERVICES], [exchange])
+        await delete_broker_objects([], [exchange], prefix=prefix)
 
 
 # Stricter than production (INFO): the platform's own loggers down to DEBUG, so no debug line leaks either.

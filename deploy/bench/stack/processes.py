@@ -362,4 +362,4 @@ pg_stat_statements.track = 'top'
         from fitjourney_common.testing.rabbitmq import delete_broker_objects
 
         asyncio.run(delete_broker_objects(self.queues(), [self.exchange, dead_letter_exchange_name(self.exchange)],
-                                          self.broker_url))
+                                          self.broker_url, prefix=self.queue_prefix))

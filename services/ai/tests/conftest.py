@@ -114,7 +114,8 @@ async def delete_broker_objects(settings: AiSettings) -> None:
     queues = (settings.events_queue, settings.queue_name("ai.photos"))
     with contextlib.suppress(Exception):  # cleanup only: a leftover queue must not fail the run
         await delete_queues_and_exchanges([*queues, *(f"{queue}.dlq" for queue in queues)],
-                                      [settings.events_exchange, f"{settings.events_exchange}.dlx"], BROKER_URL)
+                                      [settings.events_exchange, f"{settings.events_exchange}.dlx"], BROKER_URL,
+                                          prefix=settings.events_queue_prefix)
 
 
 async def start_app(settings: AiSettings) -> AsyncIterator[FastAPI]:

@@ -4,6 +4,7 @@ real Redis (db 4), RabbitMQ and moto's S3; rows put into core's tables directly 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -11,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -22,6 +22,7 @@ from fitjourney_analytics.reader_role import READER_ROLE, ensure_reader_role
 from fitjourney_analytics.settings import AnalyticsSettings
 from fitjourney_common.testing.apps import asgi_client, running_app
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
+from fitjourney_common.testing.rabbitmq import delete_broker_objects
 from fitjourney_common.testing.redis import flush_redis, redis_url_for_tests
 from fitjourney_common.testing.tokens import AUDIENCE, ISSUER, TestSigner
 
@@ -87,17 +88,11 @@ async def settings(database_url: str, s3_endpoint: str, signer: TestSigner, sess
         log_json=False, log_level="WARNING",
     )
     yield settings
-    connection = await aio_pika.connect(BROKER_URL)
-    try:
-        channel = await connection.channel()
-        for queue in (settings.events_queue, f"{settings.events_queue}.dlq"):
-            await channel.queue_delete(queue)
-        for exchange in (settings.events_exchange, f"{settings.events_exchange}.dlx"):
-            await channel.exchange_delete(exchange)
-    except Exception:  # cleanup only
-        pass
-    finally:
-        await connection.close()
+    with contextlib.suppress(Exception):  # cleanup only: a leftover queue must not fail the run
+        # By prefix: the cross-service GDPR test runs auth, core and ai on this session's prefix too.
+        await delete_broker_objects([settings.events_queue, f"{settings.events_queue}.dlq"],
+                                    [settings.events_exchange, f"{settings.events_exchange}.dlx"], BROKER_URL,
+                                    prefix=settings.events_queue_prefix)
 
 
 class FrozenClock:

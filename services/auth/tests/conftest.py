@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from fitjourney_auth.settings import AuthSettings
 from fitjourney_common.testing.postgres import migrate, temporary_database
+from fitjourney_common.testing.rabbitmq import delete_broker_objects
 
 # --- backends -------------------------------------------------------------------------------------
 
@@ -86,13 +87,9 @@ async def broker(exchange: str) -> AsyncIterator[aio_pika.abc.AbstractChannel]:
     channel = await connection.channel()
     await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
     yield channel
-    try:
-        for queue in (f"{exchange}.auth.events", f"{exchange}.auth.events.dlq"):
-            await channel.queue_delete(queue)
-        for name in (exchange, f"{exchange}.dlx"):
-            await channel.exchange_delete(name)
-    finally:
-        await connection.close()
+    await connection.close()
+    await delete_broker_objects([f"{exchange}.auth.events", f"{exchange}.auth.events.dlq"],
+                                [exchange, f"{exchange}.dlx"], BROKER_URL, prefix=f"{exchange}.")
 
 
 class EventTap:

@@ -150,7 +150,8 @@ async def _delete_broker_objects(settings: CoreSettings) -> None:
     queues = (settings.events_queue, f"{settings.events_queue}.jobs")
     with contextlib.suppress(Exception):  # cleanup only: a leftover queue must not fail the run
         await delete_broker_objects([*queues, *(f"{queue}.dlq" for queue in queues)],
-                                [settings.events_exchange, f"{settings.events_exchange}.dlx"], BROKER_URL)
+                                [settings.events_exchange, f"{settings.events_exchange}.dlx"], BROKER_URL,
+                                prefix=settings.events_queue_prefix)
 
 
 async def start_app(settings: CoreSettings, *, wait_for_broker: bool = True) -> AsyncIterator[FastAPI]:

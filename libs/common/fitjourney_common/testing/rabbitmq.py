@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
 from collections.abc import Iterable
 
 import aio_pika
@@ -38,11 +39,25 @@ async def assert_worker_stops_cleanly(process: asyncio.subprocess.Process, queue
     assert await queue_state(queue, url) == (0, 0), "the worker left a consumer or an unacked message behind"
 
 
-async def delete_broker_objects(queues: Iterable[str], exchanges: Iterable[str], url: str = BROKER_URL) -> None:
-    """Durable queues and exchanges outlive a test run: delete them (missing ones are fine)."""
+def queues_starting_with(prefix: str) -> list[str]:
+    """The broker's queues named `prefix…`, as `rabbitmqctl` lists them ([] where it cannot run here)."""
+    try:
+        listed = subprocess.run(["rabbitmqctl", "list_queues", "name", "-q", "--no-table-headers"],  # noqa: S607
+                                capture_output=True, text=True, timeout=60, check=False).stdout.split()
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [name for name in listed if name.startswith(prefix)]
+
+
+async def delete_broker_objects(queues: Iterable[str], exchanges: Iterable[str], url: str = BROKER_URL, *,
+                                prefix: str | None = None) -> None:
+    """Durable queues and exchanges outlive a test run: delete them (missing ones are fine). With `prefix`, also
+    every queue whose name starts with it: one a run's workers declared that its list forgot would stay for good,
+    and idle quorum queues pile up in the machine's broker until it stops answering."""
+    names = list(dict.fromkeys([*queues, *(await asyncio.to_thread(queues_starting_with, prefix) if prefix else [])]))
     connection = await aio_pika.connect(url)
     try:
-        for name in queues:
+        for name in names:
             async with connection.channel() as channel:
                 await channel.queue_delete(name)
         for name in exchanges:
