@@ -46,11 +46,19 @@ from fitjourney_common.testing.postgres import create_app_role, migrate, tempora
 from fitjourney_common.testing.rabbitmq import delete_broker_objects  # noqa: E402
 
 PASSWORD = "Correct-horse-42"  # noqa: S105 - a throwaway account of the throwaway database
-WORKOUT_LUA = """
-wrk.method = "POST"
+
+
+def _json_lua(method: str, body: str) -> str:
+    """A wrk script sending `body` as JSON with `method` (`%(name)s` placeholders filled by the caller)."""
+    return f"""
+wrk.method = "{method}"
 wrk.headers["content-type"] = "application/json"
-wrk.body = '{"activity":"running","started_at":"2026-11-25T06:00:00Z","duration_min":30,"distance_km":5}'
+wrk.body = '{body}'
 """
+
+
+WORKOUT_LUA = _json_lua(
+    "POST", '{"activity":"running","started_at":"2026-11-25T06:00:00Z","duration_min":30,"distance_km":5}')
 # A past day no request asked for before (each wrk thread walks its own stretch of 2000-2019), so the
 # summary cache misses as it does after a write.
 NEW_DAY_LUA = """
@@ -63,26 +71,12 @@ function request()
   return wrk.format("GET", "/api/v1/summary/daily?date=" .. day)
 end
 """
-FOOD_LOG_LUA = """
-wrk.method = "POST"
-wrk.headers["content-type"] = "application/json"
-wrk.body = '{"food_id":"%(food_id)s","grams":150,"meal":"lunch","eaten_at":"%(yesterday)sT12:00:00Z"}'
-"""
-CHECK_IN_LUA = """
-wrk.method = "POST"
-wrk.headers["content-type"] = "application/json"
-wrk.body = '{"date":"%(yesterday)s","count":1}'
-"""
-BODY_METRIC_LUA = """
-wrk.method = "POST"
-wrk.headers["content-type"] = "application/json"
-wrk.body = '{"measured_at":"%(yesterday)sT07:00:00Z","weight_kg":66.4}'
-"""
-JOURNAL_LUA = """
-wrk.method = "PUT"
-wrk.headers["content-type"] = "application/json"
-wrk.body = '{"mood":4,"energy":3,"text":"Felt good after the walk; slept a bit late.","tags":["walking"]}'
-"""
+FOOD_LOG_LUA = _json_lua(
+    "POST", '{"food_id":"%(food_id)s","grams":150,"meal":"lunch","eaten_at":"%(yesterday)sT12:00:00Z"}')
+CHECK_IN_LUA = _json_lua("POST", '{"date":"%(yesterday)s","count":1}')
+BODY_METRIC_LUA = _json_lua("POST", '{"measured_at":"%(yesterday)sT07:00:00Z","weight_kg":66.4}')
+JOURNAL_LUA = _json_lua(
+    "PUT", '{"mood":4,"energy":3,"text":"Felt good after the walk; slept a bit late.","tags":["walking"]}')
 
 
 def _endpoints(core: str, seeded: dict[str, str]) -> list[tuple[str, str, str | None, int]]:
