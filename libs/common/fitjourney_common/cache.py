@@ -106,19 +106,40 @@ class JsonCache:
                            self.namespace, operation, exc)
 
     async def get(self, key: str) -> Any | None:
-        return self._decoded(await self._fetch(key))
+        fetched = await self._fetch(key)
+        return None if fetched is None else self._decoded(fetched[0])
 
     async def get_beside(self, key: str, *plain_keys: str) -> tuple[Any | None, list[bytes | str | None]] | None:
         """`get(key)` and the raw values of `plain_keys` (whole Redis keys, outside the namespace) in one
         round trip; None when Redis does not answer."""
+        fetched = await self._fetch(key, *plain_keys)
+        if fetched is None:
+            return None
+        raw, *others = fetched
+        return self._decoded(raw), others
+
+    async def get_encoded(self, key: str) -> bytes | None:
+        """The stored JSON undecoded, for a caller that answers it as it is (a hit costs no JSON work)."""
+        fetched = await self._fetch(key)
+        raw = None if fetched is None else fetched[0]
+        if raw is None:
+            return None
+        self._hits.inc()
+        return raw if isinstance(raw, bytes) else str(raw).encode()
+
+    async def _fetch(self, key: str, *plain_keys: str) -> list[bytes | str | None] | None:
+        """The raw value of `key` (a miss counted) then those of `plain_keys`; None when Redis does not answer."""
         try:
-            raw, *others = await self.redis.mget(self._key(key), *plain_keys)
+            if plain_keys:
+                fetched = list(await self.redis.mget(self._key(key), *plain_keys))
+            else:
+                fetched = [await self.redis.get(self._key(key))]
         except REDIS_OUTAGE_ERRORS as exc:
             self._outage("get", exc)
             return None
-        if raw is None:
+        if fetched[0] is None:
             self._misses.inc()
-        return self._decoded(raw), others
+        return fetched
 
     def _decoded(self, raw: bytes | str | None) -> Any | None:
         if raw is None:
@@ -131,24 +152,6 @@ class JsonCache:
             return None
         self._hits.inc()
         return value
-
-    async def get_encoded(self, key: str) -> bytes | None:
-        """The stored JSON undecoded, for a caller that answers it as it is (a hit costs no JSON work)."""
-        raw = await self._fetch(key)
-        if raw is not None:
-            self._hits.inc()
-        return raw
-
-    async def _fetch(self, key: str) -> bytes | None:
-        try:
-            raw = await self.redis.get(self._key(key))
-        except REDIS_OUTAGE_ERRORS as exc:
-            self._outage("get", exc)
-            return None
-        if raw is None:
-            self._misses.inc()
-            return None
-        return raw if isinstance(raw, bytes) else str(raw).encode()
 
     async def set(self, key: str, value: Any, ttl_seconds: int) -> None:
         # Serialise first: a value that cannot be encoded is a bug in the caller, not an outage.
