@@ -30,6 +30,7 @@ from fitjourney_common.events.bus import EventBus
 from fitjourney_common.events.factory import create_bus
 from fitjourney_common.events.outbox import OutboxRelay
 from fitjourney_common.events.worker import EventWorker, Subscription, stop_on_signals
+from fitjourney_common.heap import settle_heap
 from fitjourney_common.observability.logging import configure_logging
 from fitjourney_common.observability.metrics import instrument_engine, serve_metrics
 from fitjourney_common.observability.tracing import configure_tracing, instrument_sqlalchemy, tracing_enabled
@@ -275,6 +276,7 @@ def runtime_lifespan(open_service: OpenServiceRuntime, settings: CommonSettings,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_service(settings, run_event_worker=settings.run_event_worker) as runtime:
             app.state.runtime = runtime
+            settle_heap()
             yield
 
     return lifespan
@@ -306,6 +308,7 @@ async def run_worker(open_service: OpenServiceRuntime, settings: CommonSettings,
             # Installed before start-up: a SIGTERM while connecting still ends in a clean shutdown.
             signals.enter_context(stop_on_signals(stop))
         async with open_service(settings, run_event_worker=True):
+            settle_heap()
             log.info("%s worker running", settings.service_name)
             await stop.wait()
             log.info("%s worker stopping: draining in-flight messages and the outbox", settings.service_name)
