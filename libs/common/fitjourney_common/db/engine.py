@@ -113,8 +113,11 @@ class RlsConnection(asyncpg.Connection):
     """An asyncpg connection that can send the RLS user with the transaction's BEGIN.
 
     asyncpg sends `BEGIN` on its own, as a simple query, when the first statement of a transaction runs;
-    a simple query may hold several statements, so `set_config` rides along in the same round trip
-    instead of a second one after it. The value is a UUID's canonical text, so it is safe to inline.
+    a simple query may hold several statements, so the user rides along in the same round trip instead of
+    a second one after it. The value is a UUID's canonical text, so it is safe to inline. It is sent as
+    `SET LOCAL` (a utility statement: no parse analysis, plan or portal), not `SELECT set_config(…, true)`,
+    which has the same effect but went through the planner and executor once per transaction.
+    pg_stat_statements shows it with its constants as parameters, e.g. `SET LOCAL "app.user_id" = $1`.
     """
 
     rls_user_for_next_begin: str | None = None
@@ -123,7 +126,7 @@ class RlsConnection(asyncpg.Connection):
         user = self.rls_user_for_next_begin
         if user is not None and not args and query.startswith("BEGIN"):
             self.rls_user_for_next_begin = None
-            query = f"{query} SELECT set_config('{RLS_USER_SETTING}', '{user}', true);"
+            query = f"{query.rstrip(';')}; SET LOCAL \"{RLS_USER_SETTING}\" = '{user}';"
         return await super().execute(query, *args, timeout=timeout)  # type: ignore[no-any-return]
 
 
