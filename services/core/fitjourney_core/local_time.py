@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from fitjourney_common.fitness.local_time import day_bounds, local_date, local_today, zone_or_utc
+from fitjourney_common.fitness.local_time import day_bounds, local_date, local_today, surely_not_future, zone_or_utc
 
-__all__ = ["day_bounds", "local_date", "local_today", "zone_or_utc"]
+__all__ = ["day_bounds", "local_date", "local_today", "surely_not_future", "zone_or_utc"]

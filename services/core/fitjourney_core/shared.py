@@ -145,13 +145,26 @@ async def existing_for_replay(
 ID_IN_USE = "This id is already in use; create the record with a new id"
 
 
-async def flush_new(session: AsyncSession, record: Any, *, along: Select[Any] | None = None) -> tuple[Any, ...]:
+async def flush_new(session: AsyncSession, record: Any, *, along: Select[Any] | None = None,
+                    along_values: dict[str, Any] | None = None) -> tuple[Any, ...]:
     """Insert `record` now, so an id already taken (by anyone) is a 409 instead of a 500 at commit; the row
     of `along`, a query run in the same round trip (`repository.insert_now`), if one is given."""
     try:
-        return await repository.insert_now(session, record, along=along)
+        return await repository.insert_now(session, record, along=along, along_values=along_values)
     except IntegrityError as exc:
         raise Conflict(ID_IN_USE) from exc
+
+
+async def flush_new_reading_zone(session: AsyncSession, record: Any) -> None:
+    """`flush_new`, with the owner's time zone read in the insert's round trip: the write path places the
+    record on their calendar with it next (`writes.remember_time_zone`) instead of asking in a round trip
+    of its own."""
+    along = writes.time_zone_row(session)
+    if along is None:
+        await flush_new(session, record)
+        return
+    (zone,) = await flush_new(session, record, along=along, along_values={"zone_user_id": record.user_id})
+    writes.remember_time_zone(session, record.user_id, zone or "UTC")
 
 
 async def tombstone(

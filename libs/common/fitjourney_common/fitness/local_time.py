@@ -17,6 +17,13 @@ def local_today(zone: ZoneInfo, now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
+def surely_not_future(day: date, now: datetime | None = None) -> bool:
+    """True when `day` is today or earlier in every time zone, so no zone need be looked up to refuse a
+    future date: no zone is more than 12 hours behind UTC (Etc/GMT+12), so every zone's today is at least
+    the UTC date of 12 hours ago."""
+    return day <= ((now or datetime.now(UTC)) - timedelta(hours=12)).date()
+
+
 def local_date(moment: datetime, zone: ZoneInfo) -> date:
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     return aware.astimezone(zone).date()

@@ -15,7 +15,13 @@ from fitjourney_core.body_metrics.models import BodyMetric
 from fitjourney_core.body_metrics.schemas import MEASUREMENTS, BodyMetricCreate, BodyMetricRead, BodyMetricUpdate
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.portability import plain_exporter
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
+from fitjourney_core.shared import (
+    check_if_match,
+    existing_for_replay,
+    flush_new_reading_zone,
+    get_owned_or_404,
+    tombstone,
+)
 from fitjourney_core.writes import service as writes
 from fitjourney_core.writes.service import ResourceKind
 
@@ -41,7 +47,7 @@ async def record_metric(
         return to_read(existing), False
     metric = BodyMetric(id=data.id or uuid.uuid4(), user_id=user_id, version=1,
                         **data.model_dump(exclude={"id"}))
-    await flush_new(session, metric)
+    await flush_new_reading_zone(session, metric)
     read = to_read(metric)
     await writes.created(session, BODY_METRICS, metric, payload=read.model_dump(mode="json"))
     return read, True

@@ -30,7 +30,13 @@ from fitjourney_core.local_time import day_bounds
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.portability import plain_exporter
 from fitjourney_core.profile.service import user_time_zone
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
+from fitjourney_core.shared import (
+    check_if_match,
+    existing_for_replay,
+    flush_new_reading_zone,
+    get_owned_or_404,
+    tombstone,
+)
 from fitjourney_core.writes import service as writes
 from fitjourney_core.writes.service import ResourceKind
 
@@ -69,7 +75,7 @@ def _apply(log: FoodLog, nutrients: Nutrients) -> None:
 
 async def add_log(session: AsyncSession, log: FoodLog) -> FoodLogRead:
     """Insert a new log (409 if its id is taken) through the write path."""
-    await flush_new(session, log)
+    await flush_new_reading_zone(session, log)
     read = to_read(log)
     await writes.created(session, FOOD_LOGS, log, payload=read.model_dump(mode="json"))
     return read

@@ -32,7 +32,7 @@ from fitjourney_core.habits.schemas import (
     HabitRead,
     HabitUpdate,
 )
-from fitjourney_core.local_time import local_today
+from fitjourney_core.local_time import local_today, surely_not_future
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.portability import plain_exporter
 from fitjourney_core.profile.service import user_time_zone
@@ -144,9 +144,10 @@ async def check_in(
     The check-in's own id sent again without `If-Match` is its create replayed: answered, not applied.
     """
     habit = await get_owned_or_404(session, Habit, habit_id, user_id)
-    today = await _today(session, user_id)
-    if data.date > today:
-        raise ValidationFailed("date", f"is after today ({today.isoformat()}) in your time zone")
+    if not surely_not_future(data.date):  # only a day near today needs the user's zone (a round trip)
+        today = await _today(session, user_id)
+        if data.date > today:
+            raise ValidationFailed("date", f"is after today ({today.isoformat()}) in your time zone")
     if data.date.weekday() not in Schedule.of(habit.schedule).weekdays:
         # It would never count towards a streak: refusing it says so instead of accepting and ignoring it.
         raise ValidationFailed("date", f"is a {WEEKDAYS[data.date.weekday()]}, which is not in this habit's "

@@ -20,7 +20,7 @@ from fitjourney_core.journal import repository
 from fitjourney_core.journal.crypto import JournalCipher, JournalDecryptionError
 from fitjourney_core.journal.models import JournalEntry
 from fitjourney_core.journal.schemas import JournalPage, JournalPatch, JournalRead, JournalWrite
-from fitjourney_core.local_time import local_today
+from fitjourney_core.local_time import local_today, surely_not_future
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.portability import Exporter, ExportPart, columns
 from fitjourney_core.profile.service import user_time_zone
@@ -59,9 +59,10 @@ def to_read(entry: JournalEntry, cipher: JournalCipher) -> JournalRead:
 
 
 async def _check_date(session: AsyncSession, user_id: uuid.UUID, day: date) -> None:
-    today = local_today(await user_time_zone(session, user_id))
-    if day > today:
-        raise ValidationFailed("date", f"is after today ({today.isoformat()}) in your time zone")
+    if not surely_not_future(day):  # only a day near today needs the user's zone (a round trip)
+        today = local_today(await user_time_zone(session, user_id))
+        if day > today:
+            raise ValidationFailed("date", f"is after today ({today.isoformat()}) in your time zone")
     if day.year < 1970:
         raise ValidationFailed("date", "is too far in the past")
 

@@ -21,6 +21,12 @@ _WITH_LATEST_BODY = select(
     latest_of(BodyMetric.body_fat_pct, _USER).scalar_subquery(),
 ).where(Profile.user_id == _USER)
 
+_ZONE_USER = bindparam("zone_user_id", type_=Uuid)
+# The user's time zone (None without a profile), built once: as a query of its own (`time_zone_of`) or as
+# the one-row query a write runs in its insert's round trip (`TIME_ZONE_ROW`, bound as `zone_user_id`).
+_TIME_ZONE = select(Profile.time_zone).where(Profile.user_id == _ZONE_USER)
+TIME_ZONE_ROW = select(_TIME_ZONE.scalar_subquery().label("time_zone"))
+
 
 async def find(session: AsyncSession, user_id: uuid.UUID) -> Profile | None:
     return (await session.scalars(select(Profile).where(Profile.user_id == user_id))).first()
@@ -36,7 +42,7 @@ async def find_with_latest_body(
 
 async def time_zone_of(session: AsyncSession, user_id: uuid.UUID) -> str:
     """The user's time zone, UTC until they set one (or have no profile yet)."""
-    zone = await session.scalar(select(Profile.time_zone).where(Profile.user_id == user_id))
+    zone = await session.scalar(_TIME_ZONE, {"zone_user_id": user_id})
     return zone or "UTC"
 
 

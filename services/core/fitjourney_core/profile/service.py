@@ -46,7 +46,7 @@ async def user_time_zone(session: AsyncSession, user_id: uuid.UUID) -> ZoneInfo:
 
 def write_context(redis: Redis) -> WriteContext:
     """The write path's binding: the summary cache, and the user's time zone from their profile."""
-    return WriteContext(redis=redis, time_zone_of=repository.time_zone_of)
+    return WriteContext(redis=redis, time_zone_of=repository.time_zone_of, time_zone_row=repository.TIME_ZONE_ROW)
 
 
 async def get_or_create(session: AsyncSession, user_id: uuid.UUID) -> tuple[Profile, bool]:

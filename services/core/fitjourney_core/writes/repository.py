@@ -109,12 +109,14 @@ async def find_owned(
     return (await session.scalars(query)).first()
 
 
-async def insert_now(session: AsyncSession, record: Any, *, along: Select[Any] | None = None) -> tuple[Any, ...]:
+async def insert_now(session: AsyncSession, record: Any, *, along: Select[Any] | None = None,
+                     along_values: dict[str, Any] | None = None) -> tuple[Any, ...]:
     """Insert `record` at once (an id already taken raises IntegrityError here, not at commit).
 
     PostgreSQL: one Core-level statement (the ORM's flush cost about a tenth of a create), with the id's
     registration for a partitioned table and `along`, a query the caller needs next, in the same round
-    trip (its row is returned; else an empty tuple); the record then joins the session as the persistent object it is.
+    trip (its row is returned, its bind parameters given as `along_values`; else an empty tuple); the record
+    then joins the session as the persistent object it is.
     Elsewhere (SQLite), or for a record whose table fills a column itself, the ORM inserts it.
     """
     table = record.__table__
@@ -126,14 +128,15 @@ async def insert_now(session: AsyncSession, record: Any, *, along: Select[Any] |
             await session.execute(insert(RecordId).values(id=record.id, table_name=table.name))
         session.add(record)
         await session.flush()
-        return () if along is None else tuple((await session.execute(along)).one())
+        return () if along is None else tuple((await session.execute(along, along_values)).one())
     insert_record, registered = _insert_statement(table, tuple(values), partitioned)
     statement: Executable
     if along is not None:
         statement = along.add_cte(insert_record.cte("inserted"), *registered)
     else:
         statement = insert_record.add_cte(*registered)
-    result = await session.execute(statement, {f"value_{name}": value for name, value in values.items()})
+    result = await session.execute(
+        statement, {**(along_values or {}), **{f"value_{name}": value for name, value in values.items()}})
     make_transient_to_detached(record)
     session.add(record)
     return () if along is None else tuple(result.one())

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from redis.asyncio import Redis
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.base import utcnow
@@ -70,6 +71,8 @@ class WriteContext:
 
     redis: Redis
     time_zone_of: TimeZoneOf
+    # The same as a one-row query bound as `zone_user_id`, for a create to run in its insert's round trip.
+    time_zone_row: Select[Any] | None = None
 
 
 def bind(session: AsyncSession, context: WriteContext) -> None:
@@ -81,6 +84,10 @@ def _context(session: AsyncSession) -> WriteContext:
     if context is None:
         raise RuntimeError("this session is not bound to the write path (fitjourney_core.writes.service.bind)")
     return context  # type: ignore[no-any-return]
+
+
+def time_zone_row(session: AsyncSession) -> Select[Any] | None:
+    return _context(session).time_zone_row
 
 
 def remember_time_zone(session: AsyncSession, user_id: uuid.UUID, zone: str | None) -> None:
