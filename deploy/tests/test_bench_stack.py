@@ -74,11 +74,14 @@ def test_the_writer_makes_new_files_with_the_figures_and_never_touches_old_ones(
         logins={"concurrency": 8, "logins_per_s": 7.5, "per_core_s": 4.0, "p50_ms": 250.0, "p95_ms": 300.0,
                 "failures": 0}, processes={"last_stage": {
                     "core api": {"cpu_mean_pct": 50.0, "cpu_max_pct": 80.0, "rss_max_process_mib": 150.0,
-                                 "rss_max_total_mib": 300.0},
+                                 "rss_max_total_mib": 300.0, "runqueue_wait_mean_pct": 8.0},
                     "rabbitmq (the machine's, shared)": {"cpu_mean_pct": 10.0, "cpu_max_pct": 20.0,
                                                          "rss_max_process_mib": 120.0, "rss_max_total_mib": 125.0},
                     "machine": {"load_average_mean": 3.5, "cpu_busy_mean_pct": 90.0, "cpu_busy_max_pct": 100.0,
-                                "cpu_steal_mean_pct": 1.5}}}, examples={})
+                                "cpu_steal_mean_pct": 1.5}},
+                    "20": {"core api": {"cpu_mean_pct": 50.0, "cpu_max_pct": 80.0, "rss_max_process_mib": 150.0,
+                                        "rss_max_total_mib": 300.0, "runqueue_wait_mean_pct": 8.0},
+                           "machine": {"load_average_mean": 3.5, "cpu_busy_mean_pct": 90.0}}}, examples={})
     assert result["max_sustained_rps"] == 10.0
     assert results[0]["endpoints"]["GET /summary/daily"]["p99_ms"] == 20.0 and results[1]["sustained"] is False
 
@@ -87,10 +90,12 @@ def test_the_writer_makes_new_files_with_the_figures_and_never_touches_old_ones(
     assert len({*first, *second}) == 4  # same second, still new files
     assert json.loads(first[0].read_text())["max_sustained_rps"] == 10.0
     table = first[1].read_text()
-    # CPU per answered request (the last stage answered 20 a second), the processes together, the machine's cores
-    assert "| core api | 50.0 | 25.00 | 80.0 | 150.0 | 300.0 |" in table
-    assert "| rabbitmq (the machine's, shared) | 10.0 | 5.00 |" in table
-    assert "| **all of them** | **60.0** | **30.00** | | | |" in table
+    # CPU and time waiting for a core per answered request (the last stage answered 20 a second), the processes
+    # together (a process without the kernel's figure counts as 0 waited), the machine's cores
+    assert "| core api | 50.0 | 25.00 | 4.00 | 80.0 | 150.0 | 300.0 |" in table
+    assert "| rabbitmq (the machine's, shared) | 10.0 | 5.00 | 0.00 |" in table
+    assert "| **all of them** | **60.0** | **30.00** | **4.00** | | | |" in table
+    assert "| 20 | 150.0 | 25.00 | 4.00 | 90.0 | 3.5 |" in table  # per stage: p50, CPU, waited, machine busy, load
     assert "90.0 % of its 2 cores busy on average" in table and "the processes above: 30.0 %" in table
     assert "**max_sustained_rps: 10 requests/s**" in table and "| `GET /summary/daily` |" in table
     assert "| workout → calories visible | 2 | 120.0 | 120.0 | 120.0 | 120.0 | 1 | estimated: 1, timeout: 1 |" in table
@@ -149,3 +154,13 @@ def test_photos_answered_without_a_model_are_never_reported_as_recognitions():
     assert "| photo → answer without a recognition | 1 | 300.0 |" in table
     assert "**Photo recognition was not measured**: the ai worker had no food model (no model here)" in table
     assert "| workout → calories | core outbox → ai consumer starts | 1 | 20.0 | 30.0 | 40.0 |" in table
+
+
+def test_the_time_a_process_waited_for_a_core_is_read_from_the_kernel_and_a_gone_process_waited_none():
+    import os
+
+    import monitor
+
+    waited = monitor.runqueue_wait_seconds(os.getpid())
+    assert waited >= 0.0 and math.isfinite(waited)
+    assert monitor.runqueue_wait_seconds(2**22 + 1) == 0.0  # above the kernel's pid_max: no such process

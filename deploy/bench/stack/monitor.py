@@ -1,9 +1,10 @@
-"""CPU and memory of every process of the run (psutil, once a second, a process with its children), the whole
-machine's CPU, and the database's statements from `pg_stat_statements`."""
+"""CPU, run-queue wait and memory of every process of the run (psutil and /proc, once a second, a process with its
+children), the whole machine's CPU, and the database's statements from `pg_stat_statements`."""
 
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from typing import Any
@@ -23,19 +24,38 @@ def listening_pid(port: int) -> int | None:
     return None
 
 
+def runqueue_wait_seconds(pid: int) -> float:
+    """Seconds the process' threads have spent runnable but waiting for a CPU (the kernel's schedstat, second
+    field of /proc/<pid>/task/<tid>/schedstat, in ns): what every hop of a request to this process can wait for on
+    a machine whose cores are shared. 0.0 where the kernel does not keep it."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as stat:
+                    total += int(stat.read().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    except OSError:
+        return 0.0
+    return total / 1e9
+
+
 class ProcessMonitor:
     """Samples `roles` (role -> pid of the process that owns the role's processes) in a thread."""
 
     def __init__(self, roles: dict[str, int], interval: float = 1.0) -> None:
         self.roles = roles
         self.interval = interval
-        # (time, role, summed cpu % over the role's processes, largest RSS of one process, summed RSS), MiB
-        self.samples: list[tuple[float, str, float, float, float]] = []
+        # (time, role, summed cpu % over the role's processes, largest RSS of one process, summed RSS (MiB), summed
+        # run-queue wait as % of one second: the time its processes were ready to run but found no free core)
+        self.samples: list[tuple[float, str, float, float, float, float]] = []
         self.load: list[tuple[float, float]] = []  # (time, the machine's 1-minute load average)
         # (time, % of all cores busy, % stolen by the hypervisor) since the previous sample: whether the cores were
         # saturated, whoever used them (other people's jobs on a shared machine too).
         self.busy: list[tuple[float, float, float]] = []
         self._known: dict[int, psutil.Process] = {}
+        self._waited: dict[int, tuple[float, float]] = {}  # pid -> (time, run-queue seconds) at its last sample
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="bench-monitor", daemon=True)
 
@@ -63,7 +83,7 @@ class ProcessMonitor:
             times = psutil.cpu_times_percent(None)
             self.busy.append((now, 100.0 - times.idle - getattr(times, "iowait", 0.0), getattr(times, "steal", 0.0)))
             for role, pid in list(self.roles.items()):  # run.py adds locust while this runs
-                cpu = rss_sum = rss_max = 0.0
+                cpu = rss_sum = rss_max = waited = 0.0
                 for process in self._processes(pid):
                     try:
                         used = process.cpu_percent(None)  # since this process' previous sample
@@ -73,11 +93,17 @@ class ProcessMonitor:
                     cpu += used
                     rss_sum += rss
                     rss_max = max(rss_max, rss)
-                self.samples.append((now, role, cpu, rss_max, rss_sum))
+                    queued = runqueue_wait_seconds(process.pid)
+                    before = self._waited.get(process.pid)
+                    self._waited[process.pid] = (now, queued)
+                    if before is not None and now > before[0]:
+                        waited += 100.0 * (queued - before[1]) / (now - before[0])
+                self.samples.append((now, role, cpu, rss_max, rss_sum, waited))
             self._stop.wait(self.interval)
 
     def window(self, start: float, end: float) -> dict[str, dict[str, float]]:
-        """Per role between two wall-clock times: mean and peak CPU (% of one core) and peak memory (MiB); the
+        """Per role between two wall-clock times: mean and peak CPU (% of one core), mean run-queue wait (% of one
+        second: summed over its processes, the time they were runnable but not running) and peak memory (MiB); the
         machine's load average and busy share of all its cores (100 % = every core busy)."""
         result: dict[str, dict[str, float]] = {}
         for role in self.roles:
@@ -86,6 +112,7 @@ class ProcessMonitor:
                 continue
             result[role] = {"cpu_mean_pct": round(sum(s[2] for s in picked) / len(picked), 1),
                             "cpu_max_pct": round(max(s[2] for s in picked), 1),
+                            "runqueue_wait_mean_pct": round(sum(s[5] for s in picked) / len(picked), 1),
                             "rss_max_process_mib": round(max(s[3] for s in picked), 1),
                             "rss_max_total_mib": round(max(s[4] for s in picked), 1)}
         loads = [load for at, load in self.load if start <= at <= end]

@@ -87,6 +87,7 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(f"| {stage['rate']:.0f} | {stage['users']} | {o['rps']:.1f} | {_ms(o['p50_ms'])} | "
                      f"{_ms(o['p95_ms'])} | {_ms(o['p99_ms'])} | {_ms(o['max_ms'])} | "
                      f"{o['errors']} ({o['error_rate']:.2%}) | {'yes' if stage['sustained'] else 'no'} |")
+    lines += _waits(result)
     shown = next((s for s in reversed(result["stages"]) if s["sustained"]), result["stages"][0] if result["stages"]
                  else None)
     if shown is not None:
@@ -137,14 +138,18 @@ def _processes(result: dict[str, Any]) -> list[str]:
     last = dict(result["processes"].get("last_stage", {}))
     machine = last.pop("machine", None)
     rps = float(result["stages"][-1]["overall"]["rps"]) if result["stages"] else 0.0
-    lines = ["", "| process | CPU mean % (last stage) | CPU ms per request | CPU max % | RSS max of one process MiB "
-             "| RSS total MiB |", "|---|---:|---:|---:|---:|---:|"]
+    lines = ["", "| process | CPU mean % (last stage) | CPU ms per request | waiting for a core, ms per request "
+             "| CPU max % | RSS max of one process MiB | RSS total MiB |", "|---|---:|---:|---:|---:|---:|---:|"]
     for role, figures in last.items():
+        waited = figures.get("runqueue_wait_mean_pct", 0.0)
         lines.append(f"| {role} | {figures['cpu_mean_pct']} | {cpu_ms_per_request(figures['cpu_mean_pct'], rps)} | "
-                     f"{figures['cpu_max_pct']} | {figures['rss_max_process_mib']} | {figures['rss_max_total_mib']} |")
+                     f"{cpu_ms_per_request(waited, rps)} | {figures['cpu_max_pct']} | "
+                     f"{figures['rss_max_process_mib']} | {figures['rss_max_total_mib']} |")
     cpu = round(sum(figures["cpu_mean_pct"] for figures in last.values()), 1)
+    waited = round(sum(figures.get("runqueue_wait_mean_pct", 0.0) for figures in last.values()), 1)
     # No memory sum: RSS counts PostgreSQL's shared buffers once per backend.
-    lines.append(f"| **all of them** | **{cpu}** | **{cpu_ms_per_request(cpu, rps)}** | | | |")
+    lines.append(f"| **all of them** | **{cpu}** | **{cpu_ms_per_request(cpu, rps)}** | "
+                 f"**{cpu_ms_per_request(waited, rps)}** | | | |")
     cores = result.get("nproc", 2)
     if machine and "cpu_busy_mean_pct" in machine:
         lines.append(f"\nThe whole machine during the last stage: {machine['cpu_busy_mean_pct']} % of its {cores} "
@@ -155,6 +160,30 @@ def _processes(result: dict[str, Any]) -> list[str]:
         lines.append(f"\nThe machine's load average (1 min) during the last stage: {machine['load_average_mean']} "
                      f"on {cores} cores.")
     return lines
+
+
+def _waits(result: dict[str, Any]) -> list[str]:
+    """Per stage, the stack's CPU per request beside the time its processes spent ready to run with no core free
+    (the kernel's run-queue wait), and how busy the machine was: a request crosses Locust, an API, Redis and
+    PostgreSQL several times, and every crossing can wait for a core."""
+    rows = []
+    for stage in result["stages"]:
+        figures = dict(result["processes"].get(f"{stage['rate']:.0f}", {}))
+        machine = figures.pop("machine", {})
+        rps = float(stage["overall"]["rps"])
+        if not figures or not rps:
+            continue
+        cpu = sum(f["cpu_mean_pct"] for f in figures.values())
+        waited = sum(f.get("runqueue_wait_mean_pct", 0.0) for f in figures.values())
+        rows.append(f"| {stage['rate']:.0f} | {_ms(stage['overall']['p50_ms'])} | {cpu_ms_per_request(cpu, rps)} | "
+                    f"{cpu_ms_per_request(waited, rps)} | {machine.get('cpu_busy_mean_pct', '-')} | "
+                    f"{machine.get('load_average_mean', '-')} |")
+    if not rows:
+        return []
+    return ["", "Per stage, the run's processes (Locust included) summed: CPU, and time ready to run but waiting for "
+            "a core (/proc schedstat), per answered request:", "",
+            "| offered req/s | p50 ms | CPU ms per request | waiting for a core, ms per request | machine busy % "
+            "| load average |", "|---:|---:|---:|---:|---:|---:|", *rows]
 
 
 def cpu_ms_per_request(cpu_pct: float, rps: float) -> str:
