@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
+import random
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
@@ -52,7 +52,10 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
+        # A fresh id is 128 random bits as 32 hex digits, as uuid4().hex was, without its getrandom() call: it
+        # names a request in logs, nothing secret (the `random` module reseeds in a forked child).
+        request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() \
+            else f"{random.getrandbits(128):032x}"
         id_token, service_token = request_id_var.set(request_id), service_var.set(self.service)
 
         started = False
@@ -154,15 +157,21 @@ def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+# Built once: `json.loads` with a hook builds a decoder per call.
+_PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=_refuse_repeated_keys)
+
+
 def key_sent_twice(body: bytes) -> str | None:
     """The first key an object of this JSON names twice, or None. JSON leaves duplicates open and parsers
     disagree (the last one wins in Python, the first in others), so a body a proxy read one way would reach
     the service meaning another: refused. A body that is not JSON is left to the route to refuse."""
+    if b"{" not in body:  # no object, no key (every GET: an empty body was parsed, and failed, per request)
+        return None
     try:
-        json.loads(body, object_pairs_hook=_refuse_repeated_keys)
+        _PAIRS_DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))  # as json.loads
     except _KeySentTwice as twice:
         return twice.key
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         pass
     return None
 

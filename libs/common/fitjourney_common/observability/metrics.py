@@ -73,6 +73,11 @@ class PrometheusMiddleware:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        self._in_progress = HTTP_IN_PROGRESS.labels(service=service)
+        # The labelled children, looked up once each: `labels()` validates and sorts its arguments under a
+        # lock on every call. As bounded as the series themselves (the same keys).
+        self._durations: dict[tuple[str, str], Any] = {}
+        self._counts: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,7 +88,7 @@ class PrometheusMiddleware:
         root_path_at_entry = scope.get("root_path", "")
         method = scope.get("method", "GET")
         status = 500  # what the client sees if the app raises before answering
-        in_progress = HTTP_IN_PROGRESS.labels(service=self.service)
+        in_progress = self._in_progress
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -99,8 +104,16 @@ class PrometheusMiddleware:
             elapsed = time.perf_counter() - started
             in_progress.dec()
             route = _route_template(scope, route_at_entry, root_path_at_entry)
-            HTTP_REQUEST_DURATION.labels(service=self.service, method=method, route=route).observe(elapsed)
-            HTTP_REQUESTS.labels(service=self.service, method=method, route=route, status=str(status)).inc()
+            duration = self._durations.get((method, route))
+            if duration is None:
+                duration = self._durations[method, route] = HTTP_REQUEST_DURATION.labels(
+                    service=self.service, method=method, route=route)
+            duration.observe(elapsed)
+            count = self._counts.get((method, route, status))
+            if count is None:
+                count = self._counts[method, route, status] = HTTP_REQUESTS.labels(
+                    service=self.service, method=method, route=route, status=str(status))
+            count.inc()
 
 
 _instrumented_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
