@@ -1,7 +1,9 @@
 """Analytics latencies: the yearly dashboard of a user with two years of daily logs, cold and warm, and the
-business metrics over 10,000 users, through the ASGI app on PostgreSQL and Redis.
+business metrics over 10,000 users, through the ASGI app on PostgreSQL and Redis; and the week dashboard (what
+the stack bench's people open) through a uvicorn process of the API, with its CPU time per request.
 
-    .venv/bin/python deploy/bench/bench_analytics.py [--cold 30] [--warm 300] [--users 10000]
+    .venv/bin/python deploy/bench/bench_analytics.py [--cold 30] [--warm 300] [--users 10000] [--week 300]
+    .venv/bin/python deploy/bench/bench_analytics.py --week-only   # the week dashboard rows alone (A/B runs)
 
 Creates a throwaway PostgreSQL database migrated by core's and analytics' Alembic scripts; analytics runs
 as it does in production (its own non-owner role, core read through the read-only role). Seeds with COPY:
@@ -11,6 +13,12 @@ day: about 10,000 rows plus habits and profile), and 10,000 other users with 30 
 each request (what the first request after a write costs); "warm" = served from Redis. Redis db from
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/10, flushed before and after). Prints one JSON line and
 appends it to deploy/bench/results/analytics.jsonl.
+
+The week dashboard runs against `uvicorn --factory fitjourney_analytics.main:create_app` (one process, access log
+off, as the stack runs it) started by this script: `--week` uncached requests (generation bumped before each, from
+this script, so the bump is not the API's CPU), then as many cached ones, one after another. The figure is the
+API process's CPU time (user + system, psutil) over the requests / requests, which other jobs on a busy machine
+disturb far less than latency; the p50 is the client's.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import asyncio
 import logging
 import os
 import random
+import sys
 import tempfile
 import time
 import uuid
@@ -29,14 +38,17 @@ from typing import Any
 
 import asyncpg
 import httpx
+import psutil
 import redis.asyncio as aioredis
 from asgi_lifespan import LifespanManager
 from benchlib import record, summary_ms
 from sqlalchemy.engine import make_url
 
+from fitjourney_analytics.dashboard.cache import DashboardCache
 from fitjourney_analytics.main import create_app
 from fitjourney_analytics.reader_role import READER_ROLE, ensure_reader_role
 from fitjourney_analytics.settings import AnalyticsSettings
+from fitjourney_common.testing.ports import free_port
 from fitjourney_common.testing.postgres import create_app_role, migrate, temporary_database
 from fitjourney_common.testing.tokens import TestSigner
 
@@ -50,6 +62,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warm", type=int, default=300, help="cached yearly dashboards")
     parser.add_argument("--business", type=int, default=10, help="business-metrics requests")
     parser.add_argument("--users", type=int, default=10_000, help="users of the business metrics")
+    parser.add_argument("--week", type=int, default=300, help="week dashboards through uvicorn, uncached and cached "
+                        "(each)")
+    parser.add_argument("--week-only", action="store_true", help="only the week dashboard rows (no yearly "
+                        "dashboard, trend or business metrics, no population seeded)")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"))
     return parser.parse_args()
 
@@ -135,6 +151,53 @@ async def timed(client: httpx.AsyncClient, path: str, params: dict[str, str], he
     return elapsed
 
 
+async def week_dashboard(env: dict[str, str], headers: dict[str, str], redis: aioredis.Redis, user_id: uuid.UUID,
+                         requests: int) -> dict[str, Any]:
+    """The week dashboard through a uvicorn process of the API: uncached (generation bumped before each request),
+    then cached; per row the client's latencies and the API process's CPU ms per request."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "uvicorn", "--factory", "fitjourney_analytics.main:create_app", "--host", "127.0.0.1",
+        "--port", str(port), "--no-server-header", "--no-access-log", "--log-level", "warning",
+        env={**os.environ, **env})
+    cache = DashboardCache(redis, 600)
+
+    async def bump() -> None:
+        await cache.invalidate(user_id)
+
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(600):
+                if process.returncode is not None:
+                    raise RuntimeError(f"the API exited with {process.returncode}")
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            api = psutil.Process(process.pid)
+
+            def cpu_seconds() -> float:
+                times = api.cpu_times()
+                return times.user + times.system
+
+            week = {"period": "week"}
+            for _ in range(20):  # first contact: pools, imports, the token's verification
+                await timed(client, f"{API}/dashboard", week, headers, bump)
+            result: dict[str, Any] = {}
+            for name, before in (("dashboard_week_cold", bump), ("dashboard_week_warm", None)):
+                await timed(client, f"{API}/dashboard", week, headers, before)  # a warm cache for the warm row
+                started = cpu_seconds()
+                samples = [await timed(client, f"{API}/dashboard", week, headers, before) for _ in range(requests)]
+                result[name] = {**summary_ms(samples),
+                                "api_cpu_ms_per_request": round((cpu_seconds() - started) * 1000 / requests, 3)}
+            return result
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 30)
+
+
 async def main() -> None:
     args = parse_args()
     logging.disable(logging.WARNING)
@@ -151,46 +214,59 @@ async def main() -> None:
             heavy = uuid.uuid4()
             try:
                 heavy_rows = await seed_heavy_user(conn, heavy, today)
-                population_rows = await seed_population(conn, args.users, today)
+                population_rows = 0 if args.week_only else await seed_population(conn, args.users, today)
+                if args.week_only:
+                    await conn.execute("ANALYZE")
             finally:
                 await conn.close()
+            results: dict[str, Any] = {"heavy_user_rows": heavy_rows}
             with tempfile.TemporaryDirectory() as workdir:
                 signer = TestSigner(Path(workdir) / "keys")
+                read_url = make_url(owner_url).set(username=READER_ROLE).render_as_string(hide_password=False)
                 settings = AnalyticsSettings(
-                    environment="test", database_url=app_url,
-                    read_database_url=make_url(owner_url).set(username=READER_ROLE).render_as_string(
-                        hide_password=False),
+                    environment="test", database_url=app_url, read_database_url=read_url,
                     redis_url=args.redis_url, broker_url="memory://", object_store_url=f"file://{workdir}/objects",
                     jwks_url=signer.jwks_url, run_event_worker=False, rate_limit_api="1000000/minute",
                     log_json=False, log_level="WARNING")
-                app = create_app(settings)
-                async with LifespanManager(app), httpx.AsyncClient(
-                        transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-                    user = signer.headers(heavy)
-                    admin = signer.headers(roles=("admin",))
-                    year = {"period": "year"}
-                    cache = app.state.runtime.dashboard_cache
-
-                    async def bump() -> None:
-                        await cache.invalidate(heavy)
-
-                    await timed(client, f"{API}/dashboard", year, user, bump)  # first contact: pools, imports
-                    cold = [await timed(client, f"{API}/dashboard", year, user, bump) for _ in range(args.cold)]
-                    warm = [await timed(client, f"{API}/dashboard", year, user) for _ in range(args.warm)]
-                    trend = [await timed(client, f"{API}/trends", {"metric": "weight", "period": "year"}, user, bump)
-                             for _ in range(args.cold)]
-                    window = {"from": (today - timedelta(days=29)).isoformat(), "to": today.isoformat()}
-                    business = [await timed(client, f"{API}/business-metrics", window, admin)
-                                for _ in range(args.business)]
-        record("analytics", {
-            "heavy_user_rows": heavy_rows, "population_users": args.users, "population_rows": population_rows,
-            "dashboard_year_cold": summary_ms(cold), "dashboard_year_warm": summary_ms(warm),
-            "trend_weight_year_cold": summary_ms(trend), "business_metrics_30d": summary_ms(business),
-            "note": "2 cores shared with other jobs; PostgreSQL on the same machine",
-        })
+                user = signer.headers(heavy)
+                if not args.week_only:
+                    results.update(await in_process(settings, args, heavy, user, signer.headers(roles=("admin",)),
+                                                    today))
+                    results.update({"population_users": args.users, "population_rows": population_rows})
+                if args.week:
+                    results.update(await week_dashboard({
+                        "ENVIRONMENT": "test", "DATABASE_URL": app_url, "READ_DATABASE_URL": read_url,
+                        "REDIS_URL": args.redis_url, "BROKER_URL": "memory://",
+                        "OBJECT_STORE_URL": f"file://{workdir}/objects", "JWKS_URL": signer.jwks_url,
+                        "RUN_EVENT_WORKER": "false", "RATE_LIMIT_API": "1000000/minute", "LOG_JSON": "true",
+                        "LOG_LEVEL": "WARNING"}, user, redis, heavy, args.week))
+        record("analytics", {**results, "note": "2 cores shared with other jobs; PostgreSQL on the same machine"})
     finally:
         await redis.flushdb()
         await redis.aclose()
+
+
+async def in_process(settings: AnalyticsSettings, args: argparse.Namespace, heavy: uuid.UUID, user: dict[str, str],
+                     admin: dict[str, str], today: date) -> dict[str, Any]:
+    """The yearly dashboard (cold, warm), the weight trend and the business metrics through the ASGI app."""
+    app = create_app(settings)
+    async with LifespanManager(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+        year = {"period": "year"}
+        cache = app.state.runtime.dashboard_cache
+
+        async def bump() -> None:
+            await cache.invalidate(heavy)
+
+        await timed(client, f"{API}/dashboard", year, user, bump)  # first contact: pools, imports
+        cold = [await timed(client, f"{API}/dashboard", year, user, bump) for _ in range(args.cold)]
+        warm = [await timed(client, f"{API}/dashboard", year, user) for _ in range(args.warm)]
+        trend = [await timed(client, f"{API}/trends", {"metric": "weight", "period": "year"}, user, bump)
+                 for _ in range(args.cold)]
+        window = {"from": (today - timedelta(days=29)).isoformat(), "to": today.isoformat()}
+        business = [await timed(client, f"{API}/business-metrics", window, admin) for _ in range(args.business)]
+    return {"dashboard_year_cold": summary_ms(cold), "dashboard_year_warm": summary_ms(warm),
+            "trend_weight_year_cold": summary_ms(trend), "business_metrics_30d": summary_ms(business)}
 
 
 if __name__ == "__main__":
