@@ -29,18 +29,18 @@ def local_day_sums(moments: Sequence[Any], values: Mapping[str, Sequence[float |
     return frame.groupby("day").sum(min_count=1)
 
 
-def daily_frame(window: Window, rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
-                zero_fill: Iterable[str] = ()) -> pd.DataFrame:
-    """One row per local day of `window` (every day, data or not) from rows keyed by `day` (at most one a day;
-    days outside the window are ignored).
+def daily_columns(window: Window, rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
+                  zero_fill: Iterable[str] = ()) -> dict[str, np.ndarray]:
+    """One float array per column with a value per local day of `window` (every day, data or not), from rows
+    keyed by `day` (at most one a day; days outside the window are ignored).
 
     `zero_fill` columns are counts or sums where a day without rows truly means zero (workouts);
     the others stay NaN on such days (no weighing is not a weight of 0)."""
-    days = window.days
-    data = {column: np.full(len(days), np.nan) for column in columns}
+    count = (window.last - window.first).days + 1
+    data = {column: np.full(count, np.nan) for column in columns}
     for row in rows:
         position = (row["day"] - window.first).days
-        if not 0 <= position < len(days):
+        if not 0 <= position < count:
             continue
         for column in columns:
             value = row.get(column)
@@ -48,7 +48,14 @@ def daily_frame(window: Window, rows: Iterable[Mapping[str, Any]], columns: Sequ
                 data[column][position] = value
     for column in zero_fill:
         np.nan_to_num(data[column], copy=False, nan=0.0)
-    return pd.DataFrame(data, index=pd.Index(days, name="day"), columns=list(columns))
+    return data
+
+
+def daily_frame(window: Window, rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
+                zero_fill: Iterable[str] = ()) -> pd.DataFrame:
+    """`daily_columns` as a frame indexed by the window's days."""
+    return pd.DataFrame(daily_columns(window, rows, columns, zero_fill), index=pd.Index(window.days, name="day"),
+                        columns=list(columns))
 
 
 def columns_of(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -56,25 +63,24 @@ def columns_of(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return dict(zip((str(column) for column in frame.columns), frame.to_numpy(dtype=float).T, strict=True))
 
 
-def weekly_frame(daily: pd.DataFrame, sums: Sequence[str], means: Sequence[str]) -> pd.DataFrame:
-    """Monday-based weeks: totals of `sums`, averages of `means` over the days that have a value,
-    and `days` (how many of the week's days fall in the window: the first and last weeks may be short).
+def weekly_columns(days: Sequence[date], columns: Mapping[str, np.ndarray], sums: Sequence[str],
+                   means: Sequence[str]) -> tuple[list[date], dict[str, np.ndarray]]:
+    """Monday-based weeks of daily `columns` (a value per day of `days`): their Mondays, and per week the totals
+    of `sums`, the averages of `means` over the days that have a value, and `days` (how many of the week's days
+    fall in the window: the first and last weeks may be short).
 
     numpy by week number rather than a pandas groupby: on a week's 7 rows the groupby's own overhead
     was a seventh of an uncached dashboard."""
-    mondays = [week_start(day) for day in daily.index]
-    weeks, week_of_day = np.unique(np.array([monday.toordinal() for monday in mondays], dtype=np.int64),
+    weeks, week_of_day = np.unique(np.array([week_start(day).toordinal() for day in days], dtype=np.int64),
                                    return_inverse=True)
     count = len(weeks)
 
     def per_week(values: np.ndarray) -> np.ndarray:
         return np.bincount(week_of_day, weights=values, minlength=count)
 
-    columns = columns_of(daily)
     out: dict[str, np.ndarray] = {}
     for column in sums:
-        values = columns[column]
-        out[column] = per_week(np.nan_to_num(values, nan=0.0))  # a week without a value sums to 0
+        out[column] = per_week(np.nan_to_num(columns[column], nan=0.0))  # a week without a value sums to 0
     for column in means:
         values = columns[column]
         present = ~np.isnan(values)
@@ -82,8 +88,13 @@ def weekly_frame(daily: pd.DataFrame, sums: Sequence[str], means: Sequence[str])
         totals = per_week(np.where(present, values, 0.0))
         out[column] = np.divide(totals, days_with_value, out=np.full(count, np.nan), where=days_with_value > 0)
     out["days"] = np.bincount(week_of_day, minlength=count)
-    index = pd.Index([date.fromordinal(int(ordinal)) for ordinal in weeks], name="week_start")
-    return pd.DataFrame(out, index=index, columns=[*sums, *means, "days"])
+    return [date.fromordinal(int(ordinal)) for ordinal in weeks], out
+
+
+def weekly_frame(daily: pd.DataFrame, sums: Sequence[str], means: Sequence[str]) -> pd.DataFrame:
+    """`weekly_columns` of a daily frame, as a frame indexed by `week_start`."""
+    mondays, out = weekly_columns(list(daily.index), columns_of(daily), sums, means)
+    return pd.DataFrame(out, index=pd.Index(mondays, name="week_start"), columns=[*sums, *means, "days"])
 
 
 def none_if_nan(value: Any, digits: int = 2) -> float | None:
@@ -95,16 +106,25 @@ def none_if_nan(value: Any, digits: int = 2) -> float | None:
 
 
 def records(frame: pd.DataFrame, index_name: str, digits: int = 2) -> list[dict[str, Any]]:
-    """Rows of a numeric `frame` as dicts with the index under `index_name` (ISO date) and NaN as None.
+    """Rows of a numeric `frame` as dicts with the index under `index_name` (ISO date) and NaN as None."""
+    return column_records(list(frame.index), columns_of(frame), index_name, digits)
 
-    Column by column into Python floats first: `iterrows` builds a Series per row, which cost more than
+
+def column_records(keys: Sequence[Any], columns: Mapping[str, np.ndarray], index_name: str, digits: int = 2,
+                   ) -> list[dict[str, Any]]:
+    """Rows of numeric `columns` (a value per key each) as dicts: the key under `index_name` (ISO date), then
+    each column in order, NaN as None.
+
+    Column by column into Python floats first: `iterrows` built a Series per row, which cost more than
     the rest of a yearly dashboard."""
-    columns = [str(column) for column in frame.columns]
-    keys = [key.isoformat() if isinstance(key, date) else key for key in frame.index]
+    names = list(columns)
+    labels = [key.isoformat() if isinstance(key, date) else key for key in keys]
+    rows = np.column_stack([np.asarray(columns[name], dtype=float) for name in names]).tolist() if names else \
+        [[] for _ in labels]
     out: list[dict[str, Any]] = []
-    for key, row in zip(keys, frame.to_numpy(dtype=float).tolist(), strict=True):
-        item: dict[str, Any] = {index_name: key}
-        item.update({column: None if value != value else round(value, digits)  # NaN is not equal to itself
-                     for column, value in zip(columns, row, strict=True)})
+    for label, row in zip(labels, rows, strict=True):
+        item: dict[str, Any] = {index_name: label}
+        item.update({name: None if value != value else round(value, digits)  # NaN is not equal to itself
+                     for name, value in zip(names, row, strict=True)})
         out.append(item)
     return out

@@ -48,7 +48,7 @@ class HabitRow:
 
 # Typed parameters: SQLite stores UUIDs as hex and timestamps as UTC text; the types convert like the ORM does.
 PARAM_TYPES: dict[str, Any] = {"user_id": Uuid(), "start": UtcDateTime(), "end": UtcDateTime(), "before": UtcDateTime(),
-               "first": Date(), "last": Date(), "tz": String()}
+               "first": Date(), "last": Date(), "tz": String(), "streaks_from": Date()}
 
 
 # A workout's energy out counts its estimated calories only (a pending estimate adds 0).
@@ -74,6 +74,33 @@ PG_DAYS: dict[str, str] = {
     "journal": "SELECT date AS day, mood, energy FROM core.journal_entries WHERE user_id = :user_id "
                "AND deleted_at IS NULL AND date >= :first AND date <= :last",
 }
+
+
+# What a dashboard reads beside the days, as parts of the same statement on PostgreSQL: the live habits (a JSON
+# array, oldest first), the check-ins from `streaks_from` to the window's last day as one JSON object per habit
+# (its dates and counts as two arrays: a year of three daily habits is 3 objects, not 1,100 rows or elements to
+# convert one by one) and the latest weight before the window's end.
+PG_HABITS = ("(SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'schedule', schedule, "
+             "'target_count', target_count, 'created_at', created_at) ORDER BY created_at, id), '[]') "
+             "FROM core.habits WHERE user_id = :user_id AND deleted_at IS NULL) AS habits")
+PG_CHECK_INS = ("(SELECT coalesce(json_agg(json_build_object('habit_id', habit_id, 'dates', dates, 'counts', counts)), "
+                "'[]') FROM (SELECT habit_id, array_agg(date) AS dates, array_agg(count) AS counts "
+                "FROM core.habit_check_ins WHERE user_id = :user_id AND deleted_at IS NULL "
+                "AND date >= :streaks_from AND date <= :last GROUP BY habit_id) AS per_habit) AS check_ins")
+PG_LATEST_WEIGHT = ("(SELECT weight_kg FROM core.body_metrics WHERE user_id = :user_id AND deleted_at IS NULL "
+                    "AND weight_kg IS NOT NULL AND measured_at < :end ORDER BY measured_at DESC LIMIT 1) "
+                    "AS latest_weight")
+
+
+@dataclass
+class WindowData:
+    """A window's days per kind (`CoreReadRepository.window_data`), and for a dashboard the habits, their
+    check-ins (per habit: local date -> count) and the latest weight before the window's end."""
+
+    days: dict[str, list[dict[str, Any]]]
+    habits: list[HabitRow]
+    check_ins: dict[uuid.UUID, dict[date, int]]
+    latest_weight: float | None
 
 
 @functools.cache
@@ -105,6 +132,23 @@ def _aware(value: Any) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _json(value: Any) -> Any:
+    """SQLAlchemy's asyncpg dialect decodes json itself; a driver that does not hands over the text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@functools.cache
+def _window_statement(kinds: tuple[str, ...], habits: bool, body: bool) -> TextClause:
+    """One statement for `CoreReadRepository.window_data` on PostgreSQL, built once per shape."""
+    columns = [f"(SELECT coalesce(json_agg(days), '[]') FROM ({PG_DAYS[kind]}) AS days) AS {kind}"  # noqa: S608
+               for kind in kinds]
+    if habits:
+        columns += [PG_HABITS, PG_CHECK_INS]
+    if body:
+        columns.append(PG_LATEST_WEIGHT)
+    return sql(f"SELECT {', '.join(columns)}")
+
+
 class CoreReadRepository:
     """One user's data in core, as analytics needs it (every query filters by owner and live rows)."""
 
@@ -128,26 +172,38 @@ class CoreReadRepository:
             {"user_id": user_id, "before": before})
         return None if value is None else float(value)
 
-    async def window_days(self, user_id: uuid.UUID, window: Window, kinds: Collection[str],
-                          ) -> dict[str, list[dict[str, Any]]]:
+    async def window_data(self, user_id: uuid.UUID, window: Window, kinds: Collection[str], streaks_from: date,
+                          ) -> WindowData:
         """Per kind of data asked for ("food", "workouts", "body", "journal"), its rows per local day of the
-        window, as `PG_DAYS` describes them. On PostgreSQL one statement answers every kind (each kind's rows
-        as a JSON array): one round trip, not one per kind."""
+        window, as `PG_DAYS` describes them; with "habits" the habits and their check-ins from `streaks_from`,
+        with "body" the latest weight before the window's end. On PostgreSQL one statement answers all (each
+        kind's days as a JSON array): one round trip, not one per kind and part. SQLite: query by query."""
         asked = [kind for kind in PG_DAYS if kind in kinds]
-        if not asked:
-            return {}
         if not _is_postgres(self.session):
             readers = {"food": self._food_days, "workouts": self._workout_days, "body": self._body_days,
                        "journal": self._journal_days}
-            return {kind: await readers[kind](user_id, window) for kind in asked}
-        arrays = ", ".join(f"(SELECT coalesce(json_agg(days), '[]') FROM ({PG_DAYS[kind]}) AS days) AS {kind}"  # noqa: S608
-                           for kind in asked)
-        row = (await self.session.execute(sql(f"SELECT {arrays}"), {
-            **_params(user_id, window), "first": window.first, "last": window.last})).one()
-        # SQLAlchemy's asyncpg dialect decodes json itself; a driver that does not hands over the text.
-        return {kind: [{**item, "day": date.fromisoformat(item["day"])}
-                       for item in (json.loads(value) if isinstance(value, str) else value)]
-                for kind, value in zip(asked, row, strict=True)}
+            live = await self.habits(user_id) if "habits" in kinds else []
+            return WindowData(
+                days={kind: await readers[kind](user_id, window) for kind in asked}, habits=live,
+                check_ins=await self.check_ins(user_id, streaks_from, window.last) if live else {},
+                latest_weight=await self.latest_weight(user_id, window.utc_end) if "body" in kinds else None)
+        if not asked and "habits" not in kinds:
+            return WindowData(days={}, habits=[], check_ins={}, latest_weight=None)
+        row = (await self.session.execute(_window_statement(tuple(asked), "habits" in kinds, "body" in kinds), {
+            **_params(user_id, window), "first": window.first, "last": window.last, "streaks_from": streaks_from,
+        })).one()._mapping
+        days = {kind: [{**item, "day": date.fromisoformat(item["day"])} for item in _json(row[kind])]
+                for kind in asked}
+        habits: list[HabitRow] = []
+        check_ins: dict[uuid.UUID, dict[date, int]] = {}
+        if "habits" in kinds:
+            habits = [HabitRow(uuid.UUID(item["id"]), item["name"], item["schedule"], int(item["target_count"]),
+                               datetime.fromisoformat(item["created_at"])) for item in _json(row["habits"])]
+            check_ins = {uuid.UUID(item["habit_id"]): dict(zip(map(date.fromisoformat, item["dates"]), item["counts"],
+                                                               strict=True)) for item in _json(row["check_ins"])}
+        weight = row["latest_weight"] if "body" in kinds else None
+        return WindowData(days=days, habits=habits, check_ins=check_ins,
+                          latest_weight=None if weight is None else float(weight))
 
     async def _food_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
         where = ("FROM core.food_logs WHERE user_id = :user_id AND deleted_at IS NULL "
@@ -200,20 +256,13 @@ class CoreReadRepository:
                 for r in rows]
 
     async def check_ins(self, user_id: uuid.UUID, first: date, last: date) -> dict[uuid.UUID, dict[date, int]]:
-        """Per habit: local date -> count of its live check-ins between two local dates (both included)."""
-        where = ("FROM core.habit_check_ins WHERE user_id = :user_id AND deleted_at IS NULL "
-                 "AND date >= :first AND date <= :last")
-        params = {"user_id": user_id, "first": first, "last": last}
+        """Per habit: local date -> count of its live check-ins between two local dates (both included); SQLite
+        (PostgreSQL reads them with the days: `window_data`)."""
         out: dict[uuid.UUID, dict[date, int]] = {}
-        if _is_postgres(self.session):
-            # One row per habit (arrays of dates and counts), not one per check-in: two years of three
-            # daily habits are 3 rows instead of 2,190 for the driver and SQLAlchemy to convert.
-            for habit_id, dates, counts in await self.session.execute(sql(
-                    f"SELECT habit_id, array_agg(date) AS dates, array_agg(count) AS counts {where} GROUP BY 1"),
-                    params):
-                out[uuid.UUID(str(habit_id))] = dict(zip(dates, counts, strict=True))
-            return out
-        for habit_id, day, count in await self.session.execute(sql(f"SELECT habit_id, date, count {where}"), params):
+        for habit_id, day, count in await self.session.execute(sql(
+                "SELECT habit_id, date, count FROM core.habit_check_ins WHERE user_id = :user_id "
+                "AND deleted_at IS NULL AND date >= :first AND date <= :last"),
+                {"user_id": user_id, "first": first, "last": last}):
             out.setdefault(uuid.UUID(str(habit_id)), {})[
                 day if isinstance(day, date) else date.fromisoformat(day)] = int(count)
         return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
@@ -14,9 +15,9 @@ import pandas as pd
 
 from fitjourney_analytics.compute.calendar import Window, period_window
 from fitjourney_analytics.compute.habits import habit_stats
-from fitjourney_analytics.compute.series import columns_of, daily_frame, none_if_nan, records, weekly_frame
+from fitjourney_analytics.compute.series import column_records, daily_columns, none_if_nan, weekly_columns
 from fitjourney_analytics.compute.trend import day_ema, robust_trend
-from fitjourney_analytics.coredata.repository import CoreReadRepository, ProfileFacts
+from fitjourney_analytics.coredata.repository import CoreReadRepository, HabitRow, ProfileFacts
 from fitjourney_analytics.dashboard.cache import DashboardCache, response_body
 from fitjourney_analytics.dashboard.schemas import DashboardRead
 from fitjourney_common.fitness.local_time import local_date, local_today, zone_or_utc
@@ -37,15 +38,22 @@ STREAK_LOOKBACK_DAYS = 366
 
 @dataclass
 class UserDays:
-    """Everything the dashboard, the trends and the reports compute from: one row per local day."""
+    """Everything the dashboard, the trends and the reports compute from: a value per local day of the window
+    in each of `columns` (in the order of `daily`'s columns)."""
 
     window: Window
     today: date
-    daily: pd.DataFrame
+    columns: dict[str, np.ndarray]
     by_activity: dict[str, dict[str, float]]
     habits: list[dict[str, Any]]
     profile: ProfileFacts | None
     latest_weight: float | None
+
+    @functools.cached_property
+    def daily(self) -> pd.DataFrame:
+        """The columns as a frame, one row per local day (trends and reports; the dashboard reads the arrays: the
+        frame cost more to build than its figures on a week's 7 rows)."""
+        return pd.DataFrame(self.columns, index=pd.Index(self.window.days, name="day"), columns=list(self.columns))
 
 
 async def user_zone_today(core: CoreReadRepository, user_id: uuid.UUID, now: datetime | None
@@ -67,7 +75,8 @@ async def load_days(core: CoreReadRepository, user_id: uuid.UUID, window: Window
     columns of the others are left as on a day without data."""
     rows: dict[date, dict[str, Any]] = defaultdict(dict)
     by_activity: dict[str, dict[str, float]] = defaultdict(lambda: {"workouts": 0, "minutes": 0.0, "kcal_out": 0.0})
-    days_of = await core.window_days(user_id, window, kinds)
+    fetched = await core.window_data(user_id, window, kinds, window.first - timedelta(days=STREAK_LOOKBACK_DAYS))
+    days_of = fetched.days
     for row in days_of.get("food", []):
         rows[row["day"]].update({key: row[key] for key in FOOD})
     for row in days_of.get("workouts", []):
@@ -82,31 +91,30 @@ async def load_days(core: CoreReadRepository, user_id: uuid.UUID, window: Window
         rows[row["day"]].update({key: row[key] for key in BODY if row[key] is not None})
     for row in days_of.get("journal", []):
         rows[row["day"]].update(mood=row["mood"], energy=row["energy"])
-    habit_items: list[dict[str, Any]] = []
-    if "habits" in kinds:
-        habit_items = await _habit_items(core, user_id, window, today, rows)
-    latest_weight = await core.latest_weight(user_id, window.utc_end) if "body" in kinds else None
+    habit_items = _habit_items(fetched.habits, fetched.check_ins, window, today, rows)
+    latest_weight = fetched.latest_weight
 
-    columns = [*FOOD, *WORKOUTS, *BODY, *HABITS, *JOURNAL]
-    daily = daily_frame(window, [{"day": day, **values} for day, values in rows.items()], columns,
-                        zero_fill=ZERO_FILL)
-    measured = daily["weight_kg"].to_numpy()
-    ema = np.full(len(daily), np.nan)
+    days = window.days
+    values = daily_columns(window, [{"day": day, **values} for day, values in rows.items()],
+                           [*FOOD, *WORKOUTS, *BODY, *HABITS, *JOURNAL], zero_fill=ZERO_FILL)
+    measured = values["weight_kg"]
+    ema = np.full(len(days), np.nan)
     has_weight = ~np.isnan(measured)
     if has_weight.any():
-        ema[has_weight] = day_ema(list(daily.index[has_weight]), measured[has_weight].tolist())
-    daily.insert(daily.columns.get_loc("weight_kg") + 1, "weight_ema_kg", ema)
-    return UserDays(window=window, today=today, daily=daily, by_activity=dict(by_activity),
+        ema[has_weight] = day_ema([day for day, has in zip(days, has_weight, strict=True) if has],
+                                  measured[has_weight].tolist())
+    columns: dict[str, np.ndarray] = {}
+    for key, column in values.items():
+        columns[key] = column
+        if key == "weight_kg":
+            columns["weight_ema_kg"] = ema  # right after the weight it smooths
+    return UserDays(window=window, today=today, columns=columns, by_activity=dict(by_activity),
                     habits=habit_items, profile=profile, latest_weight=latest_weight)
 
 
-async def _habit_items(core: CoreReadRepository, user_id: uuid.UUID, window: Window, today: date,
-                       rows: dict[date, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each habit's figures; adds its due and done days to `rows`."""
-    habits = await core.habits(user_id)
-    if not habits:
-        return []
-    counts = await core.check_ins(user_id, window.first - timedelta(days=STREAK_LOOKBACK_DAYS), window.last)
+def _habit_items(habits: list[HabitRow], counts: dict[uuid.UUID, dict[date, int]], window: Window, today: date,
+                 rows: dict[date, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each habit's figures (`counts`: its check-ins per local date); adds its due and done days to `rows`."""
     items: list[dict[str, Any]] = []
     for habit in habits:
         created_on = local_date(habit.created_at, window.zone)
@@ -145,8 +153,8 @@ def _mean(values: np.ndarray) -> float | None:
 def dashboard(data: UserDays, period: str) -> dict[str, Any]:
     # Reductions on the frame's columns as numpy arrays: a pandas call per figure cost more than the
     # figures on a week's 7 rows.
-    column = columns_of(data.daily)
-    days_index = list(data.daily.index)
+    column = data.columns
+    days_index = data.window.days
     logged = column["food_logs"] > 0
     days = len(days_index)
     targets = targets_of(data.profile, data.latest_weight, data.today)
@@ -164,12 +172,13 @@ def dashboard(data: UserDays, period: str) -> dict[str, Any]:
     emas = column["weight_ema_kg"][~np.isnan(column["weight_ema_kg"])]
     habits_scheduled = int(column["habits_scheduled"].sum())
     habits_done = int(column["habits_done"].sum())
-    weekly = weekly_frame(data.daily, sums=[*FOOD, *WORKOUTS, *HABITS], means=[*BODY, "weight_ema_kg", *JOURNAL])
+    mondays, weekly = weekly_columns(days_index, column, sums=[*FOOD, *WORKOUTS, *HABITS],
+                                     means=[*BODY, "weight_ema_kg", *JOURNAL])
     return {
         "period": period, "from": data.window.first.isoformat(), "to": data.window.last.isoformat(),
         "time_zone": str(data.window.zone), "targets": targets,
-        "days": records(data.daily, "date"),
-        "weeks": records(weekly, "week_start"),
+        "days": column_records(days_index, column, "date"),
+        "weeks": column_records(mondays, weekly, "week_start"),
         "totals": {
             **{key: round(float(np.nansum(column[key])), 1) for key in ("kcal_in", "kcal_out", "protein_g",
                                                                         "carbs_g", "fat_g", "workout_minutes")},
