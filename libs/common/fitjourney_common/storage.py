@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
-import boto3
-from botocore.config import Config
+# boto3 itself (and botocore's Config) is imported by the S3 store that uses it: 10 MiB resident in a process
+# that never talks to S3 (ai's API). Its exceptions module is small.
 from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import FileResponse, Response
@@ -82,6 +82,9 @@ class S3ObjectStore:
 
     def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None,
                  region: str = "us-east-1") -> None:
+        import boto3  # see the note on the imports
+        from botocore.config import Config
+
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.region = region
