@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import importlib.util
 import logging
@@ -127,7 +128,9 @@ class FoodRecognizer:
         self.status, self.reason = "ready", None
         log.info("food model %s checked; its session is built for the first photo", manifest.version)
 
-    async def load(self) -> None:
+    async def load(self, *, compact: bool = False) -> None:
+        """`compact`: the classifier gives back its memory after each batch (OnnxClassifier), as an API
+        building the session for direct uploads does."""
         try:
             # In a thread, so the event loop keeps serving while the runtime's libraries load.
             serving = await asyncio.to_thread(importlib.import_module, "fitjourney_ai.recognition.serving")
@@ -139,8 +142,9 @@ class FoodRecognizer:
             return
         try:
             manifest_bytes, model = await read_bundle(self.settings)
-            classifier: Classifier = await asyncio.to_thread(serving.OnnxClassifier.from_bundle, manifest_bytes,
-                                                             model, self.settings.food_inference_threads)
+            classifier: Classifier = await asyncio.to_thread(functools.partial(
+                serving.OnnxClassifier.from_bundle, manifest_bytes, model, self.settings.food_inference_threads,
+                compact=compact))
             missing = unmapped(classifier.manifest.labels)
             if missing:
                 raise BundleError(f"the model's classes {missing} map to no catalogue food")
@@ -156,7 +160,7 @@ class FoodRecognizer:
     async def _build_for_first_photo(self) -> None:
         async with self._building:  # photos arriving together wait for one build
             if self.batcher is None and self.status == "ready":
-                await self._load_and_signal(self.load)
+                await self._load_and_signal(functools.partial(self.load, compact=True))
 
     async def wait_loaded(self) -> None:
         if self._task is not None:
