@@ -147,6 +147,20 @@ def test_the_onnx_model_answers_as_the_torch_model_does(bundle_dir: Path, photos
                         OnnxClassifier.from_bundle(*read_folder(bundle_dir, "onnx")), images)
 
 
+def test_a_compact_classifier_answers_exactly_as_the_plain_one(bundle_dir: Path) -> None:
+    """The API's session gives its memory back after each batch (arena shrinkage, malloc_trim): same answers."""
+    images = [picture(kind, random.Random(13)) for kind in CLASSES for _ in range(4)]
+    if REAL_PHOTOS.is_dir():
+        images += real_photos(per_class=2)
+    plain = OnnxClassifier.from_bundle(*read_folder(bundle_dir, "onnx"))
+    compact = OnnxClassifier.from_bundle(*read_folder(bundle_dir, "onnx"), compact=True)
+    for size in (1, 3, len(images)):  # batches of several sizes, so the shrunk arena is grown again
+        batch = images[:size]
+        assert compact.predict(batch) == plain.predict(batch)
+        views = np.stack([plain.preprocess(image) for image in batch])
+        np.testing.assert_array_equal(compact.probabilities(views), plain.probabilities(views))
+
+
 def test_the_service_sees_a_photo_as_training_evaluated_it(bundle_dir: Path) -> None:
     """One preprocessing: the served view of each test picture is training's evaluation view, exactly."""
     test = load_folder(bundle_dir.parent / "test", 48)
