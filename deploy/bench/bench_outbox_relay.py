@@ -1,6 +1,13 @@
 """Outbox relay throughput: N events written to a PostgreSQL outbox, relayed to RabbitMQ with confirms.
 
     .venv/bin/python deploy/bench/bench_outbox_relay.py [--events 20000] [--batch-size 500] [--relays 1]
+    .venv/bin/python deploy/bench/bench_outbox_relay.py --sparse 1000   # CPU per event, one event a batch
+
+`--sparse N` measures what a relay costs when events come one at a time (as in the stack benchmark, where each
+commit wakes the relay for its own event): N rounds of one event written, then one `run_once`, timing this
+process's CPU over the `run_once` calls only (the bus's confirms are handled inside them). Rounds alternate in
+blocks of 50 between the relay's asyncpg path and its Session path (the one SQLite uses), so both are measured
+in the same minutes on a busy machine.
 
 Creates a throwaway database and uniquely named exchange and quorum queue (so every message is routed
 and stored, as with a real subscriber), removes them afterwards, prints one JSON line and appends it
@@ -26,6 +33,7 @@ from fitjourney_common.db.base import make_base
 from fitjourney_common.db.engine import create_engine, create_session_factory
 from fitjourney_common.events import OutboxMessageMixin, OutboxRelay, add_event, new_event
 from fitjourney_common.events.rabbitmq import RabbitMQBus
+from fitjourney_common.testing.events import workout_data
 
 SCHEMA = "bench"
 # mypy cannot subclass a base class returned by a function, hence Any.
@@ -42,6 +50,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=500, help="rows per relay transaction = confirms in flight")
     parser.add_argument("--relays", type=int, default=1, help="relays running side by side (SKIP LOCKED)")
     parser.add_argument("--amqp-url", default=os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    parser.add_argument("--sparse", type=int, default=0, help="rounds of one event then one run_once (CPU per event)")
     parser.add_argument("--pg-admin-url",
                         default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     return parser.parse_args()
@@ -54,11 +63,9 @@ async def write_events(sessions: Any, count: int) -> float:
     for offset in range(0, count, per_transaction):
         async with sessions() as session, session.begin():
             for _ in range(min(per_transaction, count - offset)):
-                add_event(session, Outbox, new_event("workout.created", {
-                    "workout_id": uuid.uuid4(), "user_id": uuid.uuid4(), "activity": "running",
-                    "duration_min": 42.5, "distance_km": 8.1, "avg_heart_rate": 151, "perceived_effort": 6,
-                    "started_at": datetime.now(UTC), "weight_kg": 71.0,
-                }))
+                add_event(session, Outbox, new_event("workout.created", workout_data(
+                    duration_min=42.5, distance_km=8.1, avg_heart_rate=151, started_at=datetime.now(UTC),
+                    weight_kg=71.0)))
     return time.perf_counter() - started
 
 
@@ -70,6 +77,33 @@ async def relay_all(relays: list[OutboxRelay]) -> float:
     started = time.perf_counter()
     await asyncio.gather(*(drain(relay) for relay in relays))
     return time.perf_counter() - started
+
+
+async def sparse(rounds: int, sessions: Any, exchange: str, amqp_url: str, buses: list[RabbitMQBus],
+                 channel: Any, queue: str) -> dict[str, Any]:
+    bus = RabbitMQBus(amqp_url, exchange, service_name="bench")
+    await bus.start()
+    buses.append(bus)
+    relay = OutboxRelay(sessions, Outbox, bus, service="bench")
+    fast_path = relay._asyncpg_engine  # the bench switches paths to compare them
+    cpu = {"asyncpg": 0.0, "session": 0.0}
+    counts = {"asyncpg": 0, "session": 0}
+    for round_ in range(rounds + 100):  # the first 100 (both paths) warm up connections and statements
+        path = "asyncpg" if (round_ // 50) % 2 else "session"
+        relay._asyncpg_engine = fast_path if path == "asyncpg" else None
+        await write_events(sessions, 1)
+        started = time.process_time()
+        if await relay.run_once() != 1:
+            raise SystemExit("the relay did not publish the event")
+        if round_ >= 100:
+            cpu[path] += time.process_time() - started
+            counts[path] += 1
+    stored = (await channel.declare_queue(queue, passive=True)).declaration_result.message_count
+    if stored != rounds + 100:
+        raise SystemExit(f"lost events: {stored} in the queue of {rounds + 100}")
+    return {"sparse_rounds": rounds, **{f"cpu_ms_per_event_{path}": round(1000 * cpu[path] / max(1, counts[path]), 3)
+                                        for path in cpu},
+            "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
 async def main() -> dict[str, Any]:
@@ -95,6 +129,8 @@ async def main() -> dict[str, Any]:
         await sink.bind(exchange, "#")
         rabbitmq_version = str(connection.transport.connection.server_properties.get("version", "?"))  # type: ignore[union-attr]
 
+        if args.sparse:
+            return await sparse(args.sparse, sessions, exchange, args.amqp_url, buses, channel, queue)
         write_seconds = await write_events(sessions, args.events)
         relays = []
         for _ in range(args.relays):

@@ -101,6 +101,59 @@ async def test_a_stopped_bus_publishes_nothing_and_keeps_the_rows(
     assert await relay.pending_count() == 3
 
 
+async def test_a_hand_edited_row_is_left_behind_and_the_rest_published(
+    pg_sessions: Sessions, tables: SimpleNamespace, memory_bus: InMemoryBus,
+) -> None:
+    received: list[uuid.UUID] = []
+
+    async def record(envelope: EventEnvelope) -> None:
+        received.append(envelope.id)
+
+    await memory_bus.subscribe("all", ["#"], record)
+    broken, good = (new_event("user.deleted", {"user_id": uuid.uuid4()}) for _ in range(2))
+    async with pg_sessions() as session, session.begin():
+        add_event(session, tables.Outbox, broken)
+        add_event(session, tables.Outbox, good)
+    async with pg_sessions() as session, session.begin():
+        row = await session.get(tables.Outbox, broken.id)
+        row.payload = {"not": "an envelope"}
+    relay = OutboxRelay(pg_sessions, tables.Outbox, memory_bus)
+    assert await relay.run_once() == 1
+    await memory_bus.drain()
+    assert received == [good.id]
+    rows = {row.id: row for row in await outbox_rows(pg_sessions, tables)}
+    assert rows[good.id].published_at is not None and rows[good.id].attempts == 0
+    assert rows[broken.id].published_at is None and rows[broken.id].attempts == 1
+
+
+async def test_a_relay_that_fails_midway_leaves_no_transaction_open_and_no_row_locked(
+    pg_sessions: Sessions, pg_url: str, tables: SimpleNamespace, memory_bus: InMemoryBus,
+) -> None:
+    class Broken(InMemoryBus):
+        async def publish(self, envelopes: Any) -> None:
+            raise RuntimeError("the bus broke unexpectedly")
+
+    event = await log_workout(pg_sessions, tables, uuid.uuid4())
+    with pytest.raises(RuntimeError):
+        await OutboxRelay(pg_sessions, tables.Outbox, Broken()).run_once()
+    admin = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        assert await admin.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state LIKE 'idle in transaction%'") == 0
+    finally:
+        await admin.close()
+    received: list[uuid.UUID] = []
+
+    async def record(envelope: EventEnvelope) -> None:
+        received.append(envelope.id)
+
+    await memory_bus.subscribe("all", ["#"], record)
+    assert await OutboxRelay(pg_sessions, tables.Outbox, memory_bus).run_once() == 1
+    await memory_bus.drain()
+    assert received == [event.id]
+
+
 async def test_a_rolled_back_transaction_leaves_no_event(pg_sessions: Sessions, tables: SimpleNamespace) -> None:
     with pytest.raises(RuntimeError):
         async with pg_sessions() as session, session.begin():
