@@ -99,7 +99,9 @@ def create_engine(
 
 def _replace_closed_connection(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     if isinstance(record.driver_connection, RlsConnection):
-        record.driver_connection.rls_user_for_next_begin = None  # a borrower starts with no pending user
+        # A borrower starts with nothing pending for its BEGIN.
+        driver = record.driver_connection
+        driver.rls_user_for_next_begin = driver.sql_after_next_begin = driver.status_of_begin = None
     # The server ending a connection (restart, failover, pg_terminate_backend, an idle timeout) reaches the
     # driver as the socket's EOF while the connection sits in the pool: asyncpg then knows it is closed, so
     # this costs no round trip. DisconnectionError makes the pool open a fresh one and hand that out instead.
@@ -118,7 +120,7 @@ def _holds_nul_text(value: Any) -> bool:
 
 
 class RlsConnection(asyncpg.Connection):
-    """An asyncpg connection that can send the RLS user with the transaction's BEGIN.
+    """An asyncpg connection that can send the RLS user, and one statement, with the transaction's BEGIN.
 
     asyncpg sends `BEGIN` on its own, as a simple query, when the first statement of a transaction runs;
     a simple query may hold several statements, so the user rides along in the same round trip instead of
@@ -126,15 +128,31 @@ class RlsConnection(asyncpg.Connection):
     `SET LOCAL` (a utility statement: no parse analysis, plan or portal), not `SELECT set_config(…, true)`,
     which has the same effect but went through the planner and executor once per transaction.
     pg_stat_statements shows it with its constants as parameters, e.g. `SET LOCAL "app.user_id" = $1`.
+    `sql_after_next_begin` (the inbox's claim, its values inlined safely) rides along too, last, and its
+    command status ("INSERT 0 1") is kept in `status_of_begin`. A BEGIN that fails with its passengers
+    closes the connection (asyncpg keeps a failed BEGIN as the connection's transaction), so the pool
+    replaces it.
     """
 
     rls_user_for_next_begin: str | None = None
+    sql_after_next_begin: str | None = None
+    status_of_begin: str | None = None
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:  # noqa: ASYNC109 - asyncpg's signature
-        user = self.rls_user_for_next_begin
-        if user is not None and not args and query.startswith("BEGIN"):
-            self.rls_user_for_next_begin = None
-            query = f"{query.rstrip(';')}; SET LOCAL \"{RLS_USER_SETTING}\" = '{user}';"
+        user, after = self.rls_user_for_next_begin, self.sql_after_next_begin
+        if (user is not None or after is not None) and not args and query.startswith("BEGIN"):
+            self.rls_user_for_next_begin = self.sql_after_next_begin = self.status_of_begin = None
+            query = f"{query.rstrip(';')};"
+            if user is not None:
+                query = f"{query} SET LOCAL \"{RLS_USER_SETTING}\" = '{user}';"
+            if after is not None:
+                query = f"{query} {after}"
+            try:
+                self.status_of_begin = await super().execute(query, timeout=timeout)
+            except Exception:
+                self.terminate()
+                raise
+            return self.status_of_begin
         return await super().execute(query, *args, timeout=timeout)  # type: ignore[no-any-return]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fitjourney_common.db.base import UtcDateTime, utcnow
-from fitjourney_common.db.engine import bind_user
+from fitjourney_common.db.engine import RlsConnection, bind_user
 from fitjourney_common.db.session import discard_after_commit_callbacks, run_after_commit_callbacks
 from fitjourney_common.events.envelope import EventEnvelope
 
@@ -51,8 +51,12 @@ async def _claim(session: AsyncSession, model: type[Any], event_id: uuid.UUID, c
     On PostgreSQL a concurrent duplicate waits on the first transaction's row lock, then finds the
     row (skip) or, if that transaction rolled back, claims it: never twice, never lost.
     """
-    values = {"event_id": event_id, "consumer": consumer, "processed_at": utcnow()}
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        claimed = await _claim_with_begin(session, model.__table__, event_id, consumer)
+        if claimed is not None:
+            return claimed
+    values = {"event_id": event_id, "consumer": consumer, "processed_at": utcnow()}
     if dialect in ("postgresql", "sqlite"):
         statement = _claim_statement(model.__table__, dialect)
         return (await session.execute(statement, values)).scalar_one_or_none() is not None
@@ -62,6 +66,31 @@ async def _claim(session: AsyncSession, model: type[Any], event_id: uuid.UUID, c
     except IntegrityError:
         return False
     return True
+
+
+async def _claim_with_begin(session: AsyncSession, table: Table, event_id: uuid.UUID, consumer: str) -> bool | None:
+    """The claim sent with the transaction's BEGIN (and the RLS user): one round trip where BEGIN and the claim
+    took two. The same `INSERT … ON CONFLICT DO NOTHING`, its outcome read from the command status (`INSERT 0 1`
+    claimed, `INSERT 0 0` already processed). None when the connection cannot (not an `RlsConnection`, a
+    transaction already open): the caller claims by statement."""
+    connection = await session.connection()  # the transaction begins here; BEGIN goes with the first statement
+    raw = await connection.get_raw_connection()
+    driver, adapter = raw.driver_connection, raw.dbapi_connection
+    # SQLAlchemy's asyncpg adapter sends BEGIN lazily, before the first statement; this sends it now.
+    start = getattr(adapter, "_start_transaction", None)
+    if not isinstance(driver, RlsConnection) or start is None or driver.is_in_transaction() \
+            or getattr(adapter, "_transaction", True) is not None:
+        return None
+    name = connection.dialect.identifier_preparer.format_table(table)
+    consumer_literal = consumer.replace("'", "''")
+    driver.sql_after_next_begin = (
+        f"INSERT INTO {name} (event_id, consumer, processed_at) "  # noqa: S608 - a UUID and an escaped literal
+        f"VALUES ('{event_id}', '{consumer_literal}', clock_timestamp()) ON CONFLICT DO NOTHING;")
+    await start()
+    status = driver.status_of_begin
+    if status is None or not status.startswith("INSERT 0 "):
+        raise RuntimeError(f"the inbox claim did not run with BEGIN (status {status!r})")
+    return status == "INSERT 0 1"
 
 
 def idempotent(

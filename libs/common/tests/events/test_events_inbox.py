@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import aio_pika
+from sqlalchemy import event as event_module
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -112,6 +113,30 @@ async def test_the_handler_session_is_scoped_to_the_events_user(pg_sessions: Ses
     event = workout_created()
     await idempotent(pg_sessions, tables.ProcessedEvent, "rls", read_rls_user)(event)
     assert seen == [str(event.user_id)]
+
+
+async def test_the_claim_rides_with_begin_and_the_rls_user_in_one_round_trip(
+    pg_sessions: Sessions, tables: SimpleNamespace,
+) -> None:
+    sent: list[str] = []
+    engine = pg_sessions.kw["bind"]
+
+    def log_queries(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        record.driver_connection.add_query_logger(lambda query: sent.append(query.query))
+
+    event_module.listen(engine.sync_engine.pool, "checkout", log_queries)
+    try:
+        event = workout_created()
+        handle = idempotent(pg_sessions, tables.ProcessedEvent, "one-trip", copy_workout(tables))
+        await handle(event)
+        await handle(event)
+    finally:
+        event_module.remove(engine.sync_engine.pool, "checkout", log_queries)
+    begins = [query for query in sent if query.startswith("BEGIN")]
+    assert len(begins) == 2
+    assert all(f"'{event.user_id}'" in q and "app.user_id" in q and "processed_events" in q for q in begins)
+    assert not [query for query in sent if query.startswith("INSERT INTO") and "processed_events" in query]
+    assert await count(pg_sessions, tables.Workout) == 1  # the redelivery found the claim and ran nothing
 
 
 async def test_over_rabbitmq_a_handler_failing_twice_writes_once(
