@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Iterable
 
 # Unset: any free port. Set (e.g. 8200): a free port among the 100 from there, on a machine where each
@@ -12,17 +13,20 @@ PORT_BASE_VARIABLE = "FJ_TEST_PORT_BASE"
 # Ports of the range already handed out by this process: a server started with one may not be listening yet,
 # so two servers started together would otherwise both be given the first free port.
 _handed_out: set[int] = set()
+# Services are started from threads at once (asyncio.to_thread): without it two could both see a port as unused.
+_handing_out = threading.Lock()
 
 
 def free_port() -> int:
     base = int(os.environ.get(PORT_BASE_VARIABLE) or 0)
     if not base:
         return _bind_any((0,))
-    try:
-        return _bind_any(port for port in range(base, base + 100) if port not in _handed_out)
-    except RuntimeError:
-        _handed_out.clear()  # all 100 handed out once: the servers of the earliest are long gone
-        return _bind_any(range(base, base + 100))
+    with _handing_out:
+        try:
+            return _bind_any(port for port in range(base, base + 100) if port not in _handed_out)
+        except RuntimeError:
+            _handed_out.clear()  # all 100 handed out once: the servers of the earliest are long gone
+            return _bind_any(range(base, base + 100))
 
 
 def _bind_any(candidates: Iterable[int]) -> int:
