@@ -85,7 +85,7 @@ async def _claim_with_begin(session: AsyncSession, table: Table, event_id: uuid.
     consumer_literal = consumer.replace("'", "''")
     driver.sql_after_next_begin = (
         f"INSERT INTO {name} (event_id, consumer, processed_at) "  # noqa: S608 - a UUID and an escaped literal
-        f"VALUES ('{event_id}', '{consumer_literal}', clock_timestamp()) ON CONFLICT DO NOTHING;")
+        f"VALUES ('{uuid.UUID(str(event_id))}', '{consumer_literal}', clock_timestamp()) ON CONFLICT DO NOTHING;")
     await start()
     status = driver.status_of_begin
     if status is None or not status.startswith("INSERT 0 "):
