@@ -17,8 +17,7 @@ import time
 import uuid
 from typing import Any
 
-import asyncpg
-from benchlib import record
+from benchlib import create_database, drop_database, record
 from sqlalchemy import String, Uuid, insert, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,12 +46,8 @@ async def main() -> dict[str, Any]:
     parser.add_argument("--pg-admin-url",
                         default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()
-    database = f"fj_bench_inbox_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(args.pg_admin_url)
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    await admin.close()
-    base_url = args.pg_admin_url.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    engine = create_engine(f"{base_url}/{database}", SCHEMA, pool_size=2)
+    database, url, _ = await create_database(args.pg_admin_url, "fj_bench_inbox")
+    engine = create_engine(url, SCHEMA, pool_size=2)
     try:
         async with engine.begin() as conn:
             await conn.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
@@ -86,9 +81,7 @@ async def main() -> dict[str, Any]:
                 "load_average": [round(x, 2) for x in os.getloadavg()]}
     finally:
         await engine.dispose()
-        admin = await asyncpg.connect(args.pg_admin_url)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
+        await drop_database(args.pg_admin_url, database)
 
 
 if __name__ == "__main__":

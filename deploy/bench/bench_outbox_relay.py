@@ -25,8 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
-import asyncpg
-from benchlib import record
+from benchlib import create_database, drop_database, record
 from sqlalchemy import text
 
 from fitjourney_common.db.base import make_base
@@ -109,13 +108,9 @@ async def sparse(rounds: int, sessions: Any, exchange: str, amqp_url: str, buses
 async def main() -> dict[str, Any]:
     args = parse_args()
     suffix = uuid.uuid4().hex[:10]
-    database, exchange, queue = f"fj_bench_{suffix}", f"fj.bench.{suffix}.events", f"fj.bench.{suffix}.sink"
-    admin = await asyncpg.connect(args.pg_admin_url)
-    await admin.execute(f'CREATE DATABASE "{database}"')
-    pg_version = await admin.fetchval("show server_version")
-    await admin.close()
-    base_url = args.pg_admin_url.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    engine = create_engine(f"{base_url}/{database}", SCHEMA, pool_size=args.relays + 2)
+    exchange, queue = f"fj.bench.{suffix}.events", f"fj.bench.{suffix}.sink"
+    database, url, pg_version = await create_database(args.pg_admin_url, "fj_bench")
+    engine = create_engine(url, SCHEMA, pool_size=args.relays + 2)
     connection = await aio_pika.connect(args.amqp_url)
     buses: list[RabbitMQBus] = []
     try:
@@ -164,9 +159,7 @@ async def main() -> dict[str, Any]:
             await channel.exchange_delete(exchange)
         await connection.close()
         await engine.dispose()
-        admin = await asyncpg.connect(args.pg_admin_url)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await admin.close()
+        await drop_database(args.pg_admin_url, database)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import platform
 import shlex
 import statistics
 import sys
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,3 +55,28 @@ def record(name: str, result: dict[str, Any]) -> None:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     with (RESULTS_DIR / f"{name}.jsonl").open("a") as results:
         results.write(line + "\n")
+
+
+async def create_database(admin_url: str, prefix: str) -> tuple[str, str, str]:
+    """A throwaway database on admin_url's server: its name, its SQLAlchemy (asyncpg) URL, the server's version."""
+    import asyncpg  # only the scripts that need a database pay for it
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        version = str(await admin.fetchval("show server_version"))
+    finally:
+        await admin.close()
+    server = admin_url.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return name, f"{server}/{name}", version
+
+
+async def drop_database(admin_url: str, name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
