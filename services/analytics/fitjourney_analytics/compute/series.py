@@ -51,16 +51,10 @@ def daily_columns(window: Window, rows: Iterable[Mapping[str, Any]], columns: Se
     return data
 
 
-def daily_frame(window: Window, rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
-                zero_fill: Iterable[str] = ()) -> pd.DataFrame:
-    """`daily_columns` as a frame indexed by the window's days."""
-    return pd.DataFrame(daily_columns(window, rows, columns, zero_fill), index=pd.Index(window.days, name="day"),
-                        columns=list(columns))
-
-
-def columns_of(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """A numeric frame's columns as float arrays, taken in one conversion (each `frame[column]` builds a Series)."""
-    return dict(zip((str(column) for column in frame.columns), frame.to_numpy(dtype=float).T, strict=True))
+def days_frame(window: Window, columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Per-day `columns` (as `daily_columns` gives them) as a frame indexed by the window's days, for the trends
+    and reports that compute on one."""
+    return pd.DataFrame(columns, index=pd.Index(window.days, name="day"), columns=list(columns))
 
 
 def weekly_columns(days: Sequence[date], columns: Mapping[str, np.ndarray], sums: Sequence[str],
@@ -91,23 +85,12 @@ def weekly_columns(days: Sequence[date], columns: Mapping[str, np.ndarray], sums
     return [date.fromordinal(int(ordinal)) for ordinal in weeks], out
 
 
-def weekly_frame(daily: pd.DataFrame, sums: Sequence[str], means: Sequence[str]) -> pd.DataFrame:
-    """`weekly_columns` of a daily frame, as a frame indexed by `week_start`."""
-    mondays, out = weekly_columns(list(daily.index), columns_of(daily), sums, means)
-    return pd.DataFrame(out, index=pd.Index(mondays, name="week_start"), columns=[*sums, *means, "days"])
-
-
 def none_if_nan(value: Any, digits: int = 2) -> float | None:
     """JSON-friendly number: NaN and None become None, numbers are rounded."""
     if value is None:
         return None
     number = float(value)
     return None if np.isnan(number) else round(number, digits)
-
-
-def records(frame: pd.DataFrame, index_name: str, digits: int = 2) -> list[dict[str, Any]]:
-    """Rows of a numeric `frame` as dicts with the index under `index_name` (ISO date) and NaN as None."""
-    return column_records(list(frame.index), columns_of(frame), index_name, digits)
 
 
 def column_records(keys: Sequence[Any], columns: Mapping[str, np.ndarray], index_name: str, digits: int = 2,

@@ -15,7 +15,13 @@ import pandas as pd
 
 from fitjourney_analytics.compute.calendar import Window, period_window
 from fitjourney_analytics.compute.habits import habit_stats
-from fitjourney_analytics.compute.series import column_records, daily_columns, none_if_nan, weekly_columns
+from fitjourney_analytics.compute.series import (
+    column_records,
+    daily_columns,
+    days_frame,
+    none_if_nan,
+    weekly_columns,
+)
 from fitjourney_analytics.compute.trend import day_ema, robust_trend
 from fitjourney_analytics.coredata.repository import CoreReadRepository, HabitRow, ProfileFacts
 from fitjourney_analytics.dashboard.cache import DashboardCache, response_body
@@ -53,7 +59,7 @@ class UserDays:
     def daily(self) -> pd.DataFrame:
         """The columns as a frame, one row per local day (trends and reports; the dashboard reads the arrays: the
         frame cost more to build than its figures on a week's 7 rows)."""
-        return pd.DataFrame(self.columns, index=pd.Index(self.window.days, name="day"), columns=list(self.columns))
+        return days_frame(self.window, self.columns)
 
 
 async def user_zone_today(core: CoreReadRepository, user_id: uuid.UUID, now: datetime | None

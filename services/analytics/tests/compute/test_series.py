@@ -5,7 +5,13 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from fitjourney_analytics.compute.calendar import Window, period_window, week_start
-from fitjourney_analytics.compute.series import daily_frame, local_day_sums, records, weekly_frame
+from fitjourney_analytics.compute.series import (
+    column_records,
+    daily_columns,
+    days_frame,
+    local_day_sums,
+    weekly_columns,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -44,18 +50,18 @@ def test_empty_days_are_kept_zero_for_counts_and_missing_for_measurements() -> N
     window = Window(date(2024, 3, 29), date(2024, 4, 2), BERLIN)
     rows = [{"day": date(2024, 3, 30), "minutes": 30.0, "weight": 80.0},
             {"day": date(2024, 4, 1), "minutes": 45.0, "weight": None}]
-    frame = daily_frame(window, rows, ["minutes", "weight"], zero_fill=["minutes"])
+    columns = daily_columns(window, rows, ["minutes", "weight"], zero_fill=["minutes"])
+    frame = days_frame(window, columns)
     assert list(frame.index) == window.days and len(frame) == 5
     assert frame["minutes"].tolist() == [0.0, 30.0, 0.0, 45.0, 0.0]
     assert math.isnan(frame.loc[date(2024, 3, 29), "weight"]) and frame.loc[date(2024, 3, 30), "weight"] == 80.0
-    out = records(frame, "date")
+    out = column_records(window.days, columns, "date")
     assert out[0] == {"date": "2024-03-29", "minutes": 0.0, "weight": None}
 
 
 def test_no_rows_at_all_still_lists_every_day() -> None:
     window = Window(date(2024, 1, 1), date(2024, 1, 3), BERLIN)
-    frame = daily_frame(window, [], ["kcal"], zero_fill=["kcal"])
-    assert frame["kcal"].tolist() == [0.0, 0.0, 0.0]
+    assert daily_columns(window, [], ["kcal"], zero_fill=["kcal"])["kcal"].tolist() == [0.0, 0.0, 0.0]
 
 
 def test_weeks_start_on_monday_and_the_edges_are_short() -> None:
@@ -64,11 +70,12 @@ def test_weeks_start_on_monday_and_the_edges_are_short() -> None:
     rows = [{"day": date(2024, 3, 30), "kcal": 2000.0, "weight": 80.0},
             {"day": date(2024, 3, 31), "kcal": 1000.0, "weight": 79.0},
             {"day": date(2024, 4, 2), "kcal": 1500.0, "weight": None}]
-    weeks = weekly_frame(daily_frame(window, rows, ["kcal", "weight"], zero_fill=["kcal"]), ["kcal"], ["weight"])
-    assert list(weeks.index) == [date(2024, 3, 25), date(2024, 4, 1)]
+    mondays, weeks = weekly_columns(window.days, daily_columns(window, rows, ["kcal", "weight"], zero_fill=["kcal"]),
+                                    ["kcal"], ["weight"])
+    assert mondays == [date(2024, 3, 25), date(2024, 4, 1)]
     assert weeks["kcal"].tolist() == [3000.0, 1500.0] and weeks["days"].tolist() == [2, 2]
-    assert weeks.loc[date(2024, 3, 25), "weight"] == 79.5
-    assert math.isnan(weeks.loc[date(2024, 4, 1), "weight"])
+    assert weeks["weight"][0] == 79.5
+    assert math.isnan(weeks["weight"][1])
     assert week_start(date(2024, 3, 31)) == date(2024, 3, 25)
 
 
