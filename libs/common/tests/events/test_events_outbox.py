@@ -38,6 +38,17 @@ Sessions = async_sessionmaker[AsyncSession]
 UNREACHABLE = "amqp://guest:guest@127.0.0.1:1/"
 
 
+async def ids_published(bus: InMemoryBus, queue: str) -> list[uuid.UUID]:
+    """The ids of every event the bus delivers from now on, in delivery order, through a queue of that name."""
+    ids: list[uuid.UUID] = []
+
+    async def record(envelope: EventEnvelope) -> None:
+        ids.append(envelope.id)
+
+    await bus.subscribe(queue, ["#"], record)
+    return ids
+
+
 async def log_workout(sessions: Sessions, tables: SimpleNamespace, user_id: uuid.UUID) -> EventEnvelope:
     """What core's workout service does: the change and its event in one transaction."""
     workout_id = uuid.uuid4()
@@ -104,12 +115,7 @@ async def test_a_stopped_bus_publishes_nothing_and_keeps_the_rows(
 async def test_a_hand_edited_row_is_left_behind_and_the_rest_published(
     pg_sessions: Sessions, tables: SimpleNamespace, memory_bus: InMemoryBus,
 ) -> None:
-    received: list[uuid.UUID] = []
-
-    async def record(envelope: EventEnvelope) -> None:
-        received.append(envelope.id)
-
-    await memory_bus.subscribe("all", ["#"], record)
+    received = await ids_published(memory_bus, "all")
     broken, good = (new_event("user.deleted", {"user_id": uuid.uuid4()}) for _ in range(2))
     async with pg_sessions() as session, session.begin():
         add_event(session, tables.Outbox, broken)
@@ -143,12 +149,7 @@ async def test_a_relay_that_fails_midway_leaves_no_transaction_open_and_no_row_l
             "AND state LIKE 'idle in transaction%'") == 0
     finally:
         await admin.close()
-    received: list[uuid.UUID] = []
-
-    async def record(envelope: EventEnvelope) -> None:
-        received.append(envelope.id)
-
-    await memory_bus.subscribe("all", ["#"], record)
+    received = await ids_published(memory_bus, "all")
     assert await OutboxRelay(pg_sessions, tables.Outbox, memory_bus).run_once() == 1
     await memory_bus.drain()
     assert received == [event.id]
@@ -170,12 +171,7 @@ async def test_a_rolled_back_transaction_leaves_no_event(pg_sessions: Sessions, 
 async def test_relay_publishes_in_batches_in_occurrence_order(
     pg_sessions: Sessions, tables: SimpleNamespace, memory_bus: InMemoryBus,
 ) -> None:
-    order: list[uuid.UUID] = []
-
-    async def record(envelope: EventEnvelope) -> None:
-        order.append(envelope.id)
-
-    await memory_bus.subscribe("order", ["#"], record)
+    order = await ids_published(memory_bus, "order")
     base = datetime(2025, 1, 1, tzinfo=UTC)
     events = [new_event("user.deleted", {"user_id": uuid.uuid4()}, occurred_at=base + timedelta(seconds=i))
               for i in range(7)]
