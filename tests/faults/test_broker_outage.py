@@ -10,6 +10,7 @@ import uuid
 
 import asyncpg
 import httpx
+import pytest
 from faults_harness import RABBITMQ_URL, ServerProcess, Stack, eventually
 from ledger import post_workouts, workout_ledger
 
@@ -25,6 +26,9 @@ async def consumers_on(queue: str) -> bool:
     return state is not None and state[0] > 0
 
 
+# Above the waits below (240 s for the ledger), so a pipeline that stalls fails naming what it waited for
+# and how far the ledger got, not as pytest-timeout's stack dump.
+@pytest.mark.timeout(360)
 async def test_broker_down_mid_burst_loses_nothing_and_applies_each_event_once(
     rabbitmq: ServerProcess, stack: Stack, db: asyncpg.Connection, signer: TestSigner, tag: str,
     fault_figures: dict[str, object],

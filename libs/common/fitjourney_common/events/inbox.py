@@ -86,7 +86,14 @@ async def _claim_with_begin(session: AsyncSession, table: Table, event_id: uuid.
     driver.sql_after_next_begin = (
         f"INSERT INTO {name} (event_id, consumer, processed_at) "  # noqa: S608 - a UUID and an escaped literal
         f"VALUES ('{uuid.UUID(str(event_id))}', '{consumer_literal}', clock_timestamp()) ON CONFLICT DO NOTHING;")
-    await start()
+    try:
+        await start()
+    except BaseException:
+        # Called outside SQLAlchemy's execution, whose error handling would invalidate the connection (it does
+        # for a cancellation too): asyncpg keeps a BEGIN that failed or was cancelled as the connection's
+        # transaction, and would send the next borrower's BEGIN as a SAVEPOINT inside whatever the server holds.
+        await connection.invalidate()
+        raise
     status = driver.status_of_begin
     if status is None or not status.startswith("INSERT 0 "):
         raise RuntimeError(f"the inbox claim did not run with BEGIN (status {status!r})")

@@ -11,13 +11,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import aio_pika
+import asyncpg
 from sqlalchemy import event as event_module
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fitjourney_common.db.engine import create_engine, create_session_factory
 from fitjourney_common.events import EventEnvelope, idempotent, new_event
 from fitjourney_common.events.rabbitmq import RabbitMQBus
 from fitjourney_common.testing.events import workout_data
+from fitjourney_common.testing.polling import poll_until
 
 WaitFor = Callable[..., Awaitable[None]]
 MakeBus = Callable[..., Awaitable[RabbitMQBus]]
@@ -168,3 +171,45 @@ async def test_over_rabbitmq_a_handler_failing_twice_writes_once(
     assert await count(pg_sessions, tables.Workout) == 1
     declared = await amqp_channel.declare_queue(queue, passive=True)
     assert declared.declaration_result.message_count == 0
+
+
+async def test_a_consumer_cancelled_while_its_claim_waits_leaves_its_connection_fit_for_the_next_event(
+    pg_url: str, pg_sessions: Sessions, tables: SimpleNamespace,
+) -> None:
+    """A broker shutting down cancels the handlers it was running. One cancelled in its BEGIN (its claim
+    waiting on a duplicate's row lock) once left asyncpg holding a transaction that had not begun for it, on a
+    connection the pool kept: the next events' transactions on it were sent as SAVEPOINTs, never committed or
+    failed ("SAVEPOINT can only be used in transaction blocks") until dead-lettered."""
+    engine = create_engine(pg_url, "events_test", pool_size=1)  # one connection: the next events get it
+    dsn = pg_url.replace("+asyncpg", "")
+    observer = await asyncpg.connect(dsn)  # sees only what was committed
+    try:
+        handle = idempotent(create_session_factory(engine), tables.ProcessedEvent, "cancelled", copy_workout(tables))
+        event = workout_created()
+        duplicate = await asyncpg.connect(dsn)
+        try:
+            claim = duplicate.transaction()
+            await claim.start()  # a duplicate delivery's claim, not yet committed
+            await duplicate.execute("insert into events_test.processed_events (event_id, consumer, processed_at) "
+                                    "values ($1, 'cancelled', now())", event.id)
+            waiting = asyncio.create_task(handle(event))
+            await poll_until(lambda: observer.fetchval(
+                "select count(*) = 1 from pg_stat_activity where datname = current_database() "
+                "and wait_event_type = 'Lock' and query like 'BEGIN%processed_events%'"), timeout=10)
+            waiting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
+            await claim.rollback()
+        finally:
+            await duplicate.close()
+
+        later = [workout_created() for _ in range(3)]
+        for envelope in later:
+            await handle(envelope)
+        committed = await observer.fetchval(
+            "select count(*) from events_test.workouts where id = any($1)",
+            [uuid.UUID(e.data["workout_id"]) for e in later])
+        assert committed == len(later)
+    finally:
+        await observer.close()
+        await engine.dispose()
