@@ -82,3 +82,15 @@ def test_every_api_image_hides_the_server_header(dockerfile: str) -> None:
     command = text[text.rindex("CMD"):]
     if "uvicorn" in command:
         assert "--no-server-header" in command, dockerfile
+
+
+@pytest.mark.parametrize("dockerfile", sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("services/*/Dockerfile")))
+def test_no_api_image_believes_any_clients_forwarded_headers(dockerfile: str) -> None:
+    """uvicorn's `--forwarded-allow-ips *` takes the client address and scheme from X-Forwarded-* headers that
+    any client can write, so logs and anything keyed on the address would show what a client chose. Kong sets
+    them; a service that needs the address reads it from TRUSTED_PROXIES only (auth's `client.py`)."""
+    text = (ROOT / dockerfile).read_text()
+    command = text[text.rindex("CMD"):]
+    if "uvicorn" in command:
+        assert "--no-proxy-headers" in command, dockerfile
+        assert "--forwarded-allow-ips" not in command, dockerfile
