@@ -122,6 +122,7 @@ async def test_a_hand_edited_row_is_left_behind_and_the_rest_published(
         add_event(session, tables.Outbox, good)
     async with pg_sessions() as session, session.begin():
         row = await session.get(tables.Outbox, broken.id)
+        assert row is not None
         row.payload = {"not": "an envelope"}
     relay = OutboxRelay(pg_sessions, tables.Outbox, memory_bus)
     assert await relay.run_once() == 1
