@@ -18,8 +18,6 @@ from fitjourney_auth.accounts import service as accounts
 from fitjourney_auth.audit import AuditAction
 from fitjourney_auth.gdpr.service import answer_export_request
 from fitjourney_auth.models import ProcessedEvent
-from fitjourney_auth.sessions import service as sessions
-from fitjourney_auth.sessions.cache import RefreshTokenCache
 from fitjourney_auth.shared import publish
 from fitjourney_common.events.contracts import UserDeleted
 from fitjourney_common.events.envelope import EventEnvelope
@@ -33,19 +31,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def delete_user_credentials(session: AsyncSession, envelope: EventEnvelope,
-                                  cache: RefreshTokenCache | None = None) -> None:
+async def delete_user_credentials(session: AsyncSession, envelope: EventEnvelope) -> None:
     data = UserDeleted.model_validate(envelope.data)
     user = await accounts.account(session, data.user_id)
-    hashes = await sessions.unused_token_hashes(session, data.user_id)
     await audit.redact_personal_data(session, data.user_id, user.email_normalized if user else None)
     deleted = await accounts_repository.delete_user(session, data.user_id)
     # The account is being erased: this row, like the redacted earlier ones, names no person.
     audit.record(session, AuditAction.DELETED, user_id=data.user_id, event_id=str(envelope.id), found=deleted)
     # Auth's rows of the user are gone with the account (cascades): its part of the one erasure is done.
     publish(session, "user.erasure_completed", erasure_completed("auth", data.user_id, int(deleted)), data.user_id)
-    if cache is not None:
-        await cache.forget(hashes)
     log.info("user %s erased: credentials %s", data.user_id, "deleted" if deleted else "already gone")
 
 
@@ -54,7 +48,7 @@ def subscriptions(runtime: AuthRuntime) -> list[Subscription]:
 
     async def on_user_deleted(envelope: EventEnvelope) -> None:
         async def handler(session: AsyncSession, event: EventEnvelope) -> None:
-            await delete_user_credentials(session, event, runtime.refresh_cache)
+            await delete_user_credentials(session, event)
 
         await idempotent(runtime.session_factory, ProcessedEvent, "auth.user_deleted", handler)(envelope)
 

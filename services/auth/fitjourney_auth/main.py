@@ -24,7 +24,6 @@ from fitjourney_auth.oauth.router import router as oauth_router
 from fitjourney_auth.passwords import PasswordHasher
 from fitjourney_auth.recovery.router import router as recovery_router
 from fitjourney_auth.runtime import NEEDS, AuthRuntime
-from fitjourney_auth.sessions.cache import RefreshTokenCache
 from fitjourney_auth.sessions.router import router as sessions_router
 from fitjourney_auth.settings import AuthSettings
 from fitjourney_auth.tokens import AccessTokenIssuer
@@ -67,7 +66,6 @@ async def open_auth_runtime(settings: AuthSettings, *, run_event_worker: bool,
                                      address_max_attempts=settings.lockout_address_max_attempts,
                                      window_seconds=settings.lockout_window_seconds,
                                      max_lock_seconds=settings.lockout_max_seconds),
-                refresh_cache=RefreshTokenCache(backends.redis, settings.service_name),
                 mail=mail,
                 oauth=OAuthProviders(settings, http),
                 http=http,

@@ -1,5 +1,5 @@
 """Auth's runtime: the backends it declares (database, outbox) plus its long-lived parts (keys, hasher,
-lockout, caches, OAuth providers, mail), built once per process by `main.open_auth_runtime`."""
+lockout, OAuth providers, mail), built once per process by `main.open_auth_runtime`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from fitjourney_auth.mail import MailSender
 from fitjourney_auth.models import SCHEMA, OutboxMessage
 from fitjourney_auth.oauth.providers import OAuthProviders
 from fitjourney_auth.passwords import PasswordHasher
-from fitjourney_auth.sessions.cache import RefreshTokenCache
 from fitjourney_auth.settings import AuthSettings
 from fitjourney_auth.tokens import AccessTokenIssuer
 from fitjourney_common.runtime import BackendNeeds, Runtime
@@ -30,7 +29,6 @@ class AuthRuntime(Runtime[AuthSettings]):
     issuer: AccessTokenIssuer
     passwords: PasswordHasher
     lockout: LoginLockout
-    refresh_cache: RefreshTokenCache
     mail: MailSender
     oauth: OAuthProviders
     http: httpx.AsyncClient

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fitjourney_auth.mail import MailMessage
@@ -229,3 +229,36 @@ def gated_password_checks(app: FastAPI) -> Iterator[GatedHashes]:
     finally:
         gate.release.set()
         passwords._hash = gate.real
+
+
+@contextmanager
+def round_trips(engine: AsyncEngine) -> Iterator[list[list[str]]]:
+    """What each checkout of `engine`'s pool sent to PostgreSQL while inside, one item per round trip:
+    the statements SQLAlchemy ran and the simple queries asyncpg sent on its own (BEGIN, COMMIT, ROLLBACK)."""
+    checkouts: list[list[str]] = []
+
+    def on_checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        sent: list[str] = []
+        checkouts.append(sent)
+        record.info["round_trips"] = sent
+        record.info["query_logger"] = lambda query: sent.append(query.query)
+        record.driver_connection.add_query_logger(record.info["query_logger"])
+
+    def on_checkin(_dbapi: Any, record: Any) -> None:
+        if (logger := record.info.pop("query_logger", None)) is not None:
+            record.driver_connection.remove_query_logger(logger)
+        record.info.pop("round_trips", None)
+
+    def on_execute(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if (sent := conn.info.get("round_trips")) is not None:
+            sent.append(statement)
+
+    listeners = [(engine.sync_engine.pool, "checkout", on_checkout), (engine.sync_engine.pool, "checkin", on_checkin),
+                 (engine.sync_engine, "before_cursor_execute", on_execute)]
+    for target, name, listener in listeners:
+        event.listen(target, name, listener)
+    try:
+        yield checkouts
+    finally:
+        for target, name, listener in listeners:
+            event.remove(target, name, listener)

@@ -18,7 +18,6 @@ from fitjourney_auth.errors import RecordedUnauthorized
 from fitjourney_auth.models import RefreshSession, RefreshToken, User
 from fitjourney_auth.runtime import AuthRuntime
 from fitjourney_auth.sessions import repository
-from fitjourney_auth.sessions.cache import CachedToken
 from fitjourney_auth.sessions.schemas import SessionRead
 from fitjourney_auth.tokens import hash_token, new_opaque_token
 from fitjourney_common.cache import REDIS_OUTAGE_ERRORS
@@ -46,14 +45,13 @@ def _refresh_expiry(runtime: AuthRuntime, now: datetime) -> datetime:
     return now + timedelta(seconds=runtime.settings.refresh_ttl_seconds)
 
 
-def _issue(runtime: AuthRuntime, user: User, refresh_session: RefreshSession, refresh_token: str,
-           now: datetime) -> IssuedTokens:
+def _issue(runtime: AuthRuntime, user_id: uuid.UUID, roles: list[str], session_id: uuid.UUID, auth_time: datetime,
+           refresh_token: str, now: datetime) -> IssuedTokens:
     settings = runtime.settings
     # `auth_time` is the session's last credential check, not now: a refresh proves no one's identity.
-    access = runtime.issuer.issue(user.id, user.roles, refresh_session.id, now=now,
-                                  auth_time=refresh_session.auth_time)
+    access = runtime.issuer.issue(user_id, roles, session_id, now=now, auth_time=auth_time)
     return IssuedTokens(access_token=access, refresh_token=refresh_token, expires_in=settings.access_ttl_seconds,
-                        refresh_expires_in=settings.refresh_ttl_seconds, session_id=refresh_session.id)
+                        refresh_expires_in=settings.refresh_ttl_seconds, session_id=session_id)
 
 
 async def start(session: AsyncSession, runtime: AuthRuntime, user: User, client: ClientInfo) -> IssuedTokens:
@@ -66,8 +64,7 @@ async def start(session: AsyncSession, runtime: AuthRuntime, user: User, client:
                                      ip=client.ip)
     await repository.add_session(session, refresh_session, RefreshToken(
         token_hash=token_hash, session_id=refresh_session.id, user_id=user.id, created_at=now, expires_at=expires))
-    await runtime.refresh_cache.put(token_hash, CachedToken(refresh_session.id, user.id, expires))
-    return _issue(runtime, user, refresh_session, token, now)
+    return _issue(runtime, user.id, user.roles, refresh_session.id, refresh_session.auth_time, token, now)
 
 
 async def password_sign_in(session: AsyncSession, runtime: AuthRuntime, email: str, password: str,
@@ -81,29 +78,28 @@ async def refresh(session: AsyncSession, runtime: AuthRuntime, refresh_token: st
     """Swap a refresh token for a new pair. Each token works once: a second use means it leaked,
     so the whole session (every token of the family, the newest too) is revoked."""
     now = utcnow()
-    cache = runtime.refresh_cache
     token_hash = hash_token(refresh_token)
-    cached = await cache.get(token_hash)
-    if cached is not None:
-        session_id = cached.session_id
-    else:
-        found = await repository.find_token(session, token_hash)
-        if found is None:
-            raise Unauthorized(INVALID_REFRESH)
-        stored, _ = found
-        if stored.used_at is not None:
-            await _reuse_detected(session, runtime, stored, client)
-        session_id = stored.session_id
-
-    # Postgres decides single use; the cache only said where to look.
+    expires = _refresh_expiry(runtime, now)
+    token, new_hash = new_opaque_token()
+    rotated = await repository.rotate(runtime.engine, token_hash, new_hash, now, expires,
+                                      client.ip or None, client.user_agent or None)
+    if rotated is not None:
+        return _issue(runtime, rotated.user_id, rotated.roles, rotated.session_id, rotated.auth_time, token, now)
+    # Refused (or SQLite): the same rules step by step, in the request's transaction, to tell reuse apart.
+    found = await repository.find_token(session, token_hash)
+    if found is None:
+        raise Unauthorized(INVALID_REFRESH)
+    stored, _ = found
+    if stored.used_at is not None:
+        await _reuse_detected(session, runtime, stored, client)
+    # Postgres decides single use: of two concurrent refreshes with one token, one consumes it.
     if not await repository.consume_token(session, token_hash, now):
-        await cache.forget([token_hash])
         found = await repository.find_token(session, token_hash)
         if found is not None and found[0].used_at is not None:
             await _reuse_detected(session, runtime, found[0], client)
         raise Unauthorized(INVALID_REFRESH)
 
-    refresh_session = await repository.get_session(session, session_id)
+    refresh_session = await repository.get_session(session, stored.session_id)
     if (refresh_session is None or refresh_session.revoked_at is not None
             or as_utc(refresh_session.expires_at) <= now):
         raise Unauthorized("The session has ended; sign in again")
@@ -111,17 +107,13 @@ async def refresh(session: AsyncSession, runtime: AuthRuntime, refresh_token: st
     if user is None:
         raise Unauthorized(INVALID_REFRESH)
 
-    expires = _refresh_expiry(runtime, now)
-    token, new_hash = new_opaque_token()
     await repository.add_token(session, RefreshToken(token_hash=new_hash, session_id=refresh_session.id,
                                                      user_id=user.id, created_at=now, expires_at=expires))
     refresh_session.last_used_at = now
     refresh_session.expires_at = expires
     refresh_session.ip = client.ip or refresh_session.ip
     refresh_session.user_agent = client.user_agent or refresh_session.user_agent
-    await cache.forget([token_hash])
-    await cache.put(new_hash, CachedToken(refresh_session.id, user.id, expires))
-    return _issue(runtime, user, refresh_session, token, now)
+    return _issue(runtime, user.id, user.roles, refresh_session.id, refresh_session.auth_time, token, now)
 
 
 async def reauthenticate(session: AsyncSession, runtime: AuthRuntime, principal: Principal, password: str,
@@ -207,15 +199,9 @@ async def revoke_all(session: AsyncSession, runtime: AuthRuntime, user_id: uuid.
 async def _end_sessions(session: AsyncSession, runtime: AuthRuntime, session_ids: list[uuid.UUID],
                         reason: str) -> None:
     """Revoke the sessions' refresh tokens and, on every service at once, the access tokens they were given."""
-    hashes = await repository.revoke(session, session_ids, reason, utcnow())
-    await runtime.refresh_cache.forget(hashes)
+    await repository.revoke(session, session_ids, reason, utcnow())
     try:
         await mark_sessions_revoked(runtime.redis, session_ids)
     except REDIS_OUTAGE_ERRORS:
         # Redis down: the refresh tokens are revoked in PostgreSQL; access tokens end within 15 minutes.
         log.warning("could not publish the revocation of %d session(s): Redis is unavailable", len(session_ids))
-
-
-async def unused_token_hashes(session: AsyncSession, user_id: uuid.UUID) -> list[str]:
-    """The refresh tokens of the user that could still be used (for the cache to forget at erasure)."""
-    return await repository.unused_token_hashes(session, user_id)
