@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ from opentelemetry import trace
 from prometheus_client import Histogram
 
 from fitjourney_common.observability.metrics import EVENTS_CONSUMED, EVENTS_PUBLISHED, OUTBOX_PENDING
-from fitjourney_common.observability.tracing import extract_trace_context, inject_trace_headers
+from fitjourney_common.observability.tracing import extract_trace_context, inject_trace_headers, tracing_enabled
 
 if TYPE_CHECKING:
     from fitjourney_common.events.envelope import EventEnvelope
@@ -33,9 +34,20 @@ __all__ = [
 _tracer = trace.get_tracer("fitjourney_common.events")
 
 
+# A labelled series looked up once: `labels()` validates and locks on every call, twice per delivery.
+@functools.lru_cache(maxsize=2048)
+def _consumed_series(service: str, envelope_type: str, outcome: str) -> Any:
+    return EVENTS_CONSUMED.labels(service=service, type=envelope_type, outcome=outcome)
+
+
+@functools.lru_cache(maxsize=1024)
+def _lag_series(service: str, envelope_type: str) -> Any:
+    return EVENT_LAG.labels(service=service, type=envelope_type)
+
+
 def count_consumed(service: str, envelope_type: str, outcome: str) -> None:
     """outcome: ok, retry, dead_lettered, malformed."""
-    EVENTS_CONSUMED.labels(service=service, type=envelope_type, outcome=outcome).inc()
+    _consumed_series(service, envelope_type, outcome).inc()
 
 
 def current_trace_headers() -> dict[str, str]:
@@ -55,12 +67,19 @@ def trace_headers_from(headers: Mapping[str, Any] | None) -> dict[str, str]:
 def consumer_span(
     service: str, queue: str, envelope: EventEnvelope, headers: Mapping[str, Any] | None,
 ) -> AbstractContextManager[Any]:
-    """A CONSUMER span around one handler run, child of the producer's span found in `headers`."""
+    """A CONSUMER span around one handler run, child of the producer's span found in `headers`.
+
+    Nothing to open when no SDK provider records spans and the message carries no trace context: the no-op
+    span would be invalid, and so would what the handler's events inject (extracting and attaching the empty
+    context was most of a delivery's telemetry CPU)."""
     lag = (datetime.now(UTC) - envelope.occurred_at).total_seconds()
-    EVENT_LAG.labels(service=service, type=envelope.type).observe(max(0.0, lag))
+    _lag_series(service, envelope.type).observe(max(0.0, lag))
+    carried = trace_headers_from(headers)
+    if not carried and not tracing_enabled():
+        return nullcontext()
     return _tracer.start_as_current_span(
         f"{queue} process",
-        context=extract_trace_context(headers or {}),
+        context=extract_trace_context(carried),
         kind=trace.SpanKind.CONSUMER,
         attributes={
             "messaging.operation.type": "process",

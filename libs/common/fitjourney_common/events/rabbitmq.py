@@ -221,7 +221,7 @@ class RabbitMQBus(EventBus):
     async def _handle(
         self, queue: str, handler: Handler, max_attempts: int, message: AbstractIncomingMessage,
     ) -> None:
-        headers = dict(message.headers or {})
+        headers = message.headers  # read only here: no copy
         try:
             envelope = EventEnvelope.from_json(message.body)
         except ValueError as exc:
