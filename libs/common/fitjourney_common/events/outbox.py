@@ -121,7 +121,9 @@ _PENDING_MODELS_KEY = "fitjourney_outbox_models"
 
 
 def _wake_relays(session: Session) -> None:
-    models = session.info.pop(_PENDING_MODELS_KEY, set())
+    models = session.info.pop(_PENDING_MODELS_KEY, None)
+    if not models:
+        return
     for relay in list(_RELAYS):
         # A relay that LISTENs hears this commit from PostgreSQL: woken here as well, it often ran again just
         # after the batch that published the event, for nothing (an empty transaction).
@@ -131,6 +133,12 @@ def _wake_relays(session: Session) -> None:
 
 def _forget_pending(session: Session, *_: Any) -> None:
     session.info.pop(_PENDING_MODELS_KEY, None)
+
+
+# Listened to once on the class (every session, a dict lookup per commit): listening on each writing session
+# instance, as before, cost a consumer's transaction more than the lookup does.
+sa_event.listen(Session, "after_commit", _wake_relays)
+sa_event.listen(Session, "after_soft_rollback", _forget_pending)
 
 
 def outbox_row(envelope: EventEnvelope) -> dict[str, Any]:
@@ -149,12 +157,7 @@ def outbox_row(envelope: EventEnvelope) -> dict[str, Any]:
 
 def note_outbox_write(session: AsyncSession, outbox_model: type[OutboxMessageMixin]) -> None:
     """The caller's transaction wrote to `outbox_model`: wake this process's relays of it once it commits."""
-    sync_session = session.sync_session
-    pending = sync_session.info.setdefault(_PENDING_MODELS_KEY, set())
-    if not pending and not sa_event.contains(sync_session, "after_commit", _wake_relays):
-        sa_event.listen(sync_session, "after_commit", _wake_relays)
-        sa_event.listen(sync_session, "after_soft_rollback", _forget_pending)
-    pending.add(outbox_model)
+    session.sync_session.info.setdefault(_PENDING_MODELS_KEY, set()).add(outbox_model)
 
 
 def add_event(session: AsyncSession, outbox_model: type[OutboxMessageMixin], envelope: EventEnvelope) -> None:
