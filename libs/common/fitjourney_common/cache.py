@@ -118,6 +118,22 @@ class JsonCache:
         raw, *others = fetched
         return self._decoded(raw), others
 
+    async def get_raw_beside(self, keys: list[str], *plain_keys: str) -> list[bytes | str | None] | None:
+        """The raw values of `keys` (in the namespace), then of `plain_keys`, in one round trip, for a caller
+        that learns from the plain values which one of `keys` it wants (`decoded`); nothing counted yet.
+        None when Redis does not answer."""
+        try:
+            return list(await self.redis.mget(*(self._key(key) for key in keys), *plain_keys))
+        except REDIS_OUTAGE_ERRORS as exc:
+            self._outage("get", exc)
+            return None
+
+    def decoded(self, raw: bytes | str | None) -> Any | None:
+        """One value of `get_raw_beside`, decoded and counted as a hit or a miss."""
+        if raw is None:
+            self._misses.inc()
+        return self._decoded(raw)
+
     async def get_encoded(self, key: str) -> bytes | None:
         """The stored JSON undecoded, for a caller that answers it as it is (a hit costs no JSON work)."""
         fetched = await self._fetch(key)

@@ -17,9 +17,8 @@ from fitjourney_core.summary.schemas import DailySummary
 from fitjourney_core.writes.summary_cache import (
     cache_daily_summary,
     cached_state,
-    daily_key,
     replay_missed_invalidations,
-    summary_cache,
+    summary_of,
 )
 
 # Weight assumed for a workout's resting energy when the user never recorded one (as the ai service does).
@@ -68,7 +67,7 @@ async def daily_summary(
     # A write during a Redis outage could not drop this user's cached days: until that is made up, skip them.
     unsure = user_id in await replay_missed_invalidations(redis)
     # Read before computing: a write committing meanwhile moves the generation, and this summary is then
-    # not cached. With the date given, the day's summary comes in the same round trip.
+    # not cached. The day's summary comes in the same round trip (for today: those of the days it may be).
     state = await cached_state(redis, user_id, None if unsure else day)
     generation, cached = state.generation, state.summary
     time_zone = None if unsure else state.zone
@@ -76,7 +75,7 @@ async def daily_summary(
         if time_zone is None:
             time_zone = await time_zone_of(session, user_id)
         day = local_today(zone_or_utc(time_zone))
-        cached = None if unsure else await summary_cache(redis).get(daily_key(user_id, day))
+        cached = None if unsure else await summary_of(redis, user_id, state, day)
     if cached is not None:
         try:
             return DailySummary.model_validate(cached)

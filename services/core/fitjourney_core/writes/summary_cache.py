@@ -7,8 +7,8 @@ import logging
 import uuid
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
@@ -64,24 +64,46 @@ class CachedState:
     zone: str | None  # the user's time zone, None when not cached
     generation: str | None  # None when Redis is down: then nothing is cached
     summary: Any | None = None  # the asked day's cached summary (as stored JSON), if any
+    # Asked for today: the raw cached summaries of the days today may be in some zone (`summary_of`).
+    nearby: dict[date, bytes | str | None] = field(default_factory=dict)
+
+
+def days_today_may_be(now: datetime | None = None) -> list[date]:
+    """Every date that is today somewhere: UTC's date, the day before (zones to UTC-12) and the day after
+    (to UTC+14)."""
+    today = (now or datetime.now(UTC)).date()
+    return [today - timedelta(days=1), today, today + timedelta(days=1)]
 
 
 async def cached_state(redis: Redis, user_id: uuid.UUID, day: date | None) -> CachedState:
-    """The cached time zone, the generation and, with `day` given, that day's cached summary: one round trip."""
+    """The cached time zone, the generation and the day's cached summary, in one round trip: with `day`
+    given, that day's; for today (None), those of the days today may be in (`days_today_may_be`), of which
+    `summary_of` picks the one the zone says."""
     plain_keys = (_zone_key(user_id), _generation_key(user_id))
+    cache = summary_cache(redis)
     if day is None:
-        try:
-            zone, generation = await redis.mget(*plain_keys)
-        except REDIS_OUTAGE_ERRORS as exc:
-            log.warning("summary generation unreadable, not caching: %s", exc)
+        days = days_today_may_be()
+        fetched = await cache.get_raw_beside([daily_key(user_id, each) for each in days], *plain_keys)
+        if fetched is None:
             return CachedState(None, None)
-        summary = None
+        *summaries, zone, generation = fetched
+        summary, nearby = None, dict(zip(days, summaries, strict=True))
     else:
-        found = await summary_cache(redis).get_beside(daily_key(user_id, day), *plain_keys)
+        found = await cache.get_beside(daily_key(user_id, day), *plain_keys)
         if found is None:
             return CachedState(None, None)
         summary, (zone, generation) = found
-    return CachedState(None if zone is None else _text(zone), _text(generation), summary)
+        nearby = {}
+    return CachedState(None if zone is None else _text(zone), _text(generation), summary, nearby)
+
+
+async def summary_of(redis: Redis, user_id: uuid.UUID, state: CachedState, day: date) -> Any | None:
+    """Today's cached summary, once the zone said which day it is: from the state's read when it fetched
+    that day (it did, unless UTC's date turned meanwhile), else with a read of its own."""
+    cache = summary_cache(redis)
+    if day in state.nearby:
+        return cache.decoded(state.nearby[day])
+    return await cache.get(daily_key(user_id, day))
 
 
 async def cache_daily_summary(redis: Redis, user_id: uuid.UUID, day: date, value: dict[str, object],

@@ -13,7 +13,9 @@ import redis.asyncio as aioredis
 from core_conftest import REDIS_URL, asgi_client, start_app
 from core_helpers import body_metric_body, iso, workout_body
 
+from fitjourney_core.local_time import local_today
 from fitjourney_core.settings import CoreSettings
+from fitjourney_core.writes.summary_cache import days_today_may_be
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -190,3 +192,20 @@ async def test_todays_summary_follows_a_new_time_zone(client: httpx.AsyncClient,
     summary = (await client.get("/api/v1/summary/daily", headers=auth_headers)).json()
     assert summary["time_zone"] == "Pacific/Kiritimati"
     assert summary["date"] == datetime.now(ZoneInfo("Pacific/Kiritimati")).date().isoformat()
+
+
+async def test_todays_summary_is_served_from_the_cache(
+    client: httpx.AsyncClient, auth_headers, redis_client: aioredis.Redis,
+) -> None:
+    """Today's cached summary comes in the same read as the time zone (one of the days today may be)."""
+    first = (await client.get("/api/v1/summary/daily", headers=auth_headers)).json()
+    key = f"summary:daily:{auth_headers.user_id}:{first['date']}"
+    await redis_client.set(key, json.dumps({**first, "kcal_in": 4242.0}), ex=300)
+    assert (await client.get("/api/v1/summary/daily", headers=auth_headers)).json()["kcal_in"] == 4242
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kolkata", "UTC"])
+def test_today_in_any_zone_is_among_the_days_read_for_it(zone: str) -> None:
+    for minutes in range(0, 24 * 60, 30):
+        now = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+        assert local_today(ZoneInfo(zone), now) in days_today_may_be(now)
