@@ -36,7 +36,14 @@ from fitjourney_core.local_time import local_today, surely_not_future
 from fitjourney_core.pagination import next_cursor
 from fitjourney_core.portability import plain_exporter
 from fitjourney_core.profile.service import user_time_zone
-from fitjourney_core.shared import check_if_match, existing_for_replay, flush_new, get_owned_or_404, tombstone
+from fitjourney_core.shared import (
+    check_if_match,
+    existing_for_replay,
+    flush_new,
+    get_owned_or_404,
+    resource_label,
+    tombstone,
+)
 from fitjourney_core.writes import service as writes
 from fitjourney_core.writes.service import ResourceKind
 
@@ -143,7 +150,10 @@ async def check_in(
     Setting the count of a date already checked in is an update: `If-Match` guards it (412 when stale).
     The check-in's own id sent again without `If-Match` is its create replayed: answered, not applied.
     """
-    habit = await get_owned_or_404(session, Habit, habit_id, user_id)
+    found = await repository.habit_with_check_in_on(session, user_id, habit_id, data.date)
+    if found is None:
+        raise NotFound(f"No such {resource_label(Habit)}")
+    habit, row = found
     if not surely_not_future(data.date):  # only a day near today needs the user's zone (a round trip)
         today = await _today(session, user_id)
         if data.date > today:
@@ -152,7 +162,6 @@ async def check_in(
         # It would never count towards a streak: refusing it says so instead of accepting and ignoring it.
         raise ValidationFailed("date", f"is a {WEEKDAYS[data.date.weekday()]}, which is not in this habit's "
                                        f"schedule ({habit.schedule.replace(',', ', ')})")
-    row = await repository.check_in_on(session, user_id, habit.id, data.date)
     if data.id is not None and (row is None or row.id != data.id):
         clash = await repository.check_in_by_id(session, user_id, data.id)
         if clash is not None:
