@@ -215,12 +215,16 @@ async def _has_trigrams(session: AsyncSession) -> bool:
     return found is not None
 
 
+# A food a log names is nearly always a catalogue food: that look-up built once.
+_VISIBLE_ENTRY = select(CatalogueEntry).where(CatalogueEntry.id == bindparam("food_id", type_=Uuid),
+                                              _visible(CatalogueEntry, _USER))
+
+
 async def get_visible(
     session: AsyncSession, user_id: uuid.UUID, food_id: uuid.UUID,
 ) -> AnyFood | None:
     """A live catalogue food, or one of the user's own live foods."""
-    entry = (await session.scalars(select(CatalogueEntry).where(
-        CatalogueEntry.id == food_id, _visible(CatalogueEntry, user_id)))).first()
+    entry = (await session.scalars(_VISIBLE_ENTRY, {"food_id": food_id})).first()
     return entry if entry is not None else await _own(session, user_id, food_id)
 
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, Uuid, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_common.db.pagination import ListParams
@@ -16,8 +16,15 @@ from fitjourney_core.pagination import newest_first_page
 from fitjourney_core.profile.models import Profile
 from fitjourney_core.workouts.models import Workout
 
+_USER = bindparam("user_id", type_=Uuid)
+# The first page of the list (no dates, no cursor: what the app asks most), built once.
+_FIRST_PAGE = (select(Workout).where(Workout.user_id == _USER, Workout.deleted_at.is_(None))
+               .order_by(Workout.started_at.desc(), Workout.id.desc()).limit(bindparam("limit", type_=Integer)))
+
 
 async def list_for_user(session: AsyncSession, user_id: uuid.UUID, params: ListParams) -> Sequence[Workout]:
+    if params.from_ is None and params.to is None and params.cursor is None:
+        return (await session.scalars(_FIRST_PAGE, {"user_id": user_id, "limit": params.limit + 1})).all()
     query = select(Workout).where(Workout.user_id == user_id, Workout.deleted_at.is_(None))
     return (await session.scalars(newest_first_page(query, Workout.started_at, Workout.id, params))).all()
 
@@ -34,11 +41,15 @@ async def find_live_with_weight_and_time_zone(
     return None if row is None else (row[0], row[1], row[2])
 
 
-def latest_weight_and_time_zone_query(user_id: uuid.UUID) -> Select[Any]:
+def latest_weight_and_time_zone_query(user_id: uuid.UUID | Any) -> Select[Any]:
     """The user's latest weight (the calorie estimate needs it) and time zone (the write path places the
     workout on their calendar with it), as one row; the zone is None until they set one."""
     zone = select(Profile.time_zone).where(Profile.user_id == user_id).scalar_subquery()
     return select(latest_of(BodyMetric.weight_kg, user_id).scalar_subquery(), zone)
+
+
+# The same, built once, bound as `along_user_id`: what a create runs in its insert's round trip.
+WEIGHT_AND_TIME_ZONE_ROW = latest_weight_and_time_zone_query(bindparam("along_user_id", type_=Uuid))
 
 
 async def latest_weight_and_time_zone(session: AsyncSession, user_id: uuid.UUID) -> tuple[float | None, str | None]:

@@ -70,7 +70,8 @@ async def create_workout(
         calories_burned=None, calories_status="pending", estimate_revision=1, version=1,
     )
     # Inserted in the round trip that reads the weight and time zone the write path needs next.
-    weight, zone = await flush_new(session, workout, along=repository.latest_weight_and_time_zone_query(user_id))
+    weight, zone = await flush_new(session, workout, along=repository.WEIGHT_AND_TIME_ZONE_ROW,
+                                   along_values={"along_user_id": user_id})
     read = to_read(workout)
     await writes.created(session, WORKOUTS, workout, payload=read.model_dump(mode="json"),
                          extra=await _estimate_inputs(session, workout, needed=True, weight_and_zone=(weight, zone)))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CTE, Executable, Insert, Select, String, Table, bindparam, func, insert, literal, select, text
+from sqlalchemy import Executable, Select, String, Table, bindparam, func, insert, literal, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
@@ -95,18 +95,23 @@ async def changes_since(session: AsyncSession, user_id: uuid.UUID, since: int, l
     return (await session.scalars(query)).all()
 
 
+@lru_cache(maxsize=64)
+def _find_owned_statement(model: type[Any], include_deleted: bool) -> Select[Any]:
+    """Built once per table and variant, the id and user bound: building it cost about as much as running it."""
+    query = select(model).where(
+        model.id == bindparam("record_id", type_=model.id.type),
+        model.user_id == bindparam("user_id", type_=model.user_id.type),
+    )
+    return query if include_deleted else query.where(model.deleted_at.is_(None))
+
+
 async def find_owned(
     session: AsyncSession, model: type[ModelT], record_id: uuid.UUID, user_id: uuid.UUID, *,
     include_deleted: bool = False,
 ) -> ModelT | None:
     """The user's record of `model` with this id (live only, unless `include_deleted`)."""
-    query = select(model).where(
-        model.id == record_id,  # type: ignore[attr-defined]
-        model.user_id == user_id,  # type: ignore[attr-defined]
-    )
-    if not include_deleted:
-        query = query.where(model.deleted_at.is_(None))  # type: ignore[attr-defined]
-    return (await session.scalars(query)).first()
+    statement = _find_owned_statement(model, include_deleted)  # type: ignore[arg-type]  # a class is hashable
+    return (await session.scalars(statement, {"record_id": record_id, "user_id": user_id})).first()  # type: ignore[no-any-return]
 
 
 async def insert_now(session: AsyncSession, record: Any, *, along: Select[Any] | None = None,
@@ -115,7 +120,8 @@ async def insert_now(session: AsyncSession, record: Any, *, along: Select[Any] |
 
     PostgreSQL: one Core-level statement (the ORM's flush cost about a tenth of a create), with the id's
     registration for a partitioned table and `along`, a query the caller needs next, in the same round
-    trip (its row is returned, its bind parameters given as `along_values`; else an empty tuple); the record
+    trip (its row is returned, its bind parameters given as `along_values`; else an empty tuple: `along` is
+    built once, at import, as the statement around it is kept per `along`); the record
     then joins the session as the persistent object it is.
     Elsewhere (SQLite), or for a record whose table fills a column itself, the ORM inserts it.
     """
@@ -129,12 +135,7 @@ async def insert_now(session: AsyncSession, record: Any, *, along: Select[Any] |
         session.add(record)
         await session.flush()
         return () if along is None else tuple((await session.execute(along, along_values)).one())
-    insert_record, registered = _insert_statement(table, tuple(values), partitioned)
-    statement: Executable
-    if along is not None:
-        statement = along.add_cte(insert_record.cte("inserted"), *registered)
-    else:
-        statement = insert_record.add_cte(*registered)
+    statement = _insert_statement(table, tuple(values), partitioned, along)
     result = await session.execute(
         statement, {**(along_values or {}), **{f"value_{name}": value for name, value in values.items()}})
     make_transient_to_detached(record)
@@ -143,15 +144,19 @@ async def insert_now(session: AsyncSession, record: Any, *, along: Select[Any] |
 
 
 @lru_cache(maxsize=64)
-def _insert_statement(table: Table, names: tuple[str, ...], partitioned: bool) -> tuple[Insert, list[CTE]]:
-    """The insert of one row of `table` (bound as `value_<column>`) and, for a partitioned table, the
-    registration of its id; built once per table and shape, not per write."""
+def _insert_statement(table: Table, names: tuple[str, ...], partitioned: bool, along: Select[Any] | None,
+                      ) -> Executable:
+    """The insert of one row of `table` (bound as `value_<column>`), for a partitioned table with the
+    registration of its id, and `along` (a statement built once, e.g. a prebuilt query) around it; built
+    once per table, shape and `along`, not per write."""
     insert_record = table.insert().values(
         {name: bindparam(f"value_{name}", type_=table.c[name].type) for name in names})
     registered = [_RECORD_IDS.insert().values(
         id=bindparam("value_id", type_=_RECORD_IDS.c.id.type), table_name=literal(table.name)).cte("registered")
     ] if partitioned else []
-    return insert_record, registered
+    if along is not None:
+        return along.add_cte(insert_record.cte("inserted"), *registered)
+    return insert_record.add_cte(*registered)
 
 
 def _column_values(record: Any) -> dict[str, Any] | None:
