@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -47,8 +48,9 @@ async def release_connection(session: AsyncSession) -> None:
         await session.commit()  # nothing to write: ends the transaction; loaded objects stay (no expiry)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    factory: async_sessionmaker[AsyncSession] = request.app.state.runtime.session_factory
+@asynccontextmanager
+async def request_session(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A request's session, for the few paths that need one only sometimes (SessionDep opens one always)."""
     async with factory() as session:
         try:
             yield session
@@ -63,6 +65,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         else:
             await session.commit()
             await run_after_commit_callbacks(session)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request_session(request.app.state.runtime.session_factory) as session:
+        yield session
 
 
 # scope="function": commit before the response is sent, so a failed commit is a 500, never a false 201.

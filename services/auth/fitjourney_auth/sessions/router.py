@@ -44,7 +44,7 @@ async def login(body: LoginRequest, session: SessionDep, runtime: AuthRuntimeDep
 
 @router.post("/refresh", response_model=TokenResponse, response_model_exclude_none=True,
              summary="Swap a refresh token (body or cookie) for a new token pair", responses=TOKEN_RESPONSES)
-async def refresh(request: Request, session: SessionDep, runtime: AuthRuntimeDep, client: ClientDep,
+async def refresh(request: Request, runtime: AuthRuntimeDep, client: ClientDep,
                   response: Response, as_cookie: WantsCookie,
                   body: RefreshRequest | None = Body(default=None)) -> TokenResponse:
     settings = runtime.settings
@@ -53,7 +53,7 @@ async def refresh(request: Request, session: SessionDep, runtime: AuthRuntimeDep
     token = token or refresh_cookie(request, settings)
     if token is None:
         raise Unauthorized("Send refresh_token in the body or the refresh_token cookie")
-    tokens = await service.refresh(session, runtime, token, client)
+    tokens = await service.refresh(runtime, token, client)
     return token_response(tokens, response, settings, as_cookie or from_cookie)
 
 

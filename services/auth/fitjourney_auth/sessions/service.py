@@ -23,6 +23,7 @@ from fitjourney_auth.tokens import hash_token, new_opaque_token
 from fitjourney_common.cache import REDIS_OUTAGE_ERRORS
 from fitjourney_common.db.base import utcnow
 from fitjourney_common.db.pagination import ListParams, Page, encode_cursor
+from fitjourney_common.db.session import request_session
 from fitjourney_common.errors import Conflict, NotFound, Unauthorized
 from fitjourney_common.events.envelope import as_utc
 from fitjourney_common.security import Principal, mark_sessions_revoked
@@ -73,8 +74,7 @@ async def password_sign_in(session: AsyncSession, runtime: AuthRuntime, email: s
     return await start(session, runtime, user, client)
 
 
-async def refresh(session: AsyncSession, runtime: AuthRuntime, refresh_token: str,
-                  client: ClientInfo) -> IssuedTokens:
+async def refresh(runtime: AuthRuntime, refresh_token: str, client: ClientInfo) -> IssuedTokens:
     """Swap a refresh token for a new pair. Each token works once: a second use means it leaked,
     so the whole session (every token of the family, the newest too) is revoked."""
     now = utcnow()
@@ -85,7 +85,13 @@ async def refresh(session: AsyncSession, runtime: AuthRuntime, refresh_token: st
                                       client.ip or None, client.user_agent or None)
     if rotated is not None:
         return _issue(runtime, rotated.user_id, rotated.roles, rotated.session_id, rotated.auth_time, token, now)
-    # Refused (or SQLite): the same rules step by step, in the request's transaction, to tell reuse apart.
+    # Refused (or SQLite): the same rules step by step, in a transaction of their own, to tell reuse apart.
+    async with request_session(runtime.session_factory) as session:
+        return await _refresh_step_by_step(session, runtime, token_hash, token, new_hash, now, expires, client)
+
+
+async def _refresh_step_by_step(session: AsyncSession, runtime: AuthRuntime, token_hash: str, token: str,
+                                new_hash: str, now: datetime, expires: datetime, client: ClientInfo) -> IssuedTokens:
     found = await repository.find_token(session, token_hash)
     if found is None:
         raise Unauthorized(INVALID_REFRESH)
