@@ -181,6 +181,29 @@ async def insert_event(session: AsyncSession, outbox_model: type[OutboxMessageMi
     note_outbox_write(session, outbox_model)
 
 
+@functools.cache
+def _insert_after(table: Table, change: Any) -> Any:
+    """The outbox row's INSERT with `change` as a writable CTE; the row's values bound as `outbox_<column>`."""
+    row = insert(table).values({name: bindparam(f"outbox_{name}", type_=column.type)
+                                for name, column in table.c.items() if name != "published_at"})
+    return row.add_cte(change.cte("change"))
+
+
+async def insert_event_with(session: AsyncSession, outbox_model: type[OutboxMessageMixin], envelope: EventEnvelope,
+                            change: Any, values: dict[str, Any]) -> None:
+    """`change` (a prebuilt INSERT or UPDATE … RETURNING whose values are bind parameters, none named `outbox_…`)
+    run with `values`, then `insert_event`: on PostgreSQL in one statement, `change` as a writable CTE of the
+    outbox row's INSERT (one round trip where a consumer's write and its answer took two); elsewhere two."""
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(change, values)
+        await insert_event(session, outbox_model, envelope)
+        return
+    table: Table = outbox_model.__table__  # type: ignore[attr-defined]
+    row = {f"outbox_{name}": value for name, value in outbox_row(envelope).items()}
+    await session.execute(_insert_after(table, change), {**values, **row})
+    note_outbox_write(session, outbox_model)
+
+
 class OutboxRelay:
     """Publishes unpublished outbox rows in occurrence order and marks them sent once confirmed.
 

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_ai.calories.estimate import CalorieEstimate, WeightSource, WorkoutInput, estimate
 from fitjourney_ai.calories.schemas import CalorieEstimateRead, CalorieEstimateRequest
-from fitjourney_ai.events import publish
 from fitjourney_ai.readmodel import repository
 from fitjourney_ai.trends.targets import age_on
 from fitjourney_common.events.contracts import WorkoutCreated, WorkoutUpdated
+from fitjourney_common.events.envelope import new_event
 
 
 async def _input(session: AsyncSession, user_id: uuid.UUID, *, activity: str, duration_min: float,
@@ -60,10 +60,9 @@ async def answer_workout(session: AsyncSession, workout: WorkoutCreated | Workou
         "estimate_revision": workout.estimate_revision, "gross_kcal": result.gross_kcal,
         "net_kcal": result.net_kcal, "method": result.method, "met": result.met, "weight_kg": result.weight_kg,
         "weight_source": result.weight_source,
-    })
-    await publish(session, "workout.calories_estimated", {
+    }, announce=new_event("workout.calories_estimated", {
         "workout_id": workout.workout_id, "user_id": workout.user_id, "calories_burned": result.gross_kcal,
         "net_calories": result.net_kcal, "method": result.method, "met": result.met,
         "notes": [note[:300] for note in result.notes[:10]], "estimate_revision": workout.estimate_revision,
-    }, workout.user_id)
+    }, workout.user_id))
     return result

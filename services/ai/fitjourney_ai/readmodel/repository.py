@@ -12,6 +12,7 @@ from sqlalchemy import Table, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fitjourney_ai.db import OutboxMessage
 from fitjourney_ai.models import USER_TABLES
 from fitjourney_ai.readmodel.models import (
     BodyWeight,
@@ -24,6 +25,9 @@ from fitjourney_ai.readmodel.models import (
     Profile,
     WorkoutEntry,
 )
+from fitjourney_common.db.base import utcnow
+from fitjourney_common.events.envelope import EventEnvelope
+from fitjourney_common.events.outbox import insert_event_with
 
 
 @functools.cache
@@ -142,9 +146,25 @@ async def check_ins(session: AsyncSession, user_id: uuid.UUID, start: dt.date, e
                CheckInEntry.date.between(start, end)))).scalars())
 
 
-async def save_estimate(session: AsyncSession, values: dict[str, Any]) -> None:
-    await _upsert(session, CalorieEstimateRecord, "workout_id", values,
-                  tuple(name for name in values if name != "workout_id"))
+async def save_estimate(session: AsyncSession, values: dict[str, Any], announce: EventEnvelope) -> None:
+    """Keep the estimate and put `announce` in the outbox: one statement on PostgreSQL."""
+    now = utcnow()
+    values = {**values, "created_at": now, "updated_at": now}
+    statement = _bound_upsert_statement(CalorieEstimateRecord.__table__, session.get_bind().dialect.name,
+                                        "workout_id", tuple(values))
+    await insert_event_with(session, OutboxMessage, announce, statement, values)
+
+
+@functools.cache
+def _bound_upsert_statement(table: Table, dialect: str, key_column: str, columns: tuple[str, ...]) -> Any:
+    """`_upsert_statement` with its values as bind parameters named after `columns` (all of them given, timestamps
+    too): so it can run inside another statement (a writable CTE), where defaults would not be filled in."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in columns})
+    return insert.on_conflict_do_update(
+        index_elements=[key_column],
+        set_={name: insert.excluded[name] for name in columns if name not in (key_column, "created_at")},
+    ).returning(table.c[key_column])
 
 
 async def save_recognition(session: AsyncSession, values: dict[str, Any]) -> None:
