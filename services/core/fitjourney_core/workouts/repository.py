@@ -34,10 +34,8 @@ async def find_live_with_weight_and_time_zone(
 ) -> tuple[Workout, float | None, str | None] | None:
     """The live workout with `latest_weight_and_time_zone_query`'s answer, which its update needs next, in one
     round trip; None when there is no such workout (or it is deleted)."""
-    weight, zone = latest_weight_and_time_zone_query(user_id).selected_columns
-    query = select(Workout, weight, zone).where(
-        Workout.id == workout_id, Workout.user_id == user_id, Workout.deleted_at.is_(None))
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_LIVE_WITH_WEIGHT_AND_TIME_ZONE, {"user_id": user_id, "workout_id": workout_id})
+           ).first()
     return None if row is None else (row[0], row[1], row[2])
 
 
@@ -50,6 +48,16 @@ def latest_weight_and_time_zone_query(user_id: uuid.UUID | Any) -> Select[Any]:
 
 # The same, built once, bound as `along_user_id`: what a create runs in its insert's round trip.
 WEIGHT_AND_TIME_ZONE_ROW = latest_weight_and_time_zone_query(bindparam("along_user_id", type_=Uuid))
+
+
+def _live_with_weight_and_time_zone() -> Select[Any]:
+    weight, zone = latest_weight_and_time_zone_query(_USER).selected_columns
+    return select(Workout, weight, zone).where(
+        Workout.id == bindparam("workout_id", type_=Uuid), Workout.user_id == _USER, Workout.deleted_at.is_(None))
+
+
+# Built once (an applied estimate, in core's worker, ran it built per event): bound as `user_id`, `workout_id`.
+_LIVE_WITH_WEIGHT_AND_TIME_ZONE = _live_with_weight_and_time_zone()
 
 
 async def latest_weight_and_time_zone(session: AsyncSession, user_id: uuid.UUID) -> tuple[float | None, str | None]:
