@@ -18,7 +18,8 @@ The week dashboard runs against `uvicorn --factory fitjourney_analytics.main:cre
 off, as the stack runs it) started by this script: `--week` uncached requests (generation bumped before each, from
 this script, so the bump is not the API's CPU), then as many cached ones, one after another. The figure is the
 API process's CPU time (user + system, psutil) over the requests / requests, which other jobs on a busy machine
-disturb far less than latency; the p50 is the client's.
+disturb far less than latency; the p50 is the client's. `api_memory_mib`: the API process' resident memory once it
+answers (`started`), after the rows (`end`) and at its peak (`VmHWM`), from /proc.
 """
 
 from __future__ import annotations
@@ -151,6 +152,14 @@ async def timed(client: httpx.AsyncClient, path: str, params: dict[str, str], he
     return elapsed
 
 
+def memory_mib(pid: int, field: str) -> float:
+    """A process' `VmRSS` (resident now) or `VmHWM` (its peak) in MiB, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
 async def week_dashboard(env: dict[str, str], headers: dict[str, str], redis: aioredis.Redis, user_id: uuid.UUID,
                          requests: int) -> dict[str, Any]:
     """The week dashboard through a uvicorn process of the API: uncached (generation bumped before each request),
@@ -177,6 +186,7 @@ async def week_dashboard(env: dict[str, str], headers: dict[str, str], redis: ai
                     pass
                 await asyncio.sleep(0.1)
             api = psutil.Process(process.pid)
+            started_mib = memory_mib(process.pid, "VmRSS")
 
             def cpu_seconds() -> float:
                 times = api.cpu_times()
@@ -192,6 +202,8 @@ async def week_dashboard(env: dict[str, str], headers: dict[str, str], redis: ai
                 samples = [await timed(client, f"{API}/dashboard", week, headers, before) for _ in range(requests)]
                 result[name] = {**summary_ms(samples),
                                 "api_cpu_ms_per_request": round((cpu_seconds() - started) * 1000 / requests, 3)}
+            result["api_memory_mib"] = {"started": started_mib, "end": memory_mib(process.pid, "VmRSS"),
+                                        "peak": memory_mib(process.pid, "VmHWM")}
             return result
     finally:
         process.terminate()

@@ -1,7 +1,7 @@
 """A hand-computed week in Europe/Berlin that spans the spring DST change (2024-03-31 has 23 hours).
 
 Every expected figure below is worked out by hand in the comments; tests on PostgreSQL (SQL buckets)
-and on SQLite (pandas buckets) both check them.
+and on SQLite (buckets in Python) both check them.
 """
 
 from __future__ import annotations

@@ -1,17 +1,25 @@
-"""Report files from a user's daily frame: the CSV (one row per day) and the PDF's summary rows
-(the PDF itself is drawn by `report_pdf`, which only the event worker loads)."""
+"""Report files from a user's days: their frame, the CSV (one row per day) and the PDF's summary rows (the PDF
+itself is drawn by `report_pdf`). Only the event worker that builds reports imports this module (and pandas):
+pandas would add ~30 MiB to every analytics API process, whose requests compute on numpy arrays."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from fitjourney_analytics.compute.calendar import Window
 from fitjourney_analytics.compute.series import none_if_nan
 
 CSV_COLUMNS = ["kcal_in", "kcal_out", "protein_g", "carbs_g", "fat_g", "food_logs", "workouts", "workout_minutes",
                "weight_kg", "weight_ema_kg", "body_fat_pct", "habits_done", "habits_scheduled", "mood", "energy"]
+
+
+def days_frame(window: Window, columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Per-day `columns` (as `daily_columns` gives them) as a frame indexed by the window's days."""
+    return pd.DataFrame(columns, index=pd.Index(window.days, name="day"), columns=list(columns))
 
 
 def report_csv(daily: pd.DataFrame) -> bytes:

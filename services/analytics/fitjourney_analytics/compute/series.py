@@ -8,25 +8,54 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 
 from fitjourney_analytics.compute.calendar import Window, week_start
+from fitjourney_common.fitness.local_time import local_date
 
 
 def local_day_sums(moments: Sequence[Any], values: Mapping[str, Sequence[float | None]], zone: ZoneInfo,
-                   ) -> pd.DataFrame:
-    """Sum `values` per local calendar day of `moments` (aware UTC datetimes), plus `n` rows per day.
+                   ) -> dict[date, dict[str, float]]:
+    """Per local calendar day of `moments` (aware UTC datetimes), oldest day first: the sum of each of `values`
+    (NaN when the day has none of it) and `n`, the day's number of moments.
 
     Conversion goes through the zone's rules for each moment, so a 23- or 25-hour DST day gets exactly
-    the moments that fall on it. Used where SQL cannot say "local date" (SQLite, dev mode)."""
-    if not moments:
-        return pd.DataFrame(columns=[*values, "n"], index=pd.Index([], name="day"), dtype=float)
-    stamps = pd.to_datetime(pd.Series(list(moments)), utc=True).dt.tz_convert(str(zone))
-    frame = pd.DataFrame({name: pd.to_numeric(pd.Series(list(column)), errors="coerce")
-                          for name, column in values.items()})
-    frame["day"] = stamps.dt.date.to_numpy()
-    frame["n"] = 1
-    return frame.groupby("day").sum(min_count=1)
+    the moments that fall on it. Used where SQL cannot say "local date" (SQLite, dev mode). The sums are
+    compensated (Kahan) in row order, as pandas' `groupby().sum()` adds them, so they are its figures to the
+    last bit without importing pandas in the API (a test holds them equal)."""
+    names = list(values)
+    totals: dict[date, list[float]] = {}
+    compensation: dict[date, list[float]] = {}
+    present: dict[date, list[bool]] = {}
+    counts: dict[date, int] = {}
+    for position, moment in enumerate(moments):
+        day = local_date(moment, zone)
+        if day not in totals:
+            totals[day], compensation[day] = [0.0] * len(names), [0.0] * len(names)
+            present[day], counts[day] = [False] * len(names), 0
+        counts[day] += 1
+        for column, name in enumerate(names):
+            value = _number(values[name][position])
+            if value != value:  # NaN: not a value
+                continue
+            present[day][column] = True
+            y = value - compensation[day][column]
+            t = totals[day][column] + y
+            correction = t - totals[day][column] - y
+            compensation[day][column] = 0.0 if correction != correction else correction
+            totals[day][column] = t
+    return {day: {**{name: totals[day][column] if present[day][column] else float("nan")
+                     for column, name in enumerate(names)}, "n": counts[day]}
+            for day in sorted(totals)}
+
+
+def _number(value: Any) -> float:
+    """A value as a float, NaN for None or anything not numeric (as `pandas.to_numeric(errors="coerce")`)."""
+    if value is None:
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def daily_columns(window: Window, rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
@@ -49,12 +78,6 @@ def daily_columns(window: Window, rows: Iterable[Mapping[str, Any]], columns: Se
     for column in zero_fill:
         np.nan_to_num(data[column], copy=False, nan=0.0)
     return data
-
-
-def days_frame(window: Window, columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """Per-day `columns` (as `daily_columns` gives them) as a frame indexed by the window's days, for the trends
-    and reports that compute on one."""
-    return pd.DataFrame(columns, index=pd.Index(window.days, name="day"), columns=list(columns))
 
 
 def weekly_columns(days: Sequence[date], columns: Mapping[str, np.ndarray], sums: Sequence[str],

@@ -213,8 +213,7 @@ class CoreReadRepository:
         sums = local_day_sums([_aware(r.eaten_at) for r in rows], {
             "kcal_in": [r.kcal for r in rows], "protein_g": [r.protein_g for r in rows],
             "carbs_g": [r.carbs_g for r in rows], "fat_g": [r.fat_g for r in rows]}, window.zone)
-        return [{"day": day, **values, "food_logs": values.pop("n")}
-                for day, values in sums.to_dict("index").items()]
+        return [{"day": day, **values, "food_logs": values.pop("n")} for day, values in sums.items()]
 
     async def _workout_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
         where = ("FROM core.workouts WHERE user_id = :user_id AND deleted_at IS NULL "

@@ -1,8 +1,7 @@
-"""Builds a user's daily frame from core's data and turns it into the dashboard (pandas does the sums)."""
+"""Builds a user's days from core's data (a numpy array per column) and turns them into the dashboard."""
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
@@ -11,14 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from fitjourney_analytics.compute.calendar import Window, period_window
 from fitjourney_analytics.compute.habits import habit_stats
 from fitjourney_analytics.compute.series import (
     column_records,
     daily_columns,
-    days_frame,
     none_if_nan,
     weekly_columns,
 )
@@ -45,7 +42,7 @@ STREAK_LOOKBACK_DAYS = 366
 @dataclass
 class UserDays:
     """Everything the dashboard, the trends and the reports compute from: a value per local day of the window
-    in each of `columns` (in the order of `daily`'s columns)."""
+    in each of `columns` (numpy, not a DataFrame: the API process does not import pandas)."""
 
     window: Window
     today: date
@@ -54,12 +51,6 @@ class UserDays:
     habits: list[dict[str, Any]]
     profile: ProfileFacts | None
     latest_weight: float | None
-
-    @functools.cached_property
-    def daily(self) -> pd.DataFrame:
-        """The columns as a frame, one row per local day (trends and reports; the dashboard reads the arrays: the
-        frame cost more to build than its figures on a week's 7 rows)."""
-        return days_frame(self.window, self.columns)
 
 
 async def user_zone_today(core: CoreReadRepository, user_id: uuid.UUID, now: datetime | None

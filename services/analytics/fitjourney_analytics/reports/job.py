@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_analytics.compute.calendar import Window
-from fitjourney_analytics.compute.report import report_csv, summary_rows
 from fitjourney_analytics.coredata.repository import CoreReadRepository
 from fitjourney_analytics.dashboard.service import dashboard, load_days, user_zone_today
 from fitjourney_analytics.models import OutboxMessage, Report
@@ -37,15 +36,19 @@ async def render_report(report: Report, read_session: AsyncSession) -> bytes:
     core = CoreReadRepository(read_session)
     profile, zone, today = await user_zone_today(core, report.user_id, None)
     data = await load_days(core, report.user_id, Window(report.from_date, report.to_date, zone), today, profile)
+    # Imported here, by the worker that renders: pandas and matplotlib stay out of the API processes (~30 and
+    # 27 MiB each), which import this module for its event handler.
+    from fitjourney_analytics.compute.report import days_frame, report_csv, summary_rows
+
+    daily = days_frame(data.window, data.columns)
     if report.format == "csv":
-        return report_csv(data.daily)
+        return report_csv(daily)
     figures = dashboard(data, report.kind)
     title = f"FitJourney {report.kind} report, {report.from_date:%d %b %Y} to {report.to_date:%d %b %Y}"
-    # Imported here, by the worker that renders: matplotlib stays out of the API processes (27 MB each).
     from fitjourney_analytics.compute.report_pdf import report_pdf
 
     # matplotlib is CPU-bound: keep the event loop (and the other consumers) responsive.
-    return await asyncio.to_thread(report_pdf, title, summary_rows(figures), data.daily)
+    return await asyncio.to_thread(report_pdf, title, summary_rows(figures), daily)
 
 
 async def handle_report_requested(session: AsyncSession, envelope: EventEnvelope, runtime: AnalyticsRuntime) -> None:

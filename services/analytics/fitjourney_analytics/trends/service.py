@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-import pandas as pd
+import numpy as np
 
 from fitjourney_analytics.compute.calendar import period_window
 from fitjourney_analytics.compute.trend import CONFIDENCE, robust_trend
@@ -30,26 +30,33 @@ KIND = {"weight": "body", "body_fat": "body", "kcal_in": "food", "protein_g": "f
         "mood": "journal", "energy": "journal", "habit_completion": "habits"}
 
 
-def metric_series(data: UserDays, metric: str) -> pd.Series:
-    daily = data.daily
+def metric_series(data: UserDays, metric: str) -> tuple[list[date], np.ndarray]:
+    """The days that count for `metric` and its value on each."""
+    column, window_days = data.columns, data.window.days
     _, days = METRICS[metric]
     if metric == "habit_completion":
-        due = daily[daily["habits_scheduled"] > 0]
-        return (due["habits_done"] / due["habits_scheduled"]).astype(float)
-    column = daily[COLUMNS.get(metric, metric)]
-    if days == "logged":
-        return column[daily["food_logs"] > 0]
-    if days == "all":
-        return column[[day <= data.today for day in daily.index]]
-    return column.dropna()
+        keep = column["habits_scheduled"] > 0
+        values = column["habits_done"][keep] / column["habits_scheduled"][keep]
+    elif days == "logged":
+        keep = column["food_logs"] > 0
+        values = column[COLUMNS.get(metric, metric)][keep]
+    elif days == "all":
+        keep = np.array([day <= data.today for day in window_days], dtype=bool)
+        values = column[COLUMNS.get(metric, metric)][keep]
+    else:
+        values = column[COLUMNS.get(metric, metric)]
+        keep = ~np.isnan(values)
+        values = values[keep]
+    return [day for day, kept in zip(window_days, keep, strict=True) if kept], values
 
 
 def trend_of(data: UserDays, metric: str, period: str) -> dict[str, Any]:
-    series = metric_series(data, metric)
-    trend = robust_trend(list(series.index), series.tolist())
+    days, values = metric_series(data, metric)
+    trend = robust_trend(days, values.tolist())
     return {
         "metric": metric, "period": period, "unit": METRICS[metric][0], "time_zone": str(data.window.zone),
-        "series": [{"date": day.isoformat(), "value": round(float(value), 3)} for day, value in series.items()],
+        "series": [{"date": day.isoformat(), "value": round(value, 3)}
+                   for day, value in zip(days, values.tolist(), strict=True)],
         "n": trend.n, "direction": trend.direction,
         "slope_per_day": None if trend.slope_per_day is None else round(trend.slope_per_day, 4),
         "slope_per_week": None if trend.slope_per_week is None else round(trend.slope_per_week, 4),

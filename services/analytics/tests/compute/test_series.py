@@ -1,14 +1,18 @@
-"""Local-day bucketing across DST changes, empty days kept, Monday weeks: hand-computed figures."""
+"""Local-day bucketing across DST changes, empty days kept, Monday weeks: hand-computed figures, and the same
+sums as the pandas version they replaced."""
 
 import math
-from datetime import UTC, date, datetime
+import random
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
 from fitjourney_analytics.compute.calendar import Window, period_window, week_start
+from fitjourney_analytics.compute.report import days_frame
 from fitjourney_analytics.compute.series import (
     column_records,
     daily_columns,
-    days_frame,
     local_day_sums,
     weekly_columns,
 )
@@ -28,8 +32,10 @@ def test_spring_forward_day_is_23_hours_and_gets_exactly_its_moments() -> None:
         datetime(2024, 3, 31, 22, 30, tzinfo=UTC),  # 00:30 CEST on April 1st
     ]
     sums = local_day_sums(moments, {"kcal": [100, 200, 300, 400]}, BERLIN)
-    assert sums["kcal"].to_dict() == {date(2024, 3, 30): 100, date(2024, 3, 31): 500, date(2024, 4, 1): 400}
-    assert sums["n"].to_dict() == {date(2024, 3, 30): 1, date(2024, 3, 31): 2, date(2024, 4, 1): 1}
+    assert {day: values["kcal"] for day, values in sums.items()} == {
+        date(2024, 3, 30): 100, date(2024, 3, 31): 500, date(2024, 4, 1): 400}
+    assert {day: values["n"] for day, values in sums.items()} == {
+        date(2024, 3, 30): 1, date(2024, 3, 31): 2, date(2024, 4, 1): 1}
 
 
 def test_fall_back_day_is_25_hours() -> None:
@@ -39,11 +45,11 @@ def test_fall_back_day_is_25_hours() -> None:
     assert (window.utc_end - window.utc_start).total_seconds() == 25 * 3600
     sums = local_day_sums([datetime(2024, 10, 27, 22, 30, tzinfo=UTC), datetime(2024, 10, 26, 22, 30, tzinfo=UTC)],
                           {"kcal": [50, 70]}, BERLIN)
-    assert sums["kcal"].to_dict() == {date(2024, 10, 27): 120}
+    assert {day: values["kcal"] for day, values in sums.items()} == {date(2024, 10, 27): 120}
 
 
-def test_no_moments_gives_an_empty_frame() -> None:
-    assert local_day_sums([], {"kcal": []}, BERLIN).empty
+def test_no_moments_gives_no_days() -> None:
+    assert local_day_sums([], {"kcal": []}, BERLIN) == {}
 
 
 def test_empty_days_are_kept_zero_for_counts_and_missing_for_measurements() -> None:
@@ -83,3 +89,36 @@ def test_period_windows_end_today_and_include_it() -> None:
     window = period_window("week", date(2024, 4, 2), BERLIN)
     assert (window.first, window.last, len(window.days)) == (date(2024, 3, 27), date(2024, 4, 2), 7)
     assert len(period_window("year", date(2024, 4, 2), BERLIN).days) == 365
+
+
+def _pandas_local_day_sums(moments: list[datetime], values: dict[str, list[float | None]], zone: ZoneInfo,
+                           ) -> pd.DataFrame:
+    """The pandas version `local_day_sums` replaced (so the API process need not import pandas)."""
+    stamps = pd.to_datetime(pd.Series(list(moments)), utc=True).dt.tz_convert(str(zone))
+    frame = pd.DataFrame({name: pd.to_numeric(pd.Series(list(column)), errors="coerce")
+                          for name, column in values.items()})
+    frame["day"] = stamps.dt.date.to_numpy()
+    frame["n"] = 1
+    return frame.groupby("day").sum(min_count=1)
+
+
+def test_local_day_sums_are_pandas_groupby_sums_to_the_last_bit() -> None:
+    # Two months of meals around Berlin's spring change: 1-8 a day at any hour, nutrients with decimals as
+    # logged portions give them, some missing (None), a day with no protein at all.
+    rng = random.Random(13)
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    moments = sorted(start + timedelta(minutes=rng.randrange(60 * 24 * 60)) for _ in range(300))
+    values: dict[str, list[float | None]] = {
+        name: [None if rng.random() < 0.05 else round(rng.uniform(0, 900), rng.choice((0, 1, 2, 3))) for _ in moments]
+        for name in ("kcal_in", "protein_g", "carbs_g", "fat_g")}
+    first_day = [i for i, moment in enumerate(moments) if moment.astimezone(BERLIN).date() == date(2024, 3, 1)]
+    for i in first_day:
+        values["protein_g"][i] = None
+    expected = _pandas_local_day_sums(moments, values, BERLIN)
+    got = local_day_sums(moments, values, BERLIN)
+    assert list(got) == list(expected.index)
+    for day, row in expected.iterrows():
+        for name in (*values, "n"):
+            want, have = float(row[name]), got[day][name]
+            assert have == want or (math.isnan(have) and math.isnan(want)), (day, name, have, want)
+    assert math.isnan(got[date(2024, 3, 1)]["protein_g"])

@@ -82,14 +82,15 @@ def test_theil_sen_gives_scipys_slope_and_interval(seed: int) -> None:
     assert got.high == pytest.approx(expected.high_slope, nan_ok=True)
 
 
-def test_the_api_process_loads_neither_scipy_stats_nor_matplotlib() -> None:
-    """They would cost every analytics API process 66 MB and 27 MB: trends use our Theil-Sen, and only the
-    worker that renders a PDF imports matplotlib."""
+def test_the_api_process_loads_neither_scipy_stats_nor_matplotlib_nor_pandas() -> None:
+    """They would cost every analytics API process 66 MB, 27 MB and ~30 MiB: trends use our Theil-Sen, the
+    dashboard and trends compute on numpy arrays, and only the worker that builds a report imports pandas and
+    matplotlib."""
     import subprocess
     import sys
 
     loaded = subprocess.run(
         [sys.executable, "-c", "import sys, fitjourney_analytics.main; "
-         "print(sorted(m for m in ('scipy.stats', 'matplotlib') if m in sys.modules))"],
+         "print(sorted(m for m in ('scipy.stats', 'matplotlib', 'pandas') if m in sys.modules))"],
         capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
+import pandas as pd
 import pytest
 from analytics_scenario import EXPECTED_WEEKLY_RATE, NOW, fill_berlin_week
 from core_rows import CoreRows
 
+from fitjourney_analytics.compute.calendar import period_window
+from fitjourney_analytics.compute.report import days_frame
+from fitjourney_analytics.compute.series import daily_columns
+from fitjourney_analytics.dashboard.service import BODY, FOOD, HABITS, JOURNAL, WORKOUTS, ZERO_FILL, UserDays
+from fitjourney_analytics.trends.service import COLUMNS, METRICS, metric_series, trend_of
 from fitjourney_common.testing.tokens import TestSigner
 
 TRENDS = "/api/v1/analytics/trends"
@@ -82,3 +90,55 @@ async def test_a_days_weight_and_body_fat_are_its_last_of_each_across_the_autumn
         "/api/v1/analytics/dashboard", params={"period": "week"}, headers=headers)).json()["days"]}
     assert (days["2024-10-27"]["weight_kg"], days["2024-10-27"]["body_fat_pct"]) == (71.0, 21.0)
     assert (days["2024-10-26"]["weight_kg"], days["2024-10-28"]["body_fat_pct"]) == (None, None)
+
+
+def _pandas_metric_series(data: UserDays, metric: str) -> pd.Series:
+    """The pandas version `metric_series` replaced (so the API process need not import pandas)."""
+    daily = days_frame(data.window, data.columns)
+    _, days = METRICS[metric]
+    if metric == "habit_completion":
+        due = daily[daily["habits_scheduled"] > 0]
+        return (due["habits_done"] / due["habits_scheduled"]).astype(float)
+    column = daily[COLUMNS.get(metric, metric)]
+    if days == "logged":
+        return column[daily["food_logs"] > 0]
+    if days == "all":
+        return column[[day <= data.today for day in daily.index]]
+    return column.dropna()
+
+
+def test_every_metric_is_what_the_pandas_version_answered() -> None:
+    # A quarter of realistic days: meals on most days, workouts on some, irregular weighings, three habits,
+    # journal entries; "today" before the window's end so the days after it are left out where they count.
+    rng = random.Random(5)
+    window = period_window("quarter", date(2024, 4, 2), ZoneInfo("Europe/Berlin"))
+    rows = []
+    for day in window.days:
+        row: dict[str, Any] = {"day": day}
+        if rng.random() < 0.8:
+            row.update(food_logs=rng.randint(1, 7), kcal_in=round(rng.uniform(300, 3200), 1),
+                       protein_g=round(rng.uniform(10, 200), 2), carbs_g=round(rng.uniform(20, 400), 2),
+                       fat_g=round(rng.uniform(5, 150), 2))
+        if rng.random() < 0.3:
+            row.update(workouts=1, workout_minutes=rng.choice((20, 30, 45.5, 60)),
+                       kcal_out=round(rng.uniform(90, 800), 1))
+        if rng.random() < 0.4:
+            row.update(weight_kg=round(rng.uniform(78, 84), 2), body_fat_pct=round(rng.uniform(18, 24), 1)
+                       if rng.random() < 0.5 else None)
+        row.update(habits_scheduled=rng.randint(0, 3))
+        row.update(habits_done=rng.randint(0, row["habits_scheduled"]))
+        if rng.random() < 0.5:
+            row.update(mood=rng.randint(1, 5), energy=rng.randint(1, 5))
+        rows.append(row)
+    columns = daily_columns(window, rows, [*FOOD, *WORKOUTS, *BODY, *HABITS, *JOURNAL], zero_fill=ZERO_FILL)
+    data = UserDays(window=window, today=window.last - timedelta(days=10), columns=columns, by_activity={},
+                    habits=[], profile=None, latest_weight=None)
+    for metric in METRICS:
+        expected = _pandas_metric_series(data, metric)
+        days, values = metric_series(data, metric)
+        assert days == list(expected.index), metric
+        assert values.tolist() == expected.tolist(), metric
+        body = trend_of(data, metric, "quarter")
+        assert body["series"] == [{"date": day.isoformat(), "value": round(float(value), 3)}
+                                  for day, value in expected.items()], metric
+        assert body["n"] == len(expected) and body["n"] > 3, metric
