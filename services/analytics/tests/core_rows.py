@@ -76,6 +76,10 @@ class CoreRows:
         facts.setdefault("goal", "maintain")
         await self._insert(PROFILES, user_id=user_id, time_zone=time_zone, units="metric", **facts)
 
+    async def set_time_zone(self, user_id: uuid.UUID, time_zone: str) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(PROFILES.update().where(PROFILES.c.user_id == user_id).values(time_zone=time_zone))
+
     async def food(self, user_id: uuid.UUID, eaten_at: datetime, kcal: float, protein: float = 0, carbs: float = 0,
                    fat: float = 0, *, deleted_at: datetime | None = None, created_at: datetime | None = None,
                    ) -> uuid.UUID:

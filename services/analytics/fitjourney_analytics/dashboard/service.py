@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -58,6 +59,40 @@ async def user_zone_today(core: CoreReadRepository, user_id: uuid.UUID, now: dat
     profile = await core.profile(user_id)
     zone = zone_or_utc(profile.time_zone if profile else None)
     return profile, zone, local_today(zone, now or datetime.now(UTC))
+
+
+@dataclass
+class CacheView:
+    """What a cached read needs before it asks for the body: the cache generation, the user's zone and local
+    today; the profile when it was read for the zone (a zone from Redis leaves it to the compute, if any)."""
+
+    generation: str | None
+    zone: ZoneInfo
+    today: date
+    profile_read: bool
+    profile: ProfileFacts | None
+
+    async def facts(self, core: CoreReadRepository, user_id: uuid.UUID) -> ProfileFacts | None:
+        return self.profile if self.profile_read else await core.profile(user_id)
+
+    async def answer(self, cache: DashboardCache, user_id: uuid.UUID, view: str,
+                     compute: Callable[[], Awaitable[bytes]]) -> tuple[bytes, bool]:
+        """`cache.answer` under this generation and local date, storing the zone when it was read here."""
+        key = DashboardCache.key(user_id, self.generation or "-", view, self.today)
+        return await cache.answer(self.generation, key, compute, zone_of=user_id if self.profile_read else None,
+                                  zone=str(self.zone))
+
+
+async def cache_view(core: CoreReadRepository, cache: DashboardCache, user_id: uuid.UUID, now: datetime | None,
+                     ) -> CacheView:
+    """The generation and, in the same round trip, the zone cached under it: a hit then needs no database.
+    Without a cached zone the profile is read (and kept for the compute, which needs it for the targets)."""
+    generation, zone_name = await cache.generation_and_zone(user_id)
+    if zone_name is not None:
+        zone = zone_or_utc(zone_name)
+        return CacheView(generation, zone, local_today(zone, now or datetime.now(UTC)), False, None)
+    profile, zone, today = await user_zone_today(core, user_id, now)
+    return CacheView(generation, zone, today, True, profile)
 
 
 async def load_period(core: CoreReadRepository, user_id: uuid.UUID, period: str, now: datetime | None = None,
@@ -213,15 +248,14 @@ async def cached_dashboard(core: CoreReadRepository, cache: DashboardCache, user
                            now: datetime | None = None) -> bytes:
     """The dashboard's response body, from Redis when this generation of the user's data has it, else computed
     and cached."""
-    generation = await cache.generation(user_id)
-    profile, zone, today = await user_zone_today(core, user_id, now)
-    key = DashboardCache.key(user_id, generation or "-", f"dashboard:{period}", today)
+    view = await cache_view(core, cache, user_id, now)
 
     async def compute() -> bytes:
-        data = await load_days(core, user_id, period_window(period, today, zone), today, profile)
+        data = await load_days(core, user_id, period_window(period, view.today, view.zone), view.today,
+                               await view.facts(core, user_id))
         return response_body(DashboardRead, {**dashboard(data, period), "cached": False})
 
-    body, hit = await cache.answer(generation, key, compute)
+    body, hit = await view.answer(cache, user_id, f"dashboard:{period}", compute)
     return marked_cached(body) if hit else body
 
 

@@ -12,7 +12,7 @@ from fitjourney_analytics.compute.calendar import period_window
 from fitjourney_analytics.compute.trend import CONFIDENCE, robust_trend
 from fitjourney_analytics.coredata.repository import CoreReadRepository
 from fitjourney_analytics.dashboard.cache import DashboardCache, response_body
-from fitjourney_analytics.dashboard.service import UserDays, load_days, user_zone_today
+from fitjourney_analytics.dashboard.service import UserDays, cache_view, load_days
 from fitjourney_analytics.trends.schemas import TrendRead
 
 # metric -> (unit, the days that count). "logged": days with food logged (a day nothing was logged is
@@ -68,14 +68,13 @@ def trend_of(data: UserDays, metric: str, period: str) -> dict[str, Any]:
 async def cached_trend(core: CoreReadRepository, cache: DashboardCache, user_id: uuid.UUID, metric: str,
                        period: str, now: datetime | None = None) -> bytes:
     """The trend's response body, from Redis when this generation of the user's data has it."""
-    generation = await cache.generation(user_id)
-    profile, zone, today = await user_zone_today(core, user_id, now)
-    key = DashboardCache.key(user_id, generation or "-", f"trend:{metric}:{period}", today)
+    view = await cache_view(core, cache, user_id, now)
 
     async def compute() -> bytes:
-        data = await load_days(core, user_id, period_window(period, today, zone), today, profile,
-                               kinds={KIND[metric]})
+        # A trend uses no profile facts (targets are the dashboard's): none read for it when the zone was cached.
+        data = await load_days(core, user_id, period_window(period, view.today, view.zone), view.today,
+                               view.profile, kinds={KIND[metric]})
         return response_body(TrendRead, trend_of(data, metric, period))
 
-    body, _hit = await cache.answer(generation, key, compute)
+    body, _hit = await view.answer(cache, user_id, f"trend:{metric}:{period}", compute)
     return body

@@ -1,4 +1,5 @@
-"""GET /api/v1/analytics/dashboard against a hand-computed DST week, empty days, caching and invalidation."""
+"""GET /api/v1/analytics/dashboard against a hand-computed DST week, empty days, caching and invalidation (a
+new time zone included), a hit without the database."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from analytics_scenario import DASHBOARD, NOW, check_berlin_week, fill_berlin_we
 from core_rows import CoreRows
 from fastapi import FastAPI
 
+from fitjourney_analytics.deps import get_core_reader
+from fitjourney_common.events.contracts import ProfileState, ProfileUpdated
 from fitjourney_common.events.envelope import new_event
 from fitjourney_common.testing.polling import poll_until
 from fitjourney_common.testing.tokens import TestSigner
@@ -88,3 +91,58 @@ async def test_cached_until_an_event_about_the_users_data_arrives(
     await app.state.runtime.dashboard_cache.invalidate(user_id)
     computed = (await client.get(DASHBOARD, headers=headers)).json()
     assert (await client.get(DASHBOARD, headers=headers)).json() == {**computed, "cached": True}
+
+
+async def test_todays_dashboard_follows_a_new_time_zone(
+    app: FastAPI, client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
+) -> None:
+    # 23:30 UTC on 15 May is already 01:30 on the 16th in Berlin: the week ends on another day in each zone.
+    user_id = uuid.uuid4()
+    await core_rows.profile(user_id, "Europe/Berlin")
+    clock.now = datetime(2024, 5, 15, 23, 30, tzinfo=UTC)
+    headers = signer.headers(user_id)
+    first = (await client.get(DASHBOARD, headers=headers)).json()
+    second = (await client.get(DASHBOARD, headers=headers)).json()
+    assert (first["time_zone"], first["to"], first["cached"]) == ("Europe/Berlin", "2024-05-16", False)
+    assert (second["time_zone"], second["to"], second["cached"]) == ("Europe/Berlin", "2024-05-16", True)
+
+    # The user moves to UTC; core announces it. The zone cached beside the dashboards is not used after that.
+    await core_rows.set_time_zone(user_id, "UTC")
+    state = {"activity_level": "sedentary", "goal": "maintain", "units": "metric"}
+    await app.state.runtime.bus.publish([new_event(ProfileUpdated.event_type, ProfileUpdated(
+        user_id=user_id, version=2, before=ProfileState(**state, time_zone="Europe/Berlin"),
+        after=ProfileState(**state, time_zone="UTC")).model_dump(mode="json"))])
+
+    async def moved() -> bool:
+        body = (await client.get(DASHBOARD, headers=headers)).json()
+        return (body["time_zone"], body["to"], body["cached"]) == ("UTC", "2024-05-15", False)
+
+    await poll_until(moved)
+    again = (await client.get(DASHBOARD, headers=headers)).json()
+    assert (again["time_zone"], again["to"], again["cached"]) == ("UTC", "2024-05-15", True)
+    trend = (await client.get("/api/v1/analytics/trends", params={"metric": "weight", "period": "week"},
+                              headers=headers)).json()
+    assert trend["time_zone"] == "UTC"
+
+
+class NoDatabase:
+    """A core reader that fails the request if it is asked anything."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"a cached answer read core's {name}")
+
+
+async def test_a_cached_dashboard_is_answered_without_the_database(
+    app: FastAPI, client: httpx.AsyncClient, core_rows: CoreRows, signer: TestSigner, clock: Any,
+) -> None:
+    user_id = uuid.uuid4()
+    await core_rows.profile(user_id, "America/New_York")
+    clock.now = datetime(2024, 5, 15, 2, 0, tzinfo=UTC)  # still the 14th in New York
+    headers = signer.headers(user_id)
+    computed = (await client.get(DASHBOARD, headers=headers)).json()
+    assert (computed["to"], computed["cached"]) == ("2024-05-14", False)
+    app.dependency_overrides[get_core_reader] = NoDatabase
+    try:
+        assert (await client.get(DASHBOARD, headers=headers)).json() == {**computed, "cached": True}
+    finally:
+        del app.dependency_overrides[get_core_reader]
