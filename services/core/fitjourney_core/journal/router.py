@@ -17,14 +17,14 @@ from fitjourney_common.openapi import problems
 from fitjourney_core.journal import service
 from fitjourney_core.journal.crypto import JournalCipher
 from fitjourney_core.journal.schemas import JournalPage, JournalPatch, JournalRead, JournalWrite
-from fitjourney_core.shared import IfMatchDep, SettingsDep, UserSessionDep, etag
+from fitjourney_core.shared import IfMatchDep, UserSessionDep, etag
 
 PREFIX = "/api/v1/journal"
 router = APIRouter(prefix=PREFIX, tags=["journal"])
 
 
-async def get_cipher(settings: SettingsDep) -> JournalCipher:
-    return service.cipher_from(settings)
+async def get_cipher(user: UserSessionDep) -> JournalCipher:
+    return service.cipher_from(user.runtime.settings)
 
 
 CipherDep = Annotated[JournalCipher, Depends(get_cipher)]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from fitjourney_core.schemas import PastDate
-from fitjourney_core.shared import RedisDep, SettingsDep, UserSessionDep
+from fitjourney_core.shared import UserSessionDep
 from fitjourney_core.summary import service
 from fitjourney_core.summary.schemas import DailySummary
 
@@ -16,7 +16,8 @@ router = APIRouter(prefix="/api/v1/summary", tags=["summary"])
 
 @router.get("/daily", response_model=DailySummary, summary="One day: energy in/out vs target, macros, water, habits")
 async def daily_summary(
-    user: UserSessionDep, redis: RedisDep, settings: SettingsDep,
+    user: UserSessionDep,
     day: Annotated[PastDate | None, Query(alias="date", description="Local date; default today")] = None,
 ) -> DailySummary:
-    return await service.daily_summary(user.session, redis, user.user_id, day, settings.summary_cache_ttl_seconds)
+    return await service.daily_summary(user.session, user.runtime.redis, user.user_id, day,
+                                       user.runtime.settings.summary_cache_ttl_seconds)
