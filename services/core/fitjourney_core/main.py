@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from fitjourney_common.observability.tracing import native_telemetry
 from fitjourney_common.runtime import open_runtime, running_events, runtime_lifespan
 from fitjourney_common.service_defaults import install_service_defaults
 from fitjourney_common.storage import serve_local_objects
@@ -68,6 +69,7 @@ def create_app(settings: CoreSettings | None = None) -> FastAPI:
         version="1.0.0",
         summary="Profiles, workouts, food, body metrics, habits, journal, summaries, sync, notifications.",
         lifespan=runtime_lifespan(open_core_runtime, settings),
+        telemetry=native_telemetry(settings.otlp_endpoint),
     )
     install_service_defaults(app, settings)
     for router in ROUTERS:
