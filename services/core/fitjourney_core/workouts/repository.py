@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, Select, Uuid, bindparam, select
+from sqlalchemy import Integer, Select, Table, Uuid, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from fitjourney_common.db.pagination import ListParams
 from fitjourney_core.body_metrics.models import BodyMetric
@@ -64,3 +65,19 @@ async def latest_weight_and_time_zone(session: AsyncSession, user_id: uuid.UUID)
     """`latest_weight_and_time_zone_query`'s answer, in one round trip."""
     weight, zone = (await session.execute(latest_weight_and_time_zone_query(user_id))).one()
     return weight, zone
+
+
+_ESTIMATE_COLUMNS = ("calories_burned", "calories_status", "calories_method", "calories_met", "calories_net",
+                     "calories_notes", "version", "updated_at")
+_WORKOUTS: Table = Workout.__table__  # type: ignore[assignment]
+_APPLY_ESTIMATE = update(_WORKOUTS).where(_WORKOUTS.c.id == bindparam("workout_id", type_=Uuid)).values(
+    {name: bindparam(name, type_=_WORKOUTS.c[name].type) for name in _ESTIMATE_COLUMNS})
+
+
+async def apply_estimate(session: AsyncSession, workout: Workout, values: dict[str, Any]) -> None:
+    """Write an estimate's columns (`_ESTIMATE_COLUMNS`, all given) by a statement built once, then set them on
+    `workout` as the row now holds them (nothing left to flush): the ORM's flush of the same UPDATE, in core's
+    worker for every estimate, cost more CPU than the statement."""
+    await session.execute(_APPLY_ESTIMATE, {"workout_id": workout.id, **values})
+    for name, value in values.items():
+        set_committed_value(workout, name, value)

@@ -141,15 +141,10 @@ async def apply_calorie_estimate(session: AsyncSession, estimate: WorkoutCalorie
             workout.calories_notes) == answer:
         return None  # the same answer again (e.g. to an event that asked for no estimate): nothing changes
     before = WORKOUTS.snapshot(workout)
-    workout.calories_burned = calories
-    workout.calories_status = "estimated"
-    workout.calories_method = method
-    workout.calories_met = estimate.met
-    workout.calories_net = net
-    workout.calories_notes = list(estimate.notes)
-    workout.version += 1
-    workout.updated_at = utcnow()
-    await session.flush()
+    await repository.apply_estimate(session, workout, {
+        "calories_burned": calories, "calories_status": "estimated", "calories_method": method,
+        "calories_met": estimate.met, "calories_net": net, "calories_notes": list(estimate.notes),
+        "version": workout.version + 1, "updated_at": utcnow()})
     await writes.updated(session, WORKOUTS, workout, before, payload=to_read(workout).model_dump(mode="json"),
                          extra=await _estimate_inputs(session, workout, needed=False, weight_and_zone=(weight, zone)))
     return workout
