@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
@@ -20,14 +21,15 @@ class MicroBatcher(Generic[ItemT, ResultT]):
     The first waiting item opens a batch, joined at once by the items already queued (those that arrived
     during the previous forward pass); it closes at `max_batch` items or, when `max_wait` is above 0, after
     waiting that long for more. So a lone item is not held back, and a busy model still gets full batches.
-    Then `predict` runs in one worker thread (one batch at a time, each forward pass on
+    Then `predict` runs in a worker thread, `executor`'s if given (one batch at a time, each forward pass on
     FOOD_INFERENCE_THREADS threads, so the event loop and the other cores stay free for HTTP and the other
     consumers).
     """
 
     def __init__(self, predict: Callable[[list[ItemT]], list[ResultT]], *, max_batch: int = 16,
-                 max_wait: float = 0.0) -> None:
+                 max_wait: float = 0.0, executor: Executor | None = None) -> None:
         self._predict = predict
+        self._executor = executor
         self.max_batch = max_batch
         self.max_wait = max_wait
         self._queue: asyncio.Queue[tuple[ItemT, asyncio.Future[ResultT]]] = asyncio.Queue()
@@ -81,7 +83,7 @@ class MicroBatcher(Generic[ItemT, ResultT]):
             if not live:
                 continue
             try:
-                results = await asyncio.to_thread(self._predict, [item for item, _ in live])
+                results = await loop.run_in_executor(self._executor, self._predict, [item for item, _ in live])
             except Exception as exc:
                 log.exception("batch of %d failed", len(live))
                 for _, future in live:

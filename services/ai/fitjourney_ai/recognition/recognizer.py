@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,13 @@ class FoodRecognizer:
         self._loaded = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._building = asyncio.Lock()
+        # The photos' work (check, decode, forward pass) and the runtime's import and build in one thread: one
+        # malloc arena for all of it instead of one per thread of the default pool (services/ai/README.md).
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="food-model")
+
+    async def run(self, function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor, functools.partial(function, *args, **kwargs))
 
     def start_loading(self, *, build_session: bool = True) -> None:
         """Load in the background: importing onnxruntime and reading the model takes a while, and the service
@@ -133,7 +141,7 @@ class FoodRecognizer:
         building the session for direct uploads does."""
         try:
             # In a thread, so the event loop keeps serving while the runtime's libraries load.
-            serving = await asyncio.to_thread(importlib.import_module, "fitjourney_ai.recognition.serving")
+            serving = await self.run(importlib.import_module, "fitjourney_ai.recognition.serving")
         except ModuleNotFoundError as exc:
             if (exc.name or "").partition(".")[0] != "onnxruntime":
                 raise
@@ -142,9 +150,9 @@ class FoodRecognizer:
             return
         try:
             manifest_bytes, model = await read_bundle(self.settings)
-            classifier: Classifier = await asyncio.to_thread(functools.partial(
+            classifier: Classifier = await self.run(
                 serving.OnnxClassifier.from_bundle, manifest_bytes, model, self.settings.food_inference_threads,
-                compact=compact))
+                compact=compact)
             missing = unmapped(classifier.manifest.labels)
             if missing:
                 raise BundleError(f"the model's classes {missing} map to no catalogue food")
@@ -153,7 +161,7 @@ class FoodRecognizer:
             return
         self.manifest, self.classifier = classifier.manifest, classifier
         self.batcher = MicroBatcher(classifier.predict, max_batch=self.settings.food_batch_size,
-                                    max_wait=self.settings.food_batch_wait_ms / 1000)
+                                    max_wait=self.settings.food_batch_wait_ms / 1000, executor=self.executor)
         self.status, self.reason = "ready", None
         log.info("food model %s loaded (%d classes)", classifier.manifest.version, len(classifier.manifest.labels))
 
@@ -173,6 +181,7 @@ class FoodRecognizer:
                 await self._task
         if self.batcher is not None:
             await self.batcher.close()
+        self.executor.shutdown(wait=False)
 
     async def recognize(self, image: bytes) -> Recognition:
         await self.wait_loaded()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,8 +21,8 @@ log = logging.getLogger(__name__)
 async def recognize_upload(runtime: AiRuntime, image: bytes) -> RecognitionRead:
     """One image, answered now: checked first as every upload is (413/415/422, whether or not a model is
     installed), then 503 with the reason when no model is installed."""
-    await asyncio.to_thread(check_image, image, max_bytes=runtime.settings.photo_max_bytes,
-                            max_pixels=runtime.settings.max_image_pixels)
+    await runtime.recognizer.run(check_image, image, max_bytes=runtime.settings.photo_max_bytes,
+                                 max_pixels=runtime.settings.max_image_pixels)
     result = await runtime.recognizer.recognize(image)
     if result.status == "unavailable":
         raise ServiceUnavailable(result.reason or "no food model is loaded")
