@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from redis.exceptions import WatchError
 
 from fitjourney_common.cache import REDIS_OUTAGE_ERRORS, JsonCache
@@ -106,20 +107,51 @@ async def summary_of(redis: Redis, user_id: uuid.UUID, state: CachedState, day: 
     return await cache.get(daily_key(user_id, day))
 
 
+# Caches a computed summary only while the generation is the one read before computing: one round trip,
+# atomic as the WATCH/MULTI it replaces (three round trips: WATCH, GET, MULTI..EXEC).
+# KEYS: generation, day's summary, zone, days index; ARGV: generation, summary, zone, ttl, day.
+_CACHE_IF_CURRENT = b"""
+if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4])
+redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
+redis.call('SADD', KEYS[4], ARGV[5])
+redis.call('EXPIRE', KEYS[4], ARGV[4])
+return 1
+"""
+_scripts: weakref.WeakKeyDictionary[Redis, AsyncScript] = weakref.WeakKeyDictionary()
+
+
+def _cache_script(redis: Redis) -> AsyncScript | None:
+    """The script bound to `redis`; None for the in-process Redis of `memory://` (fakeredis runs no Lua
+    without lupa), which keeps WATCH/MULTI."""
+    if type(redis).__module__.startswith("fakeredis"):
+        return None
+    script = _scripts.get(redis)
+    if script is None:
+        script = _scripts[redis] = redis.register_script(_CACHE_IF_CURRENT)
+    return script
+
+
 async def cache_daily_summary(redis: Redis, user_id: uuid.UUID, day: date, value: dict[str, object],
                               ttl_seconds: int, generation: str, time_zone: str) -> None:
     """Cache one day's summary and the user's time zone it was computed in, and note the day in the user's
     index, unless the user's summaries were invalidated since `generation` was read; never raises."""
     generation_key = _generation_key(user_id)
+    summary_key = f"{NAMESPACE}:{daily_key(user_id, day)}"
     payload = json.dumps(value, separators=(",", ":")).encode()
     ttl = max(1, int(ttl_seconds))
+    script = _cache_script(redis)
     try:
+        if script is not None:
+            await script(keys=[generation_key, summary_key, _zone_key(user_id), _days_index_key(user_id)],
+                         args=[generation, payload, time_zone.encode(), ttl, day.isoformat()])
+            return
         async with redis.pipeline(transaction=True) as pipe:
             await pipe.watch(generation_key)
             if _text(await pipe.get(generation_key)) != generation:
                 return  # a write committed while this summary was computed
             pipe.multi()
-            pipe.set(f"{NAMESPACE}:{daily_key(user_id, day)}", payload, ex=ttl)
+            pipe.set(summary_key, payload, ex=ttl)
             pipe.set(_zone_key(user_id), time_zone.encode(), ex=ttl)
             pipe.sadd(_days_index_key(user_id), day.isoformat())
             pipe.expire(_days_index_key(user_id), ttl)
