@@ -35,7 +35,7 @@ from fitjourney_core.writes.service import ResourceKind, WriteContext
 PROFILES = ResourceKind(
     name="profile", model=Profile, id_field="user_id", state=ProfileState,
     events={"created": ProfileCreated, "updated": ProfileUpdated}, invalidates="every_day",
-    record_id=lambda profile: profile.user_id,
+    moves_time_zone=True, record_id=lambda profile: profile.user_id,
 )
 
 

@@ -55,6 +55,8 @@ class ResourceKind:
     events: Mapping[Op, type[EventData]]  # the contract of each operation it has
     day_field: str | None = None  # the attribute (date, or moment in UTC) placing a record on the calendar
     invalidates: Invalidates = "days"
+    # Its writes may change the user's time zone (the profile's): "every_day" then drops the cached zone too.
+    moves_time_zone: bool = False
     record_id: Callable[[Any], uuid.UUID] = field(default=lambda record: record.id)
 
     def snapshot(self, record: Any) -> ResourceState:
@@ -153,7 +155,8 @@ async def _write(
     note_outbox_write(session, OutboxMessage)
 
     if kind.invalidates == "every_day":
-        call_after_commit(session, partial(invalidate_all_summaries, context.redis, user_id))
+        call_after_commit(session, partial(invalidate_all_summaries, context.redis, user_id,
+                                           keep_zone=not kind.moves_time_zone))
     elif kind.invalidates == "days" and dates:
         call_after_commit(session, partial(invalidate_daily_summary, context.redis, user_id, dates))
 

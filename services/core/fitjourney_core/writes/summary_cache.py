@@ -118,17 +118,18 @@ redis.call('SADD', KEYS[4], ARGV[5])
 redis.call('EXPIRE', KEYS[4], ARGV[4])
 return 1
 """
-_scripts: weakref.WeakKeyDictionary[Redis, AsyncScript] = weakref.WeakKeyDictionary()
+_scripts: weakref.WeakKeyDictionary[Redis, dict[bytes, AsyncScript]] = weakref.WeakKeyDictionary()
 
 
-def _cache_script(redis: Redis) -> AsyncScript | None:
+def _script(redis: Redis, text: bytes) -> AsyncScript | None:
     """The script bound to `redis`; None for the in-process Redis of `memory://` (fakeredis runs no Lua
-    without lupa), which keeps WATCH/MULTI."""
+    without lupa), which keeps the commands the script stands for."""
     if type(redis).__module__.startswith("fakeredis"):
         return None
-    script = _scripts.get(redis)
+    scripts = _scripts.setdefault(redis, {})
+    script = scripts.get(text)
     if script is None:
-        script = _scripts[redis] = redis.register_script(_CACHE_IF_CURRENT)
+        script = scripts[text] = redis.register_script(text)
     return script
 
 
@@ -140,7 +141,7 @@ async def cache_daily_summary(redis: Redis, user_id: uuid.UUID, day: date, value
     summary_key = f"{NAMESPACE}:{daily_key(user_id, day)}"
     payload = json.dumps(value, separators=(",", ":")).encode()
     ttl = max(1, int(ttl_seconds))
-    script = _cache_script(redis)
+    script = _script(redis, _CACHE_IF_CURRENT)
     try:
         if script is not None:
             await script(keys=[generation_key, summary_key, _zone_key(user_id), _days_index_key(user_id)],
@@ -211,20 +212,39 @@ async def invalidate_daily_summary(redis: Redis, user_id: uuid.UUID, days: Itera
         _note_missed(redis, user_id, exc)
 
 
-async def invalidate_all_summaries(redis: Redis, user_id: uuid.UUID) -> None:
-    """Drop every cached day of a user (profile changes move targets of every day); never raises."""
+async def invalidate_all_summaries(redis: Redis, user_id: uuid.UUID, *, keep_zone: bool = False) -> None:
+    """Drop every cached day of a user (profile changes move targets of every day); never raises.
+    `keep_zone`: the write cannot have changed the time zone (only a profile change can), so the cached
+    zone stays and the next summary need not read it from the database."""
     await replay_missed_invalidations(redis)
-    await _drop_all(redis, user_id)
+    await _drop_all(redis, user_id, keep_zone=keep_zone)
 
 
-async def _drop_all(redis: Redis, user_id: uuid.UUID) -> bool:
+# Drops every cached day of a user in one round trip (was three: bump, SMEMBERS, DEL), atomically.
+# KEYS: generation, days index[, zone]; ARGV: the generation's ttl, the prefix of the user's day keys.
+_DROP_ALL = b"""
+redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+for _, day in ipairs(redis.call('SMEMBERS', KEYS[2])) do redis.call('DEL', ARGV[2] .. day) end
+redis.call('DEL', unpack(KEYS, 2))
+return 1
+"""
+
+
+async def _drop_all(redis: Redis, user_id: uuid.UUID, *, keep_zone: bool = False) -> bool:
     index = _days_index_key(user_id)
+    zone = () if keep_zone else (_zone_key(user_id),)
+    script = _script(redis, _DROP_ALL)
     try:
+        if script is not None:
+            await script(keys=[_generation_key(user_id), index, *zone],
+                         args=[GENERATION_TTL_SECONDS, f"{NAMESPACE}:daily:{user_id}:"])  # + day: daily_key
+            return True
         # Bump before reading the index: every day cached before the bump is in it, none is cached after.
         await _bump_generation(redis, user_id)
         days = await redis.smembers(index)
         names = [raw.decode() if isinstance(raw, bytes) else str(raw) for raw in days]
-        await redis.delete(index, _zone_key(user_id),
+        await redis.delete(index, *zone,
                            *(f"{NAMESPACE}:{daily_key(user_id, date.fromisoformat(n))}" for n in names))
     except REDIS_OUTAGE_ERRORS as exc:
         _note_missed(redis, user_id, exc)

@@ -181,6 +181,32 @@ async def test_a_profile_change_drops_every_cached_day(
     assert await redis_client.exists(*keys) == 0
 
 
+async def test_a_weighing_drops_every_cached_day_and_keeps_the_time_zone(
+    client: httpx.AsyncClient, auth_headers, redis_client: aioredis.Redis,
+) -> None:
+    """A weighing changes every later day's figures, not the time zone: today's next summary has the new
+    weight, in the profile's zone, without the zone read again (only a profile change drops it)."""
+    await set_up_new_yorker(client, auth_headers)
+    today = datetime.now(NEW_YORK).date()
+    first = (await client.get("/api/v1/summary/daily", headers=auth_headers)).json()
+    assert (first["date"], first["latest_weight_kg"]) == (today.isoformat(), 80)
+    day_key = f"summary:daily:{auth_headers.user_id}:{today.isoformat()}"
+    zone_key = f"summary:zone:{auth_headers.user_id}"
+    assert await redis_client.exists(day_key, zone_key) == 2
+
+    weighed = await client.post("/api/v1/body-metrics", headers=auth_headers, json=body_metric_body(
+        weight_kg=79, measured_at=iso(datetime.now(UTC) - timedelta(minutes=5))))
+    assert weighed.status_code == 201, weighed.text
+    assert await redis_client.exists(day_key) == 0
+    assert await redis_client.get(zone_key) == b"America/New_York"
+
+    after = (await client.get("/api/v1/summary/daily", headers=auth_headers)).json()
+    assert (after["date"], after["time_zone"], after["latest_weight_kg"]) == (
+        today.isoformat(), "America/New_York", 79)
+    assert (await client.put("/api/v1/profile", json={"time_zone": "UTC"}, headers=auth_headers)).status_code == 200
+    assert await redis_client.exists(zone_key) == 0
+
+
 async def test_todays_summary_follows_a_new_time_zone(client: httpx.AsyncClient, auth_headers) -> None:
     """Today's summary (cached with the time zone it was computed in) is computed anew in a new time zone."""
     first = (await client.get("/api/v1/summary/daily", headers=auth_headers)).json()
