@@ -76,7 +76,9 @@ def daily_columns(window: Window, rows: Iterable[Mapping[str, Any]], columns: Se
             if value is not None:
                 data[column][position] = value
     for column in zero_fill:
-        np.nan_to_num(data[column], copy=False, nan=0.0)
+        # Not np.nan_to_num: it also looks for infinities (none reach here: core bounds every value) and cost
+        # several times this on a week's arrays.
+        np.copyto(data[column], 0.0, where=np.isnan(data[column]))
     return data
 
 
@@ -97,7 +99,8 @@ def weekly_columns(days: Sequence[date], columns: Mapping[str, np.ndarray], sums
 
     out: dict[str, np.ndarray] = {}
     for column in sums:
-        out[column] = per_week(np.nan_to_num(columns[column], nan=0.0))  # a week without a value sums to 0
+        values = columns[column]
+        out[column] = per_week(np.where(np.isnan(values), 0.0, values))  # a week without a value sums to 0
     for column in means:
         values = columns[column]
         present = ~np.isnan(values)
