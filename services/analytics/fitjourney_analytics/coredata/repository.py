@@ -95,12 +95,14 @@ PG_LATEST_WEIGHT = ("(SELECT weight_kg FROM core.body_metrics WHERE user_id = :u
 @dataclass
 class WindowData:
     """A window's days per kind (`CoreReadRepository.window_data`), and for a dashboard the habits, their
-    check-ins (per habit: local date -> count) and the latest weight before the window's end."""
+    check-ins (per habit: local date -> count) and the latest weight before the window's end; the profile
+    when asked for."""
 
     days: dict[str, list[dict[str, Any]]]
     habits: list[HabitRow]
     check_ins: dict[uuid.UUID, dict[date, int]]
     latest_weight: float | None
+    profile: ProfileFacts | None = None  # when asked for (`profile=True`)
 
 
 @functools.cache
@@ -137,16 +139,30 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+PROFILE_COLUMNS = ("time_zone", "birth_date", "sex", "height_cm", "activity_level", "goal", "weekly_rate_kg")
+
+
+def _profile_facts(row: Any) -> ProfileFacts:
+    birth = date.fromisoformat(row.birth_date) if isinstance(row.birth_date, str) else row.birth_date
+    return ProfileFacts(row.time_zone, birth, row.sex, row.height_cm, row.activity_level, row.goal, row.weekly_rate_kg)
+
+
 @functools.cache
-def _window_statement(kinds: tuple[str, ...], habits: bool, body: bool) -> TextClause:
-    """One statement for `CoreReadRepository.window_data` on PostgreSQL, built once per shape."""
+def _window_statement(kinds: tuple[str, ...], habits: bool, body: bool, profile: bool) -> TextClause:
+    """One statement for `CoreReadRepository.window_data` on PostgreSQL, built once per shape. With `profile`
+    the profile's columns come beside (a LEFT JOIN, typed as the profile's own query; `profile_user` is null
+    when there is none)."""
     columns = [f"(SELECT coalesce(json_agg(days), '[]') FROM ({PG_DAYS[kind]}) AS days) AS {kind}"  # noqa: S608
                for kind in kinds]
     if habits:
         columns += [PG_HABITS, PG_CHECK_INS]
     if body:
         columns.append(PG_LATEST_WEIGHT)
-    return sql(f"SELECT {', '.join(columns)}")
+    if not profile:
+        return sql(f"SELECT {', '.join(columns)}")
+    columns += ["profile.user_id AS profile_user", *(f"profile.{name}" for name in PROFILE_COLUMNS)]
+    return sql(f"SELECT {', '.join(columns)} FROM (SELECT 1) AS one "  # noqa: S608
+               "LEFT JOIN core.profiles AS profile ON profile.user_id = :user_id")
 
 
 class CoreReadRepository:
@@ -159,11 +175,7 @@ class CoreReadRepository:
         row = (await self.session.execute(sql(
             "SELECT time_zone, birth_date, sex, height_cm, activity_level, goal, weekly_rate_kg "
             "FROM core.profiles WHERE user_id = :user_id"), {"user_id": user_id})).first()
-        if row is None:
-            return None
-        birth = date.fromisoformat(row.birth_date) if isinstance(row.birth_date, str) else row.birth_date
-        return ProfileFacts(row.time_zone, birth, row.sex, row.height_cm, row.activity_level, row.goal,
-                            row.weekly_rate_kg)
+        return None if row is None else _profile_facts(row)
 
     async def latest_weight(self, user_id: uuid.UUID, before: datetime) -> float | None:
         value = await self.session.scalar(sql(
@@ -173,25 +185,30 @@ class CoreReadRepository:
         return None if value is None else float(value)
 
     async def window_data(self, user_id: uuid.UUID, window: Window, kinds: Collection[str], streaks_from: date,
-                          ) -> WindowData:
+                          *, profile: bool = False) -> WindowData:
         """Per kind of data asked for ("food", "workouts", "body", "journal"), its rows per local day of the
         window, as `PG_DAYS` describes them; with "habits" the habits and their check-ins from `streaks_from`,
         with "body" the latest weight before the window's end. On PostgreSQL one statement answers all (each
-        kind's days as a JSON array): one round trip, not one per kind and part. SQLite: query by query."""
+        kind's days as a JSON array): one round trip, not one per kind and part. SQLite: query by query.
+        With `profile` the profile too (in the same statement on PostgreSQL)."""
         asked = [kind for kind in PG_DAYS if kind in kinds]
         if not _is_postgres(self.session):
             readers = {"food": self._food_days, "workouts": self._workout_days, "body": self._body_days,
                        "journal": self._journal_days}
+            facts = await self.profile(user_id) if profile else None
             live = await self.habits(user_id) if "habits" in kinds else []
             return WindowData(
                 days={kind: await readers[kind](user_id, window) for kind in asked}, habits=live,
                 check_ins=await self.check_ins(user_id, streaks_from, window.last) if live else {},
-                latest_weight=await self.latest_weight(user_id, window.utc_end) if "body" in kinds else None)
-        if not asked and "habits" not in kinds:
+                latest_weight=await self.latest_weight(user_id, window.utc_end) if "body" in kinds else None,
+                profile=facts)
+        if not asked and "habits" not in kinds and not profile:
             return WindowData(days={}, habits=[], check_ins={}, latest_weight=None)
-        row = (await self.session.execute(_window_statement(tuple(asked), "habits" in kinds, "body" in kinds), {
+        result = (await self.session.execute(_window_statement(tuple(asked), "habits" in kinds, "body" in kinds,
+                                                               profile), {
             **_params(user_id, window), "first": window.first, "last": window.last, "streaks_from": streaks_from,
-        })).one()._mapping
+        })).one()
+        row = result._mapping
         days = {kind: [{**item, "day": date.fromisoformat(item["day"])} for item in _json(row[kind])]
                 for kind in asked}
         habits: list[HabitRow] = []
@@ -203,7 +220,8 @@ class CoreReadRepository:
                                                                strict=True)) for item in _json(row["check_ins"])}
         weight = row["latest_weight"] if "body" in kinds else None
         return WindowData(days=days, habits=habits, check_ins=check_ins,
-                          latest_weight=None if weight is None else float(weight))
+                          latest_weight=None if weight is None else float(weight),
+                          profile=_profile_facts(result) if profile and row["profile_user"] is not None else None)
 
     async def _food_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:
         where = ("FROM core.food_logs WHERE user_id = :user_id AND deleted_at IS NULL "

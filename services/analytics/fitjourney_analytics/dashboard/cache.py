@@ -1,26 +1,27 @@
-"""Dashboard cache in Redis: keys carry the user's generation, so one INCR invalidates every period.
+"""Dashboard cache in Redis: one key per user and view, its value tagged with the generation, local date and
+time zone it was computed under; one INCR of the user's generation invalidates every view.
 
-A read caches under the generation it saw before computing; an event that changes the user's data
-bumps the generation after core committed it, so a result computed from older data lands under a key
-nobody reads again (and expires). The local date is in the key too: a new day is a new dashboard.
-Values are the response bodies as the API sends them, so a hit is answered without any JSON work.
+A read fetches the generation and the view's value in one MGET. The value is answered only when it was computed
+under the current generation and for today in its own zone: an event that changes the user's data bumps the
+generation after core committed it, so a value computed from older data is never answered after it (a read
+tags its value with the generation it saw *before* computing). The zone needs no generation of its own: a
+profile change is a data change (its event bumps the generation). A new day is a miss (the date differs).
+Values hold the response body as the API sends it, so a hit is answered without any JSON work.
 
-The local date needs the profile's time zone: it is kept beside the generation, tagged with the generation
-it was read under, and used only while that generation is current. A profile change is a data change (its
-event bumps the generation), so a zone read before it is never used after it; the first read after any
-change reads the profile anyway (a miss needs it for the targets), so the zone is re-read for free.
+A miss reuses the stored zone, whatever its generation, to read the profile and the data in one statement
+(`dashboard.service.load_current`); the profile then says whether the zone still holds.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
-from fitjourney_common.cache import REDIS_OUTAGE_ERRORS, JsonCache, outage_log
+from fitjourney_common.cache import REDIS_OUTAGE_ERRORS, outage_log
 from fitjourney_common.observability.metrics import CACHE_REQUESTS
 
 NAMESPACE = "analytics:dashboard"
@@ -30,66 +31,68 @@ def _generation_key(user_id: uuid.UUID) -> str:
     return f"analytics:gen:{user_id}"
 
 
-def _zone_key(user_id: uuid.UUID) -> str:
-    return f"analytics:zone:{user_id}"
+def _view_key(user_id: uuid.UUID, view: str) -> str:
+    # "tagged": the value starts with its generation, date and zone (earlier versions put those in the key).
+    return f"{NAMESPACE}:{user_id}:{view}:tagged"
 
 
-def _text(raw: bytes | str) -> str:
-    return raw.decode() if isinstance(raw, bytes) else str(raw)
+@dataclass(frozen=True)
+class Stored:
+    """A cached view: the generation, local date (ISO) and zone it was computed under, and its response body."""
+
+    generation: str
+    day: str
+    zone: str
+    body: bytes
+
+    @classmethod
+    def parse(cls, raw: bytes | str) -> Stored | None:
+        data = raw if isinstance(raw, bytes) else str(raw).encode()
+        header, newline, body = data.partition(b"\n")
+        fields = header.decode(errors="replace").split(" ")
+        if not newline or len(fields) != 3 or not all(fields):
+            return None
+        return cls(fields[0], fields[1], fields[2], body)
+
+    def encoded(self) -> bytes:
+        return f"{self.generation} {self.day} {self.zone}\n".encode() + self.body
 
 
 class DashboardCache:
     def __init__(self, redis: Redis, ttl_seconds: int) -> None:
         self.redis = redis
         self.ttl_seconds = ttl_seconds
-        self.cache = JsonCache(redis, NAMESPACE, "analytics")
+        self._hits, self._misses, self._errors = (
+            CACHE_REQUESTS.labels(service="analytics", cache=NAMESPACE, result=result)
+            for result in ("hit", "miss", "error"))
 
-    async def generation_and_zone(self, user_id: uuid.UUID) -> tuple[str | None, str | None]:
+    def _outage(self, operation: str, exc: BaseException) -> None:
+        self._errors.inc()
+        outage_log.warning(f"{NAMESPACE}:{operation}", "cache %s %s failed, falling back: %r", NAMESPACE, operation,
+                           exc)
+
+    async def read(self, user_id: uuid.UUID, view: str) -> tuple[str | None, Stored | None]:
         """The user's current generation ("0" before any change; None when Redis is down: do not cache) and the
-        time zone's name stored under that generation (None when there is none: read the profile), in one round
-        trip."""
+        view's stored value (of any generation; None when there is none), in one round trip."""
         try:
-            raw_generation, raw_zone = await self.redis.mget(_generation_key(user_id), _zone_key(user_id))
-        except REDIS_OUTAGE_ERRORS:
-            return None, None
-        generation = "0" if raw_generation is None else _text(raw_generation)
-        if raw_zone is None:
-            return generation, None
-        stored_under, _, zone = _text(raw_zone).partition(" ")
-        return generation, zone if stored_under == generation and zone else None
-
-    @staticmethod
-    def key(user_id: uuid.UUID, generation: str, view: str, today: date) -> str:
-        # "body": the value is the encoded response (earlier versions stored a dict under keys without it).
-        return f"{user_id}:{generation}:{view}:{today.isoformat()}:body"
-
-    async def answer(self, generation: str | None, key: str, compute: Callable[[], Awaitable[bytes]],
-                     zone_of: uuid.UUID | None = None, zone: str = "") -> tuple[bytes, bool]:
-        """The body stored under `key` and True; else `compute()`'s body (stored when the generation is known,
-        None = Redis is down) and False. With `zone_of`, `zone` (read from that user's profile under `generation`)
-        is stored too, beside the body when it is computed (one round trip)."""
-        remember = (_zone_key(zone_of), f"{generation} {zone}") if zone_of is not None else None
-        if generation is not None:
-            hit = await self.cache.get_encoded(key)
-            if hit is not None:
-                if remember is not None:
-                    await self._store(*remember)
-                return hit, True
-        body = await compute()
-        if generation is not None:
-            await self._store(f"{NAMESPACE}:{key}", body, *(remember or ()))
-        return body, False
-
-    async def _store(self, *keys_and_values: str | bytes) -> None:
-        """SET each (key, value) pair with the cache's TTL, in one round trip; an outage is logged, not raised."""
-        try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for key, value in zip(keys_and_values[::2], keys_and_values[1::2], strict=True):
-                    pipe.set(key, value, ex=max(1, self.ttl_seconds))
-                await pipe.execute()
+            raw_generation, raw = await self.redis.mget(_generation_key(user_id), _view_key(user_id, view))
         except REDIS_OUTAGE_ERRORS as exc:
-            CACHE_REQUESTS.labels(service="analytics", cache=NAMESPACE, result="error").inc()
-            outage_log.warning(f"{NAMESPACE}:set", "cache %s set failed, falling back: %r", NAMESPACE, exc)
+            self._outage("get", exc)
+            return None, None
+        generation = "0" if raw_generation is None else (
+            raw_generation.decode() if isinstance(raw_generation, bytes) else str(raw_generation))
+        return generation, None if raw is None else Stored.parse(raw)
+
+    def counted(self, hit: bool) -> None:
+        (self._hits if hit else self._misses).inc()
+
+    async def store(self, user_id: uuid.UUID, view: str, generation: str, day: date, zone: str, body: bytes) -> None:
+        """The view's body, tagged; an outage is logged, not raised (the answer is computed already)."""
+        try:
+            await self.redis.set(_view_key(user_id, view), Stored(generation, day.isoformat(), zone, body).encoded(),
+                                 ex=max(1, self.ttl_seconds))
+        except REDIS_OUTAGE_ERRORS as exc:
+            self._outage("set", exc)
 
     async def invalidate(self, user_id: uuid.UUID) -> None:
         # A Redis error propagates: the event is retried, so a stale dashboard cannot outlive the outage.

@@ -61,53 +61,66 @@ async def user_zone_today(core: CoreReadRepository, user_id: uuid.UUID, now: dat
     return profile, zone, local_today(zone, now or datetime.now(UTC))
 
 
-@dataclass
-class CacheView:
-    """What a cached read needs before it asks for the body: the cache generation, the user's zone and local
-    today; the profile when it was read for the zone (a zone from Redis leaves it to the compute, if any)."""
-
-    generation: str | None
-    zone: ZoneInfo
-    today: date
-    profile_read: bool
-    profile: ProfileFacts | None
-
-    async def facts(self, core: CoreReadRepository, user_id: uuid.UUID) -> ProfileFacts | None:
-        return self.profile if self.profile_read else await core.profile(user_id)
-
-    async def answer(self, cache: DashboardCache, user_id: uuid.UUID, view: str,
-                     compute: Callable[[], Awaitable[bytes]]) -> tuple[bytes, bool]:
-        """`cache.answer` under this generation and local date, storing the zone when it was read here."""
-        key = DashboardCache.key(user_id, self.generation or "-", view, self.today)
-        return await cache.answer(self.generation, key, compute, zone_of=user_id if self.profile_read else None,
-                                  zone=str(self.zone))
-
-
-async def cache_view(core: CoreReadRepository, cache: DashboardCache, user_id: uuid.UUID, now: datetime | None,
-                     ) -> CacheView:
-    """The generation and, in the same round trip, the zone cached under it: a hit then needs no database.
-    Without a cached zone the profile is read (and kept for the compute, which needs it for the targets)."""
-    generation, zone_name = await cache.generation_and_zone(user_id)
-    if zone_name is not None:
-        zone = zone_or_utc(zone_name)
-        return CacheView(generation, zone, local_today(zone, now or datetime.now(UTC)), False, None)
-    profile, zone, today = await user_zone_today(core, user_id, now)
-    return CacheView(generation, zone, today, True, profile)
-
-
 async def load_period(core: CoreReadRepository, user_id: uuid.UUID, period: str, now: datetime | None = None,
                       ) -> UserDays:
     profile, zone, today = await user_zone_today(core, user_id, now)
     return await load_days(core, user_id, period_window(period, today, zone), today, profile)
 
 
+async def load_current(core: CoreReadRepository, user_id: uuid.UUID, period: str, now: datetime,
+                       zone_guess: ZoneInfo | None, kinds: Collection[str] = KINDS) -> UserDays:
+    """The user's days of `period` ending today in the profile's zone. With `zone_guess` (the zone of the last
+    answer cached, whatever its generation) the profile rides in the data's statement; only when it names
+    another zone (it changed since) is the data read again in that zone. Without it, profile first."""
+    if zone_guess is not None:
+        today = local_today(zone_guess, now)
+        data = await load_days(core, user_id, period_window(period, today, zone_guess), today, None, kinds,
+                               read_profile=True)
+        zone = zone_or_utc(data.profile.time_zone if data.profile else None)
+        if str(zone) == str(zone_guess):
+            return data
+        profile = data.profile
+    else:
+        profile = await core.profile(user_id)
+        zone = zone_or_utc(profile.time_zone if profile else None)
+    today = local_today(zone, now)
+    return await load_days(core, user_id, period_window(period, today, zone), today, profile, kinds)
+
+
+async def cached_view(cache: DashboardCache, user_id: uuid.UUID, view: str, now: datetime | None,
+                      compute: Callable[[datetime, ZoneInfo | None], Awaitable[tuple[UserDays, bytes]]],
+                      ) -> tuple[bytes, bool]:
+    """The view's body from Redis when it was computed under the user's current generation for today in its
+    zone (one round trip: no database), else `compute(now, zone_guess)`'s, stored tagged (Redis up)."""
+    now = now or datetime.now(UTC)
+    generation, stored = await cache.read(user_id, view)
+    zone_guess = None
+    if stored is not None:
+        zone_guess = zone_or_utc(stored.zone)
+        if generation is not None and stored.generation == generation \
+                and local_today(zone_guess, now).isoformat() == stored.day:
+            cache.counted(hit=True)
+            return stored.body, True
+    if generation is not None:
+        cache.counted(hit=False)
+    data, body = await compute(now, zone_guess)
+    if generation is not None:
+        await cache.store(user_id, view, generation, data.today, str(data.window.zone), body)
+    return body, False
+
+
 async def load_days(core: CoreReadRepository, user_id: uuid.UUID, window: Window, today: date,
-                    profile: ProfileFacts | None, kinds: Collection[str] = KINDS) -> UserDays:
+                    profile: ProfileFacts | None, kinds: Collection[str] = KINDS, *, read_profile: bool = False,
+                    ) -> UserDays:
     """The user's days of `window`; only the `kinds` of data asked for are read (a trend needs one), the
-    columns of the others are left as on a day without data."""
+    columns of the others are left as on a day without data. `read_profile`: the profile is read with the
+    data (same statement on PostgreSQL) and replaces `profile`."""
     rows: dict[date, dict[str, Any]] = defaultdict(dict)
     by_activity: dict[str, dict[str, float]] = defaultdict(lambda: {"workouts": 0, "minutes": 0.0, "kcal_out": 0.0})
-    fetched = await core.window_data(user_id, window, kinds, window.first - timedelta(days=STREAK_LOOKBACK_DAYS))
+    fetched = await core.window_data(user_id, window, kinds, window.first - timedelta(days=STREAK_LOOKBACK_DAYS),
+                                     profile=read_profile)
+    if read_profile:
+        profile = fetched.profile
     days_of = fetched.days
     for row in days_of.get("food", []):
         rows[row["day"]].update({key: row[key] for key in FOOD})
@@ -248,14 +261,12 @@ async def cached_dashboard(core: CoreReadRepository, cache: DashboardCache, user
                            now: datetime | None = None) -> bytes:
     """The dashboard's response body, from Redis when this generation of the user's data has it, else computed
     and cached."""
-    view = await cache_view(core, cache, user_id, now)
 
-    async def compute() -> bytes:
-        data = await load_days(core, user_id, period_window(period, view.today, view.zone), view.today,
-                               await view.facts(core, user_id))
-        return response_body(DashboardRead, {**dashboard(data, period), "cached": False})
+    async def compute(at: datetime, zone_guess: ZoneInfo | None) -> tuple[UserDays, bytes]:
+        data = await load_current(core, user_id, period, at, zone_guess)
+        return data, response_body(DashboardRead, {**dashboard(data, period), "cached": False})
 
-    body, hit = await view.answer(cache, user_id, f"dashboard:{period}", compute)
+    body, hit = await cached_view(cache, user_id, f"dashboard:{period}", now, compute)
     return marked_cached(body) if hit else body
 
 

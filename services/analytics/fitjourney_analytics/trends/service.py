@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from fitjourney_analytics.compute.calendar import period_window
 from fitjourney_analytics.compute.trend import CONFIDENCE, robust_trend
 from fitjourney_analytics.coredata.repository import CoreReadRepository
 from fitjourney_analytics.dashboard.cache import DashboardCache, response_body
-from fitjourney_analytics.dashboard.service import UserDays, cache_view, load_days
+from fitjourney_analytics.dashboard.service import UserDays, cached_view, load_current
 from fitjourney_analytics.trends.schemas import TrendRead
 
 # metric -> (unit, the days that count). "logged": days with food logged (a day nothing was logged is
@@ -68,13 +68,10 @@ def trend_of(data: UserDays, metric: str, period: str) -> dict[str, Any]:
 async def cached_trend(core: CoreReadRepository, cache: DashboardCache, user_id: uuid.UUID, metric: str,
                        period: str, now: datetime | None = None) -> bytes:
     """The trend's response body, from Redis when this generation of the user's data has it."""
-    view = await cache_view(core, cache, user_id, now)
 
-    async def compute() -> bytes:
-        # A trend uses no profile facts (targets are the dashboard's): none read for it when the zone was cached.
-        data = await load_days(core, user_id, period_window(period, view.today, view.zone), view.today,
-                               view.profile, kinds={KIND[metric]})
-        return response_body(TrendRead, trend_of(data, metric, period))
+    async def compute(at: datetime, zone_guess: ZoneInfo | None) -> tuple[UserDays, bytes]:
+        data = await load_current(core, user_id, period, at, zone_guess, kinds={KIND[metric]})
+        return data, response_body(TrendRead, trend_of(data, metric, period))
 
-    body, _hit = await view.answer(cache, user_id, f"trend:{metric}:{period}", compute)
+    body, _hit = await cached_view(cache, user_id, f"trend:{metric}:{period}", now, compute)
     return body

@@ -105,6 +105,9 @@ async def test_todays_dashboard_follows_a_new_time_zone(
     second = (await client.get(DASHBOARD, headers=headers)).json()
     assert (first["time_zone"], first["to"], first["cached"]) == ("Europe/Berlin", "2024-05-16", False)
     assert (second["time_zone"], second["to"], second["cached"]) == ("Europe/Berlin", "2024-05-16", True)
+    trends = "/api/v1/analytics/trends"
+    week_of_weight = {"metric": "weight", "period": "week"}
+    assert (await client.get(trends, params=week_of_weight, headers=headers)).json()["time_zone"] == "Europe/Berlin"
 
     # The user moves to UTC; core announces it. The zone cached beside the dashboards is not used after that.
     await core_rows.set_time_zone(user_id, "UTC")
@@ -120,8 +123,8 @@ async def test_todays_dashboard_follows_a_new_time_zone(
     await poll_until(moved)
     again = (await client.get(DASHBOARD, headers=headers)).json()
     assert (again["time_zone"], again["to"], again["cached"]) == ("UTC", "2024-05-15", True)
-    trend = (await client.get("/api/v1/analytics/trends", params={"metric": "weight", "period": "week"},
-                              headers=headers)).json()
+    # The trend cached in Berlin is recomputed in UTC too (its days end on the 15th).
+    trend = (await client.get(trends, params=week_of_weight, headers=headers)).json()
     assert trend["time_zone"] == "UTC"
 
 
