@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Date, Result, String, TextClause, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fitjourney_analytics.compute.calendar import Window
+from fitjourney_analytics.compute.habits import CheckIns
 from fitjourney_analytics.compute.series import local_day_sums
 from fitjourney_common.db.base import UtcDateTime
 from fitjourney_common.fitness.local_time import local_date
@@ -79,12 +81,14 @@ PG_DAYS: dict[str, str] = {
 # What a dashboard reads beside the days, as parts of the same statement on PostgreSQL: the live habits (a JSON
 # array, oldest first), the check-ins from `streaks_from` to the window's last day as one JSON object per habit
 # (its dates and counts as two arrays: a year of three daily habits is 3 objects, not 1,100 rows or elements to
-# convert one by one) and the latest weight before the window's end.
+# convert one by one; the dates as their ordinals, `date.toordinal()`, which numpy takes as they are) and the latest
+# weight before the window's end.
 PG_HABITS = ("(SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, 'schedule', schedule, "
              "'target_count', target_count, 'created_at', created_at) ORDER BY created_at, id), '[]') "
              "FROM core.habits WHERE user_id = :user_id AND deleted_at IS NULL) AS habits")
-PG_CHECK_INS = ("(SELECT coalesce(json_agg(json_build_object('habit_id', habit_id, 'dates', dates, 'counts', counts)), "
-                "'[]') FROM (SELECT habit_id, array_agg(date) AS dates, array_agg(count) AS counts "
+PG_CHECK_INS = ("(SELECT coalesce(json_agg(json_build_object('habit_id', habit_id, 'days', days, 'counts', counts)), "
+                "'[]') FROM (SELECT habit_id, array_agg(date - DATE '0001-01-01' + 1) AS days, "
+                "array_agg(count) AS counts "
                 "FROM core.habit_check_ins WHERE user_id = :user_id AND deleted_at IS NULL "
                 "AND date >= :streaks_from AND date <= :last GROUP BY habit_id) AS per_habit) AS check_ins")
 PG_LATEST_WEIGHT = ("(SELECT weight_kg FROM core.body_metrics WHERE user_id = :user_id AND deleted_at IS NULL "
@@ -95,12 +99,12 @@ PG_LATEST_WEIGHT = ("(SELECT weight_kg FROM core.body_metrics WHERE user_id = :u
 @dataclass
 class WindowData:
     """A window's days per kind (`CoreReadRepository.window_data`), and for a dashboard the habits, their
-    check-ins (per habit: local date -> count) and the latest weight before the window's end; the profile
+    check-ins (per habit) and the latest weight before the window's end; the profile
     when asked for."""
 
     days: dict[str, list[dict[str, Any]]]
     habits: list[HabitRow]
-    check_ins: dict[uuid.UUID, dict[date, int]]
+    check_ins: dict[uuid.UUID, CheckIns]
     latest_weight: float | None
     profile: ProfileFacts | None = None  # when asked for (`profile=True`)
 
@@ -199,7 +203,8 @@ class CoreReadRepository:
             live = await self.habits(user_id) if "habits" in kinds else []
             return WindowData(
                 days={kind: await readers[kind](user_id, window) for kind in asked}, habits=live,
-                check_ins=await self.check_ins(user_id, streaks_from, window.last) if live else {},
+                check_ins={habit_id: CheckIns.of(counts) for habit_id, counts in
+                           (await self.check_ins(user_id, streaks_from, window.last)).items()} if live else {},
                 latest_weight=await self.latest_weight(user_id, window.utc_end) if "body" in kinds else None,
                 profile=facts)
         if not asked and "habits" not in kinds and not profile:
@@ -212,12 +217,13 @@ class CoreReadRepository:
         days = {kind: [{**item, "day": date.fromisoformat(item["day"])} for item in _json(row[kind])]
                 for kind in asked}
         habits: list[HabitRow] = []
-        check_ins: dict[uuid.UUID, dict[date, int]] = {}
+        check_ins: dict[uuid.UUID, CheckIns] = {}
         if "habits" in kinds:
             habits = [HabitRow(uuid.UUID(item["id"]), item["name"], item["schedule"], int(item["target_count"]),
                                datetime.fromisoformat(item["created_at"])) for item in _json(row["habits"])]
-            check_ins = {uuid.UUID(item["habit_id"]): dict(zip(map(date.fromisoformat, item["dates"]), item["counts"],
-                                                               strict=True)) for item in _json(row["check_ins"])}
+            check_ins = {uuid.UUID(item["habit_id"]): CheckIns(np.array(item["days"], dtype=np.int64),
+                                                                np.array(item["counts"], dtype=np.int64))
+                         for item in _json(row["check_ins"])}
         weight = row["latest_weight"] if "body" in kinds else None
         return WindowData(days=days, habits=habits, check_ins=check_ins,
                           latest_weight=None if weight is None else float(weight),

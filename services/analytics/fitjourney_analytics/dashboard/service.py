@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from fitjourney_analytics.compute.calendar import Window, period_window
-from fitjourney_analytics.compute.habits import habit_stats
+from fitjourney_analytics.compute.habits import CheckIns, habit_stats
 from fitjourney_analytics.compute.series import (
     column_records,
     daily_columns,
@@ -38,6 +38,7 @@ ZERO_FILL = [*FOOD, *WORKOUTS, *HABITS]
 KINDS = frozenset({"food", "workouts", "body", "journal", "habits"})
 # Habit streaks look this far back before the window, so a streak that began earlier is counted whole.
 STREAK_LOOKBACK_DAYS = 366
+NO_CHECK_INS = CheckIns(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
 
 @dataclass
@@ -157,13 +158,14 @@ async def load_days(core: CoreReadRepository, user_id: uuid.UUID, window: Window
                     habits=habit_items, profile=profile, latest_weight=latest_weight)
 
 
-def _habit_items(habits: list[HabitRow], counts: dict[uuid.UUID, dict[date, int]], window: Window, today: date,
+def _habit_items(habits: list[HabitRow], counts: dict[uuid.UUID, CheckIns], window: Window, today: date,
                  rows: dict[date, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each habit's figures (`counts`: its check-ins per local date); adds its due and done days to `rows`."""
+    """Each habit's figures (`counts`: its check-ins); adds its due and done days to `rows`."""
     items: list[dict[str, Any]] = []
     for habit in habits:
         created_on = local_date(habit.created_at, window.zone)
-        stats = habit_stats(habit.schedule, habit.target_count, created_on, counts.get(habit.id, {}), window, today)
+        stats = habit_stats(habit.schedule, habit.target_count, created_on, counts.get(habit.id, NO_CHECK_INS), window,
+                            today)
         items.append({"habit_id": str(habit.id), "name": habit.name, "scheduled": stats.scheduled,
                       "done": stats.done, "completion_rate": none_if_nan(stats.completion_rate, 3),
                       "current_streak": stats.current_streak, "longest_streak": stats.longest_streak})

@@ -1,12 +1,15 @@
-"""Habit completion rates and streaks within a window (today still open)."""
+"""Habit completion rates and streaks within a window (today still open); streaks on arrays equal the shared
+rules."""
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from fitjourney_analytics.compute.calendar import Window
-from fitjourney_analytics.compute.habits import habit_days, habit_stats
+from fitjourney_analytics.compute.habits import CheckIns, habit_days, habit_stats, streaks
+from fitjourney_common.fitness.streaks import WEEKDAYS, Schedule, compute_streaks
 
 UTC = ZoneInfo("UTC")
 WINDOW = Window(date(2024, 5, 6), date(2024, 5, 12), UTC)  # Mon 6 .. Sun 12 May 2024
@@ -35,3 +38,20 @@ def test_below_target_is_not_done_and_nothing_due_has_no_rate() -> None:
     assert (stats.scheduled, stats.done) == (1, 0)
     empty = habit_stats("sat", 1, date(2024, 5, 6), {}, WINDOW, today=date(2024, 5, 7))
     assert empty.scheduled == 0 and empty.completion_rate is None
+
+
+def test_streaks_on_arrays_equal_the_shared_rules() -> None:
+    # The dashboard computes streaks on arrays; core's rules (`compute_streaks`) are the reference, on random
+    # schedules, targets, check-ins a year back (gaps, counts under the target, some after today) and todays.
+    rng = random.Random(13)
+    for _ in range(400):
+        weekdays = rng.sample(WEEKDAYS, rng.randint(1, 7))
+        schedule = "daily" if len(weekdays) == 7 and rng.random() < 0.5 else ",".join(weekdays)
+        target = rng.randint(1, 3)
+        today = date(2024, 3, 1) + timedelta(days=rng.randint(0, 400))
+        density = rng.random()
+        counts = {today - timedelta(days=offset): rng.randint(0, 4)
+                  for offset in range(-3, 370) if rng.random() < density}
+        rule = Schedule.of(schedule)
+        assert streaks(rule, target, CheckIns.of(counts), today) == compute_streaks(rule, target, counts, today), (
+            schedule, target, today, counts)
