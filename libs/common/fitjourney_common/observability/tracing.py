@@ -7,23 +7,21 @@ instrumented, so requests and queries run without span bookkeeping; manual spans
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import metrics, propagate, trace
 from opentelemetry.context import Context
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +52,8 @@ def configure_tracing(service: str, otlp_endpoint: str | None, sample_ratio: flo
     with _lock:
         if _provider is not None:
             return True
-        existing = trace.get_tracer_provider()
-        if isinstance(existing, TracerProvider):
+        existing = _sdk_provider()
+        if existing is not None:
             # Someone (e.g. the opentelemetry-instrument launcher) already installed an SDK provider: keep it.
             _provider = existing
             return True
@@ -63,6 +61,10 @@ def configure_tracing(service: str, otlp_endpoint: str | None, sample_ratio: flo
             return False
         # Imported only when needed: the exporter pulls in requests/protobuf machinery.
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+        from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
         provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service}),
                                   sampler=ParentBased(TraceIdRatioBased(sample_ratio)))
@@ -82,13 +84,22 @@ def native_telemetry(otlp_endpoint: str | None) -> TelemetryConfig | None:
     return {"tracing": False, "metrics": False, "logs": False}
 
 
+def _sdk_provider() -> TracerProvider | None:
+    # An SDK provider exists only if something imported the SDK: a process that does not trace never does.
+    provider = trace.get_tracer_provider()  # first: OTEL_PYTHON_TRACER_PROVIDER may import the SDK here
+    sdk = sys.modules.get("opentelemetry.sdk.trace")
+    return provider if sdk is not None and isinstance(provider, sdk.TracerProvider) else None
+
+
 def tracing_enabled() -> bool:
     """Whether an SDK provider records spans in this process (so instrumenting is worth its cost)."""
-    return isinstance(trace.get_tracer_provider(), TracerProvider)
+    return _sdk_provider() is not None
 
 
 def instrument_fastapi(app: FastAPI) -> None:
     """Open a server span per request (health probes and metric scrapes excluded)."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
     FastAPIInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_URLS)
 
 
@@ -99,6 +110,8 @@ def instrument_sqlalchemy(engine: AsyncEngine | Engine) -> None:
         if sync_engine in _traced_engines:
             return
         _traced_engines.add(sync_engine)
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+
     # EngineTracer directly, not SQLAlchemyInstrumentor: the instrumentor is a process singleton that
     # accepts one engine and would also patch create_engine globally.
     connections_usage = metrics.get_meter(__name__).create_up_down_counter(
