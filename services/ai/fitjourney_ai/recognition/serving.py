@@ -54,7 +54,7 @@ class OnnxClassifier(Classifier):
         # TODO says so): 6.4 MB held for nothing on the CPU provider. Without them it cannot rebuild, so no
         # fallback either (there is none to fall back to).
         session.disable_fallback()
-        session._model_bytes = None  # noqa: SLF001
+        session._model_bytes = None
         outputs = session.get_outputs()[0].shape
         if len(outputs) != 2 or outputs[1] != len(manifest.labels):
             raise BundleError(f"{manifest.onnx_file} gives {outputs[1:]} outputs for {len(manifest.labels)} labels")
