@@ -44,12 +44,28 @@ def test_without_an_endpoint_nothing_is_installed_or_instrumented() -> None:
         print(sorted(m.cls.__name__ for m in app.user_middleware))
         with trace.get_tracer("t").start_as_current_span("s") as span:
             print(span.get_span_context().is_valid)
+        import sys
+        print(sorted(m for m in ("opentelemetry.sdk.trace", "opentelemetry.instrumentation") if m in sys.modules))
     """)
     assert out.splitlines() == [
         "False False",
         "['BodyGuardMiddleware', 'PrometheusMiddleware', 'RequestContextMiddleware', 'SecurityHeadersMiddleware']",
         "False",  # no span bookkeeping at all
+        "[]",  # nor the SDK and instrumentations in memory (1.6 MiB in every process)
     ]
+
+
+def test_a_provider_installed_by_a_launcher_is_kept_and_used() -> None:
+    # As `opentelemetry-instrument` does before the app is imported: the SDK's provider, no endpoint of ours.
+    out = run_python("""
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+        from fitjourney_common.observability.tracing import configure_tracing, tracing_enabled
+        print(tracing_enabled(), configure_tracing("core", None), trace.get_tracer_provider() is provider)
+    """)
+    assert out == "True True True"
 
 
 def test_with_an_endpoint_spans_go_to_its_otlp_traces_url_sampled_as_configured() -> None:
