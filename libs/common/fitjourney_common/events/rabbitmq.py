@@ -9,6 +9,7 @@ from typing import Any
 
 import aio_pika
 import aiormq
+import aiormq.abc
 from aio_pika.abc import (
     AbstractChannel,
     AbstractExchange,
@@ -27,6 +28,8 @@ from fitjourney_common.events.bus import EventBus, Handler, PublishError, retry_
 from fitjourney_common.events.envelope import EventEnvelope
 
 log = logging.getLogger(__name__)
+
+PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)
 
 
 def dead_letter_exchange_name(exchange: str) -> str:
@@ -121,17 +124,32 @@ class RabbitMQBus(EventBus):
     async def publish(self, envelopes: Sequence[EventEnvelope]) -> None:
         if not envelopes:
             return
-        exchange = self._exchange
-        if exchange is None or not await self.ping():
+        channel = self._publish_channel
+        if channel is None or self._exchange is None or not await self.ping():
             raise PublishError(f"not connected to RabbitMQ; {len(envelopes)} event(s) not published",
                                unconfirmed=[e.id for e in envelopes])
+        # Published on aiormq's channel under aio-pika's robust one (the current one after a reconnect; ping said
+        # it is open, so this does not wait): aio-pika's Message and Exchange.publish, and a task per event for a
+        # batch of one, cost a sparse relay ~0.2 ms of CPU an event for the same frames on the wire.
+        try:
+            underlay = await channel.get_underlay_channel()
+        except Exception as exc:
+            raise PublishError(f"RabbitMQ channel not open; {len(envelopes)} event(s) not published: {exc!r}",
+                               unconfirmed=[e.id for e in envelopes]) from exc
+        if len(envelopes) == 1:  # the stack's usual batch: no gather, no task
+            try:
+                await self._publish_one(underlay, envelopes[0])
+            except Exception as exc:
+                raise PublishError(f"1 of 1 event(s) not confirmed by RabbitMQ: {exc!r}",
+                                   unconfirmed=[envelopes[0].id]) from exc
+            return
         confirmed: list[EventEnvelope] = []
         failed: list[tuple[EventEnvelope, BaseException]] = []
         # Many confirms in flight at once: waiting for each in turn caps throughput at the round-trip time.
         for start in range(0, len(envelopes), self.max_in_flight):
             chunk = envelopes[start:start + self.max_in_flight]
             results = await asyncio.gather(
-                *(self._publish_one(exchange, envelope) for envelope in chunk), return_exceptions=True,
+                *(self._publish_one(underlay, envelope) for envelope in chunk), return_exceptions=True,
             )
             for envelope, result in zip(chunk, results, strict=True):
                 if isinstance(result, BaseException):
@@ -145,21 +163,22 @@ class RabbitMQBus(EventBus):
                 confirmed=[e.id for e in confirmed], unconfirmed=[e.id for e, _ in failed],
             ) from first_error
 
-    async def _publish_one(self, exchange: AbstractExchange, envelope: EventEnvelope) -> None:
-        message = aio_pika.Message(
-            envelope.to_json(),
+    async def _publish_one(self, channel: aiormq.abc.AbstractChannel, envelope: EventEnvelope) -> None:
+        # The properties aio_pika.Message(...).properties built, set directly.
+        properties = aiormq.spec.Basic.Properties(
             content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            delivery_mode=PERSISTENT,
             message_id=str(envelope.id),
-            type=envelope.type,
+            message_type=envelope.type,
             timestamp=envelope.occurred_at,
             app_id=self.service_name,
             # The context of the request that caused the event (kept by the outbox), else the current one.
             headers=dict(envelope.trace_headers or current_trace_headers()),
         )
-        # mandatory=False: an event nobody subscribes to yet is not an error.
-        result = await exchange.publish(
-            message, routing_key=envelope.type, mandatory=False, timeout=self.publish_timeout,
+        # mandatory=False: an event nobody subscribes to yet is not an error. A Nack raises DeliveryError.
+        result = await channel.basic_publish(
+            envelope.to_json(), exchange=self.exchange_name, routing_key=envelope.type, properties=properties,
+            mandatory=False, timeout=self.publish_timeout,
         )
         if not isinstance(result, aiormq.spec.Basic.Ack):
             raise PublishError(f"event {envelope.id} not acknowledged by the broker: {result!r}")

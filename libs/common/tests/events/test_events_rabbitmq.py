@@ -76,6 +76,8 @@ async def test_subscriber_receives_the_published_envelope_with_trace_context(
     assert wire.type == "workout.created" and wire.routing_key == "workout.created"
     assert wire.content_type == "application/json"
     assert wire.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+    assert wire.app_id == "events-test"
+    assert wire.timestamp == event.occurred_at.replace(microsecond=0)  # AMQP timestamps are whole seconds
     assert wire.headers["traceparent"] == f"00-{trace_id:032x}-{span_id:016x}-01"
 
     await wait_for(lambda: len(received) == 1)
