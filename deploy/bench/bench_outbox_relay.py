@@ -6,8 +6,9 @@
 `--sparse N` measures what a relay costs when events come one at a time (as in the stack benchmark, where each
 commit wakes the relay for its own event): N rounds of one event written, then one `run_once`, timing this
 process's CPU over the `run_once` calls only (the bus's confirms are handled inside them). Rounds alternate in
-blocks of 50 between the relay's asyncpg path and its Session path (the one SQLite uses), so both are measured
-in the same minutes on a busy machine.
+blocks of 50 between the relay's Session path (the one SQLite uses), its asyncpg path on a pooled connection per
+batch (`run_once` alone, `flush`) and on its own connection (`run_forever`), so all are measured in the same
+minutes on a busy machine.
 
 Creates a throwaway database and uniquely named exchange and quorum queue (so every message is routed
 and stored, as with a real subscriber), removes them afterwards, prints one JSON line and appends it
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import time
 import uuid
@@ -85,21 +87,25 @@ async def sparse(rounds: int, sessions: Any, exchange: str, amqp_url: str, buses
     buses.append(bus)
     relay = OutboxRelay(sessions, Outbox, bus, service="bench")
     fast_path = relay._asyncpg_engine  # the bench switches paths to compare them
-    cpu = {"asyncpg": 0.0, "session": 0.0}
-    counts = {"asyncpg": 0, "session": 0}
-    for round_ in range(rounds + 100):  # the first 100 (both paths) warm up connections and statements
-        path = "asyncpg" if (round_ // 50) % 2 else "session"
-        relay._asyncpg_engine = fast_path if path == "asyncpg" else None
-        await write_events(sessions, 1)
-        started = time.process_time()
-        if await relay.run_once() != 1:
-            raise SystemExit("the relay did not publish the event")
-        if round_ >= 100:
-            cpu[path] += time.process_time() - started
-            counts[path] += 1
+    paths = ("session", "asyncpg", "own")
+    cpu = dict.fromkeys(paths, 0.0)
+    counts = dict.fromkeys(paths, 0)
+    warm_up = 50 * len(paths)  # the first block of each path warms up connections and statements
+    for block in range((rounds + warm_up) // 50):
+        path = paths[block % len(paths)]
+        relay._asyncpg_engine = None if path == "session" else fast_path
+        async with relay.own_connection() if path == "own" else contextlib.nullcontext():
+            for _ in range(50):
+                await write_events(sessions, 1)
+                started = time.process_time()
+                if await relay.run_once() != 1:
+                    raise SystemExit("the relay did not publish the event")
+                if block >= len(paths):
+                    cpu[path] += time.process_time() - started
+                    counts[path] += 1
     stored = (await channel.declare_queue(queue, passive=True)).declaration_result.message_count
-    if stored != rounds + 100:
-        raise SystemExit(f"lost events: {stored} in the queue of {rounds + 100}")
+    if stored != sum(counts.values()) + warm_up:
+        raise SystemExit(f"lost events: {stored} in the queue of {sum(counts.values()) + warm_up}")
     return {"sparse_rounds": rounds, **{f"cpu_ms_per_event_{path}": round(1000 * cpu[path] / max(1, counts[path]), 3)
                                         for path in cpu},
             "load_average": [round(x, 2) for x in os.getloadavg()]}

@@ -327,3 +327,153 @@ async def test_run_until_signal_stops_the_worker_on_sigterm(memory_bus_url: str,
     await asyncio.wait_for(task, 2)
     assert not await bus.ping()
     InMemoryBus.reset_shared_state(memory_bus_url)
+
+
+async def relay_backends(pg_url: str) -> list[tuple[str, str]]:
+    """(state, query) of every other connection to the test database, as an operator sees them."""
+    admin = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        rows = await admin.fetch("SELECT state, query FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+    finally:
+        await admin.close()
+    return [(row["state"], row["query"]) for row in rows]
+
+
+async def test_a_relay_on_its_own_connection_puts_each_event_on_the_wire_once_and_holds_no_lock_between_batches(
+    pg_sessions: Sessions, pg_url: str, tables: SimpleNamespace, make_rabbit_bus: MakeBus, rabbit: Any,
+    amqp_channel: Any,
+) -> None:
+    bus = await make_rabbit_bus()
+    tap = await amqp_channel.declare_queue(rabbit.queue("tap"), durable=True, arguments={"x-queue-type": "quorum"})
+    await tap.bind(rabbit.exchange, "#")
+    relay = OutboxRelay(pg_sessions, tables.Outbox, bus)
+    other = OutboxRelay(pg_sessions, tables.Outbox, bus)
+    async with relay.own_connection():
+        first = await log_workout(pg_sessions, tables, uuid.uuid4())
+        assert await relay.run_once() == 1
+        # It published, so it sent the next batch's BEGIN with its COMMIT: idle in that transaction, which locks
+        # nothing, so another relay publishes the next event at once.
+        assert ("idle in transaction", "UPDATE") in [(state, query.split()[0]) for state, query
+                                                      in await relay_backends(pg_url)]
+        second = await log_workout(pg_sessions, tables, uuid.uuid4())
+        assert await other.run_once() == 1
+        assert await relay.run_once() == 0  # nothing left; that batch ends without a BEGIN ahead
+        assert all(state != "idle in transaction" for state, _ in await relay_backends(pg_url))
+        third = await log_workout(pg_sessions, tables, uuid.uuid4())
+        assert await relay.run_once() == 1
+    assert all(state != "idle in transaction" for state, _ in await relay_backends(pg_url))
+    wire = [await tap.get(no_ack=True) for _ in range(3)]
+    assert [m.message_id for m in wire] == [str(e.id) for e in (first, second, third)]
+    assert await tap.get(fail=False) is None
+    assert all(row.published_at is not None and row.attempts == 0 for row in await outbox_rows(pg_sessions, tables))
+
+
+class GatedBus(InMemoryBus):
+    """Confirms a publish only once the test opens the gate; `publishing` is set while it waits."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.publishing, self.gate = asyncio.Event(), asyncio.Event()
+
+    async def publish(self, envelopes: Any) -> None:
+        self.publishing.set()
+        await self.gate.wait()
+        await super().publish(envelopes)
+
+
+async def test_a_relay_on_its_own_connection_marks_a_row_only_after_the_confirm_and_keeps_it_locked_till_then(
+    pg_sessions: Sessions, tables: SimpleNamespace, memory_bus_url: str, memory_bus: InMemoryBus,
+) -> None:
+    received = await ids_published(memory_bus, "all")
+    gated = GatedBus(memory_bus_url)
+    await gated.start()
+    relay = OutboxRelay(pg_sessions, tables.Outbox, gated)
+    other = OutboxRelay(pg_sessions, tables.Outbox, memory_bus)
+    events = []
+    async with relay.own_connection():
+        for _ in range(2):  # the first batch sends its own BEGIN, the second runs in the one sent ahead
+            events.append(await log_workout(pg_sessions, tables, uuid.uuid4()))
+            batch = asyncio.create_task(relay.run_once())
+            await gated.publishing.wait()
+            gated.publishing.clear()
+            # On its way to the broker, not confirmed: not marked, and no other relay can take it meanwhile.
+            assert {row.id: row.published_at for row in await outbox_rows(pg_sessions, tables)}[events[-1].id] is None
+            assert await other.run_once() == 0
+            gated.gate.set()
+            assert await batch == 1
+            gated.gate.clear()
+            assert all(row.published_at is not None for row in await outbox_rows(pg_sessions, tables))
+    await gated.drain()
+    await gated.close()
+    await memory_bus.drain()
+    assert received == [e.id for e in events]
+
+
+async def test_a_relay_on_its_own_connection_recovers_from_a_failed_batch_and_from_losing_the_connection(
+    pg_sessions: Sessions, pg_url: str, tables: SimpleNamespace, memory_bus: InMemoryBus,
+) -> None:
+    received = await ids_published(memory_bus, "all")
+    failing = True
+
+    class Flaky(InMemoryBus):
+        async def publish(self, envelopes: Any) -> None:
+            if failing:
+                raise RuntimeError("the bus broke unexpectedly")
+            await super().publish(envelopes)
+
+    flaky = Flaky(memory_bus.url)
+    await flaky.start()
+    relay = OutboxRelay(pg_sessions, tables.Outbox, flaky)
+    async with relay.own_connection():
+        first = await log_workout(pg_sessions, tables, uuid.uuid4())
+        with pytest.raises(RuntimeError):
+            await relay.run_once()
+        # Rolled back and given back: no transaction open, the row unmarked and free for any relay.
+        assert all(state != "idle in transaction" for state, _ in await relay_backends(pg_url))
+        failing = False
+        assert await relay.run_once() == 1
+        # The server ends the relay's connection while it waits in the BEGIN it sent ahead (an idle timeout, a
+        # restart): the next batch takes a fresh connection and publishes, no failure counted.
+        admin = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            assert await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'idle in transaction'") == 1
+        finally:
+            await admin.close()
+        second = await log_workout(pg_sessions, tables, uuid.uuid4())
+        assert await relay.run_once() == 1
+        assert relay.consecutive_failures == 0
+    await flaky.drain()
+    await flaky.close()
+    await memory_bus.drain()
+    assert received == [first.id, second.id]
+    assert [row.published_at is not None for row in await outbox_rows(pg_sessions, tables)] == [True, True]
+
+
+async def test_two_relays_on_their_own_connections_never_publish_the_same_row(
+    pg_sessions: Sessions, tables: SimpleNamespace, memory_bus: InMemoryBus,
+) -> None:
+    received: Counter[uuid.UUID] = Counter()
+
+    async def count(envelope: EventEnvelope) -> None:
+        received[envelope.id] += 1
+
+    await memory_bus.subscribe("count", ["#"], count)
+    relays = [OutboxRelay(pg_sessions, tables.Outbox, memory_bus, batch_size=3) for _ in range(2)]
+
+    async def relay_while_writing(relay: OutboxRelay) -> None:
+        async with relay.own_connection():
+            for _ in range(40):  # a few events at a time, as both relays run
+                async with pg_sessions() as session, session.begin():
+                    for _ in range(2):
+                        add_event(session, tables.Outbox, new_event("user.deleted", {"user_id": uuid.uuid4()}))
+                while await relay.run_once() > 0:
+                    continue
+
+    await asyncio.gather(*(relay_while_writing(relay) for relay in relays))
+    await memory_bus.drain()
+    assert sum(relay.published_total for relay in relays) == 160
+    assert len(received) == 160 and set(received.values()) == {1}
+    assert await relays[0].pending_count() == 0
