@@ -7,6 +7,7 @@ import contextlib
 import functools
 import json
 import logging
+import time
 import uuid
 import weakref
 from collections import Counter
@@ -237,6 +238,8 @@ class OutboxRelay:
         self.published_total = 0
         self.consecutive_failures = 0
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()  # set with run_forever's `stop` (one watcher task, not one a sleep)
+        self._published_counters: dict[str, Any] = {}  # EVENTS_PUBLISHED's series by type (labels() locks)
         self.listening = False  # True while a LISTEN connection is open (PostgreSQL only)
         self._own: _OwnConnection | None = None  # set inside `own_connection` (run_forever): the batches' connection
         # Built once, run with values (built per batch they were a sizeable part of a sparse event's relay CPU).
@@ -357,9 +360,12 @@ class OutboxRelay:
                 (row_id, lambda payload=payload, headers=trace_headers: _envelope_from_text(payload, headers))
                 for row_id, payload, trace_headers in rows)
             # Confirmed events are marked even when others failed, so they are not sent twice. The next BEGIN
-            # rides along: events come one at a time in the stack, the next is usually on its way.
-            await driver.execute(self._finish_sql(confirmed, unconfirmed) + "COMMIT; BEGIN;")
-            own.begun = True
+            # rides along (events come one at a time in the stack, the next is usually on its way), unless the
+            # broker failed: the relay backs off then.
+            begin_ahead = not self.consecutive_failures
+            await driver.execute(self._finish_sql(confirmed, unconfirmed) + ("COMMIT; BEGIN;" if begin_ahead
+                                                                             else "COMMIT"))
+            own.begun = begin_ahead
         except BaseException:
             await own.release()  # rolled back, back to the pool: no lock or transaction outlives a failed batch
             raise
@@ -403,7 +409,11 @@ class OutboxRelay:
         self.published_total += len(confirmed)
         confirmed_ids = set(confirmed)
         for event_type, count in Counter(e.type for e in envelopes if e.id in confirmed_ids).items():
-            EVENTS_PUBLISHED.labels(service=self.service, type=event_type).inc(count)
+            counter = self._published_counters.get(event_type)
+            if counter is None:
+                counter = self._published_counters[event_type] = EVENTS_PUBLISHED.labels(
+                    service=self.service, type=event_type)
+            counter.inc(count)
         return len(confirmed)
 
     async def flush(self, seconds: float = 10.0) -> int:
@@ -423,13 +433,21 @@ class OutboxRelay:
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set; never raises: a broker or database outage only slows it down."""
         listener = asyncio.create_task(self._listen(stop), name=f"outbox-listen-{self.service}")
+        self._stopping = asyncio.Event()
+        watcher = asyncio.create_task(self._pass_on_stop(stop), name=f"outbox-stop-{self.service}")
         try:
             async with self.own_connection():
                 await self._relay(stop)
         finally:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+            for task in (listener, watcher):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _pass_on_stop(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self._stopping.set()
+        self._wake.set()
 
     async def _listen(self, stop: asyncio.Event) -> None:
         """Hold one connection that LISTENs on the outbox's channel, reopened after a loss (PostgreSQL with
@@ -499,14 +517,15 @@ class OutboxRelay:
             await self._sleep(delay, stop, wake_early=not self.consecutive_failures)
 
     async def _sleep(self, seconds: float, stop: asyncio.Event, *, wake_early: bool) -> None:
-        waiters = {asyncio.ensure_future(stop.wait())}
-        if wake_early:
-            waiters.add(asyncio.ensure_future(self._wake.wait()))
+        # One event to wait on, no task: `_pass_on_stop` sets both on stop. Two waiter tasks a sleep, as before,
+        # cost ~30 µs of CPU per wake-up, and a relay wakes once an event in the stack.
         try:
-            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+            if not stop.is_set():
+                async with asyncio.timeout(seconds):
+                    await (self._wake if wake_early else self._stopping).wait()
+        except TimeoutError:
+            pass
         finally:
-            for waiter in waiters:
-                waiter.cancel()
             self._wake.clear()
 
     async def pending_count(self) -> int:
@@ -536,17 +555,22 @@ class _OwnConnection:
     def __init__(self) -> None:
         self.connection: AsyncConnection | None = None
         self.driver_connection: Any = None
+        self.renew_at = 0.0
         self.begun = False  # the last COMMIT sent the next BEGIN: the connection is in that transaction
 
     async def driver(self, engine: AsyncEngine) -> Any:
-        """The asyncpg connection, taken from the pool when there is none or the server closed it while it waited
-        (a restart, an idle timeout: asyncpg knows from the socket's EOF, no round trip)."""
-        if self.connection is not None and self.driver_connection.is_closed():
+        """The asyncpg connection, taken from the pool when there is none, when the server closed it while it waited
+        (a restart, an idle timeout: asyncpg knows from the socket's EOF, no round trip) or when it is due."""
+        if self.connection is not None and (self.driver_connection.is_closed()
+                                            or time.monotonic() >= self.renew_at):
             await self.release()
         if self.connection is None:
             connection = await engine.connect()
             self.driver_connection = (await connection.get_raw_connection()).driver_connection
             self.connection = connection
+            # Renewed as often as the pool renews its own (`pool_recycle`: before a proxy's idle timeout cuts it).
+            recycle = engine.pool._recycle  # the pool's setting; SQLAlchemy exposes it no other way
+            self.renew_at = time.monotonic() + (recycle if recycle > 0 else float("inf"))
         return self.driver_connection
 
     async def release(self) -> None:
