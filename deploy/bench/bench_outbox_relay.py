@@ -2,6 +2,7 @@
 
     .venv/bin/python deploy/bench/bench_outbox_relay.py [--events 20000] [--batch-size 500] [--relays 1]
     .venv/bin/python deploy/bench/bench_outbox_relay.py --sparse 1000   # CPU per event, one event a batch
+    .venv/bin/python deploy/bench/bench_outbox_relay.py --steady 1500 --rate 50   # as the stack runs it
 
 `--sparse N` measures what a relay costs when events come one at a time (as in the stack benchmark, where each
 commit wakes the relay for its own event): N rounds of one event written, then one `run_once`, timing this
@@ -9,6 +10,11 @@ process's CPU over the `run_once` calls only (the bus's confirms are handled ins
 blocks of 50 between the relay's Session path (the one SQLite uses), its asyncpg path on a pooled connection per
 batch (`run_once` alone, `flush`) and on its own connection (`run_forever`), so all are measured in the same
 minutes on a busy machine.
+
+`--steady N` runs the relay as a worker does (`run_forever` in a process of its own, woken by LISTEN/NOTIFY) while
+this process commits N events one a transaction at `--rate` a second, and reports the relay process's CPU per
+event over them (the wake-ups, the batches, the publishes), and that of a beam.smp on this machine if there is
+one (RabbitMQ's: it counts every client of that broker).
 
 Creates a throwaway database and uniquely named exchange and quorum queue (so every message is routed
 and stored, as with a real subscriber), removes them afterwards, prints one JSON line and appends it
@@ -21,12 +27,15 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
+import psutil
 from benchlib import create_database, drop_database, record
 from sqlalchemy import text
 
@@ -52,6 +61,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--relays", type=int, default=1, help="relays running side by side (SKIP LOCKED)")
     parser.add_argument("--amqp-url", default=os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
     parser.add_argument("--sparse", type=int, default=0, help="rounds of one event then one run_once (CPU per event)")
+    parser.add_argument("--steady", type=int, default=0, help="events one a transaction to a run_forever relay")
+    parser.add_argument("--rate", type=float, default=50.0, help="--steady's events a second")
+    parser.add_argument("--relay-process", nargs=2, metavar=("URL", "EXCHANGE"), help=argparse.SUPPRESS)
     parser.add_argument("--pg-admin-url",
                         default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     return parser.parse_args()
@@ -111,8 +123,80 @@ async def sparse(rounds: int, sessions: Any, exchange: str, amqp_url: str, buses
             "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
+async def relay_process(url: str, exchange: str, amqp_url: str) -> None:
+    """`--steady`'s relay: run_forever until SIGTERM, as a service's worker runs it."""
+    engine = create_engine(url, SCHEMA, pool_size=3)
+    bus = RabbitMQBus(amqp_url, exchange, service_name="bench")
+    await bus.start()
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    print("ready", flush=True)
+    try:
+        await OutboxRelay(create_session_factory(engine), Outbox, bus, service="bench").run_forever(stop)
+    finally:
+        await bus.close()
+        await engine.dispose()
+
+
+def broker_process() -> psutil.Process | None:
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] == "beam.smp":
+            return process
+    return None
+
+
+def cpu_seconds(process: psutil.Process | None) -> float:
+    if process is None:
+        return 0.0
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+async def steady(events: int, rate: float, url: str, exchange: str, amqp_url: str, sessions: Any, channel: Any,
+                 queue: str) -> dict[str, Any]:
+    relay = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--relay-process", url, exchange, "--amqp-url", amqp_url,
+        stdout=asyncio.subprocess.PIPE)
+    try:
+        assert relay.stdout is not None
+        if (await relay.stdout.readline()).strip() != b"ready":
+            raise SystemExit("the relay process did not start")
+
+        async def published() -> int:
+            return int((await channel.declare_queue(queue, passive=True)).declaration_result.message_count)
+
+        async def write_and_wait(count: int) -> float:
+            loop = asyncio.get_running_loop()
+            start, before = loop.time(), await published()
+            for i in range(count):
+                await write_events(sessions, 1)
+                if (delay := start + (i + 1) / rate - loop.time()) > 0:
+                    await asyncio.sleep(delay)
+            while await published() < before + count:
+                if loop.time() > start + count / rate + 60:
+                    raise SystemExit(f"lost events: {await published() - before} of {count} in the queue")
+                await asyncio.sleep(0.02)
+            return loop.time() - start
+
+        await write_and_wait(50)  # warm-up: connections, prepared statements, the LISTEN
+        relay_process, broker = psutil.Process(relay.pid), broker_process()
+        relay_cpu, broker_cpu = cpu_seconds(relay_process), cpu_seconds(broker)
+        seconds = await write_and_wait(events)
+        result = {"steady_events": events, "events_per_s": round(events / seconds, 1),
+                  "relay_cpu_ms_per_event": round(1000 * (cpu_seconds(relay_process) - relay_cpu) / events, 3)}
+        if broker is not None:
+            result["broker_cpu_ms_per_event"] = round(1000 * (cpu_seconds(broker) - broker_cpu) / events, 3)
+        return {**result, "load_average": [round(x, 2) for x in os.getloadavg()]}
+    finally:
+        relay.send_signal(signal.SIGTERM)
+        await relay.wait()
+
+
 async def main() -> dict[str, Any]:
     args = parse_args()
+    if args.relay_process:
+        await relay_process(*args.relay_process, args.amqp_url)
+        return {}
     suffix = uuid.uuid4().hex[:10]
     exchange, queue = f"fj.bench.{suffix}.events", f"fj.bench.{suffix}.sink"
     database, url, pg_version = await create_database(args.pg_admin_url, "fj_bench")
@@ -132,6 +216,8 @@ async def main() -> dict[str, Any]:
 
         if args.sparse:
             return await sparse(args.sparse, sessions, exchange, args.amqp_url, buses, channel, queue)
+        if args.steady:
+            return await steady(args.steady, args.rate, url, exchange, args.amqp_url, sessions, channel, queue)
         write_seconds = await write_events(sessions, args.events)
         relays = []
         for _ in range(args.relays):
@@ -169,4 +255,6 @@ async def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    record("outbox_relay", asyncio.run(main()))
+    outcome = asyncio.run(main())
+    if outcome:  # not the relay process of --steady
+        record("outbox_relay", outcome)
