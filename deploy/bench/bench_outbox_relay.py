@@ -33,6 +33,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import aio_pika
 import psutil
@@ -138,10 +139,15 @@ async def relay_process(url: str, exchange: str, amqp_url: str) -> None:
         await engine.dispose()
 
 
-def broker_process() -> psutil.Process | None:
+def broker_process(amqp_url: str) -> psutil.Process | None:
+    """The beam.smp on this machine that listens on the broker's port (fault tests start brokers of their own)."""
+    port = urlsplit(amqp_url).port or 5672
     for process in psutil.process_iter(["name"]):
-        if process.info["name"] == "beam.smp":
-            return process
+        if process.info["name"] != "beam.smp":
+            continue
+        with contextlib.suppress(psutil.Error):
+            if any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in process.net_connections("tcp")):
+                return process
     return None
 
 
@@ -179,7 +185,7 @@ async def steady(events: int, rate: float, url: str, exchange: str, amqp_url: st
             return loop.time() - start
 
         await write_and_wait(50)  # warm-up: connections, prepared statements, the LISTEN
-        relay_process, broker = psutil.Process(relay.pid), broker_process()
+        relay_process, broker = psutil.Process(relay.pid), broker_process(amqp_url)
         relay_cpu, broker_cpu = cpu_seconds(relay_process), cpu_seconds(broker)
         seconds = await write_and_wait(events)
         result = {"steady_events": events, "events_per_s": round(events / seconds, 1),
