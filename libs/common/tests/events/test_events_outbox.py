@@ -193,15 +193,21 @@ async def test_relay_publishes_in_batches_in_occurrence_order(
     assert await outbox_rows(pg_sessions, tables) == []
 
 
-async def test_two_relays_never_publish_the_same_row(
-    pg_sessions: Sessions, tables: SimpleNamespace, memory_bus: InMemoryBus,
-) -> None:
+async def deliveries_counted(bus: InMemoryBus) -> Counter[uuid.UUID]:
+    """How many times each event reached a subscriber of every type on `bus`, filled in as they arrive."""
     received: Counter[uuid.UUID] = Counter()
 
     async def count(envelope: EventEnvelope) -> None:
         received[envelope.id] += 1
 
-    await memory_bus.subscribe("count", ["#"], count)
+    await bus.subscribe("count", ["#"], count)
+    return received
+
+
+async def test_two_relays_never_publish_the_same_row(
+    pg_sessions: Sessions, tables: SimpleNamespace, memory_bus: InMemoryBus,
+) -> None:
+    received = await deliveries_counted(memory_bus)
     async with pg_sessions() as session, session.begin():
         for _ in range(200):
             add_event(session, tables.Outbox, new_event("user.deleted", {"user_id": uuid.uuid4()}))
@@ -455,12 +461,7 @@ async def test_a_relay_on_its_own_connection_recovers_from_a_failed_batch_and_fr
 async def test_two_relays_on_their_own_connections_never_publish_the_same_row(
     pg_sessions: Sessions, tables: SimpleNamespace, memory_bus: InMemoryBus,
 ) -> None:
-    received: Counter[uuid.UUID] = Counter()
-
-    async def count(envelope: EventEnvelope) -> None:
-        received[envelope.id] += 1
-
-    await memory_bus.subscribe("count", ["#"], count)
+    received = await deliveries_counted(memory_bus)
     relays = [OutboxRelay(pg_sessions, tables.Outbox, memory_bus, batch_size=3) for _ in range(2)]
 
     async def relay_while_writing(relay: OutboxRelay) -> None:
