@@ -67,10 +67,11 @@ EXPECTED_EMA = {"2024-03-25": 80.0, "2024-03-27": 79.82, "2024-03-29": 79.64, "2
 # median (-1/6 - 0.15) / 2 = -0.158333 kg/day = -1.108 kg/week.
 EXPECTED_WEEKLY_RATE = -1.108
 # Targets (Mifflin-St Jeor): age 33 on the 31st (birthday 1 April); BMR 10*79 + 6.25*168 - 5*33 - 161 = 1514;
-# x1.55 = 2346.7; lose 0.5 kg/week: -550 -> 1796.7 -> 1797 kcal; protein 1.8*79 = 142.2 g (BMI 28: the body
-# weight is the reference); fat 0.25*1797/9 = 49.9 g; carbs the rest of the rounded kcal, so the macros add
-# up to it: (1797 - 568.8 - 449.1)/4 = 194.8 g.
-EXPECTED_TARGETS = {"kcal": 1797, "protein_g": 142.2, "carbs_g": 194.8, "fat_g": 49.9}
+# x1.55 = 2346.7; lose 0.5 kg/week: -550 -> 1796.7 -> 1797 kcal; protein per kg of lean mass, as core's daily
+# summary counts it when body fat is known: 2.2 * 79 * (1 - 0.245) = 131.2 g (the 31st's 24.5 %, the latest
+# reading); fat 0.25*1797/9 = 49.9 g; carbs the rest of the rounded kcal, so the macros add up to it:
+# (1797 - 524.8 - 449.1)/4 = 205.8 g.
+EXPECTED_TARGETS = {"kcal": 1797, "protein_g": 131.2, "carbs_g": 205.8, "fat_g": 49.9}
 
 
 def by_date(body: dict[str, Any]) -> dict[str, dict[str, Any]]:

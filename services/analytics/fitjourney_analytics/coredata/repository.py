@@ -91,21 +91,25 @@ PG_CHECK_INS = ("(SELECT coalesce(json_agg(json_build_object('habit_id', habit_i
                 "array_agg(count) AS counts "
                 "FROM core.habit_check_ins WHERE user_id = :user_id AND deleted_at IS NULL "
                 "AND date >= :streaks_from AND date <= :last GROUP BY habit_id) AS per_habit) AS check_ins")
-PG_LATEST_WEIGHT = ("(SELECT weight_kg FROM core.body_metrics WHERE user_id = :user_id AND deleted_at IS NULL "
-                    "AND weight_kg IS NOT NULL AND measured_at < :end ORDER BY measured_at DESC LIMIT 1) "
-                    "AS latest_weight")
+# The latest weight and the latest body fat before the window's end, each from its own latest reading (as core's
+# targets take them: body fat makes protein count per kg of lean mass).
+LATEST_BODY_COLUMNS = {"latest_weight": "weight_kg", "latest_body_fat": "body_fat_pct"}
+PG_LATEST_BODY = [f"(SELECT {column} FROM core.body_metrics WHERE user_id = :user_id AND deleted_at IS NULL "  # noqa: S608
+                  f"AND {column} IS NOT NULL AND measured_at < :end ORDER BY measured_at DESC LIMIT 1) AS {name}"
+                  for name, column in LATEST_BODY_COLUMNS.items()]
 
 
 @dataclass
 class WindowData:
     """A window's days per kind (`CoreReadRepository.window_data`), and for a dashboard the habits, their
-    check-ins (per habit) and the latest weight before the window's end; the profile
+    check-ins (per habit) and the latest weight and body fat before the window's end; the profile
     when asked for."""
 
     days: dict[str, list[dict[str, Any]]]
     habits: list[HabitRow]
     check_ins: dict[uuid.UUID, CheckIns]
     latest_weight: float | None
+    latest_body_fat: float | None = None
     profile: ProfileFacts | None = None  # when asked for (`profile=True`)
 
 
@@ -161,7 +165,7 @@ def _window_statement(kinds: tuple[str, ...], habits: bool, body: bool, profile:
     if habits:
         columns += [PG_HABITS, PG_CHECK_INS]
     if body:
-        columns.append(PG_LATEST_WEIGHT)
+        columns += PG_LATEST_BODY
     if not profile:
         return sql(f"SELECT {', '.join(columns)}")
     columns += ["profile.user_id AS profile_user", *(f"profile.{name}" for name in PROFILE_COLUMNS)]
@@ -181,19 +185,23 @@ class CoreReadRepository:
             "FROM core.profiles WHERE user_id = :user_id"), {"user_id": user_id})).first()
         return None if row is None else _profile_facts(row)
 
-    async def latest_weight(self, user_id: uuid.UUID, before: datetime) -> float | None:
-        value = await self.session.scalar(sql(
-            "SELECT weight_kg FROM core.body_metrics WHERE user_id = :user_id AND deleted_at IS NULL "
-            "AND weight_kg IS NOT NULL AND measured_at < :before ORDER BY measured_at DESC LIMIT 1"),
-            {"user_id": user_id, "before": before})
-        return None if value is None else float(value)
+    async def latest_body(self, user_id: uuid.UUID, before: datetime) -> dict[str, float | None]:
+        """`LATEST_BODY_COLUMNS`' values before `before`, each from its own latest reading."""
+        latest: dict[str, float | None] = {}
+        for name, column in LATEST_BODY_COLUMNS.items():
+            value = await self.session.scalar(sql(
+                f"SELECT {column} FROM core.body_metrics WHERE user_id = :user_id AND deleted_at IS NULL "  # noqa: S608
+                f"AND {column} IS NOT NULL AND measured_at < :before ORDER BY measured_at DESC LIMIT 1"),
+                {"user_id": user_id, "before": before})
+            latest[name] = None if value is None else float(value)
+        return latest
 
     async def window_data(self, user_id: uuid.UUID, window: Window, kinds: Collection[str], streaks_from: date,
                           *, profile: bool = False) -> WindowData:
         """Per kind of data asked for ("food", "workouts", "body", "journal"), its rows per local day of the
         window, as `PG_DAYS` describes them; with "habits" the habits and their check-ins from `streaks_from`,
-        with "body" the latest weight before the window's end. On PostgreSQL one statement answers all (each
-        kind's days as a JSON array): one round trip, not one per kind and part. SQLite: query by query.
+        with "body" the latest weight and body fat before the window's end. On PostgreSQL one statement answers
+        all (each kind's days as a JSON array): one round trip, not one per kind and part. SQLite: query by query.
         With `profile` the profile too (in the same statement on PostgreSQL)."""
         asked = [kind for kind in PG_DAYS if kind in kinds]
         if not _is_postgres(self.session):
@@ -201,11 +209,12 @@ class CoreReadRepository:
                        "journal": self._journal_days}
             facts = await self.profile(user_id) if profile else None
             live = await self.habits(user_id) if "habits" in kinds else []
+            latest = await self.latest_body(user_id, window.utc_end) if "body" in kinds else {}
             return WindowData(
                 days={kind: await readers[kind](user_id, window) for kind in asked}, habits=live,
                 check_ins={habit_id: CheckIns.of(counts) for habit_id, counts in
                            (await self.check_ins(user_id, streaks_from, window.last)).items()} if live else {},
-                latest_weight=await self.latest_weight(user_id, window.utc_end) if "body" in kinds else None,
+                latest_weight=latest.get("latest_weight"), latest_body_fat=latest.get("latest_body_fat"),
                 profile=facts)
         if not asked and "habits" not in kinds and not profile:
             return WindowData(days={}, habits=[], check_ins={}, latest_weight=None)
@@ -224,9 +233,10 @@ class CoreReadRepository:
             check_ins = {uuid.UUID(item["habit_id"]): CheckIns(np.array(item["days"], dtype=np.int64),
                                                                 np.array(item["counts"], dtype=np.int64))
                          for item in _json(row["check_ins"])}
-        weight = row["latest_weight"] if "body" in kinds else None
+        latest = {name: None if row[name] is None else float(row[name])
+                  for name in LATEST_BODY_COLUMNS} if "body" in kinds else {}
         return WindowData(days=days, habits=habits, check_ins=check_ins,
-                          latest_weight=None if weight is None else float(weight),
+                          latest_weight=latest.get("latest_weight"), latest_body_fat=latest.get("latest_body_fat"),
                           profile=_profile_facts(result) if profile and row["profile_user"] is not None else None)
 
     async def _food_days(self, user_id: uuid.UUID, window: Window) -> list[dict[str, Any]]:

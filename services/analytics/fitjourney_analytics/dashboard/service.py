@@ -53,6 +53,7 @@ class UserDays:
     habits: list[dict[str, Any]]
     profile: ProfileFacts | None
     latest_weight: float | None
+    latest_body_fat: float | None = None
 
 
 async def user_zone_today(core: CoreReadRepository, user_id: uuid.UUID, now: datetime | None
@@ -138,7 +139,6 @@ async def load_days(core: CoreReadRepository, user_id: uuid.UUID, window: Window
     for row in days_of.get("journal", []):
         rows[row["day"]].update(mood=row["mood"], energy=row["energy"])
     habit_items = _habit_items(fetched.habits, fetched.check_ins, window, today, rows)
-    latest_weight = fetched.latest_weight
 
     days = window.days
     values = daily_columns(window, [{"day": day, **values} for day, values in rows.items()],
@@ -155,7 +155,8 @@ async def load_days(core: CoreReadRepository, user_id: uuid.UUID, window: Window
         if key == "weight_kg":
             columns["weight_ema_kg"] = ema  # right after the weight it smooths
     return UserDays(window=window, today=today, columns=columns, by_activity=dict(by_activity),
-                    habits=habit_items, profile=profile, latest_weight=latest_weight)
+                    habits=habit_items, profile=profile, latest_weight=fetched.latest_weight,
+                    latest_body_fat=fetched.latest_body_fat)
 
 
 def _habit_items(habits: list[HabitRow], counts: dict[uuid.UUID, CheckIns], window: Window, today: date,
@@ -176,14 +177,16 @@ def _habit_items(habits: list[HabitRow], counts: dict[uuid.UUID, CheckIns], wind
     return items
 
 
-def targets_of(profile: ProfileFacts | None, weight_kg: float | None, today: date) -> dict[str, float] | None:
-    """Core's targets (the shared Mifflin-St Jeor rules) for the profile as it is now; None until complete."""
+def targets_of(profile: ProfileFacts | None, weight_kg: float | None, body_fat_pct: float | None,
+               today: date) -> dict[str, float] | None:
+    """Core's targets (the shared Mifflin-St Jeor rules) for the profile as it is now, with the same latest weight
+    and body fat core takes, so the dashboard and the daily summary agree; None until complete."""
     if profile is None or weight_kg is None or None in (profile.birth_date, profile.sex, profile.height_cm):
         return None
     assert profile.birth_date is not None and profile.sex is not None and profile.height_cm is not None
     targets = daily_targets(weight_kg=weight_kg, height_cm=profile.height_cm, age_years=age_on(profile.birth_date,
                             today), sex=profile.sex, activity_level=profile.activity_level, goal=profile.goal,
-                            weekly_rate_kg=profile.weekly_rate_kg)
+                            weekly_rate_kg=profile.weekly_rate_kg, body_fat_pct=body_fat_pct)
     return {"kcal": targets.kcal, "protein_g": targets.protein_g, "carbs_g": targets.carbs_g, "fat_g": targets.fat_g}
 
 
@@ -204,7 +207,7 @@ def dashboard(data: UserDays, period: str) -> dict[str, Any]:
     days_index = data.window.days
     logged = column["food_logs"] > 0
     days = len(days_index)
-    targets = targets_of(data.profile, data.latest_weight, data.today)
+    targets = targets_of(data.profile, data.latest_weight, data.latest_body_fat, data.today)
     macros: dict[str, Any] = {}
     for key, target_key in (("kcal_in", "kcal"), ("protein_g", "protein_g"), ("carbs_g", "carbs_g"),
                             ("fat_g", "fat_g")):
