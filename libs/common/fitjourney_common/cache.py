@@ -128,6 +128,10 @@ class JsonCache:
             self._outage("get", exc)
             return None
 
+    def count(self, *, hit: bool) -> None:
+        """Count a hit or a miss that the caller decided (a value present but stale is a miss)."""
+        (self._hits if hit else self._misses).inc()
+
     def decoded(self, raw: bytes | str | None) -> Any | None:
         """One value of `get_raw_beside`, decoded and counted as a hit or a miss."""
         if raw is None:

@@ -21,8 +21,7 @@ from datetime import date
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
-from fitjourney_common.cache import REDIS_OUTAGE_ERRORS, outage_log
-from fitjourney_common.observability.metrics import CACHE_REQUESTS
+from fitjourney_common.cache import JsonCache
 
 NAMESPACE = "analytics:dashboard"
 
@@ -32,8 +31,9 @@ def _generation_key(user_id: uuid.UUID) -> str:
 
 
 def _view_key(user_id: uuid.UUID, view: str) -> str:
-    # "tagged": the value starts with its generation, date and zone (earlier versions put those in the key).
-    return f"{NAMESPACE}:{user_id}:{view}:tagged"
+    # Inside the namespace (`analytics:dashboard:<user>:<view>:tagged`). "tagged": the value starts with its
+    # generation, date and zone (earlier versions put those in the key).
+    return f"{user_id}:{view}:tagged"
 
 
 @dataclass(frozen=True)
@@ -62,37 +62,27 @@ class DashboardCache:
     def __init__(self, redis: Redis, ttl_seconds: int) -> None:
         self.redis = redis
         self.ttl_seconds = ttl_seconds
-        self._hits, self._misses, self._errors = (
-            CACHE_REQUESTS.labels(service="analytics", cache=NAMESPACE, result=result)
-            for result in ("hit", "miss", "error"))
-
-    def _outage(self, operation: str, exc: BaseException) -> None:
-        self._errors.inc()
-        outage_log.warning(f"{NAMESPACE}:{operation}", "cache %s %s failed, falling back: %r", NAMESPACE, operation,
-                           exc)
+        # Its raw reads and writes: the outage handling and the hit/miss/error series every cache shares.
+        self.cache = JsonCache(redis, NAMESPACE, "analytics")
 
     async def read(self, user_id: uuid.UUID, view: str) -> tuple[str | None, Stored | None]:
         """The user's current generation ("0" before any change; None when Redis is down: do not cache) and the
         view's stored value (of any generation; None when there is none), in one round trip."""
-        try:
-            raw_generation, raw = await self.redis.mget(_generation_key(user_id), _view_key(user_id, view))
-        except REDIS_OUTAGE_ERRORS as exc:
-            self._outage("get", exc)
+        fetched = await self.cache.get_raw_beside([_view_key(user_id, view)], _generation_key(user_id))
+        if fetched is None:
             return None, None
+        raw, raw_generation = fetched
         generation = "0" if raw_generation is None else (
             raw_generation.decode() if isinstance(raw_generation, bytes) else str(raw_generation))
         return generation, None if raw is None else Stored.parse(raw)
 
     def counted(self, hit: bool) -> None:
-        (self._hits if hit else self._misses).inc()
+        self.cache.count(hit=hit)
 
     async def store(self, user_id: uuid.UUID, view: str, generation: str, day: date, zone: str, body: bytes) -> None:
         """The view's body, tagged; an outage is logged, not raised (the answer is computed already)."""
-        try:
-            await self.redis.set(_view_key(user_id, view), Stored(generation, day.isoformat(), zone, body).encoded(),
-                                 ex=max(1, self.ttl_seconds))
-        except REDIS_OUTAGE_ERRORS as exc:
-            self._outage("set", exc)
+        value = Stored(generation, day.isoformat(), zone, body).encoded()
+        await self.cache.set_encoded(_view_key(user_id, view), value, self.ttl_seconds)
 
     async def invalidate(self, user_id: uuid.UUID) -> None:
         # A Redis error propagates: the event is retried, so a stale dashboard cannot outlive the outage.
